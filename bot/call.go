@@ -1,0 +1,103 @@
+package bot
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	tele "gopkg.in/telebot.v3"
+)
+
+// call makes one JSON Bot API call bound to ctx (telebot's own calls cannot be
+// cancelled) and decodes its result into out. Telegram's errors come back as
+// telebot's error values, so callers can match them the usual way.
+func (b *Bot) call(ctx context.Context, method string, params any, out any) error {
+	body, err := json.Marshal(params)
+	if err != nil {
+		return fmt.Errorf("bot: encode %s: %w", method, err)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, b.tb.URL+"/bot"+b.tb.Token+"/"+method, bytes.NewReader(body))
+	if err != nil {
+		return fmt.Errorf("bot: %s: %w", method, err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := b.client.Do(req)
+	if err != nil {
+		return fmt.Errorf("bot: %s: %w", method, redact(err, b.tb.Token))
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
+	if err != nil {
+		return fmt.Errorf("bot: %s: read: %w", method, err)
+	}
+	var reply struct {
+		apiReply
+		Result json.RawMessage `json:"result"`
+	}
+	if err := json.Unmarshal(data, &reply); err != nil {
+		return fmt.Errorf("bot: %s: decode (HTTP %d): %w", method, resp.StatusCode, err)
+	}
+	if !reply.OK {
+		return apiError(reply.apiReply)
+	}
+	if out == nil {
+		return nil
+	}
+	if err := json.Unmarshal(reply.Result, out); err != nil {
+		return fmt.Errorf("bot: %s: decode result: %w", method, err)
+	}
+	return nil
+}
+
+// APIError is an error reply to a call made with Bot.call.
+type APIError struct {
+	Code        int
+	Description string
+	RetryAfter  int
+}
+
+func (e *APIError) Error() string { return fmt.Sprintf("telegram: %s (%d)", e.Description, e.Code) }
+
+func apiError(r apiReply) error {
+	return &APIError{Code: r.ErrorCode, Description: r.Description, RetryAfter: r.Parameters.RetryAfter}
+}
+
+// RetryAfter reports how long Telegram asked us to wait, for a 429 from
+// either telebot or Bot.call.
+func RetryAfter(err error) (time.Duration, bool) {
+	var flood tele.FloodError
+	if errors.As(err, &flood) {
+		return time.Duration(flood.RetryAfter) * time.Second, true
+	}
+	var floodPtr *tele.FloodError
+	if errors.As(err, &floodPtr) {
+		return time.Duration(floodPtr.RetryAfter) * time.Second, true
+	}
+	var api *APIError
+	if errors.As(err, &api) && api.Code == http.StatusTooManyRequests {
+		return time.Duration(api.RetryAfter) * time.Second, true
+	}
+	return 0, false
+}
+
+// IsBlocked reports whether Telegram refused because the user blocked the bot
+// or deactivated their account.
+func IsBlocked(err error) bool {
+	return errors.Is(err, tele.ErrBlockedByUser) || errors.Is(err, tele.ErrUserIsDeactivated) ||
+		strings.Contains(err.Error(), "bot was blocked by the user")
+}
+
+// redact removes the bot token from an error's text (URLs in net/http errors
+// include it) so that it never reaches a log.
+func redact(err error, token string) error {
+	if token == "" || !strings.Contains(err.Error(), token) {
+		return err
+	}
+	return errors.New(strings.ReplaceAll(err.Error(), token, "<token>"))
+}

@@ -1,0 +1,130 @@
+package bot
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"memebot/metrics"
+)
+
+// retryTransport sits under every Bot API call. It counts calls by method and
+// outcome, and retries a call Telegram refused with 429 (after retry_after) or
+// failed with a 5xx / network error (with exponential backoff), as long as the
+// request body can be replayed. Uploads streamed through a pipe cannot be
+// replayed; their callers retry at a higher level.
+type retryTransport struct {
+	next        http.RoundTripper
+	log         *slog.Logger
+	maxAttempts int
+	maxWait     time.Duration // the longest single wait; a longer retry_after is returned to the caller
+	baseBackoff time.Duration
+}
+
+// apiReply is the envelope of every Bot API answer.
+type apiReply struct {
+	OK          bool   `json:"ok"`
+	ErrorCode   int    `json:"error_code"`
+	Description string `json:"description"`
+	Parameters  struct {
+		RetryAfter int `json:"retry_after"`
+	} `json:"parameters"`
+}
+
+func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	method := apiMethod(req.URL.Path)
+	for attempt := 1; ; attempt++ {
+		resp, err := t.next.RoundTrip(req)
+		wait, reason := t.retryDecision(resp, err, attempt)
+		if reason == "" || req.GetBody == nil && req.Body != nil && req.Body != http.NoBody {
+			countCall(method, resp, err)
+			return resp, err
+		}
+		if resp != nil {
+			resp.Body.Close()
+		}
+		metrics.APIRetries.WithLabelValues(method, reason).Inc()
+		t.log.Warn("telegram call retried", slog.String("method", method), slog.String("reason", reason),
+			slog.Duration("wait", wait), slog.Int("attempt", attempt))
+		select {
+		case <-req.Context().Done():
+			return nil, req.Context().Err()
+		case <-time.After(wait):
+		}
+		if req.GetBody != nil {
+			body, err := req.GetBody()
+			if err != nil {
+				return nil, fmt.Errorf("bot: replay %s body: %w", method, err)
+			}
+			req.Body = body
+		}
+	}
+}
+
+// retryDecision says whether and how long to wait before another attempt.
+func (t *retryTransport) retryDecision(resp *http.Response, err error, attempt int) (time.Duration, string) {
+	if attempt >= t.maxAttempts {
+		return 0, ""
+	}
+	backoff := t.baseBackoff << (attempt - 1)
+	switch {
+	case err != nil:
+		return backoff, "network"
+	case resp.StatusCode == http.StatusTooManyRequests:
+		wait := time.Duration(retryAfter(resp)) * time.Second
+		if wait > t.maxWait {
+			return 0, "" // let the caller see the FloodError and schedule it
+		}
+		return max(wait, t.baseBackoff), "429"
+	case resp.StatusCode >= 500:
+		return backoff, strconv.Itoa(resp.StatusCode)
+	}
+	return 0, ""
+}
+
+// retryAfter reads parameters.retry_after from a 429 body, leaving the body readable.
+func retryAfter(resp *http.Response) int {
+	data, err := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	resp.Body.Close()
+	resp.Body = io.NopCloser(bytes.NewReader(data))
+	if err != nil {
+		return 1
+	}
+	var r apiReply
+	if json.Unmarshal(data, &r) != nil || r.Parameters.RetryAfter <= 0 {
+		if v, err := strconv.Atoi(resp.Header.Get("Retry-After")); err == nil {
+			return v
+		}
+		return 1
+	}
+	return r.Parameters.RetryAfter
+}
+
+func countCall(method string, resp *http.Response, err error) {
+	outcome := "ok"
+	switch {
+	case err != nil:
+		outcome = "network"
+	case resp.StatusCode != http.StatusOK:
+		outcome = strconv.Itoa(resp.StatusCode)
+	}
+	metrics.APICalls.WithLabelValues(method, outcome).Inc()
+}
+
+// apiMethod extracts "sendMessage" from "/bot<token>/sendMessage" without ever
+// returning the token; file downloads count as "file".
+func apiMethod(path string) string {
+	if strings.HasPrefix(path, "/file/") {
+		return "file"
+	}
+	if i := strings.LastIndexByte(path, '/'); i >= 0 {
+		return path[i+1:]
+	}
+	return "unknown"
+}

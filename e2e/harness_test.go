@@ -1,0 +1,148 @@
+// Package e2e runs the real memebot (every role in one process) against the
+// fake Telegram Bot API server over real HTTP, a fresh PostgreSQL database and
+// a private Redis namespace, and checks what users, moderators and admins see.
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"memebot/app"
+	"memebot/config"
+	"memebot/storage"
+	"memebot/storage/storagetest"
+	"memebot/tgfake"
+)
+
+const (
+	token         = "123456:TEST-TOKEN"
+	reviewChatID  = int64(-1001000000001)
+	storageChatID = int64(-1001000000002)
+	adminID       = int64(900)
+	moderatorID   = int64(800)
+)
+
+// env is one running bot and the world around it.
+type env struct {
+	t     *testing.T
+	tg    *tgfake.Server
+	store *storage.Store
+	redis *storage.Redis
+	inst  *app.Instance
+	stop  context.CancelFunc
+}
+
+// start runs memebot with the given extra KEY=VALUE settings.
+func start(t *testing.T, extra ...string) *env {
+	t.Helper()
+	tg := tgfake.New(tgfake.Options{Token: token, BotUsername: "memebot_test_bot", BotName: "Memebot"})
+	ts := httptest.NewServer(tg)
+	tg.SetBaseURL(ts.URL)
+	t.Cleanup(func() { tg.Close(); ts.Close() })
+	tg.CreateChat(tgfake.Chat{ID: reviewChatID, Type: "supergroup", Title: "Review"})
+	tg.CreateChat(tgfake.Chat{ID: storageChatID, Type: "channel", Title: "Storage"})
+
+	dbURL := storagetest.NewDatabase(t)
+	rdb := storagetest.NewRedis(t)
+	vars := []string{
+		"BOT_TOKEN=" + token,
+		"TELEGRAM_API_URL=" + ts.URL,
+		"DATABASE_URL=" + dbURL,
+		"REDIS_URL=" + storagetest.RedisURL(),
+		"REDIS_KEY_PREFIX=" + rdb.Prefix(),
+		fmt.Sprintf("STORAGE_CHAT_ID=%d", storageChatID),
+		fmt.Sprintf("REVIEW_CHAT_ID=%d", reviewChatID),
+		fmt.Sprintf("ADMIN_IDS=%d", adminID),
+		fmt.Sprintf("MODERATOR_IDS=%d", moderatorID),
+		"HTTP_ADDR=127.0.0.1:0",
+		"JOB_CLAIM_IDLE=2s",
+	}
+	cfg, err := config.Parse(append(vars, extra...))
+	if err != nil {
+		t.Fatalf("config: %v", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	inst, err := app.Start(ctx, cfg, storagetest.Logger(), app.Roles{Bot: true, Worker: true, Scheduler: true})
+	if err != nil {
+		cancel()
+		t.Fatalf("start memebot: %v", err)
+	}
+	store, err := storage.Open(context.Background(), dbURL, storagetest.Logger())
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &env{t: t, tg: tg, store: store, redis: rdb, inst: inst, stop: cancel}
+	t.Cleanup(func() {
+		cancel()
+		if err := inst.Wait(); err != nil {
+			t.Errorf("memebot stopped with: %v", err)
+		}
+		store.Close()
+	})
+	return e
+}
+
+func user(id int64, lang string) tgfake.User {
+	return tgfake.User{ID: id, FirstName: fmt.Sprintf("User%d", id), Username: fmt.Sprintf("user%d", id), LanguageCode: lang}
+}
+
+// say sends text as u in their private chat.
+func (e *env) say(u tgfake.User, text string) tgfake.Message {
+	e.t.Helper()
+	m, err := e.tg.SendText(u, u.PrivateChat(), text)
+	if err != nil {
+		e.t.Fatalf("send %q: %v", text, err)
+	}
+	return m
+}
+
+// waitBot waits for a bot message in chat matching match (new or edited).
+func (e *env) waitBot(chatID int64, what string, match func(tgfake.Message) bool) tgfake.Message {
+	e.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	m, err := e.tg.WaitMessage(ctx, chatID, func(m tgfake.Message) bool { return m.FromBot() && match(m) })
+	if err != nil {
+		e.t.Fatalf("waiting for %s in chat %d: %v\ntranscript:\n%s", what, chatID, err, e.dump(chatID))
+	}
+	return m
+}
+
+// waitText waits for a bot message whose text or caption contains sub.
+func (e *env) waitText(chatID int64, sub string) tgfake.Message {
+	e.t.Helper()
+	return e.waitBot(chatID, fmt.Sprintf("%q", sub), func(m tgfake.Message) bool { return strings.Contains(m.Content(), sub) })
+}
+
+// after matches messages newer than m.
+func after(m tgfake.Message) func(tgfake.Message) bool {
+	return func(x tgfake.Message) bool { return x.MessageID > m.MessageID }
+}
+
+func (e *env) dump(chatID int64) string {
+	var b strings.Builder
+	for _, m := range e.tg.Transcript(chatID) {
+		who := "user"
+		if m.FromBot() {
+			who = "bot"
+		}
+		fmt.Fprintf(&b, "  #%d %s: %q buttons=%v\n", m.MessageID, who, m.Content(), m.Buttons())
+	}
+	return b.String()
+}
+
+// eventually polls cond until it holds.
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(25 * time.Millisecond)
+	}
+}

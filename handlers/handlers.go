@@ -1,0 +1,55 @@
+// Package handlers is what memebot says and does in Telegram: one file per
+// command or button. Handlers are methods on Handlers, which holds their
+// dependencies as small interfaces declared here.
+package handlers
+
+import (
+	"context"
+	"log/slog"
+
+	tele "gopkg.in/telebot.v3"
+
+	"memebot/bot"
+	"memebot/i18n"
+	"memebot/storage"
+)
+
+// Users is the user storage the handlers need.
+type Users interface {
+	UpsertUser(ctx context.Context, p storage.UserProfile) (storage.User, bool, error)
+	User(ctx context.Context, id int64) (storage.User, error)
+	SetUserLanguages(ctx context.Context, id int64, langs []string) error
+	MarkBlocked(ctx context.Context, id int64) error
+}
+
+// Handlers answers Telegram updates.
+type Handlers struct {
+	Users Users
+	Log   *slog.Logger
+}
+
+// Register routes every command and button to its handler.
+func (h *Handlers) Register(b *tele.Bot, roles *bot.Roles) {
+	b.Use(roles.Middleware)
+	b.Handle("/start", h.Start)
+	b.Handle("/lang", h.Lang)
+	b.Handle("/help", h.Help)
+	b.Handle(&tele.Btn{Unique: langButton}, h.LangToggle)
+	b.Handle(tele.OnText, h.Text)
+}
+
+// profile is what Telegram says about the sender.
+func profile(s *tele.User) storage.UserProfile {
+	return storage.UserProfile{ID: s.ID, Username: s.Username, FirstName: s.FirstName, LanguageCode: s.LanguageCode}
+}
+
+// t translates key into the sender's language.
+func t(c tele.Context, key string, args ...any) string {
+	code := ""
+	if s := c.Sender(); s != nil {
+		code = s.LanguageCode
+	}
+	return i18n.T(code, key, args...)
+}
+
+func ctxOf(c tele.Context) context.Context { return context.Background() }

@@ -1,0 +1,34 @@
+package handlers
+
+import (
+	"strings"
+
+	tele "gopkg.in/telebot.v3"
+
+	"memebot/bot"
+	"memebot/storage"
+)
+
+// Help lists what the sender can do; it also answers unknown commands.
+func (h *Handlers) Help(c tele.Context) error {
+	text := t(c, "help")
+	switch bot.RoleOf(c) {
+	case storage.RoleAdmin:
+		text += t(c, "help_moderator") + t(c, "help_admin")
+	case storage.RoleModerator:
+		text += t(c, "help_moderator")
+	}
+	return c.Send(text)
+}
+
+// Text answers plain text in a private chat: unknown commands get help,
+// anything else a reminder of what the bot takes.
+func (h *Handlers) Text(c tele.Context) error {
+	if c.Chat() == nil || c.Chat().Type != tele.ChatPrivate {
+		return nil
+	}
+	if strings.HasPrefix(c.Text(), "/") {
+		return h.Help(c)
+	}
+	return c.Send(t(c, "not_media"))
+}

@@ -1,0 +1,37 @@
+package handlers
+
+import (
+	"fmt"
+
+	tele "gopkg.in/telebot.v3"
+
+	"memebot/bot"
+	"memebot/storage"
+)
+
+// Start registers the user (or refreshes their profile) and greets them.
+func (h *Handlers) Start(c tele.Context) error {
+	if c.Sender() == nil {
+		return nil
+	}
+	u, created, err := h.Users.UpsertUser(ctxOf(c), profile(c.Sender()))
+	if err != nil {
+		return fmt.Errorf("start: %w", err)
+	}
+	if created {
+		h.Log.Info("user registered", "user_id", u.ID, "languages", []string(u.Languages))
+	}
+	if bot.RoleOf(c) == storage.RoleAdmin {
+		if err := setAdminMenu(c.Bot(), u.ID); err != nil {
+			h.Log.Warn("admin menu", "admin_id", u.ID, "error", err)
+		}
+	}
+	name := u.FirstName
+	if name == "" {
+		name = u.Username
+	}
+	if err := c.Send(t(c, "welcome", name)); err != nil {
+		return fmt.Errorf("start: greet: %w", err)
+	}
+	return c.Send(t(c, "no_memes_yet"))
+}

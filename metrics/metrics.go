@@ -1,0 +1,88 @@
+// Package metrics holds memebot's Prometheus collectors, registered on one
+// registry that the HTTP server exposes at /metrics.
+package metrics
+
+import (
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promauto"
+)
+
+// Registry is what /metrics serves.
+var Registry = prometheus.NewRegistry()
+
+var factory = promauto.With(Registry)
+
+func init() {
+	Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+}
+
+var (
+	// Updates counts incoming Telegram updates by type.
+	Updates = factory.NewCounterVec(prometheus.CounterOpts{
+		Name: "memebot_updates_total", Help: "Telegram updates received, by type.",
+	}, []string{"type"})
+	// UpdateDuration is how long handling one update took, by type.
+	UpdateDuration = factory.NewHistogramVec(prometheus.HistogramOpts{
+		Name: "memebot_update_duration_seconds", Help: "Time to handle one update, by type.",
+		Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5},
+	}, []string{"type"})
+	// HandlerPanics counts recovered handler panics.
+	HandlerPanics = factory.NewCounter(prometheus.CounterOpts{
+		Name: "memebot_handler_panics_total", Help: "Handler panics recovered.",
+	})
+	// APICalls counts Bot API calls by method and outcome ("ok" or the error code).
+	APICalls = factory.NewCounterVec(prometheus.CounterOpts{
+		Name: "memebot_telegram_api_calls_total", Help: "Bot API calls by method and outcome.",
+	}, []string{"method", "outcome"})
+	// APIRetries counts Bot API calls retried after 429 or 5xx.
+	APIRetries = factory.NewCounterVec(prometheus.CounterOpts{
+		Name: "memebot_telegram_api_retries_total", Help: "Bot API calls retried, by method and reason.",
+	}, []string{"method", "reason"})
+
+	// UploadsReceived counts uploads accepted at intake.
+	UploadsReceived = factory.NewCounterVec(prometheus.CounterOpts{
+		Name: "memebot_uploads_received_total", Help: "Uploads accepted at intake, by media type.",
+	}, []string{"type"})
+	// UploadsRefused counts uploads refused at intake, by reason.
+	UploadsRefused = factory.NewCounterVec(prometheus.CounterOpts{
+		Name: "memebot_uploads_refused_total", Help: "Uploads refused at intake, by reason.",
+	}, []string{"reason"})
+	// UploadsProcessed counts processed uploads by outcome (review, duplicate, rejected:<reason>, failed).
+	UploadsProcessed = factory.NewCounterVec(prometheus.CounterOpts{
+		Name: "memebot_uploads_processed_total", Help: "Uploads processed by the workers, by outcome.",
+	}, []string{"outcome"})
+	// ProcessingDuration is the time one media job took.
+	ProcessingDuration = factory.NewHistogramVec(prometheus.HistogramOpts{
+		Name: "memebot_processing_duration_seconds", Help: "Time to process one media job.",
+		Buckets: prometheus.ExponentialBuckets(0.05, 2, 10),
+	}, []string{"type"})
+	// QueueLength is the number of jobs waiting or in flight, by queue.
+	QueueLength = factory.NewGaugeVec(prometheus.GaugeOpts{
+		Name: "memebot_queue_length", Help: "Jobs waiting or in flight, by queue.",
+	}, []string{"queue"})
+	// QueueOldestAge is the age of the oldest waiting or in-flight job, by queue.
+	QueueOldestAge = factory.NewGaugeVec(prometheus.GaugeOpts{
+		Name: "memebot_queue_oldest_job_age_seconds", Help: "Age of the oldest unfinished job, by queue.",
+	}, []string{"queue"})
+	// DeadLetters counts jobs moved to the dead-letter queue.
+	DeadLetters = factory.NewCounterVec(prometheus.CounterOpts{
+		Name: "memebot_dead_letters_total", Help: "Jobs moved to the dead-letter queue, by queue.",
+	}, []string{"queue"})
+	// ReviewDecisions counts moderator decisions.
+	ReviewDecisions = factory.NewCounterVec(prometheus.CounterOpts{
+		Name: "memebot_review_decisions_total", Help: "Moderator decisions, by decision.",
+	}, []string{"decision"})
+	// FeedSends counts memes sent to users, by engine.
+	FeedSends = factory.NewCounterVec(prometheus.CounterOpts{
+		Name: "memebot_feed_sends_total", Help: "Memes sent in the feed, by engine.",
+	}, []string{"engine"})
+	// FeedReactions counts likes and dislikes, by engine.
+	FeedReactions = factory.NewCounterVec(prometheus.CounterOpts{
+		Name: "memebot_feed_reactions_total", Help: "Reactions to feed memes, by engine and reaction.",
+	}, []string{"engine", "reaction"})
+	// JobRuns counts background job runs by job and outcome.
+	JobRuns = factory.NewCounterVec(prometheus.CounterOpts{
+		Name: "memebot_job_runs_total", Help: "Background job runs, by job and outcome.",
+	}, []string{"job", "outcome"})
+)

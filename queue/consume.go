@@ -1,0 +1,232 @@
+package queue
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"memebot/metrics"
+)
+
+// Handler does one job. Returning nil acknowledges it; an error retries it
+// later (or dead-letters it when wrapped around ErrPermanent or out of attempts).
+type Handler func(ctx context.Context, job Job) error
+
+// Consume runs up to concurrency handlers at once as consumer name until ctx
+// ends. Jobs in hand at shutdown get drain to finish; the rest are handed
+// back so another worker takes them at once.
+func (q *Queue) Consume(ctx context.Context, consumer string, concurrency int, drain time.Duration, h Handler) error {
+	if err := q.ensureGroup(ctx); err != nil {
+		return err
+	}
+	jobCtx, cancelJobs := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelJobs()
+	slots := make(chan struct{}, concurrency)
+	var wg sync.WaitGroup
+	inFlight := sync.Map{} // entry id -> struct{}
+
+	go q.promoteDelayed(ctx)
+	for ctx.Err() == nil {
+		free := concurrency - len(slots)
+		if free == 0 {
+			select {
+			case slots <- struct{}{}:
+				<-slots
+			case <-ctx.Done():
+			}
+			continue
+		}
+		msgs, err := q.next(ctx, consumer, int64(free))
+		if err != nil {
+			if ctx.Err() == nil {
+				q.log.Warn("read failed", slog.Any("error", err))
+				sleepCtx(ctx, time.Second)
+			}
+			continue
+		}
+		for _, msg := range msgs {
+			slots <- struct{}{}
+			wg.Add(1)
+			inFlight.Store(msg.ID, struct{}{})
+			go func(msg redis.XMessage) {
+				defer func() { <-slots; inFlight.Delete(msg.ID); wg.Done() }()
+				q.run(jobCtx, msg, h)
+			}(msg)
+		}
+	}
+	if !waitTimeout(&wg, drain) {
+		cancelJobs()
+		q.handBack(consumer, &inFlight)
+		wg.Wait()
+	}
+	return nil
+}
+
+// next takes over jobs whose worker died, else reads new ones.
+func (q *Queue) next(ctx context.Context, consumer string, n int64) ([]redis.XMessage, error) {
+	claimed, _, err := q.rdb.XAutoClaim(ctx, &redis.XAutoClaimArgs{
+		Stream: q.stream, Group: q.group, Consumer: consumer, MinIdle: q.opts.ClaimIdle, Start: "0-0", Count: n,
+	}).Result()
+	if err != nil && !errors.Is(err, redis.Nil) {
+		return nil, fmt.Errorf("autoclaim: %w", err)
+	}
+	if len(claimed) > 0 {
+		return claimed, nil
+	}
+	streams, err := q.rdb.XReadGroup(ctx, &redis.XReadGroupArgs{
+		Group: q.group, Consumer: consumer, Streams: []string{q.stream, ">"}, Count: n, Block: q.opts.Block,
+	}).Result()
+	if errors.Is(err, redis.Nil) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("readgroup: %w", err)
+	}
+	return streams[0].Messages, nil
+}
+
+// run handles one delivery and settles it: ack, retry later, or dead-letter.
+func (q *Queue) run(ctx context.Context, msg redis.XMessage, h Handler) {
+	job, err := decode(msg)
+	if err == nil {
+		job.Attempt++
+		err = q.safeHandle(ctx, job, h)
+	}
+	settleCtx := context.WithoutCancel(ctx)
+	switch {
+	case err == nil:
+		q.ack(settleCtx, msg.ID)
+	case ctx.Err() != nil:
+		// shutting down: leave it pending; handBack releases it
+	case errors.Is(err, ErrPermanent) || job.Attempt >= q.opts.MaxAttempts:
+		q.deadLetter(settleCtx, msg.ID, job, err)
+	default:
+		q.retryLater(settleCtx, msg.ID, job, err)
+	}
+}
+
+func (q *Queue) safeHandle(ctx context.Context, job Job, h Handler) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("job panicked: %v", r)
+		}
+	}()
+	return h(ctx, job)
+}
+
+func (q *Queue) ack(ctx context.Context, id string) {
+	pipe := q.rdb.TxPipeline()
+	pipe.XAck(ctx, q.stream, q.group, id)
+	pipe.XDel(ctx, q.stream, id)
+	if _, err := pipe.Exec(ctx); err != nil {
+		q.log.Error("ack failed; the job may run again", slog.String("id", id), slog.Any("error", err))
+	}
+}
+
+// backoff is the delay before attempt+1: BaseBackoff doubled per attempt, capped.
+func (q *Queue) backoff(attempt int) time.Duration {
+	d := q.opts.BaseBackoff
+	for i := 1; i < attempt && d < q.opts.MaxBackoff; i++ {
+		d *= 2
+	}
+	return min(d, q.opts.MaxBackoff)
+}
+
+func (q *Queue) retryLater(ctx context.Context, id string, job Job, cause error) {
+	job.LastError = cause.Error()
+	data, _ := encodeJob(job)
+	due := time.Now().Add(q.backoff(job.Attempt))
+	pipe := q.rdb.TxPipeline()
+	pipe.ZAdd(ctx, q.delayed, redis.Z{Score: float64(due.UnixMilli()), Member: data})
+	pipe.XAck(ctx, q.stream, q.group, id)
+	pipe.XDel(ctx, q.stream, id)
+	if _, err := pipe.Exec(ctx); err != nil {
+		q.log.Error("scheduling a retry failed; the job stays pending", slog.String("id", id), slog.Any("error", err))
+		return
+	}
+	q.log.Warn("job failed, will retry", slog.String("kind", job.Kind), slog.Int64("ref", job.Ref),
+		slog.Int("attempt", job.Attempt), slog.Time("retry_at", due), slog.Any("error", cause))
+}
+
+func (q *Queue) deadLetter(ctx context.Context, id string, job Job, cause error) {
+	job.LastError = cause.Error()
+	data, _ := encodeJob(job)
+	pipe := q.rdb.TxPipeline()
+	pipe.XAdd(ctx, &redis.XAddArgs{Stream: q.dlq, MaxLen: 10000, Approx: true, Values: map[string]any{"job": data}})
+	pipe.XAck(ctx, q.stream, q.group, id)
+	pipe.XDel(ctx, q.stream, id)
+	if _, err := pipe.Exec(ctx); err != nil {
+		q.log.Error("dead-lettering failed; the job stays pending", slog.String("id", id), slog.Any("error", err))
+		return
+	}
+	metrics.DeadLetters.WithLabelValues(q.name).Inc()
+	q.log.Error("job dead-lettered", slog.String("kind", job.Kind), slog.Int64("ref", job.Ref),
+		slog.Int("attempts", job.Attempt), slog.Any("error", cause))
+	if q.opts.OnDeadLetter != nil {
+		q.opts.OnDeadLetter(ctx, job, cause)
+	}
+}
+
+// promoteScript moves due retries back into the stream, atomically.
+var promoteScript = redis.NewScript(`
+local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, 100)
+for _, job in ipairs(due) do
+  redis.call('XADD', KEYS[2], '*', 'job', job)
+  redis.call('ZREM', KEYS[1], job)
+end
+return #due`)
+
+func (q *Queue) promoteDelayed(ctx context.Context) {
+	t := time.NewTicker(500 * time.Millisecond)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			err := promoteScript.Run(ctx, q.rdb, []string{q.delayed, q.stream}, time.Now().UnixMilli()).Err()
+			if err != nil && ctx.Err() == nil {
+				q.log.Warn("promoting retries failed", slog.Any("error", err))
+			}
+		}
+	}
+}
+
+// handBack makes the jobs still in hand immediately claimable by other
+// workers (their idle time is set past ClaimIdle).
+func (q *Queue) handBack(consumer string, inFlight *sync.Map) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	inFlight.Range(func(key, _ any) bool {
+		id := key.(string)
+		err := q.rdb.Do(ctx, "XCLAIM", q.stream, q.group, consumer, 0, id,
+			"IDLE", (q.opts.ClaimIdle + time.Minute).Milliseconds()).Err()
+		if err != nil {
+			q.log.Warn("hand back failed; the job will be taken over after ClaimIdle", slog.String("id", id), slog.Any("error", err))
+		}
+		return true
+	})
+}
+
+func waitTimeout(wg *sync.WaitGroup, d time.Duration) bool {
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	select {
+	case <-done:
+		return true
+	case <-time.After(d):
+		return false
+	}
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) {
+	select {
+	case <-ctx.Done():
+	case <-time.After(d):
+	}
+}

@@ -1,0 +1,128 @@
+package storage
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// advisory lock key that serialises duplicate lookups with meme inserts, so
+// two near-identical uploads processed at once cannot both pass.
+const dedupLockKey = 7274101
+
+// Meme returns one meme.
+func (s *Store) Meme(ctx context.Context, id int64) (Meme, error) {
+	var m Meme
+	if err := s.db.WithContext(ctx).First(&m, id).Error; err != nil {
+		return Meme{}, fmt.Errorf("storage: meme %d: %w", id, notFound(err))
+	}
+	return m, nil
+}
+
+// HashEntry is one stored meme's perceptual hashes.
+type HashEntry struct {
+	ID          int64
+	PHash       int64 `gorm:"column:phash"`
+	Fingerprint []byte
+}
+
+// MemeHashes lists hashes of memes with id > afterID that can be duplicated
+// (not themselves duplicates, not broken), in id order.
+func (s *Store) MemeHashes(ctx context.Context, afterID int64, limit int) ([]HashEntry, error) {
+	var out []HashEntry
+	err := s.db.WithContext(ctx).Model(&Meme{}).Select("id, phash, fingerprint").
+		Where("id > ? AND phash IS NOT NULL AND duplicate_of IS NULL AND status NOT IN ?", afterID, []string{MemeBroken, MemeDuplicate}).
+		Order("id").Limit(limit).Scan(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("storage: meme hashes: %w", err)
+	}
+	return out, nil
+}
+
+// MemeBySHA256 returns the original meme with exactly these bytes.
+func (s *Store) MemeBySHA256(ctx context.Context, sum []byte) (Meme, error) {
+	var m Meme
+	err := s.db.WithContext(ctx).Where("sha256 = ? AND duplicate_of IS NULL AND status NOT IN ?", sum, []string{MemeBroken, MemeDuplicate}).
+		Order("id").First(&m).Error
+	if err != nil {
+		return Meme{}, fmt.Errorf("storage: meme by sha256: %w", notFound(err))
+	}
+	return m, nil
+}
+
+// DedupTx runs fn in a transaction holding the duplicate-lookup lock: look
+// up duplicates and insert the new meme inside fn.
+func (s *Store) DedupTx(ctx context.Context, fn func(tx *Store) error) error {
+	return s.tx(ctx, func(tx *gorm.DB) error {
+		if err := tx.Exec("SELECT pg_advisory_xact_lock(?)", dedupLockKey).Error; err != nil {
+			return err
+		}
+		return fn(&Store{db: tx})
+	})
+}
+
+// CreateMeme inserts a meme and records its first status.
+func (s *Store) CreateMeme(ctx context.Context, m *Meme) error {
+	return s.tx(ctx, func(tx *gorm.DB) error {
+		if err := tx.Create(m).Error; err != nil {
+			return fmt.Errorf("storage: create meme: %w", err)
+		}
+		return tx.Create(&StatusEvent{MemeID: &m.ID, ToStatus: m.Status}).Error
+	})
+}
+
+// SetMemeStorage records the storage-chat copy whose file_id users are served.
+func (s *Store) SetMemeStorage(ctx context.Context, id int64, fileID string, messageID int64) error {
+	err := s.db.WithContext(ctx).Model(&Meme{}).Where("id = ?", id).Updates(map[string]any{
+		"storage_file_id": fileID, "storage_message_id": messageID, "updated_at": time.Now().UTC(),
+	}).Error
+	if err != nil {
+		return fmt.Errorf("storage: set storage of meme %d: %w", id, err)
+	}
+	return nil
+}
+
+// Analysis is what the automatic checks found.
+type Analysis struct {
+	Checks   json.RawMessage
+	OCRText  string
+	Language string
+}
+
+// SetMemeAnalysis stores the automatic checks' results with the meme.
+func (s *Store) SetMemeAnalysis(ctx context.Context, id int64, a Analysis) error {
+	updates := map[string]any{"checks": a.Checks, "ocr_text": a.OCRText, "updated_at": time.Now().UTC()}
+	if a.Language != "" {
+		updates["language"] = a.Language
+	}
+	if err := s.db.WithContext(ctx).Model(&Meme{}).Where("id = ?", id).Updates(updates).Error; err != nil {
+		return fmt.Errorf("storage: set analysis of meme %d: %w", id, err)
+	}
+	return nil
+}
+
+// ChangeMemeStatus moves a meme to a new status and records the event.
+func (s *Store) ChangeMemeStatus(ctx context.Context, id int64, status, reason string, actor *int64) error {
+	return s.tx(ctx, func(tx *gorm.DB) error { return changeMeme(tx, id, status, reason, actor) })
+}
+
+func changeMeme(tx *gorm.DB, id int64, status, reason string, actor *int64) error {
+	var from string
+	if err := tx.Model(&Meme{}).Where("id = ?", id).Pluck("status", &from).Error; err != nil {
+		return fmt.Errorf("storage: change meme %d: %w", id, err)
+	}
+	updates := map[string]any{"status": status, "status_reason": reason, "updated_at": time.Now().UTC()}
+	if status == MemeOK {
+		updates["published_at"] = time.Now().UTC()
+	}
+	if err := tx.Model(&Meme{}).Where("id = ?", id).Updates(updates).Error; err != nil {
+		return fmt.Errorf("storage: change meme %d: %w", id, err)
+	}
+	if from == status {
+		return nil
+	}
+	return tx.Create(&StatusEvent{MemeID: &id, FromStatus: from, ToStatus: status, ActorID: actor, Reason: reason}).Error
+}
