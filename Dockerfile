@@ -1,7 +1,7 @@
 # syntax=docker/dockerfile:1
 # Build stage: cgo is needed for OCR (tesseract).
 FROM golang:1.26-bookworm AS build
-RUN apt-get update && apt-get install -y --no-install-recommends libtesseract-dev libleptonica-dev \
+RUN apt-get update && apt-get install -y --no-install-recommends libtesseract-dev libleptonica-dev libturbojpeg0-dev \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY go.mod go.sum ./
@@ -12,7 +12,7 @@ RUN CGO_ENABLED=1 go build -trimpath -ldflags="-s -w" -o /out/memebot .
 # Runtime stage: the shared libraries, OCR language data and ffmpeg only.
 FROM debian:bookworm-slim
 RUN apt-get update && apt-get install -y --no-install-recommends \
-        libtesseract5 liblept5 tesseract-ocr-eng tesseract-ocr-rus ffmpeg ca-certificates tzdata \
+        libtesseract5 liblept5 libturbojpeg0 tesseract-ocr-eng tesseract-ocr-rus ffmpeg ca-certificates tzdata \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --system --uid 10001 memebot
 COPY --from=build /out/memebot /usr/local/bin/memebot

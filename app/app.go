@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
 	"os/signal"
 	"strings"
 	"syscall"
@@ -102,5 +101,3 @@ func rolesOf(cmd string) Roles {
 	}
 	return Roles{Bot: true, Worker: true, Scheduler: true}
 }
-
-var _ = os.Stderr

@@ -2,52 +2,100 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
+	"os"
 	"time"
 
 	"memebot/bot"
 	"memebot/handlers"
+	"memebot/jobs"
+	"memebot/pipeline"
+	"memebot/queue"
+	"memebot/ratelimit"
 )
+
+// mediaQueue is the queue of upload (and later ingestion) processing jobs.
+const mediaQueue = "media"
 
 // buildComponents creates what the roles need, in start order.
 func buildComponents(ctx context.Context, d *deps, roles Roles) ([]component, error) {
 	var parts []component
-	if roles.Bot {
-		b, err := newBot(ctx, d)
+	var tg *bot.Bot
+	if roles.Bot || roles.Worker {
+		b, err := bot.New(bot.Config{
+			Token: d.cfg.BotToken, APIURL: d.cfg.TelegramAPIURL, Workers: d.cfg.UpdateConcurrency,
+		}, d.log.With("component", "bot"))
 		if err != nil {
 			return nil, err
 		}
+		tg = b
+	}
+	if d.cfg.WatermarkText == "" && tg != nil {
+		d.cfg.WatermarkText = "@" + tg.Username()
+	}
+	media := newMediaQueue(d, nil)
+	if roles.Worker {
+		p := newPipeline(d, tg)
+		media = newMediaQueue(d, p.DeadLetter)
 		parts = append(parts, componentFunc(func(ctx context.Context) error {
-			return b.Run(ctx, 5*time.Second)
+			return media.Consume(ctx, consumerName(), d.cfg.WorkerConcurrency, 5*time.Second, p.HandleUpload)
 		}))
 	}
-	if roles.Worker {
+	if roles.Bot {
+		registerHandlers(d, tg, media)
 		parts = append(parts, componentFunc(func(ctx context.Context) error {
-			<-ctx.Done()
-			return nil
+			return tg.Run(ctx, 5*time.Second)
 		}))
 	}
 	if roles.Scheduler {
-		parts = append(parts, componentFunc(func(ctx context.Context) error {
-			<-ctx.Done()
-			return nil
-		}))
+		s := newScheduler(d, media)
+		parts = append(parts, s)
 	}
 	return parts, nil
 }
 
-func newBot(ctx context.Context, d *deps) (*bot.Bot, error) {
-	b, err := bot.New(bot.Config{
-		Token: d.cfg.BotToken, APIURL: d.cfg.TelegramAPIURL, Workers: d.cfg.UpdateConcurrency,
-	}, d.log.With("component", "bot"))
-	if err != nil {
-		return nil, err
-	}
+func newMediaQueue(d *deps, onDead func(context.Context, queue.Job, error)) *queue.Queue {
+	return queue.New(d.redis, mediaQueue, queue.Options{
+		MaxAttempts: d.cfg.JobMaxAttempts, ClaimIdle: d.cfg.JobClaimIdle, OnDeadLetter: onDead,
+	}, d.log.With("component", "queue"))
+}
+
+func newPipeline(d *deps, tg *bot.Bot) *pipeline.Pipeline {
+	return pipeline.New(pipeline.Config{
+		StorageChatID: d.cfg.StorageChatID, ReviewChatID: d.cfg.ReviewChatID, AdminIDs: d.cfg.AdminIDs,
+		WatermarkText: d.cfg.WatermarkText, MaxBytes: d.cfg.UploadMaxBytes, JobTimeout: d.cfg.JobTimeout,
+		LockTTL: d.cfg.JobClaimIdle,
+	}, tg.Sender(), d.store, d.redis, pipeline.NewDeduplicator(d.store), d.log.With("component", "pipeline"))
+}
+
+func registerHandlers(d *deps, b *bot.Bot, media *queue.Queue) {
 	roles := bot.NewRoles(d.cfg.AdminIDs, d.cfg.ModeratorIDs, d.store)
-	h := &handlers.Handlers{Users: d.store, Log: d.log.With("component", "handlers")}
+	h := &handlers.Handlers{
+		Users: d.store, Uploads: d.store, Jobs: media, Reviews: d.store,
+		UploadLimit: ratelimit.NewWindow(d.redis, "uploads", d.cfg.UploadLimitPerHour, time.Hour),
+		Settings: handlers.Settings{
+			UploadMaxBytes: d.cfg.UploadMaxBytes, UploadLimitPerHour: d.cfg.UploadLimitPerHour, ReviewChatID: d.cfg.ReviewChatID,
+		},
+		Log: d.log.With("component", "handlers"),
+	}
 	h.Register(b.Telebot(), roles)
 	if err := h.SetCommands(b.Telebot(), roles); err != nil {
 		d.log.Warn("setMyCommands failed", slog.Any("error", err))
 	}
-	return b, nil
+}
+
+func newScheduler(d *deps, media *queue.Queue) *jobs.Scheduler {
+	s := jobs.New(d.redis, d.store, d.cfg.Schedules, d.log.With("component", "scheduler"))
+	s.Add(jobs.Job{Name: "requeue-stale", Schedule: "@every 10m", Timeout: 5 * time.Minute,
+		Run: pipeline.RequeueStale(d.store, media, d.log.With("job", "requeue-stale"))})
+	s.Add(jobs.Job{Name: "queue-metrics", Schedule: "@every 15s", Timeout: 10 * time.Second,
+		Run: func(ctx context.Context) error { _, err := media.Stats(ctx); return err }})
+	return s
+}
+
+// consumerName identifies this worker process in the queue's consumer group.
+func consumerName() string {
+	host, _ := os.Hostname()
+	return fmt.Sprintf("%s-%d", host, os.Getpid())
 }

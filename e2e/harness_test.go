@@ -34,10 +34,19 @@ type env struct {
 	redis *storage.Redis
 	inst  *app.Instance
 	stop  context.CancelFunc
+	vars  []string // the configuration, KEY=VALUE
 }
 
-// start runs memebot with the given extra KEY=VALUE settings.
+// allRoles is what `memebot run` runs.
+var allRoles = app.Roles{Bot: true, Worker: true, Scheduler: true}
+
+// start runs memebot (every role) with the given extra KEY=VALUE settings.
 func start(t *testing.T, extra ...string) *env {
+	return startRoles(t, allRoles, extra...)
+}
+
+// startRoles runs the given roles of memebot in this process.
+func startRoles(t *testing.T, roles app.Roles, extra ...string) *env {
 	t.Helper()
 	tg := tgfake.New(tgfake.Options{Token: token, BotUsername: "memebot_test_bot", BotName: "Memebot"})
 	ts := httptest.NewServer(tg)
@@ -61,12 +70,13 @@ func start(t *testing.T, extra ...string) *env {
 		"HTTP_ADDR=127.0.0.1:0",
 		"JOB_CLAIM_IDLE=2s",
 	}
-	cfg, err := config.Parse(append(vars, extra...))
+	vars = append(vars, extra...)
+	cfg, err := config.Parse(vars)
 	if err != nil {
 		t.Fatalf("config: %v", err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	inst, err := app.Start(ctx, cfg, storagetest.Logger(), app.Roles{Bot: true, Worker: true, Scheduler: true})
+	inst, err := app.Start(ctx, cfg, storagetest.Logger(), roles)
 	if err != nil {
 		cancel()
 		t.Fatalf("start memebot: %v", err)
@@ -75,7 +85,7 @@ func start(t *testing.T, extra ...string) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &env{t: t, tg: tg, store: store, redis: rdb, inst: inst, stop: cancel}
+	e := &env{t: t, tg: tg, store: store, redis: rdb, inst: inst, stop: cancel, vars: vars}
 	t.Cleanup(func() {
 		cancel()
 		if err := inst.Wait(); err != nil {

@@ -22,10 +22,22 @@ type Users interface {
 	MarkBlocked(ctx context.Context, id int64) error
 }
 
+// Settings are the configured values handlers need.
+type Settings struct {
+	UploadMaxBytes     int64
+	UploadLimitPerHour int
+	ReviewChatID       int64
+}
+
 // Handlers answers Telegram updates.
 type Handlers struct {
-	Users Users
-	Log   *slog.Logger
+	Users       Users
+	Uploads     Uploads
+	Jobs        JobQueue
+	UploadLimit UploadLimiter
+	Reviews     Reviews
+	Settings    Settings
+	Log         *slog.Logger
 }
 
 // Register routes every command and button to its handler.
@@ -36,6 +48,13 @@ func (h *Handlers) Register(b *tele.Bot, roles *bot.Roles) {
 	b.Handle("/help", h.Help)
 	b.Handle(&tele.Btn{Unique: langButton}, h.LangToggle)
 	b.Handle(tele.OnText, h.Text)
+	for _, media := range []string{tele.OnPhoto, tele.OnVideo, tele.OnAnimation, tele.OnDocument} {
+		b.Handle(media, h.Upload)
+	}
+	for _, other := range []string{tele.OnSticker, tele.OnVoice, tele.OnAudio, tele.OnVideoNote, tele.OnLocation, tele.OnContact, tele.OnPoll} {
+		b.Handle(other, h.NotMedia)
+	}
+	b.Handle(&tele.Btn{Unique: reviewButton}, h.Review)
 }
 
 // profile is what Telegram says about the sender.

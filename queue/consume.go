@@ -103,6 +103,9 @@ func (q *Queue) run(ctx context.Context, msg redis.XMessage, h Handler) {
 		q.ack(settleCtx, msg.ID)
 	case ctx.Err() != nil:
 		// shutting down: leave it pending; handBack releases it
+	case errors.Is(err, ErrBusy):
+		job.Attempt--
+		q.retryAfter(settleCtx, msg.ID, job, err, q.opts.BusyDelay)
 	case errors.Is(err, ErrPermanent) || job.Attempt >= q.opts.MaxAttempts:
 		q.deadLetter(settleCtx, msg.ID, job, err)
 	default:
@@ -138,9 +141,13 @@ func (q *Queue) backoff(attempt int) time.Duration {
 }
 
 func (q *Queue) retryLater(ctx context.Context, id string, job Job, cause error) {
+	q.retryAfter(ctx, id, job, cause, q.backoff(job.Attempt))
+}
+
+func (q *Queue) retryAfter(ctx context.Context, id string, job Job, cause error, delay time.Duration) {
 	job.LastError = cause.Error()
 	data, _ := encodeJob(job)
-	due := time.Now().Add(q.backoff(job.Attempt))
+	due := time.Now().Add(delay)
 	pipe := q.rdb.TxPipeline()
 	pipe.ZAdd(ctx, q.delayed, redis.Z{Score: float64(due.UnixMilli()), Member: data})
 	pipe.XAck(ctx, q.stream, q.group, id)

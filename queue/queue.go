@@ -36,12 +36,18 @@ type Job struct {
 // to the dead-letter queue. Wrap it: fmt.Errorf("...: %w", queue.ErrPermanent).
 var ErrPermanent = errors.New("permanent failure")
 
+// ErrBusy says the job cannot run yet for a reason that is not its fault
+// (another worker holds it): it is retried after BusyDelay without counting
+// an attempt. Wrap it like ErrPermanent.
+var ErrBusy = errors.New("busy")
+
 // Options tune a queue.
 type Options struct {
 	MaxAttempts int           // deliveries before dead-lettering (default 5)
 	ClaimIdle   time.Duration // a pending job idle this long is taken over (default 2m)
 	BaseBackoff time.Duration // first retry delay, doubled each attempt (default 5s)
 	MaxBackoff  time.Duration // default 1h
+	BusyDelay   time.Duration // delay after ErrBusy (default 5s)
 	Block       time.Duration // how long a read waits for new jobs (default 2s)
 	// OnDeadLetter is told about each job that was given up on (e.g. to tell admins).
 	OnDeadLetter func(ctx context.Context, job Job, err error)
@@ -69,6 +75,9 @@ func New(rdb *storage.Redis, name string, opts Options, log *slog.Logger) *Queue
 	}
 	if opts.MaxBackoff <= 0 {
 		opts.MaxBackoff = time.Hour
+	}
+	if opts.BusyDelay <= 0 {
+		opts.BusyDelay = 5 * time.Second
 	}
 	if opts.Block <= 0 {
 		opts.Block = 2 * time.Second

@@ -159,3 +159,23 @@ func firstPending(t *testing.T, c redis.UniversalClient, stream string) string {
 	})
 	return id
 }
+
+func TestBusyJobIsRetriedWithoutCountingAnAttempt(t *testing.T) {
+	rdb := storagetest.NewRedis(t)
+	q := queue.New(rdb, "test", queue.Options{MaxAttempts: 2, BusyDelay: 50 * time.Millisecond, Block: 100 * time.Millisecond}, storagetest.Logger())
+	ctx := context.Background()
+	var calls atomic.Int32
+	stop := consume(t, q, "w1", func(ctx context.Context, job queue.Job) error {
+		if calls.Add(1) <= 4 {
+			return fmt.Errorf("held by another worker: %w", queue.ErrBusy)
+		}
+		return nil
+	})
+	defer stop()
+	q.Enqueue(ctx, queue.Job{Kind: "k", Ref: 1})
+	waitFor(t, "job done after being busy 4 times", func() bool { return calls.Load() == 5 })
+	waitFor(t, "empty queue", func() bool { s, _ := q.Stats(ctx); return s.Length == 0 && s.Delayed == 0 })
+	if s, _ := q.Stats(ctx); s.Dead != 0 {
+		t.Fatalf("a busy job was dead-lettered after %d tries with MaxAttempts=2", calls.Load())
+	}
+}

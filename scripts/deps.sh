@@ -4,7 +4,7 @@
 # frames). Pass extra package names as arguments (e.g. chromium).
 set -euo pipefail
 
-packages=(libtesseract-dev libleptonica-dev tesseract-ocr-eng tesseract-ocr-rus ffmpeg "$@")
+packages=(libtesseract-dev libleptonica-dev libturbojpeg0-dev tesseract-ocr-eng tesseract-ocr-rus ffmpeg "$@")
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

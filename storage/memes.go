@@ -42,6 +42,19 @@ func (s *Store) MemeHashes(ctx context.Context, afterID int64, limit int) ([]Has
 	return out, nil
 }
 
+// MemeFingerprints returns the stored fingerprints of the given memes by id.
+func (s *Store) MemeFingerprints(ctx context.Context, ids []int64) (map[int64][]byte, error) {
+	var rows []HashEntry
+	if err := s.db.WithContext(ctx).Model(&Meme{}).Select("id, fingerprint").Where("id IN ?", ids).Scan(&rows).Error; err != nil {
+		return nil, fmt.Errorf("storage: meme fingerprints: %w", err)
+	}
+	out := make(map[int64][]byte, len(rows))
+	for _, r := range rows {
+		out[r.ID] = r.Fingerprint
+	}
+	return out, nil
+}
+
 // MemeBySHA256 returns the original meme with exactly these bytes.
 func (s *Store) MemeBySHA256(ctx context.Context, sum []byte) (Meme, error) {
 	var m Meme

@@ -105,7 +105,7 @@ func (s *Store) StartProcessing(ctx context.Context, id int64) (Submission, erro
 			return ErrFinished
 		}
 		sub.Attempts++
-		if err := tx.Model(&sub).Update("attempts", sub.Attempts).Error; err != nil {
+		if err := tx.Model(&sub).Updates(map[string]any{"attempts": sub.Attempts, "updated_at": time.Now().UTC()}).Error; err != nil {
 			return err
 		}
 		if sub.Status == SubmissionQueued {

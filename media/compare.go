@@ -1,0 +1,290 @@
+package media
+
+import (
+	"fmt"
+	"math"
+)
+
+// Duplicate decision thresholds, tuned on generated memes; compare_test.go
+// lists every edit they must accept or reject.
+const (
+	// CandidateDistance is the largest pHash Hamming distance worth a closer
+	// look. Of the accepted edits a 5% crop moves the hash the most (8 to 18
+	// in the tests); unrelated pictures sit around 22-36. Among random hashes
+	// ~310 in a million are this close; the Index's quick test (signature.go)
+	// rejects them before any full fingerprint is loaded.
+	CandidateDistance = 18
+	// ToneTolerance is how many gray levels a Tone cell may differ, after
+	// matching brightness and contrast, before it counts as changed.
+	ToneTolerance = 24
+	// MaxToneMismatch is the largest share of changed Tone cells in a
+	// duplicate: a different scene fails here.
+	MaxToneMismatch = 0.08
+	// EdgeTolerance is how much an Edges cell may differ before it counts as
+	// changed. Re-encoding, resizing and brightening move cells by a few
+	// units; a misaligned crop by up to ~30 on sharp outlines; a letter
+	// where the other picture has none by 40 and more.
+	EdgeTolerance = 35
+	// MaxEdgeMismatch is the largest share of changed Edges cells in a
+	// duplicate. A corner watermark changes ~1%, a 5% crop ~2%, another
+	// caption on the same template 5% or more.
+	MaxEdgeMismatch = 0.035
+	// maxCropShare is how much of each side a crop may remove.
+	maxCropShare = 0.12
+	// maxProbeCost is the mean Tone difference (gray levels, unaligned)
+	// above which a pair is rejected without any alignment. A 5% crop of
+	// the test pictures stays under 20, random grids sit near 85.
+	maxProbeCost = 40
+)
+
+// Verdict explains a duplicate decision so it can be stored with it.
+type Verdict struct {
+	Duplicate     bool
+	Reason        string
+	PHashDistance int
+	// ToneMismatch and EdgeMismatch are the shares (0..1) of grid cells that
+	// differ after the best alignment found; 1 when the pair was rejected
+	// before comparing grids.
+	ToneMismatch float64
+	EdgeMismatch float64
+	// Crop is the part of one picture the other matched, as fractions
+	// {x0, y0, x1, y1} of its width and height ({0,0,1,1}: not cropped).
+	Crop [4]float64
+}
+
+func (v Verdict) String() string {
+	return fmt.Sprintf("duplicate=%t (%s; phash distance %d, tone mismatch %.3f, edge mismatch %.3f)",
+		v.Duplicate, v.Reason, v.PHashDistance, v.ToneMismatch, v.EdgeMismatch)
+}
+
+// Compare decides whether b is a repost of a: the same file, or the same
+// picture re-encoded, resized, lightly cropped, brightened, re-watermarked
+// or with a caption bar. Two different captions on the same template are
+// not duplicates. Compare is symmetric.
+func Compare(a, b Fingerprint) Verdict {
+	v := Verdict{PHashDistance: a.PHashDistance(b), ToneMismatch: 1, EdgeMismatch: 1, Crop: [4]float64{0, 0, 1, 1}}
+	switch {
+	case a.SHA256 == b.SHA256:
+		v.Duplicate, v.Reason, v.ToneMismatch, v.EdgeMismatch = true, "identical file", 0, 0
+		return v
+	case v.PHashDistance > CandidateDistance:
+		v.Reason = "perceptual hashes far apart"
+		return v
+	case math.Abs(math.Log(float64(a.Aspect/b.Aspect))) > maxAspectLogRatio:
+		v.Reason = "aspect ratios too different"
+		return v
+	}
+	if toneDistance(&a.Tone, &b.Tone) > maxProbeCost {
+		v.Reason = "pictures differ in tone"
+		return v
+	}
+	ga, gb := newGrids(&a), newGrids(&b)
+	v.ToneMismatch, v.EdgeMismatch = ga.mismatch(gb, fullRegion)
+	if !v.acceptable() {
+		// One may be a crop of the other; try both ways.
+		r1, c1 := bestCrop(ga, gb, float64(a.Aspect), float64(b.Aspect))
+		r2, c2 := bestCrop(gb, ga, float64(b.Aspect), float64(a.Aspect))
+		big, small, r := ga, gb, r1
+		if c2 < c1 {
+			big, small, r = gb, ga, r2
+		}
+		if tone, edge := big.mismatch(small, r); tone+edge < v.ToneMismatch+v.EdgeMismatch {
+			v.ToneMismatch, v.EdgeMismatch = tone, edge
+			v.Crop = [4]float64{r.x0, r.y0, r.x1, r.y1}
+		}
+	}
+	switch {
+	case !v.acceptable():
+		v.Reason = "pictures differ"
+	case v.Crop != [4]float64{0, 0, 1, 1}:
+		v.Duplicate, v.Reason = true, "cropped"
+	default:
+		v.Duplicate, v.Reason = true, "same picture"
+	}
+	return v
+}
+
+func (v Verdict) acceptable() bool {
+	return v.ToneMismatch <= MaxToneMismatch && v.EdgeMismatch <= MaxEdgeMismatch
+}
+
+// fullRegion is the whole picture in the unit square.
+var fullRegion = region{0, 0, 1, 1}
+
+// grids holds a fingerprint's grids as floats for alignment.
+type grids struct {
+	tone, edges grayImage
+	s           scratch
+}
+
+func newGrids(fp *Fingerprint) *grids {
+	g := &grids{
+		tone:  grayImage{w: ToneSize, h: ToneSize, pix: make([]float32, len(fp.Tone))},
+		edges: grayImage{w: EdgeSize, h: EdgeSize, pix: make([]float32, len(fp.Edges))},
+	}
+	for i, v := range fp.Tone {
+		g.tone.pix[i] = float32(v)
+	}
+	for i, v := range fp.Edges {
+		g.edges.pix[i] = float32(v)
+	}
+	return g
+}
+
+// view resamples part r (unit square coordinates) of grid g to n x n.
+func (g *grids) view(src grayImage, r region, n int) []float32 {
+	if r == fullRegion && n == src.w {
+		return src.pix
+	}
+	f := float64(src.w)
+	return resample(src, region{r.x0 * f, r.y0 * f, r.x1 * f, r.y1 * f}, n, n, &g.s)
+}
+
+// mismatch compares region r of g with the whole of other.
+func (g *grids) mismatch(other *grids, r region) (tone, edge float64) {
+	tone = toneMismatch(other.tone.pix, g.view(g.tone, r, ToneSize))
+	edge = edgeMismatch(other.edges.pix, g.view(g.edges, r, EdgeSize))
+	return tone, edge
+}
+
+// cost is the smooth alignment cost of region r of g against other.
+func (g *grids) cost(other *grids, r region, edges bool) float64 {
+	c := meanAbsDiff(other.tone.pix, g.view(g.tone, r, ToneSize))
+	if edges {
+		c += meanAbsDiff(other.edges.pix, g.view(g.edges, r, EdgeSize))
+	}
+	return c
+}
+
+// toneDistance is the mean absolute Tone difference after matching
+// brightness and contrast: a quick test before any grid is aligned.
+func toneDistance(a, b *[ToneSize * ToneSize]uint8) float64 {
+	var fa, fb [ToneSize * ToneSize]float32
+	for i := range a {
+		fa[i], fb[i] = float32(a[i]), float32(b[i])
+	}
+	return meanAbsDiff(fa[:], fb[:])
+}
+
+// levelMatch returns gain and offset mapping b's levels onto a's (means
+// equal, contrast matched within +-25%).
+func levelMatch(a, b []float32) (gain, offset float32) {
+	ma, sa := meanStd(a)
+	mb, sb := meanStd(b)
+	gain = 1
+	if sb > 1 {
+		gain = min(max(sa/sb, 0.8), 1.25)
+	}
+	return gain, ma - gain*mb
+}
+
+func meanStd(v []float32) (mean, std float32) {
+	var s, s2 float64
+	for _, x := range v {
+		s += float64(x)
+		s2 += float64(x) * float64(x)
+	}
+	n := float64(len(v))
+	m := s / n
+	return float32(m), float32(math.Sqrt(max(s2/n-m*m, 0)))
+}
+
+// toneMismatch is the share of cells differing by more than ToneTolerance
+// once brightness and contrast are matched.
+func toneMismatch(a, b []float32) float64 {
+	gain, offset := levelMatch(a, b)
+	return countOver(a, b, gain, offset, ToneTolerance)
+}
+
+// edgeMismatch is the share of cells whose edge density differs by more
+// than EdgeTolerance once overall contrast is matched (a gain only: no
+// edges must stay no edges).
+func edgeMismatch(a, b []float32) float64 {
+	ma, _ := meanStd(a)
+	mb, _ := meanStd(b)
+	gain := float32(1)
+	if mb > 1 {
+		gain = min(max(ma/mb, 0.8), 1.25)
+	}
+	return countOver(a, b, gain, 0, EdgeTolerance)
+}
+
+func countOver(a, b []float32, gain, offset, tolerance float32) float64 {
+	n := 0
+	for i := range a {
+		d := a[i] - (b[i]*gain + offset)
+		if d > tolerance || d < -tolerance {
+			n++
+		}
+	}
+	return float64(n) / float64(len(a))
+}
+
+// meanAbsDiff is the smooth cost used while searching for an alignment.
+func meanAbsDiff(a, b []float32) float64 {
+	gain, offset := levelMatch(a, b)
+	var s float32
+	for i := range a {
+		s += abs32(a[i] - (b[i]*gain + offset))
+	}
+	return float64(s) / float64(len(a))
+}
+
+// bestCrop searches for the part of big that small shows, assuming small
+// was cut from it removing at most maxCropShare per side. It returns that
+// region (unit square coordinates) and its alignment cost.
+func bestCrop(big, small *grids, bigAspect, smallAspect float64) (region, float64) {
+	// The crop keeps small's aspect: a width share wx implies a height share wy.
+	ratio := bigAspect / smallAspect
+	const minShare = 1 - 2*maxCropShare
+	const step = 0.02
+	best, bestCost := fullRegion, math.Inf(1)
+	for wx := 1.0; wx >= minShare-1e-9; wx -= step {
+		wy := wx * ratio
+		if wy > 1+1e-9 || wy < minShare {
+			continue
+		}
+		for x0 := 0.0; x0 <= 1-wx+1e-9; x0 += step {
+			for y0 := 0.0; y0 <= 1-wy+1e-9; y0 += step {
+				r := region{x0, y0, x0 + wx, y0 + wy}
+				if c := big.cost(small, r, false); c < bestCost {
+					best, bestCost = r, c
+				}
+			}
+		}
+	}
+	if math.IsInf(bestCost, 1) {
+		return fullRegion, bestCost
+	}
+	// Refine with the fine edge grid by moving one edge at a time.
+	bestCost = big.cost(small, best, true)
+	for _, d := range []float64{step / 2, step / 4, step / 8} {
+		for improved := true; improved; {
+			improved = false
+			for edge := range 8 {
+				r := best
+				delta := d
+				if edge >= 4 {
+					delta = -d
+				}
+				switch edge % 4 {
+				case 0:
+					r.x0 += delta
+				case 1:
+					r.y0 += delta
+				case 2:
+					r.x1 += delta
+				case 3:
+					r.y1 += delta
+				}
+				if r.x0 < 0 || r.y0 < 0 || r.x1 > 1 || r.y1 > 1 {
+					continue
+				}
+				if c := big.cost(small, r, true); c < bestCost {
+					best, bestCost, improved = r, c, true
+				}
+			}
+		}
+	}
+	return best, bestCost
+}

@@ -1,0 +1,141 @@
+package media
+
+import (
+	"cmp"
+	"math/bits"
+	"slices"
+	"sync"
+)
+
+// Index narrows the search for near-duplicates among stored memes down to a
+// few candidates. It keeps only a compact record per meme (about 52 bytes
+// plus the id lookup, see BenchmarkIndexMemory) so a million memes fit in a
+// worker; the caller loads the candidates' full fingerprints from the
+// database and confirms them with Compare. The worker fills the index at
+// start-up and keeps it current with Add and Remove. It is safe for
+// concurrent use.
+type Index struct {
+	mu sync.RWMutex
+	// Entry i is ids[i], hashes[i], aspects[i] and sigs[i]: parallel slices
+	// keep the pHash scan on one dense array and cost no pointers.
+	ids     []int64
+	hashes  []uint64
+	aspects []float32
+	sigs    []signature
+	slots   map[int64]int32 // id -> i
+}
+
+// Candidate is a stored meme that may duplicate a query.
+type Candidate struct {
+	ID int64
+	// Distance is the pHash Hamming distance to the query.
+	Distance int
+}
+
+// NewIndex returns an empty index with room for capacity entries.
+func NewIndex(capacity int) *Index {
+	return &Index{
+		ids:     make([]int64, 0, capacity),
+		hashes:  make([]uint64, 0, capacity),
+		aspects: make([]float32, 0, capacity),
+		sigs:    make([]signature, 0, capacity),
+		slots:   make(map[int64]int32, capacity),
+	}
+}
+
+// Add stores the compact record of fp under id, replacing what id had before.
+func (x *Index) Add(id int64, fp Fingerprint) {
+	sig := newSignature(&fp)
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if x.slots == nil {
+		x.slots = map[int64]int32{}
+	}
+	if i, ok := x.slots[id]; ok {
+		x.hashes[i], x.aspects[i], x.sigs[i] = fp.PHash, fp.Aspect, sig
+		return
+	}
+	x.slots[id] = int32(len(x.ids))
+	x.ids = append(x.ids, id)
+	x.hashes = append(x.hashes, fp.PHash)
+	x.aspects = append(x.aspects, fp.Aspect)
+	x.sigs = append(x.sigs, sig)
+}
+
+// Remove deletes id; removing an unknown id does nothing.
+func (x *Index) Remove(id int64) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	i, ok := x.slots[id]
+	if !ok {
+		return
+	}
+	// Move the last entry into the freed slot.
+	last := int32(len(x.ids) - 1)
+	if i != last {
+		x.ids[i], x.hashes[i], x.aspects[i], x.sigs[i] = x.ids[last], x.hashes[last], x.aspects[last], x.sigs[last]
+		x.slots[x.ids[i]] = i
+	}
+	x.ids, x.hashes, x.aspects, x.sigs = x.ids[:last], x.hashes[:last], x.aspects[:last], x.sigs[:last]
+	delete(x.slots, id)
+}
+
+// Len returns the number of stored memes.
+func (x *Index) Len() int {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	return len(x.ids)
+}
+
+// Candidates returns up to limit stored memes that may duplicate fp,
+// nearest pHash first (ties by id); limit <= 0 means all. A candidate's
+// pHash is within CandidateDistance and its aspect and coarse tone pass
+// the quick test Compare would fail anyway (see quickMatch); only Compare
+// on the full fingerprints decides. The same file is always a candidate
+// at distance 0.
+func (x *Index) Candidates(fp Fingerprint, limit int) []Candidate {
+	sig := newSignature(&fp)
+	x.mu.RLock()
+	var out []Candidate
+	for _, i := range x.nearHashes(fp.PHash) {
+		if quickMatch(fp.Aspect, x.aspects[i], &sig, &x.sigs[i]) {
+			out = append(out, Candidate{ID: x.ids[i], Distance: bits.OnesCount64(x.hashes[i] ^ fp.PHash)})
+		}
+	}
+	x.mu.RUnlock()
+	slices.SortFunc(out, func(a, b Candidate) int {
+		return cmp.Or(cmp.Compare(a.Distance, b.Distance), cmp.Compare(a.ID, b.ID))
+	})
+	if limit > 0 && len(out) > limit {
+		out = out[:limit]
+	}
+	return out
+}
+
+// nearHashes scans every stored pHash (a popcount each, about a
+// millisecond per million) and returns the slots within CandidateDistance.
+func (x *Index) nearHashes(h uint64) []int32 {
+	var out []int32
+	hs := x.hashes
+	i := 0
+	for ; i+4 <= len(hs); i += 4 {
+		d0 := bits.OnesCount64(hs[i] ^ h)
+		d1 := bits.OnesCount64(hs[i+1] ^ h)
+		d2 := bits.OnesCount64(hs[i+2] ^ h)
+		d3 := bits.OnesCount64(hs[i+3] ^ h)
+		if min(d0, d1, d2, d3) > CandidateDistance {
+			continue
+		}
+		for k, d := range [4]int{d0, d1, d2, d3} {
+			if d <= CandidateDistance {
+				out = append(out, int32(i+k))
+			}
+		}
+	}
+	for ; i < len(hs); i++ {
+		if bits.OnesCount64(hs[i]^h) <= CandidateDistance {
+			out = append(out, int32(i))
+		}
+	}
+	return out
+}

@@ -1,0 +1,48 @@
+package ocr
+
+import (
+	"bytes"
+	"context"
+	"image"
+	"image/jpeg"
+	"strings"
+	"testing"
+
+	"memebot/moderation"
+	"memebot/moderation/internal/memetest"
+)
+
+// BenchmarkLocalChecks measures the local part of the analysis of one
+// 1080 px meme (decoded from JPEG, as uploads arrive): blur, OCR and the ad
+// check. Run with -cpu 1.
+func BenchmarkLocalChecks(b *testing.B) {
+	pool := newTestPool(b, 1)
+	var buf bytes.Buffer
+	src := memetest.Render(memetest.Options{Width: 1080, Text: "WHEN THE CODE\nCOMPILES FIRST TIME", Outlined: true, Bold: true, Background: memetest.Busy, Seed: 1})
+	if err := jpeg.Encode(&buf, src, &jpeg.Options{Quality: 85}); err != nil {
+		b.Fatal(err)
+	}
+	img, err := jpeg.Decode(&buf)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ocr := &moderation.OCRCheck{Reader: pool}
+	blur := &moderation.BlurCheck{}
+	ads := moderation.NewAdCheck(moderation.AdConfig{})
+	ctx := context.Background()
+	b.ResetTimer()
+	for b.Loop() {
+		in := &moderation.Input{Images: []image.Image{img}, Caption: "friday deploy"}
+		if r := blur.Check(ctx, in); r.Verdict != moderation.VerdictPass {
+			b.Fatalf("blur: %+v", r)
+		}
+		r := ocr.Check(ctx, in)
+		// JPEG ringing can cost a letter ("WHEN" -> "MHEM"); the exact
+		// reading is asserted on lossless images in ocr_test.go.
+		if text, _ := r.Details["text"].(string); r.Verdict != moderation.VerdictPass || !strings.Contains(text, "COMPILES FIRST TIME") {
+			b.Fatalf("ocr: %+v", r)
+		}
+		in.OCRText = r.Details["text"].(string)
+		ads.Check(ctx, in)
+	}
+}

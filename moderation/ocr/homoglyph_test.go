@@ -1,0 +1,18 @@
+package ocr
+
+import "testing"
+
+func TestFixHomoglyphs(t *testing.T) {
+	cases := map[string]string{
+		"НЕЛЬЗЯ ПРОСТО TAK":       "НЕЛЬЗЯ ПРОСТО ТАК",       // Latin look-alikes in Russian text
+		"МЕ EXPLAINING\nТНЕ JOKE": "ME EXPLAINING\nTHE JOKE", // Cyrillic look-alikes in English
+		"CОБРАЛСЯ":                "СОБРАЛСЯ",                // mixed word follows its own letters
+		"когда deploy":            "когда deploy",
+		"":                        "",
+	}
+	for in, want := range cases {
+		if got := fixHomoglyphs(in); got != want {
+			t.Errorf("fixHomoglyphs(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -1,0 +1,73 @@
+package ocr
+
+import (
+	"context"
+	"image"
+	"strings"
+	"testing"
+	"time"
+
+	"memebot/moderation/internal/memetest"
+)
+
+func newTestPool(t testing.TB, workers int) *Pool {
+	t.Helper()
+	p, err := NewPool(Config{Workers: workers})
+	if err != nil {
+		t.Fatalf("NewPool: %v", err)
+	}
+	t.Cleanup(func() { p.Close() })
+	return p
+}
+
+func normalize(s string) string {
+	return strings.ToLower(strings.Join(strings.Fields(s), " "))
+}
+
+func TestReadTextRenderedMemes(t *testing.T) {
+	p := newTestPool(t, 1)
+	cases := []struct {
+		name string
+		opts memetest.Options
+	}{
+		{"english black on white", memetest.Options{Text: "WHEN THE CODE\nCOMPILES FIRST TIME"}},
+		{"russian black on white", memetest.Options{Text: "КОГДА КОД\nСОБРАЛСЯ С ПЕРВОГО РАЗА"}},
+		{"english outlined on busy photo", memetest.Options{Text: "WHEN THE CODE\nCOMPILES FIRST TIME", Outlined: true, Bold: true, Background: memetest.Busy, Seed: 1}},
+		{"russian outlined on busy photo", memetest.Options{Text: "КОГДА КОД\nСОБРАЛСЯ С ПЕРВОГО РАЗА", Outlined: true, Bold: true, Background: memetest.Busy, Seed: 2}},
+		{"english outlined on gradient", memetest.Options{Text: "ONE DOES NOT SIMPLY\nDEPLOY ON FRIDAY", Outlined: true, Bold: true, Background: memetest.Gradient}},
+		{"russian outlined on gradient small image", memetest.Options{Width: 600, Text: "НЕЛЬЗЯ ПРОСТО ТАК\nВЗЯТЬ И ЗАДЕПЛОИТЬ", Outlined: true, Bold: true, Background: memetest.Gradient}},
+		{"english outlined on busy large image", memetest.Options{Width: 2000, Text: "ME EXPLAINING\nTHE JOKE", Outlined: true, Bold: true, Background: memetest.Busy, Seed: 3}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			img := memetest.Render(tc.opts)
+			start := time.Now()
+			got, err := p.ReadText(context.Background(), img)
+			if err != nil {
+				t.Fatalf("ReadText: %v", err)
+			}
+			t.Logf("%v variant=%s conf=%.0f text=%q", time.Since(start), got.Variant, got.Confidence, got.Text)
+			if normalize(got.Text) != normalize(tc.opts.Text) {
+				t.Errorf("read %q, want %q", got.Text, tc.opts.Text)
+			}
+		})
+	}
+}
+
+func TestReadTextNoText(t *testing.T) {
+	p := newTestPool(t, 1)
+	for _, bg := range []memetest.Background{memetest.White, memetest.Gradient, memetest.Busy} {
+		img := memetest.Render(memetest.Options{Width: 800, Background: bg, Seed: 9})
+		got, err := p.ReadText(context.Background(), img)
+		if err != nil {
+			t.Fatalf("ReadText: %v", err)
+		}
+		if countLetters(got.Text) > 3 {
+			t.Errorf("background %d: read %q from an image without text", bg, got.Text)
+		}
+	}
+	tiny := image.NewGray(image.Rect(0, 0, 1, 1))
+	if _, err := p.ReadText(context.Background(), tiny); err != nil {
+		t.Errorf("1x1 image: %v", err)
+	}
+}

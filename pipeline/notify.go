@@ -1,0 +1,54 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+
+	"memebot/bot"
+	"memebot/i18n"
+	"memebot/queue"
+	"memebot/storage"
+)
+
+func translate(code, key string, args ...any) string { return i18n.T(code, key, args...) }
+
+// notifyUploader tells the uploader the outcome of their submission, once.
+func (p *Pipeline) notifyUploader(ctx context.Context, sub storage.Submission, key string, args ...any) error {
+	first, err := p.store.MarkUploaderNotified(ctx, sub.ID)
+	if err != nil || !first {
+		return err
+	}
+	u, err := p.store.User(ctx, sub.UploaderID)
+	if err != nil {
+		return err
+	}
+	err = p.tg.SendText(ctx, sub.ChatID, i18n.T(u.LanguageCode, key, args...), sub.MessageID)
+	if err != nil && bot.IsBlocked(err) {
+		return p.store.MarkBlocked(ctx, u.ID)
+	}
+	return err
+}
+
+// DeadLetter is told when an upload job was given up on: the submission is
+// marked failed, the uploader asked to send it again, and the admins told.
+func (p *Pipeline) DeadLetter(ctx context.Context, job queue.Job, cause error) {
+	if job.Kind != "upload" {
+		return
+	}
+	sub, err := p.store.Submission(ctx, job.Ref)
+	if err != nil {
+		p.log.Error("dead letter of an unknown submission", slog.Int64("submission_id", job.Ref), slog.Any("error", err))
+		return
+	}
+	_ = p.store.ChangeSubmission(ctx, sub.ID, storage.SubmissionChange{Status: storage.SubmissionFailed, Reason: "gave up", LastError: cause.Error()})
+	if err := p.notifyUploader(ctx, sub, "upload_failed"); err != nil {
+		p.log.Warn("telling the uploader about a failed upload", slog.Any("error", err))
+	}
+	text := fmt.Sprintf("⚠️ Upload #%d was given up on after %d attempts: %v", sub.ID, job.Attempt, cause)
+	for _, admin := range p.cfg.AdminIDs {
+		if err := p.tg.SendText(ctx, admin, text, 0); err != nil {
+			p.log.Warn("telling an admin about a dead letter", slog.Int64("admin_id", admin), slog.Any("error", err))
+		}
+	}
+}

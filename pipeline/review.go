@@ -1,0 +1,43 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+
+	"memebot/bot"
+	"memebot/review"
+	"memebot/storage"
+)
+
+// review posts the meme to the moderators' chat, once: the meme becomes
+// waiting_review first (so a press right after the post finds it), and the
+// post's id is stored right after it is sent, without letting a shutdown
+// cancel the pair in between.
+func (p *Pipeline) review(ctx context.Context, sub storage.Submission, meme storage.Meme, d decoded, log *slog.Logger) (string, error) {
+	if err := p.store.ChangeMemeStatus(ctx, meme.ID, storage.MemeWaitingReview, "", nil); err != nil {
+		return "", err
+	}
+	if sub.ReviewMessageID != nil {
+		return "review", p.store.ChangeSubmission(ctx, sub.ID, storage.SubmissionChange{Status: storage.SubmissionInReview, MemeID: &meme.ID})
+	}
+	uploader, err := p.store.User(ctx, sub.UploaderID)
+	if err != nil {
+		return "", err
+	}
+	post := review.Post{
+		MemeID: meme.ID, Type: meme.Type, Language: meme.Language, UserCaption: meme.Caption,
+		Uploader: review.Who(uploader.Username, uploader.FirstName, uploader.ID),
+		Checks:   fmt.Sprintf("• File: %s\n• Duplicates: none found", d.info),
+	}
+	keep := context.WithoutCancel(ctx)
+	msg, err := p.tg.SendMedia(keep, p.cfg.ReviewChatID, bot.Media{Kind: meme.Type, FileID: meme.StorageFileID}, post.Caption(), review.Keyboard(meme.ID))
+	if err != nil {
+		return "", fmt.Errorf("post for review: %w", err)
+	}
+	if err := p.store.SetReviewMessage(keep, sub.ID, int64(msg.ID)); err != nil {
+		return "", err
+	}
+	log.Info("posted for review", slog.Int("review_message_id", msg.ID))
+	return "review", p.store.ChangeSubmission(keep, sub.ID, storage.SubmissionChange{Status: storage.SubmissionInReview, MemeID: &meme.ID})
+}

@@ -1,0 +1,80 @@
+// Package ratelimit holds the limits memebot keeps in Redis so that they hold
+// across replicas.
+package ratelimit
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"memebot/storage"
+)
+
+// Window allows at most Limit events per key in any rolling Window (a
+// sliding log in a sorted set: exact, unlike fixed buckets).
+type Window struct {
+	rdb    *storage.Redis
+	name   string
+	limit  int
+	window time.Duration
+}
+
+// NewWindow returns a limiter called name (part of its Redis keys).
+func NewWindow(rdb *storage.Redis, name string, limit int, window time.Duration) *Window {
+	return &Window{rdb: rdb, name: name, limit: limit, window: window}
+}
+
+// takeScript drops events older than the window, then records one more if
+// the limit allows. Returns {1, 0} when taken, {0, ms until a slot frees}.
+var takeScript = redis.NewScript(`
+local now, window, limit = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
+if redis.call('ZCARD', KEYS[1]) < limit then
+  redis.call('ZADD', KEYS[1], now, ARGV[4])
+  redis.call('PEXPIRE', KEYS[1], window)
+  return {1, 0}
+end
+local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+return {0, tonumber(oldest[2]) + window - now}`)
+
+// Grant is a taken slot; Release gives it back (when the action did not happen).
+type Grant struct {
+	key, member string
+}
+
+// Take records one event for key if the limit allows. When it does not, it
+// returns ok=false and how long until a slot frees.
+func (w *Window) Take(ctx context.Context, key string) (g Grant, ok bool, retryIn time.Duration, err error) {
+	member := randomID()
+	k := w.rdb.Key("ratelimit", w.name, key)
+	res, err := takeScript.Run(ctx, w.rdb, []string{k},
+		time.Now().UnixMilli(), w.window.Milliseconds(), w.limit, member).Int64Slice()
+	if err != nil {
+		return Grant{}, false, 0, fmt.Errorf("ratelimit %s: %w", w.name, err)
+	}
+	if res[0] == 1 {
+		return Grant{key: k, member: member}, true, 0, nil
+	}
+	return Grant{}, false, time.Duration(res[1]) * time.Millisecond, nil
+}
+
+// Release gives a slot back.
+func (w *Window) Release(ctx context.Context, g Grant) error {
+	if g.key == "" {
+		return nil
+	}
+	if err := w.rdb.ZRem(ctx, g.key, g.member).Err(); err != nil {
+		return fmt.Errorf("ratelimit %s: release: %w", w.name, err)
+	}
+	return nil
+}
+
+func randomID() string {
+	b := make([]byte, 8)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
