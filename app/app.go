@@ -28,6 +28,7 @@ const usage = `usage: memebot [run|bot|worker|scheduler|migrate|seed] [flags]
   scheduler  run the background jobs
   migrate    apply database migrations and exit
   seed       write synthetic users, memes and reactions (see seed -h)
+  sandbox    try the whole bot in a browser against a fake Telegram (sandbox -h)
 `
 
 // Main runs the subcommand named in args and returns the exit code.
@@ -56,6 +57,8 @@ func Main(args []string, stderr io.Writer) int {
 		err = migrate(ctx, cfg, log)
 	case "seed":
 		err = seedCommand(ctx, cfg, log, rest)
+	case "sandbox":
+		err = sandboxCommand(ctx, cfg, log, rest, stderr)
 	default:
 		fmt.Fprintf(stderr, "unknown subcommand %q\n\n%s", cmd, usage)
 		return 2

@@ -22,7 +22,7 @@ const mediaQueue = "media"
 func buildComponents(ctx context.Context, d *deps, roles Roles) ([]component, error) {
 	var parts []component
 	var tg *bot.Bot
-	if roles.Bot || roles.Worker {
+	if roles.Bot || roles.Worker || roles.Scheduler {
 		b, err := bot.New(bot.Config{
 			Token: d.cfg.BotToken, APIURL: d.cfg.TelegramAPIURL, Workers: d.cfg.UpdateConcurrency,
 		}, d.log.With("component", "bot"))
@@ -36,9 +36,11 @@ func buildComponents(ctx context.Context, d *deps, roles Roles) ([]component, er
 	}
 	media := newMediaQueue(d, nil)
 	if roles.Worker {
-		p := newPipeline(d, tg)
+		analyzer, closeAnalyzer := newAnalyzer(d)
+		p := newPipeline(d, tg, analyzer)
 		media = newMediaQueue(d, p.DeadLetter)
 		parts = append(parts, componentFunc(func(ctx context.Context) error {
+			defer closeAnalyzer()
 			return media.Consume(ctx, consumerName(), d.cfg.WorkerConcurrency, 5*time.Second, p.HandleUpload)
 		}))
 	}
@@ -49,7 +51,10 @@ func buildComponents(ctx context.Context, d *deps, roles Roles) ([]component, er
 		}))
 	}
 	if roles.Scheduler {
-		s := newScheduler(d, media)
+		s, err := newScheduler(d, tg, media)
+		if err != nil {
+			return nil, err
+		}
 		parts = append(parts, s)
 	}
 	return parts, nil
@@ -61,12 +66,12 @@ func newMediaQueue(d *deps, onDead func(context.Context, queue.Job, error)) *que
 	}, d.log.With("component", "queue"))
 }
 
-func newPipeline(d *deps, tg *bot.Bot) *pipeline.Pipeline {
+func newPipeline(d *deps, tg *bot.Bot, analyzer pipeline.Analyzer) *pipeline.Pipeline {
 	return pipeline.New(pipeline.Config{
 		StorageChatID: d.cfg.StorageChatID, ReviewChatID: d.cfg.ReviewChatID, AdminIDs: d.cfg.AdminIDs,
 		WatermarkText: d.cfg.WatermarkText, MaxBytes: d.cfg.UploadMaxBytes, JobTimeout: d.cfg.JobTimeout,
 		LockTTL: d.cfg.JobClaimIdle,
-	}, tg.Sender(), d.store, d.redis, pipeline.NewDeduplicator(d.store), d.log.With("component", "pipeline"))
+	}, tg.Sender(), d.store, d.redis, pipeline.NewDeduplicator(d.store), analyzer, d.log.With("component", "pipeline"))
 }
 
 func registerHandlers(d *deps, b *bot.Bot, media *queue.Queue) {
@@ -85,13 +90,16 @@ func registerHandlers(d *deps, b *bot.Bot, media *queue.Queue) {
 	}
 }
 
-func newScheduler(d *deps, media *queue.Queue) *jobs.Scheduler {
+func newScheduler(d *deps, tg *bot.Bot, media *queue.Queue) (*jobs.Scheduler, error) {
 	s := jobs.New(d.redis, d.store, d.cfg.Schedules, d.log.With("component", "scheduler"))
+	if err := addDescribeJob(d, s, tg.Sender()); err != nil {
+		return nil, err
+	}
 	s.Add(jobs.Job{Name: "requeue-stale", Schedule: "@every 10m", Timeout: 5 * time.Minute,
 		Run: pipeline.RequeueStale(d.store, media, d.log.With("job", "requeue-stale"))})
 	s.Add(jobs.Job{Name: "queue-metrics", Schedule: "@every 15s", Timeout: 10 * time.Second,
 		Run: func(ctx context.Context) error { _, err := media.Stats(ctx); return err }})
-	return s
+	return s, nil
 }
 
 // consumerName identifies this worker process in the queue's consumer group.

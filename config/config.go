@@ -45,7 +45,12 @@ type Config struct {
 	VisionAPIKey       string   `env:"VISION_API_KEY"`
 	VisionModels       []string `env:"VISION_MODELS" envSeparator:","`
 	VisionDailyQuota   int      `env:"VISION_DAILY_QUOTA" envDefault:"900"`
+	DescribeBatch      int      `env:"DESCRIBE_BATCH" envDefault:"9"`
 	AutoApproveLowRisk bool     `env:"AUTO_APPROVE_LOW_RISK" envDefault:"false"`
+	// Check thresholds (not in the fixed interface; the seeds' values by default).
+	BlurThreshold   float64 `env:"BLUR_THRESHOLD" envDefault:"100"`
+	RiskReviewAbove float64 `env:"MODERATION_REVIEW_THRESHOLD" envDefault:"0.3"`
+	RiskRejectAbove float64 `env:"MODERATION_REJECT_THRESHOLD" envDefault:"0.7"`
 
 	TGWebURL                string `env:"TG_WEB_URL" envDefault:"https://t.me"`
 	VKAPIURL                string `env:"VK_API_URL" envDefault:"https://api.vk.com/method"`
@@ -148,6 +153,9 @@ func (c *Config) validate() error {
 		if !strings.HasSuffix(strings.TrimSpace(m), ":free") {
 			return fmt.Errorf("VISION_MODELS: model %q does not end in :free (paid models are refused)", m)
 		}
+	}
+	if c.RiskReviewAbove < 0 || c.RiskReviewAbove > c.RiskRejectAbove || c.RiskRejectAbove > 1 {
+		return errors.New("MODERATION_REVIEW_THRESHOLD: must be between 0 and MODERATION_REJECT_THRESHOLD (at most 1)")
 	}
 	positive := map[string]int64{
 		"UPLOAD_LIMIT_PER_HOUR": int64(c.UploadLimitPerHour), "UPLOAD_MAX_BYTES": c.UploadMaxBytes,

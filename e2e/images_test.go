@@ -3,19 +3,31 @@ package e2e
 import (
 	"bytes"
 	"encoding/binary"
+	"fmt"
 	"hash/crc32"
 	"image"
 	"image/color"
 	"image/jpeg"
 	"image/png"
 	"math"
+	"os"
 	"testing"
 
 	"golang.org/x/image/draw"
+	"golang.org/x/image/font"
+	"golang.org/x/image/font/gofont/gobold"
+	"golang.org/x/image/font/opentype"
+	"golang.org/x/image/math/fixed"
 )
 
-// memeImage draws a picture unique to seed: gradients and shapes with detail.
+// memeImage draws a picture unique to seed: gradients and shapes with detail,
+// and meme text top and bottom.
 func memeImage(seed int, w, h int) *image.RGBA {
+	return memeImageText(seed, w, h, fmt.Sprintf("TOP TEXT %d", seed), "BOTTOM TEXT")
+}
+
+// memeImageText is memeImage with the given top and bottom text.
+func memeImageText(seed int, w, h int, top, bottom string) *image.RGBA {
 	img := image.NewRGBA(image.Rect(0, 0, w, h))
 	fs := float64(seed)
 	for y := range h {
@@ -35,7 +47,36 @@ func memeImage(seed int, w, h int) *image.RGBA {
 			}
 		}
 	}
+	// Meme text, top and bottom: white letters with a black outline, like the real thing.
+	size := float64(w) / 12
+	drawOutlined(img, top, w/10, int(size*1.3), size)
+	drawOutlined(img, bottom, w/10, h-int(size*0.5), size)
 	return img
+}
+
+var memeFont = func() *opentype.Font {
+	f, err := opentype.Parse(gobold.TTF)
+	if err != nil {
+		panic(err)
+	}
+	return f
+}()
+
+func drawOutlined(img *image.RGBA, text string, x, y int, size float64) {
+	face, err := opentype.NewFace(memeFont, &opentype.FaceOptions{Size: size, DPI: 72})
+	if err != nil {
+		panic(err)
+	}
+	defer face.Close()
+	outline := max(2, int(size/14))
+	for dy := -outline; dy <= outline; dy++ {
+		for dx := -outline; dx <= outline; dx++ {
+			d := font.Drawer{Dst: img, Src: image.Black, Face: face, Dot: fixed.P(x+dx, y+dy)}
+			d.DrawString(text)
+		}
+	}
+	d := font.Drawer{Dst: img, Src: image.White, Face: face, Dot: fixed.P(x, y)}
+	d.DrawString(text)
 }
 
 func encodeJPEG(t *testing.T, img image.Image, quality int) []byte {
@@ -70,3 +111,5 @@ func bombPNG(t *testing.T) []byte {
 	binary.BigEndian.PutUint32(data[29:33], crc32.ChecksumIEEE(data[12:29]))
 	return data
 }
+
+func readFile(path string) ([]byte, error) { return os.ReadFile(path) }

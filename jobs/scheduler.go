@@ -24,6 +24,8 @@ type Job struct {
 	Schedule string        // cron spec or "@every 30s"
 	Timeout  time.Duration // longest run; also the lock's expiry
 	Run      func(ctx context.Context) error
+	// OnResume, if set, runs when an admin resumes the job (e.g. to reset a breaker).
+	OnResume func(ctx context.Context) error
 }
 
 // PauseState tells whether a job is paused.

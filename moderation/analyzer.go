@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
 )
 
 // Default per-check time limits inside Analyze.
@@ -186,11 +187,7 @@ func (a *Analyzer) report(in Input, ocr string, results []Result) Report {
 		Decision:     Decide(results, a.policy),
 		AnalyzedAt:   time.Now().UTC(),
 	}
-	// Links and usernames are Latin whatever the meme's language.
-	rep.Language = DetectLanguage(CleanCaption(ocr) + "\n" + rep.CleanCaption)
-	if rep.Language == "" {
-		rep.Language = in.Language
-	}
+	rep.Language = memeLanguage(ocr, rep.CleanCaption, in.Language)
 	for _, r := range results {
 		if r.Check == CheckUnsafe && r.Verdict != VerdictError {
 			rep.Risk = max(rep.Risk, r.Score)
@@ -258,4 +255,30 @@ func run(ctx context.Context, s step, in *Input) Result {
 		r.Duration = time.Since(start)
 	}
 	return r
+}
+
+// memeLanguage is the language of the text on the picture when there is
+// enough of it (that is what viewers read), else of the caption, else the
+// hint. Links and usernames are Latin whatever the language, so they are
+// cleaned away first.
+func memeLanguage(ocr, caption, hint string) string {
+	if text := CleanCaption(ocr); letterCount(text) >= 6 {
+		if lang := DetectLanguage(text); lang != "" {
+			return lang
+		}
+	}
+	if lang := DetectLanguage(caption); lang != "" {
+		return lang
+	}
+	return hint
+}
+
+func letterCount(s string) int {
+	n := 0
+	for _, r := range s {
+		if unicode.IsLetter(r) {
+			n++
+		}
+	}
+	return n
 }

@@ -60,7 +60,11 @@ func Decide(results []Result, p Policy) Decision {
 		if r.Check == CheckUnsafe && verdict != VerdictSkip {
 			verdict = p.Risk.Classify(r.Score)
 			if r.Fallback {
-				flags = appendOnce(flags, "fallback:"+r.Check)
+				// A service that is down deserves a reviewer's eye; one that was
+				// never configured is the operator's choice, not news on every post.
+				if !notConfigured(r) {
+					flags = appendOnce(flags, "fallback:"+r.Check)
+				}
 				degraded = true
 			} else if verdict == VerdictPass {
 				modelSaidSafe = true
@@ -123,4 +127,10 @@ func appendOnce(list []string, s string) []string {
 		}
 	}
 	return append(list, s)
+}
+
+// notConfigured reports a fallback result caused by MODERATION_API_URL being unset.
+func notConfigured(r Result) bool {
+	msg, _ := r.Details["error"].(string)
+	return msg == ErrModerationNotConfigured.Error()
 }

@@ -63,3 +63,17 @@ func TestDecide(t *testing.T) {
 		})
 	}
 }
+
+func TestUnconfiguredServiceIsNoFlagButNeverAutoApproves(t *testing.T) {
+	unconfigured := Result{Check: CheckUnsafe, Verdict: VerdictPass, Fallback: true,
+		Details: map[string]any{"error": ErrModerationNotConfigured.Error()}}
+	down := Result{Check: CheckUnsafe, Verdict: VerdictPass, Fallback: true,
+		Details: map[string]any{"error": "moderation: HTTP 503"}}
+	p := Policy{AutoApproveLowRisk: true}
+	if d := Decide([]Result{unconfigured}, p); d.Action != ActionReview || len(d.Flags) != 0 {
+		t.Fatalf("unconfigured service: %+v, want a plain review without flags", d)
+	}
+	if d := Decide([]Result{down}, p); d.Action != ActionReview || len(d.Flags) != 1 || d.Flags[0] != "fallback:unsafe" {
+		t.Fatalf("service down: %+v, want review flagged fallback:unsafe", d)
+	}
+}

@@ -18,6 +18,7 @@ import (
 	"memebot/bot"
 	"memebot/media"
 	"memebot/metrics"
+	"memebot/moderation"
 	"memebot/queue"
 	"memebot/storage"
 )
@@ -40,6 +41,7 @@ type Store interface {
 	ChangeMemeStatus(ctx context.Context, id int64, status, reason string, actor *int64) error
 	SetReviewMessage(ctx context.Context, id, messageID int64) error
 	MarkUploaderNotified(ctx context.Context, id int64) (bool, error)
+	AutoApprove(ctx context.Context, memeID int64) error
 	User(ctx context.Context, id int64) (storage.User, error)
 	MarkBlocked(ctx context.Context, id int64) error
 	Submission(ctx context.Context, id int64) (storage.Submission, error)
@@ -65,16 +67,17 @@ type Locker interface {
 
 // Pipeline processes upload jobs.
 type Pipeline struct {
-	cfg   Config
-	tg    Telegram
-	store Store
-	locks Locker
-	dedup *Deduplicator
-	log   *slog.Logger
+	cfg      Config
+	tg       Telegram
+	store    Store
+	locks    Locker
+	dedup    *Deduplicator
+	analyzer Analyzer
+	log      *slog.Logger
 }
 
 // New builds a pipeline.
-func New(cfg Config, tg Telegram, store Store, locks Locker, dedup *Deduplicator, log *slog.Logger) *Pipeline {
+func New(cfg Config, tg Telegram, store Store, locks Locker, dedup *Deduplicator, analyzer Analyzer, log *slog.Logger) *Pipeline {
 	if cfg.MaxVideoDuration == 0 {
 		cfg.MaxVideoDuration = 3 * time.Minute
 	}
@@ -84,7 +87,7 @@ func New(cfg Config, tg Telegram, store Store, locks Locker, dedup *Deduplicator
 	if cfg.LockTTL == 0 {
 		cfg.LockTTL = 30 * time.Second
 	}
-	return &Pipeline{cfg: cfg, tg: tg, store: store, locks: locks, dedup: dedup, log: log}
+	return &Pipeline{cfg: cfg, tg: tg, store: store, locks: locks, dedup: dedup, analyzer: analyzer, log: log}
 }
 
 // rejection is an outcome decided without a moderator: the upload is refused
@@ -172,6 +175,14 @@ func (p *Pipeline) process(ctx context.Context, sub storage.Submission, log *slo
 		return "duplicate", p.markDuplicate(ctx, sub, dupOf)
 	}
 	log = log.With(slog.Int64("meme_id", meme.ID))
+	report, err := p.analyze(ctx, sub, meme, d)
+	if err != nil {
+		return "", err
+	}
+	meme.Caption = report.CleanCaption
+	if report.Decision.Action == moderation.ActionReject {
+		return "", reject(report.Decision.Reason, errors.New(report.Summary()))
+	}
 	if meme.StorageFileID == "" {
 		if meme, err = p.storeMedia(ctx, sub, meme, d); err != nil {
 			return "", err
@@ -180,7 +191,10 @@ func (p *Pipeline) process(ctx context.Context, sub storage.Submission, log *slo
 	if err := ctx.Err(); err != nil {
 		return "", err
 	}
-	return p.review(ctx, sub, meme, d, log)
+	if report.Decision.Action == moderation.ActionApprove {
+		return "auto_approved", p.autoApprove(ctx, sub, meme)
+	}
+	return p.review(ctx, sub, meme, d, report, log)
 }
 
 // markDuplicate closes a submission that repeats meme dupOf and tells the uploader.
@@ -192,6 +206,14 @@ func (p *Pipeline) markDuplicate(ctx context.Context, sub storage.Submission, du
 		return err
 	}
 	return p.notifyUploader(ctx, sub, "upload_duplicate", sub.ID, dupOf)
+}
+
+// autoApprove puts a low-risk meme in the feed without a moderator.
+func (p *Pipeline) autoApprove(ctx context.Context, sub storage.Submission, meme storage.Meme) error {
+	if err := p.store.AutoApprove(ctx, meme.ID); err != nil {
+		return err
+	}
+	return p.notifyUploader(ctx, sub, "upload_approved", sub.ID, storage.CoinsUploadApproved)
 }
 
 // autoReject closes a submission refused by a check and tells the uploader.

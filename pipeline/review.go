@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"strings"
 
 	"memebot/bot"
+	"memebot/moderation"
 	"memebot/review"
 	"memebot/storage"
 )
@@ -14,7 +16,7 @@ import (
 // waiting_review first (so a press right after the post finds it), and the
 // post's id is stored right after it is sent, without letting a shutdown
 // cancel the pair in between.
-func (p *Pipeline) review(ctx context.Context, sub storage.Submission, meme storage.Meme, d decoded, log *slog.Logger) (string, error) {
+func (p *Pipeline) review(ctx context.Context, sub storage.Submission, meme storage.Meme, d decoded, report moderation.Report, log *slog.Logger) (string, error) {
 	if err := p.store.ChangeMemeStatus(ctx, meme.ID, storage.MemeWaitingReview, "", nil); err != nil {
 		return "", err
 	}
@@ -28,7 +30,10 @@ func (p *Pipeline) review(ctx context.Context, sub storage.Submission, meme stor
 	post := review.Post{
 		MemeID: meme.ID, Type: meme.Type, Language: meme.Language, UserCaption: meme.Caption,
 		Uploader: review.Who(uploader.Username, uploader.FirstName, uploader.ID),
-		Checks:   fmt.Sprintf("• File: %s\n• Duplicates: none found", d.info),
+		Checks:   fmt.Sprintf("File: %s\nDuplicates: none found\n%s", d.info, report.Summary()),
+	}
+	if flags := report.Decision.Flags; len(flags) > 0 {
+		post.Flagged, post.FlagReason = true, strings.Join(flags, ", ")
 	}
 	keep := context.WithoutCancel(ctx)
 	msg, err := p.tg.SendMedia(keep, p.cfg.ReviewChatID, bot.Media{Kind: meme.Type, FileID: meme.StorageFileID}, post.Caption(), review.Keyboard(meme.ID))

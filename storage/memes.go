@@ -103,6 +103,7 @@ type Analysis struct {
 	Checks   json.RawMessage
 	OCRText  string
 	Language string
+	Caption  *string // the caption cleaned of links and mentions
 }
 
 // SetMemeAnalysis stores the automatic checks' results with the meme.
@@ -110,6 +111,9 @@ func (s *Store) SetMemeAnalysis(ctx context.Context, id int64, a Analysis) error
 	updates := map[string]any{"checks": a.Checks, "ocr_text": a.OCRText, "updated_at": time.Now().UTC()}
 	if a.Language != "" {
 		updates["language"] = a.Language
+	}
+	if a.Caption != nil {
+		updates["caption"] = *a.Caption
 	}
 	if err := s.db.WithContext(ctx).Model(&Meme{}).Where("id = ?", id).Updates(updates).Error; err != nil {
 		return fmt.Errorf("storage: set analysis of meme %d: %w", id, err)

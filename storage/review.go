@@ -133,3 +133,40 @@ func (s *Store) Coins(ctx context.Context, userID int64) (int, error) {
 	}
 	return sum, nil
 }
+
+// AutoApprove puts a meme the automatic checks found nothing in straight into
+// the feed: status ok, the uploader's like and coins, as a moderator's
+// approval would (but no reviewer and no decision row: the checks' report on
+// the meme explains it).
+func (s *Store) AutoApprove(ctx context.Context, memeID int64) error {
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		var meme Meme
+		if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).First(&meme, memeID).Error; err != nil {
+			return notFound(err)
+		}
+		if meme.Status == MemeOK {
+			return nil
+		}
+		if err := changeMeme(tx, memeID, MemeOK, "auto_approved", nil); err != nil {
+			return err
+		}
+		var sub Submission
+		if err := tx.Where("meme_id = ?", memeID).First(&sub).Error; err == nil {
+			if err := changeSubmission(tx, sub.ID, SubmissionChange{Status: SubmissionApproved, Reason: "auto_approved"}); err != nil {
+				return err
+			}
+		}
+		if meme.UploaderID == nil {
+			return nil
+		}
+		if err := recordLikes(tx, memeID, []int64{*meme.UploaderID}); err != nil {
+			return err
+		}
+		coin := CoinEntry{UserID: *meme.UploaderID, Amount: CoinsUploadApproved, Kind: "upload_approved", MemeID: &memeID}
+		return tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&coin).Error
+	})
+	if err != nil {
+		return fmt.Errorf("storage: auto-approve meme %d: %w", memeID, err)
+	}
+	return nil
+}

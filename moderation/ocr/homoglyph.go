@@ -26,9 +26,22 @@ func invert(m map[rune]rune) map[rune]rune {
 
 // fixHomoglyphs rewrites look-alike letters into one script per word: the
 // script of the word's unambiguous letters, or, for words made only of
-// look-alikes, the script that dominates the whole text.
+// look-alikes, the script that dominates the word's line, else the whole text
+// (meme captions often put an English and a Russian line on one picture).
 func fixHomoglyphs(text string) string {
-	dominant := scriptOf(text)
+	textScript := scriptOf(text)
+	lines := strings.Split(text, "\n")
+	for i, line := range lines {
+		lineScript := scriptOf(line)
+		if lineScript == "" {
+			lineScript = textScript
+		}
+		lines[i] = fixLine(line, lineScript)
+	}
+	return strings.Join(lines, "\n")
+}
+
+func fixLine(text, dominant string) string {
 	fields := strings.FieldsFunc(text, unicode.IsSpace)
 	if len(fields) == 0 {
 		return text

@@ -8,6 +8,8 @@ func TestFixHomoglyphs(t *testing.T) {
 		"МЕ EXPLAINING\nТНЕ JOKE": "ME EXPLAINING\nTHE JOKE", // Cyrillic look-alikes in English
 		"CОБРАЛСЯ":                "СОБРАЛСЯ",                // mixed word follows its own letters
 		"когда deploy":            "когда deploy",
+		"ТНЕ МЕМЕ\nwhen it works": "THE MEME\nwhen it works", // the line decides before the text
+		"СОМЕ ON\nпривет":         "COME ON\nпривет",         // N is unambiguously Latin: the line is English
 		"":                        "",
 	}
 	for in, want := range cases {

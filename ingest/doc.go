@@ -1,0 +1,14 @@
+// Package ingest brings memes in from outside: public Telegram channels (their
+// t.me/s preview pages), VK communities (the wall.get API) and Instagram
+// accounts (a third-party media API). It knows no Bot API types.
+//
+// The flow of one run for one platform (Ingester.ParseDue): pick the sources
+// due for parsing, fetch their recent posts through one polite, size-limited
+// HTTP client that refuses internal addresses, upsert them as raw posts,
+// select the posts that look like memes (Select, a pure function: one media,
+// not an ad, enough views), mark them processed with the verdict, and hand
+// the candidates back to the caller, which turns them into media-pipeline jobs.
+// Sources that keep coming back empty, or whose memes users dislike, are
+// snoozed; a platform whose runs keep failing is reported so that its job can
+// be paused.
+package ingest

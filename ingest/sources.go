@@ -1,0 +1,226 @@
+package ingest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+
+	"gorm.io/gorm"
+
+	"memebot/storage"
+)
+
+// Source statuses, as stored in sources.status.
+const (
+	SourceInModeration   = "in_moderation"
+	SourceParsingEnabled = "parsing_enabled"
+	SourceParsingOff     = "parsing_disabled"
+	SourceSnoozed        = "snoozed"
+)
+
+// ErrBadValue: a status or language that sources cannot take.
+var ErrBadValue = errors.New("ingest: bad value")
+
+var languagePattern = regexp.MustCompile(`^[a-z]{2,3}$`)
+
+// Store is ingestion's own queries on sources, raw posts and platform state.
+type Store struct {
+	db *gorm.DB
+}
+
+// NewStore wraps the application's database (storage.Store.DB()).
+func NewStore(db *gorm.DB) *Store { return &Store{db: db} }
+
+// AddSource records a source a moderator sent, waiting for a language and
+// for parsing to be enabled. Adding it again returns the existing row with
+// created false.
+func (s *Store) AddSource(ctx context.Context, link SourceLink, addedBy int64) (src storage.Source, created bool, err error) {
+	res := s.db.WithContext(ctx).Raw(`
+		INSERT INTO sources (platform, handle, url, status, added_by, status_changed_by)
+		VALUES (?, ?, ?, 'in_moderation', ?, ?)
+		ON CONFLICT (platform, handle) DO NOTHING
+		RETURNING *`, link.Platform, link.Handle, link.URL, addedBy, addedBy).Scan(&src)
+	if res.Error != nil {
+		return src, false, fmt.Errorf("ingest: add source: %w", res.Error)
+	}
+	if res.RowsAffected == 1 {
+		return src, true, nil
+	}
+	err = s.db.WithContext(ctx).Where("platform = ? AND handle = ?", link.Platform, link.Handle).Take(&src).Error
+	if err != nil {
+		return src, false, fmt.Errorf("ingest: add source: %w", err)
+	}
+	return src, false, nil
+}
+
+// Source returns one source; storage.ErrNotFound when there is none.
+func (s *Store) Source(ctx context.Context, id int64) (storage.Source, error) {
+	var src storage.Source
+	err := s.db.WithContext(ctx).Take(&src, id).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return src, fmt.Errorf("ingest: source %d: %w", id, storage.ErrNotFound)
+	}
+	if err != nil {
+		return src, fmt.Errorf("ingest: source %d: %w", id, err)
+	}
+	return src, nil
+}
+
+// SetSourceLanguage sets the language of a source's memes ("en", "ru", ...).
+func (s *Store) SetSourceLanguage(ctx context.Context, id int64, lang string) error {
+	if !languagePattern.MatchString(lang) {
+		return fmt.Errorf("%w: language %q", ErrBadValue, lang)
+	}
+	return s.updateSource(ctx, id, "set language", map[string]any{"language": lang})
+}
+
+// SetSourceStatus enables, disables or snoozes a source, recording why and
+// who (nil = the system). Enabling starts its empty-parse count afresh.
+func (s *Store) SetSourceStatus(ctx context.Context, id int64, status, reason string, changedBy *int64) error {
+	switch status {
+	case SourceInModeration, SourceParsingEnabled, SourceParsingOff, SourceSnoozed:
+	default:
+		return fmt.Errorf("%w: source status %q", ErrBadValue, status)
+	}
+	changes := map[string]any{
+		"status": status, "status_reason": reason, "status_changed_by": changedBy, "status_changed_at": gorm.Expr("now()"),
+	}
+	if status == SourceParsingEnabled {
+		changes["empty_parses"] = 0
+	}
+	return s.updateSource(ctx, id, "set status", changes)
+}
+
+func (s *Store) updateSource(ctx context.Context, id int64, what string, changes map[string]any) error {
+	res := s.db.WithContext(ctx).Model(&storage.Source{}).Where("id = ?", id).Updates(changes)
+	if res.Error != nil {
+		return fmt.Errorf("ingest: %s of source %d: %w", what, id, res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return fmt.Errorf("ingest: %s of source %d: %w", what, id, storage.ErrNotFound)
+	}
+	return nil
+}
+
+// SourceSummary is a source with how much it brought in lately.
+type SourceSummary struct {
+	storage.Source
+	MemesLastWeek int    // memes created from it in the last 7 days
+	PostsLastWeek int    // raw posts first seen in the last 7 days
+	FailedParses  int    // consecutive failed parses
+	LastError     string // of the last failed parse
+}
+
+// Sources lists the sources of a platform ("" = every platform but uploads),
+// the enabled first, each with its recent yield.
+func (s *Store) Sources(ctx context.Context, platform string) ([]SourceSummary, error) {
+	var out []SourceSummary
+	err := s.db.WithContext(ctx).Raw(`
+		SELECT s.*,
+		       (SELECT count(*) FROM memes m WHERE m.source_id = s.id AND m.created_at > now() - interval '7 days') AS memes_last_week,
+		       (SELECT count(*) FROM raw_posts r WHERE r.source_id = s.id AND r.created_at > now() - interval '7 days') AS posts_last_week
+		FROM sources s
+		WHERE s.platform <> 'upload' AND (? = '' OR s.platform = ?)
+		ORDER BY s.status = 'parsing_enabled' DESC, s.platform, s.handle`, platform, platform).Scan(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("ingest: list sources: %w", err)
+	}
+	return out, nil
+}
+
+// DueSources picks up to batch enabled sources of a platform to parse now:
+// never-parsed first, then the longest unparsed.
+func (s *Store) DueSources(ctx context.Context, platform string, batch int) ([]storage.Source, error) {
+	var out []storage.Source
+	err := s.db.WithContext(ctx).
+		Where("platform = ? AND status = ?", platform, SourceParsingEnabled).
+		Order("parsed_at ASC NULLS FIRST, id").Limit(batch).Find(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("ingest: due %s sources: %w", platform, err)
+	}
+	return out, nil
+}
+
+// parseOutcome is how one parse of a source went.
+type parseOutcome int
+
+const (
+	parseFound parseOutcome = iota
+	parseEmpty
+	parseFailed
+)
+
+// recordParse stamps a parse and returns the source's consecutive empty parses.
+func (s *Store) recordParse(ctx context.Context, id int64, outcome parseOutcome, errText string) (int, error) {
+	var empties int
+	err := s.db.WithContext(ctx).Raw(`
+		UPDATE sources SET parsed_at = now(),
+		       empty_parses = CASE ?::int WHEN 0 THEN 0 WHEN 1 THEN empty_parses + 1 ELSE empty_parses END,
+		       failed_parses = CASE ?::int WHEN 2 THEN failed_parses + 1 ELSE 0 END,
+		       last_error = ?
+		WHERE id = ? RETURNING empty_parses`, int(outcome), int(outcome), errText, id).Scan(&empties).Error
+	if err != nil {
+		return 0, fmt.Errorf("ingest: record parse of source %d: %w", id, err)
+	}
+	return empties, nil
+}
+
+// recordRun keeps a platform's count of consecutive failed runs and returns it.
+func (s *Store) recordRun(ctx context.Context, platform string, failed bool, errText string) (int, error) {
+	var n int
+	err := s.db.WithContext(ctx).Raw(`
+		INSERT INTO ingest_platforms AS p (platform, consecutive_failures, last_error, last_run_at, updated_at)
+		VALUES (?, CASE WHEN ? THEN 1 ELSE 0 END, ?, now(), now())
+		ON CONFLICT (platform) DO UPDATE SET
+		    consecutive_failures = CASE WHEN EXCLUDED.consecutive_failures = 1 THEN p.consecutive_failures + 1 ELSE 0 END,
+		    last_error = EXCLUDED.last_error, last_run_at = now(), updated_at = now()
+		RETURNING consecutive_failures`, platform, failed, errText).Scan(&n).Error
+	if err != nil {
+		return 0, fmt.Errorf("ingest: record %s run: %w", platform, err)
+	}
+	return n, nil
+}
+
+// ResetPlatformFailures clears a platform's failed-run count, e.g. when an
+// admin resumes its job after fixing the cause.
+func (s *Store) ResetPlatformFailures(ctx context.Context, platform string) error {
+	err := s.db.WithContext(ctx).Exec(`UPDATE ingest_platforms SET consecutive_failures = 0, updated_at = now() WHERE platform = ?`, platform).Error
+	if err != nil {
+		return fmt.Errorf("ingest: reset %s failures: %w", platform, err)
+	}
+	return nil
+}
+
+// Snoozed is a source snoozed automatically, and why.
+type Snoozed struct {
+	SourceID int64
+	Handle   string
+	Reason   string
+}
+
+// snoozeUnpopular snoozes enabled sources whose memes were liked in fewer
+// than minRate of at least minReactions reactions given since the source was
+// last (re-)enabled, so a moderator's re-enabling gives it a fresh chance.
+func (s *Store) snoozeUnpopular(ctx context.Context, minReactions int, minRate float64) ([]Snoozed, error) {
+	var out []Snoozed
+	err := s.db.WithContext(ctx).Raw(`
+		WITH rates AS (
+		    SELECT s.id, count(*) AS reactions, count(*) FILTER (WHERE r.reaction = 1) AS likes
+		    FROM sources s
+		    JOIN memes m ON m.source_id = s.id
+		    JOIN reactions r ON r.meme_id = m.id
+		    WHERE s.status = 'parsing_enabled' AND s.platform <> 'upload'
+		      AND r.reaction IS NOT NULL AND r.reacted_at >= s.status_changed_at
+		    GROUP BY s.id
+		    HAVING count(*) >= ? AND count(*) FILTER (WHERE r.reaction = 1) < ?::float8 * count(*)
+		)
+		UPDATE sources SET status = 'snoozed', status_changed_at = now(), status_changed_by = NULL,
+		       status_reason = format('like rate %s%% over %s reactions', round(100.0 * rates.likes / rates.reactions, 1), rates.reactions)
+		FROM rates WHERE sources.id = rates.id
+		RETURNING sources.id AS source_id, sources.handle, sources.status_reason AS reason`, minReactions, minRate).Scan(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("ingest: snooze unpopular sources: %w", err)
+	}
+	return out, nil
+}

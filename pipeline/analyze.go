@@ -1,0 +1,89 @@
+package pipeline
+
+import (
+	"context"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"memebot/moderation"
+	"memebot/storage"
+)
+
+// Analyzer runs the automatic checks (moderation.Analyzer).
+type Analyzer interface {
+	Analyze(ctx context.Context, in moderation.Input) (moderation.Report, error)
+}
+
+// analyze runs the checks once per meme: a retried job reuses the report the
+// first attempt stored with the meme, and the analyzer itself reuses reports
+// by file hash across memes. The report is stored whole with the meme, so
+// every automatic decision can be explained later.
+func (p *Pipeline) analyze(ctx context.Context, sub storage.Submission, meme storage.Meme, d decoded) (moderation.Report, error) {
+	var report moderation.Report
+	if len(meme.Checks) > 2 && json.Unmarshal(meme.Checks, &report) == nil && len(report.Results) > 0 {
+		return report, nil
+	}
+	images := d.frames
+	if len(images) == 0 {
+		images = append(images, d.img)
+	}
+	report, err := p.analyzer.Analyze(ctx, moderation.Input{
+		Images: images, Caption: sub.Caption, SHA256: hex.EncodeToString(meme.SHA256), Language: sub.Language,
+	})
+	if err != nil {
+		return report, fmt.Errorf("analyze: %w", err)
+	}
+	data, err := json.Marshal(report)
+	if err != nil {
+		return report, fmt.Errorf("analyze: encode report: %w", err)
+	}
+	err = p.store.SetMemeAnalysis(ctx, meme.ID, storage.Analysis{
+		Checks: data, OCRText: report.OCRText, Language: memeLanguage(report, sub.Language), Caption: &report.CleanCaption,
+	})
+	return report, err
+}
+
+// memeLanguage is the language of the meme's text when OCR read enough of
+// it, else the uploader's.
+func memeLanguage(r moderation.Report, fallback string) string {
+	if r.Language != "" && len([]rune(strings.TrimSpace(r.OCRText))) >= 8 {
+		return r.Language
+	}
+	return fallback
+}
+
+// ReportCache keeps analysis reports in PostgreSQL by file hash (moderation.Cache).
+type ReportCache struct {
+	Store interface {
+		AnalysisByHash(ctx context.Context, shaHex string) (json.RawMessage, error)
+		PutAnalysis(ctx context.Context, shaHex string, report json.RawMessage) error
+	}
+}
+
+// Get returns the stored report for a hash.
+func (c ReportCache) Get(ctx context.Context, sha string) (moderation.Report, bool, error) {
+	raw, err := c.Store.AnalysisByHash(ctx, sha)
+	if errors.Is(err, storage.ErrNotFound) {
+		return moderation.Report{}, false, nil
+	}
+	if err != nil {
+		return moderation.Report{}, false, err
+	}
+	var r moderation.Report
+	if err := json.Unmarshal(raw, &r); err != nil {
+		return moderation.Report{}, false, nil // an unreadable old report is recomputed
+	}
+	return r, true, nil
+}
+
+// Put stores a report for a hash.
+func (c ReportCache) Put(ctx context.Context, sha string, r moderation.Report) error {
+	data, err := json.Marshal(r)
+	if err != nil {
+		return err
+	}
+	return c.Store.PutAnalysis(ctx, sha, data)
+}
