@@ -9,6 +9,7 @@ import (
 
 	"memebot/bot"
 	"memebot/handlers"
+	"memebot/ingest"
 	"memebot/jobs"
 	"memebot/pipeline"
 	"memebot/queue"
@@ -37,11 +38,12 @@ func buildComponents(ctx context.Context, d *deps, roles Roles) ([]component, er
 	media := newMediaQueue(d, nil)
 	if roles.Worker {
 		analyzer, closeAnalyzer := newAnalyzer(d)
-		p := newPipeline(d, tg, analyzer)
+		p := newPipeline(d, tg, analyzer).WithIngestion(
+			ingest.NewClient(ingest.ClientOptions{AllowPrivateHosts: d.cfg.IngestAllowPrivateHosts, HostInterval: 200 * time.Millisecond}), d.store)
 		media = newMediaQueue(d, p.DeadLetter)
 		parts = append(parts, componentFunc(func(ctx context.Context) error {
 			defer closeAnalyzer()
-			return media.Consume(ctx, consumerName(), d.cfg.WorkerConcurrency, 5*time.Second, p.HandleUpload)
+			return media.Consume(ctx, consumerName(), d.cfg.WorkerConcurrency, 5*time.Second, p.Handle)
 		}))
 	}
 	if roles.Bot {
@@ -77,7 +79,7 @@ func newPipeline(d *deps, tg *bot.Bot, analyzer pipeline.Analyzer) *pipeline.Pip
 func registerHandlers(d *deps, b *bot.Bot, media *queue.Queue) {
 	roles := bot.NewRoles(d.cfg.AdminIDs, d.cfg.ModeratorIDs, d.store)
 	h := &handlers.Handlers{
-		Users: d.store, Uploads: d.store, Jobs: media, Reviews: d.store,
+		Users: d.store, Uploads: d.store, Jobs: media, Reviews: d.store, Sources: ingest.NewStore(d.store.DB()),
 		UploadLimit: ratelimit.NewWindow(d.redis, "uploads", d.cfg.UploadLimitPerHour, time.Hour),
 		Settings: handlers.Settings{
 			UploadMaxBytes: d.cfg.UploadMaxBytes, UploadLimitPerHour: d.cfg.UploadLimitPerHour, ReviewChatID: d.cfg.ReviewChatID,
@@ -95,6 +97,7 @@ func newScheduler(d *deps, tg *bot.Bot, media *queue.Queue) (*jobs.Scheduler, er
 	if err := addDescribeJob(d, s, tg.Sender()); err != nil {
 		return nil, err
 	}
+	addIngestJobs(d, s, tg.Sender(), media)
 	s.Add(jobs.Job{Name: "requeue-stale", Schedule: "@every 10m", Timeout: 5 * time.Minute,
 		Run: pipeline.RequeueStale(d.store, media, d.log.With("job", "requeue-stale"))})
 	s.Add(jobs.Job{Name: "queue-metrics", Schedule: "@every 15s", Timeout: 10 * time.Second,

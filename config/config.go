@@ -58,6 +58,7 @@ type Config struct {
 	IGAPIURL                string `env:"IG_API_URL" envDefault:"https://api.hikerapi.com"`
 	IGAPIKey                string `env:"IG_API_KEY"`
 	IngestAllowPrivateHosts bool   `env:"INGEST_ALLOW_PRIVATE_HOSTS" envDefault:"false"`
+	IngestBatch             int    `env:"INGEST_BATCH" envDefault:"25"`
 
 	// Worker tuning (not part of the fixed interface; defaults suit one small machine).
 	WorkerConcurrency int           `env:"WORKER_CONCURRENCY" envDefault:"4"`

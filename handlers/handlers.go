@@ -36,6 +36,7 @@ type Handlers struct {
 	Jobs        JobQueue
 	UploadLimit UploadLimiter
 	Reviews     Reviews
+	Sources     Sources
 	Settings    Settings
 	Log         *slog.Logger
 }
@@ -55,6 +56,8 @@ func (h *Handlers) Register(b *tele.Bot, roles *bot.Roles) {
 		b.Handle(other, h.NotMedia)
 	}
 	b.Handle(&tele.Btn{Unique: reviewButton}, h.Review)
+	b.Handle(&tele.Btn{Unique: sourceButton}, h.SourceButton)
+	b.Handle("/sources", h.ListSources)
 }
 
 // profile is what Telegram says about the sender.

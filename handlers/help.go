@@ -30,5 +30,8 @@ func (h *Handlers) Text(c tele.Context) error {
 	if strings.HasPrefix(c.Text(), "/") {
 		return h.Help(c)
 	}
+	if link, ok := sourceLink(c); ok && h.Sources != nil {
+		return h.AddSource(c, link)
+	}
 	return c.Send(t(c, "not_media"))
 }

@@ -75,6 +75,12 @@ func (s *Store) SetSourceLanguage(ctx context.Context, id int64, lang string) er
 	return s.updateSource(ctx, id, "set language", map[string]any{"language": lang})
 }
 
+// SetSourceNeedsReview decides whether a source's memes go to the moderators
+// (true) or straight into the feed when the automatic checks find nothing.
+func (s *Store) SetSourceNeedsReview(ctx context.Context, id int64, needs bool) error {
+	return s.updateSource(ctx, id, "set needs_review", map[string]any{"needs_review": needs})
+}
+
 // SetSourceStatus enables, disables or snoozes a source, recording why and
 // who (nil = the system). Enabling starts its empty-parse count afresh.
 func (s *Store) SetSourceStatus(ctx context.Context, id int64, status, reason string, changedBy *int64) error {

@@ -52,6 +52,14 @@ var (
 	UploadsProcessed = factory.NewCounterVec(prometheus.CounterOpts{
 		Name: "memebot_uploads_processed_total", Help: "Uploads processed by the workers, by outcome.",
 	}, []string{"outcome"})
+	// IngestProcessed counts ingested posts processed by the workers, by outcome.
+	IngestProcessed = factory.NewCounterVec(prometheus.CounterOpts{
+		Name: "memebot_ingest_processed_total", Help: "Ingested posts processed, by outcome.",
+	}, []string{"outcome"})
+	// IngestRuns counts source parsing runs by platform and outcome.
+	IngestRuns = factory.NewCounterVec(prometheus.CounterOpts{
+		Name: "memebot_ingest_runs_total", Help: "Source parsing runs, by platform and outcome.",
+	}, []string{"platform", "outcome"})
 	// ProcessingDuration is the time one media job took.
 	ProcessingDuration = factory.NewHistogramVec(prometheus.HistogramOpts{
 		Name: "memebot_processing_duration_seconds", Help: "Time to process one media job.",

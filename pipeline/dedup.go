@@ -33,15 +33,22 @@ func NewDeduplicator(store DedupStore) *Deduplicator {
 	return &Deduplicator{store: store, index: media.NewIndex(1 << 16)}
 }
 
-// Claim returns the meme this submission becomes, creating it, or the id of
-// the meme it duplicates. A retried submission gets back the meme its earlier
-// attempt created.
-func (d *Deduplicator) Claim(ctx context.Context, sub storage.Submission, fp media.Fingerprint, dec decoded) (storage.Meme, int64, error) {
+// claim describes the meme a job would create.
+type claim struct {
+	existing *int64      // the meme an earlier attempt created, if any
+	meme     storage.Meme // the new meme's fields (hashes are filled in)
+	// created runs in the same transaction right after the meme is inserted.
+	created func(ctx context.Context, tx *storage.Store, meme storage.Meme) error
+}
+
+// Claim returns the meme the job becomes, creating it, or the id of the meme
+// it duplicates. A retried job gets back the meme its earlier attempt created.
+func (d *Deduplicator) Claim(ctx context.Context, c claim, fp media.Fingerprint) (storage.Meme, int64, error) {
 	var meme storage.Meme
 	var dupOf int64
 	err := d.store.DedupTx(ctx, func(tx *storage.Store) error {
-		if sub.MemeID != nil {
-			m, err := tx.Meme(ctx, *sub.MemeID)
+		if c.existing != nil {
+			m, err := tx.Meme(ctx, *c.existing)
 			meme = m
 			return err
 		}
@@ -62,7 +69,7 @@ func (d *Deduplicator) Claim(ctx context.Context, sub storage.Submission, fp med
 			dupOf = id
 			return nil
 		}
-		meme, err = createMeme(ctx, tx, sub, fp, dec)
+		meme, err = createMeme(ctx, tx, c, fp)
 		return err
 	})
 	if err != nil {
@@ -126,20 +133,19 @@ func (d *Deduplicator) confirm(ctx context.Context, tx *storage.Store, fp media.
 // Len is the number of memes in the index.
 func (d *Deduplicator) Len() int { return d.index.Len() }
 
-func createMeme(ctx context.Context, tx *storage.Store, sub storage.Submission, fp media.Fingerprint, dec decoded) (storage.Meme, error) {
+func createMeme(ctx context.Context, tx *storage.Store, c claim, fp media.Fingerprint) (storage.Meme, error) {
 	blob, err := fp.MarshalBinary()
 	if err != nil {
 		return storage.Meme{}, err
 	}
 	phash := fp.PHashColumn()
-	meme := storage.Meme{
-		UploaderID: &sub.UploaderID, Type: sub.MediaType, Status: storage.MemeProcessing, Language: sub.Language,
-		Caption: sub.Caption, SHA256: fp.SHA256[:], PHash: &phash, Fingerprint: blob,
-		Width: dec.width, Height: dec.height, DurationSec: dec.secs,
-	}
+	meme := c.meme
+	meme.Status, meme.SHA256, meme.PHash, meme.Fingerprint = storage.MemeProcessing, fp.SHA256[:], &phash, blob
 	if err := tx.CreateMeme(ctx, &meme); err != nil {
 		return storage.Meme{}, err
 	}
-	err = tx.ChangeSubmission(ctx, sub.ID, storage.SubmissionChange{Status: storage.SubmissionProcessing, MemeID: &meme.ID})
+	if c.created != nil {
+		err = c.created(ctx, tx, meme)
+	}
 	return meme, err
 }

@@ -73,7 +73,15 @@ type Pipeline struct {
 	locks    Locker
 	dedup    *Deduplicator
 	analyzer Analyzer
+	fetcher  Fetcher     // nil: this worker takes no ingest jobs
+	sources  SourceStore // with fetcher
 	log      *slog.Logger
+}
+
+// WithIngestion lets the pipeline take ingest jobs.
+func (p *Pipeline) WithIngestion(f Fetcher, s SourceStore) *Pipeline {
+	p.fetcher, p.sources = f, s
+	return p
 }
 
 // New builds a pipeline.
@@ -163,11 +171,20 @@ func (p *Pipeline) process(ctx context.Context, sub storage.Submission, log *slo
 	if err != nil {
 		return "", err
 	}
-	fp := media.NewFingerprint(data, d.img)
+	fp := mediaFingerprint(data, d)
 	if err := ctx.Err(); err != nil {
 		return "", err // shutting down: hand the job back between steps
 	}
-	meme, dupOf, err := p.dedup.Claim(ctx, sub, fp, d)
+	meme, dupOf, err := p.dedup.Claim(ctx, claim{
+		existing: sub.MemeID,
+		meme: storage.Meme{
+			UploaderID: &sub.UploaderID, Type: sub.MediaType, Language: sub.Language, Caption: sub.Caption,
+			Width: d.width, Height: d.height, DurationSec: d.secs,
+		},
+		created: func(ctx context.Context, tx *storage.Store, m storage.Meme) error {
+			return tx.ChangeSubmission(ctx, sub.ID, storage.SubmissionChange{Status: storage.SubmissionProcessing, MemeID: &m.ID})
+		},
+	}, fp)
 	if err != nil {
 		return "", err
 	}
@@ -184,7 +201,7 @@ func (p *Pipeline) process(ctx context.Context, sub storage.Submission, log *slo
 		return "", reject(report.Decision.Reason, errors.New(report.Summary()))
 	}
 	if meme.StorageFileID == "" {
-		if meme, err = p.storeMedia(ctx, sub, meme, d); err != nil {
+		if meme, err = p.storeMedia(ctx, meme, d, sub.FileID); err != nil {
 			return "", err
 		}
 	}
@@ -235,3 +252,5 @@ func (p *Pipeline) autoReject(ctx context.Context, sub storage.Submission, r *re
 	}
 	return p.notifyUploader(ctx, sub, "upload_auto_rejected", sub.ID, translate(u.LanguageCode, "reason_"+r.reason))
 }
+
+func mediaFingerprint(data []byte, d decoded) media.Fingerprint { return media.NewFingerprint(data, d.img) }

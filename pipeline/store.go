@@ -14,9 +14,13 @@ import (
 // storeMedia puts the meme in the storage chat: a watermarked JPEG for
 // pictures, the original file for videos and animations. The storage copy's
 // file_id is what reviewers and users are shown.
-func (p *Pipeline) storeMedia(ctx context.Context, sub storage.Submission, meme storage.Meme, d decoded) (storage.Meme, error) {
-	m := bot.Media{Kind: sub.MediaType, FileID: sub.FileID}
-	if sub.MediaType == "photo" {
+// Videos already on Telegram (uploads) are sent by their file_id, others as bytes.
+func (p *Pipeline) storeMedia(ctx context.Context, meme storage.Meme, d decoded, telegramFileID string) (storage.Meme, error) {
+	m := bot.Media{Kind: meme.Type, FileID: telegramFileID}
+	if telegramFileID == "" {
+		m.Data = d.data
+	}
+	if meme.Type == "photo" {
 		var buf bytes.Buffer
 		marked := watermark.Apply(d.img, p.cfg.WatermarkText, watermark.Options{})
 		if err := media.EncodeJPEG(&buf, marked, 88); err != nil {

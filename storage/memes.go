@@ -143,3 +143,30 @@ func changeMeme(tx *gorm.DB, id int64, status, reason string, actor *int64) erro
 	}
 	return tx.Create(&StatusEvent{MemeID: &id, FromStatus: from, ToStatus: status, ActorID: actor, Reason: reason}).Error
 }
+
+// MemeByRawPost returns the meme made from a source's post.
+func (s *Store) MemeByRawPost(ctx context.Context, rawPostID int64) (Meme, error) {
+	var m Meme
+	if err := s.db.WithContext(ctx).Where("raw_post_id = ?", rawPostID).First(&m).Error; err != nil {
+		return Meme{}, fmt.Errorf("storage: meme of raw post %d: %w", rawPostID, notFound(err))
+	}
+	return m, nil
+}
+
+// SetMemeReviewMessage records the review post of a meme without a submission.
+func (s *Store) SetMemeReviewMessage(ctx context.Context, id, messageID int64) error {
+	err := s.db.WithContext(ctx).Model(&Meme{}).Where("id = ?", id).Update("review_message_id", messageID).Error
+	if err != nil {
+		return fmt.Errorf("storage: set review message of meme %d: %w", id, err)
+	}
+	return nil
+}
+
+// Source returns one source.
+func (s *Store) Source(ctx context.Context, id int64) (Source, error) {
+	var src Source
+	if err := s.db.WithContext(ctx).First(&src, id).Error; err != nil {
+		return Source{}, fmt.Errorf("storage: source %d: %w", id, notFound(err))
+	}
+	return src, nil
+}

@@ -96,6 +96,7 @@ type Meme struct {
 	Checks           json.RawMessage `gorm:"type:jsonb;default:'[]'"`
 	Description      json.RawMessage `gorm:"type:jsonb"`
 	DescribeFailures int
+	ReviewMessageID  *int64
 	PublishedAt      *time.Time
 	CreatedAt        time.Time
 	UpdatedAt        time.Time
