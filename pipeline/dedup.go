@@ -35,7 +35,7 @@ func NewDeduplicator(store DedupStore) *Deduplicator {
 
 // claim describes the meme a job would create.
 type claim struct {
-	existing *int64      // the meme an earlier attempt created, if any
+	existing *int64       // the meme an earlier attempt created, if any
 	meme     storage.Meme // the new meme's fields (hashes are filled in)
 	// created runs in the same transaction right after the meme is inserted.
 	created func(ctx context.Context, tx *storage.Store, meme storage.Meme) error

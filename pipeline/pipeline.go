@@ -253,4 +253,6 @@ func (p *Pipeline) autoReject(ctx context.Context, sub storage.Submission, r *re
 	return p.notifyUploader(ctx, sub, "upload_auto_rejected", sub.ID, translate(u.LanguageCode, "reason_"+r.reason))
 }
 
-func mediaFingerprint(data []byte, d decoded) media.Fingerprint { return media.NewFingerprint(data, d.img) }
+func mediaFingerprint(data []byte, d decoded) media.Fingerprint {
+	return media.NewFingerprint(data, d.img)
+}
