@@ -16,25 +16,21 @@ import (
 	"memebot/ratelimit"
 )
 
-// mediaQueue is the queue of upload (and later ingestion) processing jobs.
+// mediaQueue is the queue of upload and ingestion processing jobs.
 const mediaQueue = "media"
 
 // buildComponents creates what the roles need, in start order.
 func buildComponents(ctx context.Context, d *deps, roles Roles) ([]component, error) {
-	var parts []component
-	var tg *bot.Bot
-	if roles.Bot || roles.Worker || roles.Scheduler {
-		b, err := bot.New(bot.Config{
-			Token: d.cfg.BotToken, APIURL: d.cfg.TelegramAPIURL, Workers: d.cfg.UpdateConcurrency,
-		}, d.log.With("component", "bot"))
-		if err != nil {
-			return nil, err
-		}
-		tg = b
+	tg, err := bot.New(bot.Config{
+		Token: d.cfg.BotToken, APIURL: d.cfg.TelegramAPIURL, Workers: d.cfg.UpdateConcurrency,
+	}, d.log.With("component", "bot"))
+	if err != nil {
+		return nil, err
 	}
-	if d.cfg.WatermarkText == "" && tg != nil {
+	if d.cfg.WatermarkText == "" {
 		d.cfg.WatermarkText = "@" + tg.Username()
 	}
+	var parts []component
 	media := newMediaQueue(d, nil)
 	if roles.Worker {
 		analyzer, closeAnalyzer := newAnalyzer(d)
@@ -46,18 +42,19 @@ func buildComponents(ctx context.Context, d *deps, roles Roles) ([]component, er
 			return media.Consume(ctx, consumerName(), d.cfg.WorkerConcurrency, 5*time.Second, p.Handle)
 		}))
 	}
+	// The bot needs the job list for /pause even where the scheduler does not run.
+	sched, err := newScheduler(d, tg, media)
+	if err != nil {
+		return nil, err
+	}
 	if roles.Bot {
-		registerHandlers(d, tg, media)
+		registerHandlers(d, tg, media, jobs.NewControl(sched, d.store))
 		parts = append(parts, componentFunc(func(ctx context.Context) error {
 			return tg.Run(ctx, 5*time.Second)
 		}))
 	}
 	if roles.Scheduler {
-		s, err := newScheduler(d, tg, media)
-		if err != nil {
-			return nil, err
-		}
-		parts = append(parts, s)
+		parts = append(parts, sched)
 	}
 	return parts, nil
 }
@@ -65,6 +62,10 @@ func buildComponents(ctx context.Context, d *deps, roles Roles) ([]component, er
 func newMediaQueue(d *deps, onDead func(context.Context, queue.Job, error)) *queue.Queue {
 	return queue.New(d.redis, mediaQueue, queue.Options{
 		MaxAttempts: d.cfg.JobMaxAttempts, ClaimIdle: d.cfg.JobClaimIdle, OnDeadLetter: onDead,
+		Paused: func(ctx context.Context) bool {
+			paused, err := d.store.JobPaused(ctx, jobs.WorkerJob)
+			return err == nil && paused
+		},
 	}, d.log.With("component", "queue"))
 }
 
@@ -76,10 +77,11 @@ func newPipeline(d *deps, tg *bot.Bot, analyzer pipeline.Analyzer) *pipeline.Pip
 	}, tg.Sender(), d.store, d.redis, pipeline.NewDeduplicator(d.store), analyzer, d.log.With("component", "pipeline"))
 }
 
-func registerHandlers(d *deps, b *bot.Bot, media *queue.Queue) {
+func registerHandlers(d *deps, b *bot.Bot, media *queue.Queue, control *jobs.Control) {
 	roles := bot.NewRoles(d.cfg.AdminIDs, d.cfg.ModeratorIDs, d.store)
 	h := &handlers.Handlers{
-		Users: d.store, Uploads: d.store, Jobs: media, Reviews: d.store, Sources: ingest.NewStore(d.store.DB()),
+		Users: d.store, Uploads: d.store, Queue: media, Reviews: d.store, Sources: ingest.NewStore(d.store.DB()),
+		Control: control, Roles: d.store, RoleCache: roles,
 		UploadLimit: ratelimit.NewWindow(d.redis, "uploads", d.cfg.UploadLimitPerHour, time.Hour),
 		Settings: handlers.Settings{
 			UploadMaxBytes: d.cfg.UploadMaxBytes, UploadLimitPerHour: d.cfg.UploadLimitPerHour, ReviewChatID: d.cfg.ReviewChatID,

@@ -45,20 +45,23 @@ func runRoles(ctx context.Context, cfg *config.Config, log *slog.Logger, roles R
 type Instance struct {
 	// Addr is the address the HTTP server listens on.
 	Addr string
-	done chan error
+	done chan struct{} // closed once stopped
+	err  error
 }
 
 // Wait blocks until the instance has stopped and returns why it stopped:
 // nil after a requested shutdown, the error when a part failed on its own.
-func (i *Instance) Wait() error { return <-i.done }
+// It may be called any number of times.
+func (i *Instance) Wait() error {
+	<-i.done
+	return i.err
+}
 
 // Start opens the connections, builds the roles and starts them. The
 // instance shuts down in order when ctx ends.
 func Start(ctx context.Context, cfg *config.Config, log *slog.Logger, roles Roles) (*Instance, error) {
-	if roles.Bot || roles.Worker {
-		if err := cfg.RequireTelegram(); err != nil {
-			return nil, configError{err}
-		}
+	if err := cfg.RequireTelegram(); err != nil { // every role talks to Telegram
+		return nil, configError{err}
 	}
 	d, closeDeps, err := openDeps(ctx, cfg, log)
 	if err != nil {
@@ -82,12 +85,13 @@ func Start(ctx context.Context, cfg *config.Config, log *slog.Logger, roles Role
 	log.Info("memebot started", slog.Bool("bot", roles.Bot), slog.Bool("worker", roles.Worker),
 		slog.Bool("scheduler", roles.Scheduler), slog.String("http", ln.Addr().String()))
 
-	inst := &Instance{Addr: ln.Addr().String(), done: make(chan error, 1)}
+	inst := &Instance{Addr: ln.Addr().String(), done: make(chan struct{})}
 	g, gctx := errgroup.WithContext(ctx)
 	for _, p := range parts {
 		g.Go(func() error { return p.Run(gctx) })
 	}
 	go func() {
+		defer close(inst.done)
 		defer closeDeps()
 		<-gctx.Done()
 		log.Info("shutting down")
@@ -96,7 +100,7 @@ func Start(ctx context.Context, cfg *config.Config, log *slog.Logger, roles Role
 		defer cancel()
 		_ = d.http.Shutdown(shutdownCtx)
 		if runErr != nil && ctx.Err() == nil {
-			inst.done <- runErr // a part failed on its own, not because we were asked to stop
+			inst.err = runErr // a part failed on its own, not because we were asked to stop
 			return
 		}
 		if runErr != nil {
@@ -104,7 +108,6 @@ func Start(ctx context.Context, cfg *config.Config, log *slog.Logger, roles Role
 		} else {
 			log.Info("stopped cleanly")
 		}
-		inst.done <- nil
 	}()
 	return inst, nil
 }

@@ -33,7 +33,10 @@ type Settings struct {
 type Handlers struct {
 	Users       Users
 	Uploads     Uploads
-	Jobs        JobQueue
+	Queue       JobQueue
+	Control     JobControl
+	Roles       RoleAdmin
+	RoleCache   RoleCache
 	UploadLimit UploadLimiter
 	Reviews     Reviews
 	Sources     Sources
@@ -58,6 +61,10 @@ func (h *Handlers) Register(b *tele.Bot, roles *bot.Roles) {
 	b.Handle(&tele.Btn{Unique: reviewButton}, h.Review)
 	b.Handle(&tele.Btn{Unique: sourceButton}, h.SourceButton)
 	b.Handle("/sources", h.ListSources)
+	b.Handle("/pause", h.Pause)
+	b.Handle("/resume", h.Resume)
+	b.Handle("/promote", h.Promote)
+	b.Handle("/demote", h.Demote)
 }
 
 // profile is what Telegram says about the sender.

@@ -127,7 +127,7 @@ func (h *Handlers) intake(ctx context.Context, m *tele.Message, u storage.User, 
 	if !created && sub.Status != storage.SubmissionQueued {
 		return sub, nil // a redelivered update: its job already ran
 	}
-	if _, err := h.Jobs.Enqueue(ctx, queue.Job{Kind: pipeline.JobUpload, Ref: sub.ID}); err != nil {
+	if _, err := h.Queue.Enqueue(ctx, queue.Job{Kind: pipeline.JobUpload, Ref: sub.ID}); err != nil {
 		_ = h.Uploads.ChangeSubmission(context.WithoutCancel(ctx), sub.ID,
 			storage.SubmissionChange{Status: storage.SubmissionFailed, Reason: "enqueue failed", LastError: err.Error()})
 		return storage.Submission{}, err

@@ -41,6 +41,10 @@ func (q *Queue) Consume(ctx context.Context, consumer string, concurrency int, d
 			}
 			continue
 		}
+		if q.opts.Paused != nil && q.opts.Paused(ctx) {
+			sleepCtx(ctx, 2*time.Second)
+			continue
+		}
 		msgs, err := q.next(ctx, consumer, int64(free))
 		if err != nil {
 			if ctx.Err() == nil {

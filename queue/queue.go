@@ -51,6 +51,9 @@ type Options struct {
 	Block       time.Duration // how long a read waits for new jobs (default 2s)
 	// OnDeadLetter is told about each job that was given up on (e.g. to tell admins).
 	OnDeadLetter func(ctx context.Context, job Job, err error)
+	// Paused, if set, is asked before taking jobs: while it says true the
+	// consumers take nothing new (jobs in hand finish): /pause media-worker.
+	Paused func(ctx context.Context) bool
 }
 
 // Queue is one named queue.

@@ -179,3 +179,20 @@ func TestBusyJobIsRetriedWithoutCountingAnAttempt(t *testing.T) {
 		t.Fatalf("a busy job was dead-lettered after %d tries with MaxAttempts=2", calls.Load())
 	}
 }
+
+func TestPausedQueueTakesNothingUntilResumed(t *testing.T) {
+	rdb := storagetest.NewRedis(t)
+	var paused atomic.Bool
+	paused.Store(true)
+	q := queue.New(rdb, "test", queue.Options{Block: 100 * time.Millisecond, Paused: func(context.Context) bool { return paused.Load() }}, storagetest.Logger())
+	var ran atomic.Int32
+	stop := consume(t, q, "w1", func(ctx context.Context, job queue.Job) error { ran.Add(1); return nil })
+	defer stop()
+	q.Enqueue(context.Background(), queue.Job{Kind: "k", Ref: 1})
+	time.Sleep(500 * time.Millisecond)
+	if ran.Load() != 0 {
+		t.Fatal("a paused queue ran a job")
+	}
+	paused.Store(false)
+	waitFor(t, "job after resume", func() bool { return ran.Load() == 1 })
+}

@@ -32,6 +32,9 @@ CREATE TABLE meme_stats (
     updated_at     TIMESTAMPTZ NOT NULL DEFAULT now()
 );
 CREATE INDEX meme_stats_lr_idx ON meme_stats (language, lr_smoothed DESC, meme_id) WHERE serving;
+-- cold_start_explore: only well-tested memes (recommend.Engines.ExploreMinReactions >= 50).
+CREATE INDEX meme_stats_explore_idx ON meme_stats (language, lr_smoothed DESC, meme_id)
+    WHERE serving AND likes + dislikes >= 50;
 CREATE INDEX meme_stats_spread_idx ON meme_stats (language, like_spread DESC, meme_id) WHERE serving;
 CREATE INDEX meme_stats_uploaded_idx ON meme_stats (language, like_ratio DESC, meme_id) WHERE serving AND uploaded;
 CREATE INDEX meme_stats_liked_idx ON meme_stats (language, last_liked_at DESC, meme_id) WHERE serving AND last_liked_at IS NOT NULL;
@@ -62,6 +65,10 @@ CREATE TRIGGER memes_stats_update AFTER UPDATE OF status, language, source_id, u
 INSERT INTO meme_stats (meme_id, serving, language, source_id, uploaded)
 SELECT id, status = 'ok', language, source_id, uploader_id IS NOT NULL FROM memes;
 
+-- A user's latest reactions (cold_start_adapt reads the last 15) without
+-- walking a heavy user's whole history.
+CREATE INDEX reactions_user_reacted_idx ON reactions (user_id, reacted_at DESC) WHERE reaction IS NOT NULL;
+
 -- Per-user figures and the running state the incremental stats job resumes from.
 CREATE TABLE user_stats (
     user_id             BIGINT PRIMARY KEY,
@@ -90,12 +97,13 @@ CREATE TABLE source_stats (
     updated_at  TIMESTAMPTZ NOT NULL DEFAULT now()
 );
 
--- affinity = (likes + 1) / (likes + dislikes + 1)
+-- How much a user likes a source's memes.
 CREATE TABLE user_source_stats (
     user_id     BIGINT NOT NULL,
     source_id   BIGINT NOT NULL,
     likes       INT NOT NULL DEFAULT 0,
     dislikes    INT NOT NULL DEFAULT 0,
+    affinity    DOUBLE PRECISION GENERATED ALWAYS AS ((likes + 1)::float8 / (likes + dislikes + 1)) STORED,
     updated_at  TIMESTAMPTZ NOT NULL DEFAULT now(),
     PRIMARY KEY (user_id, source_id)
 );
@@ -109,6 +117,7 @@ CREATE TABLE stats_watermarks (
 INSERT INTO stats_watermarks (name, processed_until) VALUES ('reactions', '1970-01-01 00:00:00+00');
 
 -- +goose Down
+DROP INDEX reactions_user_reacted_idx;
 DROP TABLE stats_watermarks, user_source_stats, source_stats, user_stats;
 DROP TRIGGER memes_stats_update ON memes;
 DROP TRIGGER memes_stats_insert ON memes;

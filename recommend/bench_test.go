@@ -1,0 +1,200 @@
+package recommend
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"slices"
+	"testing"
+	"time"
+
+	"memebot/seed/seedtest"
+	"memebot/storage"
+	"memebot/storage/storagetest"
+)
+
+// percentiles reports p50/p95/p99 of the recorded durations in milliseconds.
+func percentiles(b *testing.B, d []time.Duration) {
+	if len(d) == 0 {
+		return
+	}
+	slices.Sort(d)
+	at := func(p float64) float64 {
+		return float64(d[min(len(d)-1, int(p*float64(len(d))))]) / float64(time.Millisecond)
+	}
+	b.ReportMetric(at(0.50), "p50-ms")
+	b.ReportMetric(at(0.95), "p95-ms")
+	b.ReportMetric(at(0.99), "p99-ms")
+}
+
+// benchFeed is the big seeded data set when MEMEBOT_BENCH_SEED=1, else a
+// fresh database with `memes` memes and one user.
+func benchFeed(b *testing.B, memes int) (*fixture, int64) {
+	if seedtestEnabled() {
+		st := seedtest.BigStore(b)
+		rdb := storagetest.NewRedis(b)
+		f := &fixture{t: b, ctx: context.Background(), st: st, db: st.SQL(), rdb: rdb}
+		f.feed = NewFeed(st, rdb, Config{}, storagetest.Logger())
+		b.Cleanup(f.feed.Close)
+		var user int64
+		// A mature, heavy user: the most expensive NOT EXISTS probes.
+		if err := f.db.QueryRow(`SELECT user_id FROM user_stats WHERE sent BETWEEN 300 AND 3000 ORDER BY sent DESC LIMIT 1`).Scan(&user); err != nil {
+			b.Fatal(err)
+		}
+		return f, user
+	}
+	f := newFixture(b)
+	f.user(1, "en")
+	f.exec(`INSERT INTO memes (type, status, storage_file_id) SELECT 'photo', 'ok', 'file-' || g FROM generate_series(1, $1) g`, memes)
+	return f, 1
+}
+
+func seedtestEnabled() bool { return os.Getenv("MEMEBOT_BENCH_SEED") == "1" }
+
+func pgArray(dst *[]string) *storage.StringArray { return (*storage.StringArray)(dst) }
+
+// BenchmarkNextWarmQueue: one pop and one claim INSERT per call, the queue
+// never running low.
+func BenchmarkNextWarmQueue(b *testing.B) {
+	f, user := benchFeed(b, b.N+100)
+	rows, err := f.db.Query(`
+SELECT m.id FROM memes m JOIN users u ON u.id = $1
+WHERE m.status = 'ok' AND m.language = ANY(u.languages)
+  AND NOT EXISTS (SELECT 1 FROM reactions r WHERE r.user_id = $1 AND r.meme_id = m.id)
+ORDER BY m.id DESC LIMIT $2`, user, b.N+50)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var values []any
+	for rows.Next() {
+		var id int64
+		rows.Scan(&id)
+		raw, _ := json.Marshal(Item{MemeID: id, Type: "photo", FileID: "f", Engine: LastResort})
+		values = append(values, raw)
+	}
+	rows.Close()
+	if len(values) < b.N+20 {
+		b.Fatalf("only %d unsent memes for %d iterations", len(values), b.N)
+	}
+	if err := f.rdb.RPush(f.ctx, f.feed.queueKey(user), values...).Err(); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() {
+		f.exec(`DELETE FROM reactions WHERE user_id = $1 AND engine = $2 AND reaction IS NULL`, user, LastResort)
+	})
+	durations := make([]time.Duration, 0, b.N)
+	b.ResetTimer()
+	for range b.N {
+		start := time.Now()
+		if _, err := f.feed.Next(f.ctx, user, false); err != nil {
+			b.Fatal(err)
+		}
+		durations = append(durations, time.Since(start))
+	}
+	b.StopTimer()
+	percentiles(b, durations)
+}
+
+// BenchmarkRefillMatureUser: one refill of 15 blended items (lock, user,
+// maturity, five engines in parallel, push) for mature users of the seeded set.
+func BenchmarkRefillMatureUser(b *testing.B) {
+	if !seedtestEnabled() {
+		b.Skip("needs MEMEBOT_BENCH_SEED=1")
+	}
+	f, _ := benchFeed(b, 0)
+	users := matureUsers(b, f)
+	durations := make([]time.Duration, 0, b.N)
+	b.ResetTimer()
+	for i := range b.N {
+		u := users[i%len(users)]
+		b.StopTimer()
+		f.rdb.Del(f.ctx, f.feed.queueKey(u))
+		b.StartTimer()
+		start := time.Now()
+		n, err := f.feed.Refill(f.ctx, u, false)
+		if err != nil {
+			b.Fatal(err)
+		}
+		durations = append(durations, time.Since(start))
+		if n != 15 {
+			b.Fatalf("refill of %d added %d", u, n)
+		}
+	}
+	b.StopTimer()
+	percentiles(b, durations)
+}
+
+// BenchmarkEngine times each engine alone for mature users of the seeded set.
+func BenchmarkEngine(b *testing.B) {
+	if !seedtestEnabled() {
+		b.Skip("needs MEMEBOT_BENCH_SEED=1")
+	}
+	f, _ := benchFeed(b, 0)
+	users := matureUsers(b, f)
+	langs := map[int64][]string{}
+	for _, u := range users {
+		var l []string
+		f.db.QueryRow(`SELECT languages FROM users WHERE id = $1`, u).Scan(pgArray(&l))
+		langs[u] = l
+	}
+	for _, engine := range EngineNames {
+		b.Run(engine, func(b *testing.B) {
+			durations := make([]time.Duration, 0, b.N)
+			for i := range b.N {
+				u := users[i%len(users)]
+				start := time.Now()
+				if _, err := f.feed.Engines().Candidates(f.ctx, engine, Query{UserID: u, Languages: langs[u], Limit: 15}); err != nil {
+					b.Fatal(err)
+				}
+				durations = append(durations, time.Since(start))
+			}
+			percentiles(b, durations)
+		})
+	}
+}
+
+// matureUsers are 200 users with at least 100 memes sent, heaviest included.
+func matureUsers(b *testing.B, f *fixture) []int64 {
+	rows, err := f.db.Query(`
+(SELECT user_id FROM user_stats WHERE sent >= 100 ORDER BY user_id LIMIT 190)
+UNION ALL (SELECT user_id FROM user_stats ORDER BY sent DESC LIMIT 10)`)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer rows.Close()
+	var users []int64
+	for rows.Next() {
+		var id int64
+		rows.Scan(&id)
+		users = append(users, id)
+	}
+	if len(users) == 0 {
+		b.Fatal("no mature users in the seeded set")
+	}
+	return users
+}
+
+// BenchmarkRefillNewUser: the first refill of a user who has seen nothing
+// (cold_start_explore) on the seeded set.
+func BenchmarkRefillNewUser(b *testing.B) {
+	if !seedtestEnabled() {
+		b.Skip("needs MEMEBOT_BENCH_SEED=1")
+	}
+	f, _ := benchFeed(b, 0)
+	base := time.Now().UnixNano() % 1_000_000_000 * 1000
+	b.Cleanup(func() { f.exec(`DELETE FROM users WHERE id >= $1 AND id < $2`, base, base+int64(b.N)) })
+	durations := make([]time.Duration, 0, b.N)
+	for i := range b.N {
+		u := base + int64(i)
+		b.StopTimer()
+		f.exec(`INSERT INTO users (id, languages) VALUES ($1, '{ru,en}')`, u)
+		b.StartTimer()
+		start := time.Now()
+		n, err := f.feed.Refill(f.ctx, u, false)
+		if err != nil || n != 15 {
+			b.Fatalf("refill of a new user added %d, err %v", n, err)
+		}
+		durations = append(durations, time.Since(start))
+	}
+	percentiles(b, durations)
+}

@@ -1,0 +1,231 @@
+// Package recommend chooses which memes each user sees next: engines (SQL
+// queries that propose candidates), a blender that mixes them by the user's
+// maturity, and a per-user queue in Redis that serves them, each meme at most
+// once per user.
+package recommend
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strconv"
+)
+
+// Engine names, stored with every sent meme (reactions.engine).
+const (
+	BestUploaded     = "best_uploaded"
+	LRSmoothed       = "lr_smoothed"
+	LikeSpread       = "like_spread"
+	RecentlyLiked    = "recently_liked"
+	ColdStartExplore = "cold_start_explore"
+	ColdStartAdapt   = "cold_start_adapt"
+	LowSentPool      = "low_sent_pool"
+	LastResort       = "last_resort"
+)
+
+// EngineNames lists every engine.
+var EngineNames = []string{
+	BestUploaded, LRSmoothed, LikeSpread, RecentlyLiked,
+	ColdStartExplore, ColdStartAdapt, LowSentPool, LastResort,
+}
+
+// Item is a meme ready to be sent: what the queue holds and the engines return.
+type Item struct {
+	MemeID  int64  `json:"id"`
+	Type    string `json:"type"`
+	FileID  string `json:"file_id"`
+	Caption string `json:"caption,omitempty"`
+	Engine  string `json:"engine"`
+}
+
+// Query is what every engine is asked: memes for this user, in these
+// languages, none of the excluded ids, at most Limit.
+type Query struct {
+	UserID    int64
+	Languages []string
+	Exclude   []int64
+	Limit     int
+}
+
+// Engines runs the candidate queries. Every engine applies the same filters:
+// status ok, language among the user's, never sent to the user (NOT EXISTS on
+// the reactions primary key), not excluded. Pools are driven by the partial
+// indexes on meme_stats, one index range per language.
+type Engines struct {
+	db *sql.DB
+	// ExploreMinReactions and ExploreMinLR define a well-tested meme for
+	// cold_start_explore.
+	ExploreMinReactions int
+	ExploreMinLR        float64
+}
+
+// NewEngines returns the engines with the reference thresholds (50 reactions,
+// lr_smoothed >= 0.40 for explore).
+func NewEngines(db *sql.DB) *Engines {
+	return &Engines{db: db, ExploreMinReactions: 50, ExploreMinLR: 0.40}
+}
+
+// ranked describes an engine that walks one meme_stats index per language.
+type ranked struct {
+	score string // column the index orders by
+	desc  bool
+	where string // extra condition on ms (matching the index predicate)
+}
+
+var rankedEngines = map[string]ranked{
+	BestUploaded:  {score: "like_ratio", desc: true, where: "AND ms.uploaded"},
+	LRSmoothed:    {score: "lr_smoothed", desc: true},
+	LikeSpread:    {score: "like_spread", desc: true},
+	RecentlyLiked: {score: "last_liked_at", desc: true, where: "AND ms.last_liked_at IS NOT NULL"},
+	LowSentPool:   {score: "sent", desc: false},
+}
+
+// Candidates returns up to q.Limit memes proposed by the named engine, best first.
+func (e *Engines) Candidates(ctx context.Context, engine string, q Query) ([]Item, error) {
+	if q.Limit <= 0 || len(q.Languages) == 0 {
+		return nil, nil
+	}
+	exclude := q.Exclude
+	if exclude == nil {
+		exclude = []int64{}
+	}
+	args := []any{q.UserID, q.Languages, exclude, q.Limit}
+	var query string
+	switch engine {
+	case ColdStartAdapt:
+		query = adaptSQL
+	case LastResort:
+		query = newestSQL
+	case ColdStartExplore:
+		query = e.exploreSQL()
+	default:
+		var ok bool
+		if query, ok = rankedQueries[engine]; !ok {
+			return nil, fmt.Errorf("recommend: unknown engine %q", engine)
+		}
+	}
+	items, err := e.scan(ctx, engine, query, args)
+	if err != nil {
+		return nil, fmt.Errorf("recommend: engine %s for user %d: %w", engine, q.UserID, err)
+	}
+	return items, nil
+}
+
+func (e *Engines) scan(ctx context.Context, engine, query string, args []any) ([]Item, error) {
+	rows, err := e.db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []Item
+	for rows.Next() {
+		it := Item{Engine: engine}
+		if err := rows.Scan(&it.MemeID, &it.Type, &it.FileID, &it.Caption); err != nil {
+			return nil, err
+		}
+		items = append(items, it)
+	}
+	return items, rows.Err()
+}
+
+// servable is the filter every engine shares; $1 user, $3 excluded ids.
+const servable = `
+      AND ms.meme_id <> ALL($3::bigint[])
+      AND NOT EXISTS (SELECT 1 FROM reactions r WHERE r.user_id = $1 AND r.meme_id = ms.meme_id)`
+
+// exploreSQL walks the well-tested memes. The thresholds are written into
+// the SQL as numbers, not parameters, so that the planner can prove the
+// partial index meme_stats_explore_idx (likes + dislikes >= 50) applies.
+func (e *Engines) exploreSQL() string {
+	return rankedSQL(ranked{score: "lr_smoothed", desc: true, where: fmt.Sprintf(
+		"AND ms.likes + ms.dislikes >= %d AND ms.lr_smoothed >= %s",
+		e.ExploreMinReactions, strconv.FormatFloat(e.ExploreMinLR, 'f', -1, 64))})
+}
+
+// rankedQueries holds the SQL of every engine in rankedEngines.
+var rankedQueries = func() map[string]string {
+	m := make(map[string]string, len(rankedEngines))
+	for name, r := range rankedEngines {
+		m[name] = rankedSQL(r)
+	}
+	return m
+}()
+
+func rankedSQL(r ranked) string {
+	dir := "ASC"
+	if r.desc {
+		dir = "DESC"
+	}
+	return fmt.Sprintf(`
+SELECT c.meme_id, c.type, c.storage_file_id, c.caption
+FROM unnest($2::text[]) AS l(lang)
+CROSS JOIN LATERAL (
+    SELECT ms.meme_id, ms.%[1]s AS score, m.type, m.storage_file_id, m.caption
+    FROM meme_stats ms
+    JOIN memes m ON m.id = ms.meme_id AND m.status = 'ok' AND m.language = l.lang
+    WHERE ms.serving AND ms.language = l.lang %[3]s %[4]s
+    ORDER BY ms.%[1]s %[2]s, ms.meme_id
+    LIMIT $4
+) c
+ORDER BY c.score %[2]s, c.meme_id
+LIMIT $4`, r.score, dir, r.where, servable)
+}
+
+// newestSQL is last_resort: the newest servable memes.
+var newestSQL = `
+SELECT c.meme_id, c.type, c.storage_file_id, c.caption
+FROM unnest($2::text[]) AS l(lang)
+CROSS JOIN LATERAL (
+    SELECT ms.meme_id, m.type, m.storage_file_id, m.caption
+    FROM meme_stats ms
+    JOIN memes m ON m.id = ms.meme_id AND m.status = 'ok' AND m.language = l.lang
+    WHERE ms.serving AND ms.language = l.lang ` + servable + `
+    ORDER BY ms.meme_id DESC
+    LIMIT $4
+) c
+ORDER BY c.meme_id DESC
+LIMIT $4`
+
+// adaptSQL is cold_start_adapt. The user's last 15 reactions give each source
+// an affinity (likes+1)/(likes+dislikes+1); a source the user has not reacted
+// to counts as 0.5, so liked sources rise above unknown ones and disliked
+// sources sink. The pool is the best memes by lr_smoothed overall plus the
+// best of every source the user reacted to, ranked by (lr_smoothed+2) x affinity.
+var adaptSQL = `
+WITH recent AS (
+    SELECT m.source_id, r.reaction
+    FROM reactions r JOIN memes m ON m.id = r.meme_id
+    WHERE r.user_id = $1 AND r.reaction IS NOT NULL
+    ORDER BY r.reacted_at DESC
+    LIMIT 15
+), affinity AS (
+    SELECT source_id, (count(*) FILTER (WHERE reaction = 1) + 1)::float8 / (count(*) + 1) AS w
+    FROM recent WHERE source_id IS NOT NULL
+    GROUP BY source_id
+), pool AS (
+    SELECT c.meme_id, c.lr_smoothed, c.source_id
+    FROM unnest($2::text[]) AS l(lang)
+    CROSS JOIN LATERAL (
+        SELECT ms.meme_id, ms.lr_smoothed, ms.source_id
+        FROM meme_stats ms
+        WHERE ms.serving AND ms.language = l.lang ` + servable + `
+        ORDER BY ms.lr_smoothed DESC, ms.meme_id
+        LIMIT $4 * 4
+    ) c
+    UNION
+    SELECT c.meme_id, c.lr_smoothed, c.source_id
+    FROM affinity a
+    CROSS JOIN LATERAL (
+        SELECT ms.meme_id, ms.lr_smoothed, ms.source_id
+        FROM meme_stats ms
+        WHERE ms.serving AND ms.source_id = a.source_id AND ms.language = ANY($2::text[]) ` + servable + `
+        ORDER BY ms.lr_smoothed DESC
+        LIMIT $4
+    ) c
+)
+SELECT p.meme_id, m.type, m.storage_file_id, m.caption
+FROM pool p
+JOIN memes m ON m.id = p.meme_id AND m.status = 'ok' AND m.language = ANY($2::text[])
+LEFT JOIN affinity a ON a.source_id = p.source_id
+ORDER BY (p.lr_smoothed + 2) * COALESCE(a.w, 0.5) DESC, p.meme_id
+LIMIT $4`

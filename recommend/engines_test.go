@@ -1,0 +1,133 @@
+package recommend
+
+import (
+	"encoding/json"
+	"slices"
+	"testing"
+	"time"
+
+	"memebot/storage"
+)
+
+func jsonUnmarshal(s string, v any) error { return json.Unmarshal([]byte(s), v) }
+
+// TestEnginesApplyTheSharedFilters puts every kind of meme an engine must
+// never return next to eligible ones, and asks each engine for a few.
+func TestEnginesApplyTheSharedFilters(t *testing.T) {
+	f := newFixture(t)
+	const user, uploader = 1, 2
+	f.user(user, "en", "de")
+	f.user(uploader, "en")
+	src := f.source("chan", "en")
+
+	var eligible []int64
+	for i := range 6 {
+		lang := "en"
+		if i%3 == 2 {
+			lang = "de"
+		}
+		id := f.meme(memeSpec{lang: lang, sourceID: src, uploaderID: uploader})
+		f.popular(id, 0.5+float64(i)/100)
+		eligible = append(eligible, id)
+	}
+	forbidden := map[string]int64{
+		"rejected":       f.meme(memeSpec{status: storage.MemeRejected, sourceID: src, uploaderID: uploader}),
+		"waiting review": f.meme(memeSpec{status: storage.MemeWaitingReview, sourceID: src, uploaderID: uploader}),
+		"other language": f.meme(memeSpec{lang: "ru", sourceID: src, uploaderID: uploader}),
+		"already sent":   f.meme(memeSpec{sourceID: src, uploaderID: uploader}),
+		"sent, reacted":  f.meme(memeSpec{sourceID: src, uploaderID: uploader}),
+		"excluded":       f.meme(memeSpec{sourceID: src, uploaderID: uploader}),
+	}
+	for _, id := range forbidden {
+		f.popular(id, 0.9) // better than every eligible meme
+	}
+	f.sent(user, forbidden["already sent"], 0, time.Now().Add(-time.Hour))
+	f.sent(user, forbidden["sent, reacted"], storage.Like, time.Now().Add(-time.Hour))
+
+	for _, engine := range EngineNames {
+		t.Run(engine, func(t *testing.T) {
+			q := Query{UserID: user, Languages: []string{"en", "de"}, Exclude: []int64{forbidden["excluded"]}, Limit: 4}
+			items, err := f.feed.Engines().Candidates(f.ctx, engine, q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(items) != 4 {
+				t.Fatalf("got %d items, want the limit 4: %+v", len(items), items)
+			}
+			for _, it := range items {
+				for why, id := range forbidden {
+					if it.MemeID == id {
+						t.Errorf("returned meme %d (%s)", id, why)
+					}
+				}
+				if !slices.Contains(eligible, it.MemeID) {
+					t.Errorf("returned meme %d, not an eligible one", it.MemeID)
+				}
+				if it.Engine != engine || it.Type != "photo" || it.FileID == "" {
+					t.Errorf("item %+v: want engine %s, type photo and a file id", it, engine)
+				}
+			}
+			if ids := ids(items); len(slices.Compact(slices.Sorted(slices.Values(ids)))) != len(ids) {
+				t.Errorf("duplicate ids: %v", ids)
+			}
+		})
+	}
+}
+
+func TestRankedEnginesOrderByTheirScore(t *testing.T) {
+	f := newFixture(t)
+	f.user(1, "en")
+	low, high := f.meme(memeSpec{}), f.meme(memeSpec{})
+	f.popular(low, 0.1)
+	f.popular(high, 0.8)
+	f.exec(`UPDATE meme_stats SET sent = 500 WHERE meme_id = $1`, high)
+	q := Query{UserID: 1, Languages: []string{"en"}, Limit: 2}
+	cases := map[string]int64{LRSmoothed: high, LowSentPool: low, LastResort: high, LikeSpread: low}
+	for engine, want := range cases {
+		items, err := f.feed.Engines().Candidates(f.ctx, engine, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(items) != 2 || items[0].MemeID != want {
+			t.Errorf("%s: first = %+v, want meme %d first", engine, items, want)
+		}
+	}
+}
+
+func TestExploreServesOnlyWellTestedMemes(t *testing.T) {
+	f := newFixture(t)
+	f.user(1, "en")
+	tested, untested, disliked := f.meme(memeSpec{}), f.meme(memeSpec{}), f.meme(memeSpec{})
+	f.popular(tested, 0.5)
+	f.popular(disliked, 0.1)
+	f.exec(`UPDATE meme_stats SET likes = 10, dislikes = 0, lr_smoothed = 0.9 WHERE meme_id = $1`, untested)
+	items, err := f.feed.Engines().Candidates(f.ctx, ColdStartExplore, Query{UserID: 1, Languages: []string{"en"}, Limit: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := ids(items); !slices.Equal(got, []int64{tested}) {
+		t.Fatalf("explore = %v, want only the well-tested, well-liked meme %d", got, tested)
+	}
+}
+
+func TestAdaptPrefersSourcesTheUserLiked(t *testing.T) {
+	f := newFixture(t)
+	f.user(1, "en")
+	liked, disliked := f.source("liked", "en"), f.source("disliked", "en")
+	at := time.Now().Add(-time.Hour)
+	for i := range 3 {
+		f.sent(1, f.meme(memeSpec{sourceID: liked}), storage.Like, at.Add(time.Duration(i)*time.Minute))
+		f.sent(1, f.meme(memeSpec{sourceID: disliked}), storage.Dislike, at.Add(time.Duration(i)*time.Minute))
+	}
+	fromDisliked := f.meme(memeSpec{sourceID: disliked})
+	fromLiked := f.meme(memeSpec{sourceID: liked})
+	f.popular(fromDisliked, 0.6) // better rated, but from a source the user dislikes
+	f.popular(fromLiked, 0.3)
+	items, err := f.feed.Engines().Candidates(f.ctx, ColdStartAdapt, Query{UserID: 1, Languages: []string{"en"}, Limit: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := ids(items); !slices.Equal(got, []int64{fromLiked, fromDisliked}) {
+		t.Fatalf("adapt = %v, want the liked source's meme %d before %d", got, fromLiked, fromDisliked)
+	}
+}

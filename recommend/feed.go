@@ -1,0 +1,224 @@
+package recommend
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"sync"
+	"time"
+
+	"memebot/storage"
+)
+
+// ErrNoMemes means nothing is left to serve to the user.
+var ErrNoMemes = errors.New("recommend: no memes left")
+
+// Config tunes the per-user queues; zero values take the defaults.
+type Config struct {
+	RefillSize int           // items added per refill (15)
+	LowWater   int           // refill when the queue holds this many or fewer (8)
+	QueueTTL   time.Duration // a queue not touched for this long expires (1 h)
+	LockTTL    time.Duration // a refill lock outlives a crashed owner by this much (30 s)
+	// IsModerator tells the background refills which users review the long
+	// tail besides those with role moderator in the database (config ids).
+	IsModerator func(userID int64) bool
+}
+
+func (c Config) withDefaults() Config {
+	if c.RefillSize <= 0 {
+		c.RefillSize = 15
+	}
+	if c.LowWater <= 0 {
+		c.LowWater = 8
+	}
+	if c.QueueTTL <= 0 {
+		c.QueueTTL = time.Hour
+	}
+	if c.LockTTL <= 0 {
+		c.LockTTL = 30 * time.Second
+	}
+	if c.IsModerator == nil {
+		c.IsModerator = func(int64) bool { return false }
+	}
+	return c
+}
+
+// Feed serves each user memes from a Redis queue, refilled from the engines,
+// and records what was sent and how the user reacted.
+type Feed struct {
+	db      *sql.DB
+	rdb     *storage.Redis
+	engines *Engines
+	cfg     Config
+	log     *slog.Logger
+	bg      sync.WaitGroup
+}
+
+// NewFeed returns a feed over the store and Redis.
+func NewFeed(store *storage.Store, rdb *storage.Redis, cfg Config, log *slog.Logger) *Feed {
+	return &Feed{db: store.SQL(), rdb: rdb, engines: NewEngines(store.SQL()), cfg: cfg.withDefaults(), log: log}
+}
+
+// Engines exposes the engines (thresholds can be tuned before use).
+func (f *Feed) Engines() *Engines { return f.engines }
+
+// Close waits for background refills to finish.
+func (f *Feed) Close() { f.bg.Wait() }
+
+func (f *Feed) queueKey(userID int64) string {
+	return f.rdb.Key("feed", "queue", strconv.FormatInt(userID, 10))
+}
+
+func (f *Feed) lockKey(userID int64) string {
+	return f.rdb.Key("feed", "lock", strconv.FormatInt(userID, 10))
+}
+
+// Next claims the next meme for the user: it pops the queue (refilling it
+// first when empty), and records the meme as sent before returning it, so a
+// meme is never returned twice for one user, even to concurrent callers. The
+// caller must Unsend the item if delivery fails. A low queue is topped up in
+// the background.
+func (f *Feed) Next(ctx context.Context, userID int64, isModerator bool) (Item, error) {
+	for refills := 0; ; {
+		it, remaining, ok, err := f.pop(ctx, userID)
+		if err != nil {
+			return Item{}, err
+		}
+		if !ok {
+			if refills == 3 {
+				return Item{}, ErrNoMemes
+			}
+			refills++
+			added, err := f.refillOrWait(ctx, userID, isModerator)
+			if err != nil {
+				return Item{}, err
+			}
+			if added == 0 { // nothing to add, unless a concurrent refill got there first
+				length, err := f.QueueLength(ctx, userID)
+				if err != nil {
+					return Item{}, err
+				}
+				if length == 0 {
+					return Item{}, ErrNoMemes
+				}
+			}
+			continue
+		}
+		claimed, err := f.claim(ctx, userID, it)
+		if err != nil {
+			return Item{}, err
+		}
+		if !claimed {
+			continue // sent meanwhile, or no longer servable
+		}
+		if remaining <= int64(f.cfg.LowWater) {
+			f.refillInBackground(userID, isModerator)
+		}
+		return it, nil
+	}
+}
+
+// pop takes the queue's head and reports how many items remain.
+func (f *Feed) pop(ctx context.Context, userID int64) (Item, int64, bool, error) {
+	key := f.queueKey(userID)
+	pipe := f.rdb.TxPipeline()
+	popped := pipe.LPop(ctx, key)
+	length := pipe.LLen(ctx, key)
+	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redisNil) {
+		return Item{}, 0, false, fmt.Errorf("recommend: pop queue of %d: %w", userID, err)
+	}
+	raw, err := popped.Bytes()
+	if errors.Is(err, redisNil) {
+		return Item{}, 0, false, nil
+	}
+	if err != nil {
+		return Item{}, 0, false, fmt.Errorf("recommend: pop queue of %d: %w", userID, err)
+	}
+	var it Item
+	if err := json.Unmarshal(raw, &it); err != nil {
+		f.log.Warn("recommend: dropping malformed queue item", slog.Int64("user_id", userID), slog.String("error", err.Error()))
+		return f.pop(ctx, userID)
+	}
+	return it, length.Val(), true, nil
+}
+
+// claimSQL records the meme as sent, only if it is still servable and was
+// never sent: the primary key makes the first insert win (with its engine).
+const claimSQL = `
+INSERT INTO reactions (user_id, meme_id, engine)
+SELECT $1, $2, $3 WHERE EXISTS (SELECT 1 FROM memes WHERE id = $2 AND status = 'ok')
+ON CONFLICT (user_id, meme_id) DO NOTHING`
+
+func (f *Feed) claim(ctx context.Context, userID int64, it Item) (bool, error) {
+	res, err := f.db.ExecContext(ctx, claimSQL, userID, it.MemeID, it.Engine)
+	if err != nil {
+		return false, fmt.Errorf("recommend: claim meme %d for %d: %w", it.MemeID, userID, err)
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
+// Unsend forgets that a meme was sent, when its delivery failed; a meme the
+// user already reacted to is kept.
+func (f *Feed) Unsend(ctx context.Context, userID, memeID int64) error {
+	_, err := f.db.ExecContext(ctx,
+		`DELETE FROM reactions WHERE user_id = $1 AND meme_id = $2 AND reaction IS NULL`, userID, memeID)
+	if err != nil {
+		return fmt.Errorf("recommend: unsend meme %d to %d: %w", memeID, userID, err)
+	}
+	return nil
+}
+
+// React records a like (storage.Like) or dislike (storage.Dislike) on a sent
+// meme. A reaction is never overwritten: changed is false when the meme was
+// already reacted to (or never sent), and then the caller sends nothing new.
+func (f *Feed) React(ctx context.Context, userID, memeID int64, reaction int) (bool, error) {
+	if reaction != storage.Like && reaction != storage.Dislike {
+		return false, fmt.Errorf("recommend: react: invalid reaction %d", reaction)
+	}
+	res, err := f.db.ExecContext(ctx, `
+UPDATE reactions SET reaction = $3, reacted_at = now()
+WHERE user_id = $1 AND meme_id = $2 AND reaction IS NULL`, userID, memeID, reaction)
+	if err != nil {
+		return false, fmt.Errorf("recommend: react %d to meme %d: %w", userID, memeID, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("recommend: react %d to meme %d: %w", userID, memeID, err)
+	}
+	return n == 1, nil
+}
+
+// QueueLength is how many items wait in the user's queue.
+func (f *Feed) QueueLength(ctx context.Context, userID int64) (int64, error) {
+	n, err := f.rdb.LLen(ctx, f.queueKey(userID)).Result()
+	if err != nil {
+		return 0, fmt.Errorf("recommend: queue length of %d: %w", userID, err)
+	}
+	return n, nil
+}
+
+// Reset empties the user's queue, e.g. after they changed their languages.
+func (f *Feed) Reset(ctx context.Context, userID int64) error {
+	if err := f.rdb.Del(ctx, f.queueKey(userID)).Err(); err != nil {
+		return fmt.Errorf("recommend: reset queue of %d: %w", userID, err)
+	}
+	return nil
+}
+
+// MemesSent counts the memes sent to a user, up to VeteranStart: all the
+// stages need, read from at most that many primary-key entries.
+func (f *Feed) MemesSent(ctx context.Context, userID int64) (int, error) {
+	var n int
+	err := f.db.QueryRowContext(ctx,
+		`SELECT count(*) FROM (SELECT 1 FROM reactions WHERE user_id = $1 LIMIT $2) t`,
+		userID, VeteranStart).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("recommend: memes sent to %d: %w", userID, err)
+	}
+	return n, nil
+}

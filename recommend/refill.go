@@ -1,0 +1,287 @@
+package recommend
+
+import (
+	"context"
+	crand "crypto/rand"
+	"database/sql"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math"
+	"math/rand/v2"
+	"sync"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"memebot/storage"
+)
+
+var redisNil = redis.Nil
+
+// errLocked means another caller is refilling this user's queue right now.
+var errLocked = errors.New("recommend: refill in progress")
+
+// unlockScript deletes the lock only if it still holds our token, so a refill
+// that outlived its lock never releases someone else's.
+var unlockScript = redis.NewScript(`
+if redis.call("GET", KEYS[1]) == ARGV[1] then return redis.call("DEL", KEYS[1]) end
+return 0`)
+
+// Refill adds a blended batch to the user's queue, unless another refill of
+// this queue is running. It returns how many items were added.
+func (f *Feed) Refill(ctx context.Context, userID int64, isModerator bool) (int, error) {
+	return f.refillIfAtMost(ctx, userID, isModerator, math.MaxInt64)
+}
+
+// refillIfAtMost refills unless another refill is running or, once the lock
+// is held, the queue holds more than limit items (a refill that just finished
+// already topped it up).
+func (f *Feed) refillIfAtMost(ctx context.Context, userID int64, isModerator bool, limit int64) (int, error) {
+	n, err := f.refill(ctx, userID, isModerator, limit)
+	if errors.Is(err, errLocked) {
+		return 0, nil
+	}
+	return n, err
+}
+
+func (f *Feed) refill(ctx context.Context, userID int64, isModerator bool, limit int64) (int, error) {
+	token := randomToken()
+	lock := f.lockKey(userID)
+	ok, err := f.rdb.SetNX(ctx, lock, token, f.cfg.LockTTL).Result()
+	if err != nil {
+		return 0, fmt.Errorf("recommend: lock queue of %d: %w", userID, err)
+	}
+	if !ok {
+		return 0, errLocked
+	}
+	defer unlockScript.Run(context.WithoutCancel(ctx), f.rdb, []string{lock}, token)
+	if limit < math.MaxInt64 {
+		length, err := f.QueueLength(ctx, userID)
+		if err != nil || length > limit {
+			return 0, err
+		}
+	}
+
+	items, err := f.blend(ctx, userID, isModerator)
+	if err != nil || len(items) == 0 {
+		return 0, err
+	}
+	values := make([]any, len(items))
+	for i, it := range items {
+		b, _ := json.Marshal(it) // Item always marshals
+		values[i] = b
+	}
+	key := f.queueKey(userID)
+	pipe := f.rdb.TxPipeline()
+	pipe.RPush(ctx, key, values...)
+	pipe.Expire(ctx, key, f.cfg.QueueTTL)
+	if _, err := pipe.Exec(ctx); err != nil {
+		return 0, fmt.Errorf("recommend: push queue of %d: %w", userID, err)
+	}
+	return len(items), nil
+}
+
+// refillOrWait refills an empty queue; when another caller holds the lock it
+// waits for that refill instead. It reports how many items the queue got.
+func (f *Feed) refillOrWait(ctx context.Context, userID int64, isModerator bool) (int, error) {
+	n, err := f.refill(ctx, userID, isModerator, 0)
+	if !errors.Is(err, errLocked) {
+		return n, err
+	}
+	deadline := time.Now().Add(f.cfg.LockTTL)
+	for time.Now().Before(deadline) {
+		select {
+		case <-ctx.Done():
+			return 0, ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
+		length, err := f.QueueLength(ctx, userID)
+		if err != nil {
+			return 0, err
+		}
+		if length > 0 {
+			return int(length), nil
+		}
+		held, err := f.rdb.Exists(ctx, f.lockKey(userID)).Result()
+		if err != nil {
+			return 0, fmt.Errorf("recommend: check lock of %d: %w", userID, err)
+		}
+		if held == 0 {
+			return f.refillIfAtMost(ctx, userID, isModerator, 0)
+		}
+	}
+	return 0, nil
+}
+
+func (f *Feed) refillInBackground(userID int64, isModerator bool) {
+	f.bg.Add(1)
+	go func() {
+		defer f.bg.Done()
+		ctx, cancel := context.WithTimeout(context.Background(), f.cfg.LockTTL)
+		defer cancel()
+		if _, err := f.refillIfAtMost(ctx, userID, isModerator, int64(f.cfg.LowWater)); err != nil {
+			f.log.Warn("recommend: background refill failed", slog.Int64("user_id", userID), slog.String("error", err.Error()))
+		}
+	}()
+}
+
+// blend queries the engines of the user's plan and mixes their candidates.
+func (f *Feed) blend(ctx context.Context, userID int64, isModerator bool) ([]Item, error) {
+	var langs storage.StringArray
+	var role string
+	err := f.db.QueryRowContext(ctx, `SELECT languages, role FROM users WHERE id = $1`, userID).Scan(&langs, &role)
+	if err != nil {
+		return nil, fmt.Errorf("recommend: user %d: %w", userID, notFound(err))
+	}
+	sent, err := f.MemesSent(ctx, userID)
+	if err != nil {
+		return nil, err
+	}
+	queued, err := f.queuedIDs(ctx, userID)
+	if err != nil {
+		return nil, err
+	}
+	moderator := isModerator || role == storage.RoleModerator
+	plan := PlanFor(sent, moderator)
+	q := Query{UserID: userID, Languages: langs, Exclude: queued, Limit: f.cfg.RefillSize}
+	pools, err := f.candidates(ctx, plan.Engines(), q)
+	if err != nil {
+		return nil, err
+	}
+	rng := rand.New(rand.NewPCG(seedWord(), uint64(userID)))
+	items := Blend(pools, plan.Weights, plan.Fixed, f.cfg.RefillSize, rng)
+	for _, engine := range plan.Fallbacks {
+		if len(items) >= f.cfg.RefillSize {
+			break
+		}
+		q.Exclude = append(queued[:len(queued):len(queued)], ids(items)...)
+		q.Limit = f.cfg.RefillSize - len(items)
+		more, err := f.engines.Candidates(ctx, engine, q)
+		if err != nil {
+			return nil, err
+		}
+		items = append(items, more...)
+	}
+	f.log.Debug("recommend: refill", slog.Int64("user_id", userID), slog.String("stage", plan.Stage),
+		slog.Int("sent", sent), slog.Int("queued", len(queued)), slog.Int("added", len(items)))
+	return items, nil
+}
+
+// candidates runs the engines concurrently.
+func (f *Feed) candidates(ctx context.Context, engines []string, q Query) (map[string][]Item, error) {
+	var (
+		mu    sync.Mutex
+		wg    sync.WaitGroup
+		pools = make(map[string][]Item, len(engines))
+		errs  []error
+	)
+	for _, name := range engines {
+		wg.Go(func() {
+			items, err := f.engines.Candidates(ctx, name, q)
+			mu.Lock()
+			defer mu.Unlock()
+			pools[name] = items
+			if err != nil {
+				errs = append(errs, err)
+			}
+		})
+	}
+	wg.Wait()
+	return pools, errors.Join(errs...)
+}
+
+func (f *Feed) queuedIDs(ctx context.Context, userID int64) ([]int64, error) {
+	raw, err := f.rdb.LRange(ctx, f.queueKey(userID), 0, -1).Result()
+	if err != nil {
+		return nil, fmt.Errorf("recommend: read queue of %d: %w", userID, err)
+	}
+	out := make([]int64, 0, len(raw))
+	for _, r := range raw {
+		var it Item
+		if json.Unmarshal([]byte(r), &it) == nil {
+			out = append(out, it.MemeID)
+		}
+	}
+	return out, nil
+}
+
+// RefillActive tops up the queues of users active within `since` whose queue
+// is low, so that their next meme comes from a warm queue. It returns how many
+// queues it refilled.
+func (f *Feed) RefillActive(ctx context.Context, since time.Duration) (int, error) {
+	rows, err := f.db.QueryContext(ctx, `
+SELECT id, role FROM users
+WHERE last_active_at > now() - make_interval(secs => $1) AND blocked_bot_at IS NULL
+ORDER BY last_active_at DESC`, since.Seconds())
+	if err != nil {
+		return 0, fmt.Errorf("recommend: active users: %w", err)
+	}
+	type user struct {
+		id        int64
+		moderator bool
+	}
+	var users []user
+	for rows.Next() {
+		var u user
+		var role string
+		if err := rows.Scan(&u.id, &role); err != nil {
+			rows.Close()
+			return 0, fmt.Errorf("recommend: active users: %w", err)
+		}
+		u.moderator = role == storage.RoleModerator || f.cfg.IsModerator(u.id)
+		users = append(users, u)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, fmt.Errorf("recommend: active users: %w", err)
+	}
+	refilled := 0
+	for _, u := range users {
+		length, err := f.QueueLength(ctx, u.id)
+		if err != nil {
+			return refilled, err
+		}
+		if length > int64(f.cfg.LowWater) {
+			continue
+		}
+		n, err := f.refillIfAtMost(ctx, u.id, u.moderator, int64(f.cfg.LowWater))
+		if err != nil {
+			return refilled, err
+		}
+		if n > 0 {
+			refilled++
+		}
+	}
+	return refilled, nil
+}
+
+func ids(items []Item) []int64 {
+	out := make([]int64, len(items))
+	for i, it := range items {
+		out[i] = it.MemeID
+	}
+	return out
+}
+
+func notFound(err error) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return storage.ErrNotFound
+	}
+	return err
+}
+
+func randomToken() string {
+	b := make([]byte, 12)
+	_, _ = crand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+func seedWord() uint64 {
+	var b [8]byte
+	_, _ = crand.Read(b[:])
+	return binary.LittleEndian.Uint64(b[:])
+}

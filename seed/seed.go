@@ -1,0 +1,153 @@
+// Package seed writes a synthetic but realistically skewed data set (users in
+// several languages, sources, approved memes, reactions) for demos and
+// benchmarks, then computes its stats. Bulk rows go in with PostgreSQL COPY.
+package seed
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"math"
+	"math/rand/v2"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
+
+	"memebot/stats"
+	"memebot/storage"
+)
+
+// Options size the data set. Seed makes it reproducible.
+type Options struct {
+	Users, Memes, Reactions int
+	Seed                    int64
+	Log                     *slog.Logger // nil: silent
+}
+
+// UserIDBase is where synthetic user ids start, far above real Telegram ids
+// of today, so that a seeded database never collides with a real user.
+const UserIDBase = 8_000_000_000_000
+
+// Languages of the synthetic memes, and how common each is.
+var (
+	memeLanguages = []string{"en", "ru", "es", "de"}
+	memeLangShare = []float64{0.55, 0.30, 0.10, 0.05}
+	userLangSets  = [][]string{{"en"}, {"ru", "en"}, {"ru"}, {"es", "en"}, {"de", "en"}}
+	userLangShare = []float64{0.45, 0.25, 0.15, 0.10, 0.05}
+)
+
+// Run writes the data set into the store's database and computes its stats.
+// Secondary indexes of reactions and meme_stats are dropped during the load
+// and rebuilt after it.
+func Run(ctx context.Context, store *storage.Store, opts Options) error {
+	if opts.Log == nil {
+		opts.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if opts.Users <= 0 || opts.Memes <= 0 {
+		return fmt.Errorf("seed: need users and memes, got %d and %d", opts.Users, opts.Memes)
+	}
+	conn, err := store.SQL().Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("seed: connection: %w", err)
+	}
+	defer conn.Close()
+	err = conn.Raw(func(dc any) error {
+		pc, ok := dc.(*stdlib.Conn)
+		if !ok {
+			return fmt.Errorf("driver connection is %T, not pgx", dc)
+		}
+		return load(ctx, pc.Conn(), store, opts)
+	})
+	if err != nil {
+		return fmt.Errorf("seed: %w", err)
+	}
+	return nil
+}
+
+func load(ctx context.Context, conn *pgx.Conn, store *storage.Store, opts Options) error {
+	if _, err := conn.Exec(ctx, `SET maintenance_work_mem = '1GB'`); err != nil {
+		return err
+	}
+	g, err := newGenerator(ctx, conn, opts)
+	if err != nil {
+		return err
+	}
+	step := func(name string, fn func() error) error {
+		start := time.Now()
+		if err := fn(); err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		opts.Log.Info("seed: step done", slog.String("step", name), slog.Duration("took", time.Since(start)))
+		return nil
+	}
+	if err := step("users", func() error { return g.copyUsers(ctx, conn) }); err != nil {
+		return err
+	}
+	if err := step("sources", func() error { return g.copySources(ctx, conn) }); err != nil {
+		return err
+	}
+	return withoutIndexes(ctx, conn, "meme_stats", func() error {
+		if err := step("memes", func() error { return g.copyMemes(ctx, conn) }); err != nil {
+			return err
+		}
+		err := withoutIndexes(ctx, conn, "reactions", func() error {
+			return step("reactions", func() error { return g.copyReactions(ctx, conn) })
+		})
+		if err != nil {
+			return err
+		}
+		return step("stats", func() error {
+			_, err := stats.New(store, stats.DefaultOptions(), opts.Log).Run(ctx)
+			return err
+		})
+	})
+}
+
+// withoutIndexes drops the table's secondary indexes (not those backing
+// constraints), runs fn, and builds them again, which is much faster than
+// maintaining them row by row during a bulk load.
+func withoutIndexes(ctx context.Context, conn *pgx.Conn, table string, fn func() error) (err error) {
+	rows, err := conn.Query(ctx, `
+SELECT i.indexname, i.indexdef FROM pg_indexes i
+WHERE i.schemaname = current_schema() AND i.tablename = $1
+  AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)`, table)
+	if err != nil {
+		return err
+	}
+	var names, defs []string
+	var name, def string
+	if _, err := pgx.ForEachRow(rows, []any{&name, &def}, func() error {
+		names, defs = append(names, name), append(defs, def)
+		return nil
+	}); err != nil {
+		return err
+	}
+	for _, n := range names {
+		if _, err := conn.Exec(ctx, `DROP INDEX `+pgx.Identifier{n}.Sanitize()); err != nil {
+			return err
+		}
+	}
+	defer func() {
+		for _, d := range defs {
+			if _, e := conn.Exec(context.WithoutCancel(ctx), d); e != nil && err == nil {
+				err = fmt.Errorf("rebuild index: %w", e)
+			}
+		}
+	}()
+	return fn()
+}
+
+// pick draws an index with the given shares.
+func pick(rng *rand.Rand, shares []float64) int {
+	x := rng.Float64()
+	for i, s := range shares {
+		if x -= s; x < 0 {
+			return i
+		}
+	}
+	return len(shares) - 1
+}
+
+func sigmoid(x float64) float64 { return 1 / (1 + math.Exp(-x)) }

@@ -1,0 +1,205 @@
+// Package stats maintains the figures the feed ranks by and people read:
+// per meme, per user, per source and per user-source. Runs are incremental:
+// each reads only the reactions rows sent or reacted to since the previous
+// run's watermark and updates only the rows those touch.
+//
+// lr_smoothed, incrementally. The reference defines it per meme as the mean,
+// over the meme's reactions, of d = s - mu, where s is +1 for a like and -1
+// for a dislike and mu is the reacting user's running mean of s. We keep each
+// user's running state (lr_sum, lr_n) in user_stats and each meme's sum and
+// count of d (lr_dev_sum, lr_dev_n) in meme_stats. A run replays only the new
+// reactions, per user in reacted_at order: d uses the user's mean *before*
+// this reaction (0 for a first one), is added to the meme's sums once the user
+// already had MinUserReactions reactions, and then the user's state advances.
+// lr_smoothed = lr_dev_sum/lr_dev_n once lr_dev_n >= MinMemeValues, else 0.
+// Because every reaction is folded exactly once, in order, the result equals
+// a full recomputation over the same order, however the runs are split.
+// (The reference orders by sent_at; we order by reacted_at, the only order in
+// which a late reaction never changes values computed before it.)
+// The engagement score follows the same scheme with values +1 (like), -0.5
+// (dislike within 0.5-3 s) and -1 (other dislike), the user's running mean
+// being es_sum/lr_n. (The reference also scores a sent-but-skipped meme at
+// -0.3; that needs the unreacted rows before each reaction and is not done.)
+//
+// The window of a run is (watermark, now - Lag], read through the sent_at and
+// reacted_at indexes. Sent counts are final when read: a row deleted later by
+// Feed.Unsend (a failed delivery) stays counted.
+package stats
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
+
+	"memebot/storage"
+)
+
+// Options tune a run. DefaultOptions are the production values; zero
+// thresholds are honoured (every reaction counts).
+type Options struct {
+	// MinUserReactions: a reaction counts toward a meme's lr_smoothed and
+	// engagement once its user had this many reactions before it (10).
+	MinUserReactions int
+	// MinMemeValues: a meme's lr_smoothed and engagement stay 0 until this
+	// many reactions count (3).
+	MinMemeValues int
+	// SessionGap separates two sessions of a user (30 min).
+	SessionGap time.Duration
+	// Lag keeps the newest rows for the next run, so that a row committed a
+	// little after its timestamp is never skipped (30 s).
+	Lag time.Duration
+}
+
+// DefaultOptions are the reference's thresholds.
+func DefaultOptions() Options {
+	return Options{MinUserReactions: 10, MinMemeValues: 3, SessionGap: 30 * time.Minute, Lag: 30 * time.Second}
+}
+
+// Job updates the stats tables.
+type Job struct {
+	store *storage.Store
+	opts  Options
+	log   *slog.Logger
+}
+
+// New returns a stats job; a zero SessionGap means 30 min.
+func New(store *storage.Store, opts Options, log *slog.Logger) *Job {
+	if opts.SessionGap <= 0 {
+		opts.SessionGap = 30 * time.Minute
+	}
+	return &Job{store: store, opts: opts, log: log}
+}
+
+// Result says what a run covered.
+type Result struct {
+	From, Until time.Time // the window (From, Until] of sent_at and reacted_at
+	Sent        int64     // rows sent in the window
+	Reactions   int       // reactions in the window
+	Memes       int       // memes whose reaction figures changed
+	Users       int       // users whose reaction figures changed
+}
+
+// Run processes the reactions rows sent or reacted to since the last run, in
+// one transaction; concurrent runs wait for each other.
+func (j *Job) Run(ctx context.Context) (Result, error) {
+	return j.RunUntil(ctx, time.Now().Add(time.Hour))
+}
+
+// RunUntil is Run that stops at until (or now minus Lag, if earlier): a
+// backfill can advance in steps. Rows stamped before the watermark that
+// commit after it are never read, which the Lag makes unlikely.
+func (j *Job) RunUntil(ctx context.Context, until time.Time) (Result, error) {
+	start := time.Now()
+	conn, err := j.store.SQL().Conn(ctx)
+	if err != nil {
+		return Result{}, fmt.Errorf("stats: connection: %w", err)
+	}
+	defer conn.Close()
+	var res Result
+	err = conn.Raw(func(dc any) error {
+		pc, ok := dc.(*stdlib.Conn)
+		if !ok {
+			return fmt.Errorf("driver connection is %T, not pgx", dc)
+		}
+		tx, err := pc.Conn().Begin(ctx)
+		if err != nil {
+			return err
+		}
+		defer tx.Rollback(context.WithoutCancel(ctx))
+		if res, err = j.run(ctx, tx, until); err != nil {
+			return err
+		}
+		return tx.Commit(ctx)
+	})
+	if err != nil {
+		return Result{}, fmt.Errorf("stats: run: %w", err)
+	}
+	j.log.Info("stats: run done", slog.Time("until", res.Until), slog.Int64("sent", res.Sent),
+		slog.Int("reactions", res.Reactions), slog.Int("memes", res.Memes), slog.Int("users", res.Users),
+		slog.Duration("took", time.Since(start)))
+	return res, nil
+}
+
+func (j *Job) run(ctx context.Context, tx pgx.Tx, until time.Time) (Result, error) {
+	var res Result
+	// A first run (or a backfill) aggregates millions of rows: give it room.
+	if _, err := tx.Exec(ctx, `SET LOCAL work_mem = '256MB'`); err != nil {
+		return res, err
+	}
+	err := tx.QueryRow(ctx, `
+SELECT processed_until, least(clock_timestamp() - make_interval(secs => $1), $2)
+FROM stats_watermarks WHERE name = 'reactions' FOR UPDATE`, j.opts.Lag.Seconds(), until).Scan(&res.From, &res.Until)
+	if err != nil {
+		return res, fmt.Errorf("watermark: %w", err)
+	}
+	if !res.Until.After(res.From) {
+		return res, nil
+	}
+	phase := time.Now()
+	lap := func(name string) {
+		j.log.Debug("stats: phase done", slog.String("phase", name), slog.Duration("took", time.Since(phase)))
+		phase = time.Now()
+	}
+	if err := countSourceSent(ctx, tx, res.From, res.Until); err != nil {
+		return res, err
+	}
+	if err := countSourceReactions(ctx, tx, res.From, res.Until); err != nil {
+		return res, err
+	}
+	lap("sources")
+	if err := j.replay(ctx, tx, &res); err != nil {
+		return res, err
+	}
+	lap("replay")
+	_, err = tx.Exec(ctx, `UPDATE stats_watermarks SET processed_until = $1, updated_at = now() WHERE name = 'reactions'`, res.Until)
+	if err != nil {
+		return res, fmt.Errorf("advance watermark: %w", err)
+	}
+	return res, nil
+}
+
+// countSourceSent adds the window's sent rows to the sources.
+func countSourceSent(ctx context.Context, tx pgx.Tx, from, until time.Time) error {
+	_, err := tx.Exec(ctx, `
+INSERT INTO source_stats (source_id, sent)
+SELECT m.source_id, count(*) FROM reactions r JOIN memes m ON m.id = r.meme_id
+WHERE r.sent_at > $1 AND r.sent_at <= $2 AND m.source_id IS NOT NULL GROUP BY m.source_id
+ON CONFLICT (source_id) DO UPDATE SET sent = source_stats.sent + EXCLUDED.sent, updated_at = now()`, from, until)
+	if err != nil {
+		return fmt.Errorf("source sent: %w", err)
+	}
+	return nil
+}
+
+// countSourceReactions adds the window's likes and dislikes to sources and
+// to user-source pairs (the affinity the engines use).
+func countSourceReactions(ctx context.Context, tx pgx.Tx, from, until time.Time) error {
+	steps := []struct{ name, sql string }{
+		{"source reactions", `
+INSERT INTO source_stats (source_id, likes, dislikes)
+SELECT m.source_id, count(*) FILTER (WHERE r.reaction = 1), count(*) FILTER (WHERE r.reaction = 2)
+FROM reactions r JOIN memes m ON m.id = r.meme_id
+WHERE r.reacted_at > $1 AND r.reacted_at <= $2 AND m.source_id IS NOT NULL
+GROUP BY m.source_id
+ON CONFLICT (source_id) DO UPDATE SET likes = source_stats.likes + EXCLUDED.likes,
+    dislikes = source_stats.dislikes + EXCLUDED.dislikes, updated_at = now()`},
+		{"user-source reactions", `
+INSERT INTO user_source_stats (user_id, source_id, likes, dislikes)
+SELECT r.user_id, m.source_id, count(*) FILTER (WHERE r.reaction = 1), count(*) FILTER (WHERE r.reaction = 2)
+FROM reactions r JOIN memes m ON m.id = r.meme_id
+WHERE r.reacted_at > $1 AND r.reacted_at <= $2 AND m.source_id IS NOT NULL
+GROUP BY r.user_id, m.source_id
+ON CONFLICT (user_id, source_id) DO UPDATE SET likes = user_source_stats.likes + EXCLUDED.likes,
+    dislikes = user_source_stats.dislikes + EXCLUDED.dislikes, updated_at = now()`},
+	}
+	for _, s := range steps {
+		if _, err := tx.Exec(ctx, s.sql, from, until); err != nil {
+			return fmt.Errorf("%s: %w", s.name, err)
+		}
+	}
+	return nil
+}
