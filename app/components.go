@@ -2,7 +2,9 @@ package app
 
 import (
 	"context"
+
 	"fmt"
+	tele "gopkg.in/telebot.v3"
 	"log/slog"
 	"os"
 	"time"
@@ -14,6 +16,7 @@ import (
 	"memebot/pipeline"
 	"memebot/queue"
 	"memebot/ratelimit"
+	"memebot/recommend"
 )
 
 // mediaQueue is the queue of upload and ingestion processing jobs.
@@ -48,8 +51,10 @@ func buildComponents(ctx context.Context, d *deps, roles Roles) ([]component, er
 		return nil, err
 	}
 	if roles.Bot {
-		registerHandlers(d, tg, media, jobs.NewControl(sched, d.store))
+		feed := newFeed(d)
+		registerHandlers(d, tg, media, feed, jobs.NewControl(sched, d.store))
 		parts = append(parts, componentFunc(func(ctx context.Context) error {
+			defer feed.Close()
 			return tg.Run(ctx, 5*time.Second)
 		}))
 	}
@@ -77,10 +82,19 @@ func newPipeline(d *deps, tg *bot.Bot, analyzer pipeline.Analyzer) *pipeline.Pip
 	}, tg.Sender(), d.store, d.redis, pipeline.NewDeduplicator(d.store), analyzer, d.log.With("component", "pipeline"))
 }
 
-func registerHandlers(d *deps, b *bot.Bot, media *queue.Queue, control *jobs.Control) {
+// newFeed builds the per-user meme queues; moderators from MODERATOR_IDS and
+// ADMIN_IDS are served the long tail like promoted ones.
+func newFeed(d *deps) *recommend.Feed {
+	return recommend.NewFeed(d.store, d.redis, recommend.Config{
+		IsModerator: func(id int64) bool { return d.cfg.IsAdmin(id) || d.cfg.IsConfiguredModerator(id) },
+	}, d.log.With("component", "feed"))
+}
+
+func registerHandlers(d *deps, b *bot.Bot, media *queue.Queue, feed *recommend.Feed, control *jobs.Control) {
 	roles := bot.NewRoles(d.cfg.AdminIDs, d.cfg.ModeratorIDs, d.store)
 	h := &handlers.Handlers{
 		Users: d.store, Uploads: d.store, Queue: media, Reviews: d.store, Sources: ingest.NewStore(d.store.DB()),
+		Feed: feed, Sent: recommend.NewSentLog(d.redis),
 		Control: control, Roles: d.store, RoleCache: roles,
 		UploadLimit: ratelimit.NewWindow(d.redis, "uploads", d.cfg.UploadLimitPerHour, time.Hour),
 		Settings: handlers.Settings{
@@ -89,6 +103,7 @@ func registerHandlers(d *deps, b *bot.Bot, media *queue.Queue, control *jobs.Con
 		Log: d.log.With("component", "handlers"),
 	}
 	h.Register(b.Telebot(), roles)
+	b.ReactionHandler = func(_ context.Context, r *tele.MessageReaction) { h.NativeReaction(b.Telebot(), r, roles) }
 	if err := h.SetCommands(b.Telebot(), roles); err != nil {
 		d.log.Warn("setMyCommands failed", slog.Any("error", err))
 	}
@@ -100,6 +115,7 @@ func newScheduler(d *deps, tg *bot.Bot, media *queue.Queue) (*jobs.Scheduler, er
 		return nil, err
 	}
 	addIngestJobs(d, s, tg.Sender(), media)
+	addFeedJobs(d, s)
 	s.Add(jobs.Job{Name: "requeue-stale", Schedule: "@every 10m", Timeout: 5 * time.Minute,
 		Run: pipeline.RequeueStale(d.store, media, d.log.With("job", "requeue-stale"))})
 	s.Add(jobs.Job{Name: "queue-metrics", Schedule: "@every 15s", Timeout: 10 * time.Second,

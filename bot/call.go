@@ -89,6 +89,9 @@ func RetryAfter(err error) (time.Duration, bool) {
 // IsBlocked reports whether Telegram refused because the user blocked the bot
 // or deactivated their account.
 func IsBlocked(err error) bool {
+	if err == nil {
+		return false
+	}
 	return errors.Is(err, tele.ErrBlockedByUser) || errors.Is(err, tele.ErrUserIsDeactivated) ||
 		strings.Contains(err.Error(), "bot was blocked by the user")
 }

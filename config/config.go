@@ -66,6 +66,9 @@ type Config struct {
 	JobClaimIdle      time.Duration `env:"JOB_CLAIM_IDLE" envDefault:"2m"`
 	JobTimeout        time.Duration `env:"JOB_TIMEOUT" envDefault:"90s"`
 	UpdateConcurrency int           `env:"UPDATE_CONCURRENCY" envDefault:"64"`
+	// StatsLag keeps the stats job this far behind now, so that rows still
+	// being committed are never skipped.
+	StatsLag time.Duration `env:"STATS_LAG" envDefault:"30s"`
 
 	LogLevel  string `env:"LOG_LEVEL" envDefault:"info"`
 	LogFormat string `env:"LOG_FORMAT" envDefault:"text"`

@@ -40,6 +40,8 @@ type Handlers struct {
 	UploadLimit UploadLimiter
 	Reviews     Reviews
 	Sources     Sources
+	Feed        Feed
+	Sent        SentMessages
 	Settings    Settings
 	Log         *slog.Logger
 }
@@ -59,6 +61,7 @@ func (h *Handlers) Register(b *tele.Bot, roles *bot.Roles) {
 		b.Handle(other, h.NotMedia)
 	}
 	b.Handle(&tele.Btn{Unique: reviewButton}, h.Review)
+	b.Handle(&tele.Btn{Unique: reactButton}, h.React)
 	b.Handle(&tele.Btn{Unique: sourceButton}, h.SourceButton)
 	b.Handle("/sources", h.ListSources)
 	b.Handle("/pause", h.Pause)
@@ -80,5 +83,7 @@ func t(c tele.Context, key string, args ...any) string {
 	}
 	return i18n.T(code, key, args...)
 }
+
+func tKey(code, key string, args ...any) string { return i18n.T(code, key, args...) }
 
 func ctxOf(c tele.Context) context.Context { return context.Background() }

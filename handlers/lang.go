@@ -43,6 +43,11 @@ func (h *Handlers) LangToggle(c tele.Context) error {
 	if err := h.Users.SetUserLanguages(ctxOf(c), u.ID, langs); err != nil {
 		return fmt.Errorf("lang toggle: %w", err)
 	}
+	if h.Feed != nil {
+		if err := h.Feed.Reset(ctxOf(c), u.ID); err != nil { // the queued memes are in the old languages
+			h.Log.Warn("reset feed queue", "user_id", u.ID, "error", err)
+		}
+	}
 	names := make([]string, len(langs))
 	for i, l := range langs {
 		names[i] = i18n.LanguageName(l)

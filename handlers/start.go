@@ -30,8 +30,10 @@ func (h *Handlers) Start(c tele.Context) error {
 	if name == "" {
 		name = u.Username
 	}
-	if err := c.Send(t(c, "welcome", name)); err != nil {
-		return fmt.Errorf("start: greet: %w", err)
+	if created {
+		if err := c.Send(t(c, "welcome", name)); err != nil {
+			return fmt.Errorf("start: greet: %w", err)
+		}
 	}
-	return c.Send(t(c, "no_memes_yet"))
+	return h.sendNext(ctxOf(c), c.Bot(), c.Sender(), bot.RoleOf(c), true)
 }

@@ -177,20 +177,28 @@ func (f *Feed) Unsend(ctx context.Context, userID, memeID int64) error {
 // meme. A reaction is never overwritten: changed is false when the meme was
 // already reacted to (or never sent), and then the caller sends nothing new.
 func (f *Feed) React(ctx context.Context, userID, memeID int64, reaction int) (bool, error) {
+	_, changed, err := f.ReactEngine(ctx, userID, memeID, reaction)
+	return changed, err
+}
+
+// ReactEngine is React that also returns the engine that chose the meme
+// (for per-engine like rates), when the reaction was stored.
+func (f *Feed) ReactEngine(ctx context.Context, userID, memeID int64, reaction int) (string, bool, error) {
 	if reaction != storage.Like && reaction != storage.Dislike {
-		return false, fmt.Errorf("recommend: react: invalid reaction %d", reaction)
+		return "", false, fmt.Errorf("recommend: react: invalid reaction %d", reaction)
 	}
-	res, err := f.db.ExecContext(ctx, `
+	var engine string
+	err := f.db.QueryRowContext(ctx, `
 UPDATE reactions SET reaction = $3, reacted_at = now()
-WHERE user_id = $1 AND meme_id = $2 AND reaction IS NULL`, userID, memeID, reaction)
-	if err != nil {
-		return false, fmt.Errorf("recommend: react %d to meme %d: %w", userID, memeID, err)
+WHERE user_id = $1 AND meme_id = $2 AND reaction IS NULL
+RETURNING engine`, userID, memeID, reaction).Scan(&engine)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", false, nil
 	}
-	n, err := res.RowsAffected()
 	if err != nil {
-		return false, fmt.Errorf("recommend: react %d to meme %d: %w", userID, memeID, err)
+		return "", false, fmt.Errorf("recommend: react %d to meme %d: %w", userID, memeID, err)
 	}
-	return n == 1, nil
+	return engine, true, nil
 }
 
 // QueueLength is how many items wait in the user's queue.

@@ -30,6 +30,11 @@ func invert(m map[rune]rune) map[rune]rune {
 // (meme captions often put an English and a Russian line on one picture).
 func fixHomoglyphs(text string) string {
 	textScript := scriptOf(text)
+	if textScript == "" {
+		// Nothing but look-alikes ("TOP TEXT", "ТОР ТЕХТ"): Tesseract's pick
+		// between eng and rus is a coin toss; Latin is the likelier truth.
+		textScript = "latin"
+	}
 	lines := strings.Split(text, "\n")
 	for i, line := range lines {
 		lineScript := scriptOf(line)

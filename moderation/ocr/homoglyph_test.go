@@ -11,6 +11,7 @@ func TestFixHomoglyphs(t *testing.T) {
 		"ТНЕ МЕМЕ\nwhen it works": "THE MEME\nwhen it works", // the line decides before the text
 		"СОМЕ ON\nпривет":         "COME ON\nпривет",         // N is unambiguously Latin: the line is English
 		"":                        "",
+		"ТОР ТЕХТ 80":             "TOP TEXT 80", // only look-alikes anywhere: Latin
 	}
 	for in, want := range cases {
 		if got := fixHomoglyphs(in); got != want {

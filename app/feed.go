@@ -1,0 +1,36 @@
+package app
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"memebot/jobs"
+	"memebot/stats"
+)
+
+// addFeedJobs schedules the incremental statistics and the ahead-of-time
+// refill of recently active users' queues.
+func addFeedJobs(d *deps, s *jobs.Scheduler) {
+	log := d.log.With("component", "feed")
+	opts := stats.DefaultOptions()
+	opts.Lag = d.cfg.StatsLag
+	statsJob := stats.New(d.store, opts, log.With("job", "stats"))
+	s.Add(jobs.Job{Name: "stats", Schedule: "@every 15m", Timeout: 14 * time.Minute,
+		Run: func(ctx context.Context) error {
+			res, err := statsJob.Run(ctx)
+			if err == nil {
+				log.Info("stats updated", slog.Int("reactions", res.Reactions), slog.Int("memes", res.Memes), slog.Int("users", res.Users))
+			}
+			return err
+		}})
+	feed := newFeed(d)
+	s.Add(jobs.Job{Name: "refill", Schedule: "@every 2m", Timeout: 5 * time.Minute,
+		Run: func(ctx context.Context) error {
+			n, err := feed.RefillActive(ctx, 30*time.Minute)
+			if n > 0 {
+				log.Debug("queues refilled ahead of time", slog.Int("users", n))
+			}
+			return err
+		}})
+}
