@@ -6,6 +6,7 @@ import (
 	"fmt"
 	tele "gopkg.in/telebot.v3"
 	"log/slog"
+	"net/url"
 	"os"
 	"time"
 
@@ -53,9 +54,13 @@ func buildComponents(ctx context.Context, d *deps, roles Roles) ([]component, er
 	if roles.Bot {
 		feed := newFeed(d)
 		registerHandlers(d, tg, media, feed, jobs.NewControl(sched, d.store))
+		run, err := botRunner(ctx, d, tg)
+		if err != nil {
+			return nil, err
+		}
 		parts = append(parts, componentFunc(func(ctx context.Context) error {
 			defer feed.Close()
-			return tg.Run(ctx, 5*time.Second)
+			return run(ctx)
 		}))
 	}
 	if roles.Scheduler {
@@ -127,4 +132,26 @@ func newScheduler(d *deps, tg *bot.Bot, media *queue.Queue) (*jobs.Scheduler, er
 func consumerName() string {
 	host, _ := os.Hostname()
 	return fmt.Sprintf("%s-%d", host, os.Getpid())
+}
+
+// botRunner takes updates by long polling, or, when WEBHOOK_URL is set, by
+// Telegram posting them to our HTTP server at that URL's path (any number of
+// bot replicas behind a load balancer).
+func botRunner(ctx context.Context, d *deps, tg *bot.Bot) (func(context.Context) error, error) {
+	if d.cfg.WebhookURL == "" {
+		return func(ctx context.Context) error { return tg.Run(ctx, 5*time.Second) }, nil
+	}
+	u, err := url.Parse(d.cfg.WebhookURL)
+	if err != nil {
+		return nil, configError{fmt.Errorf("WEBHOOK_URL: %w", err)}
+	}
+	path := u.Path
+	if path == "" {
+		path = "/"
+	}
+	d.http.Handle("POST "+path, tg.WebhookHandler(d.cfg.WebhookSecret))
+	if err := tg.RegisterWebhook(ctx, d.cfg.WebhookURL, d.cfg.WebhookSecret); err != nil {
+		return nil, err
+	}
+	return func(ctx context.Context) error { <-ctx.Done(); return nil }, nil
 }

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -73,13 +74,12 @@ func EnvName(job string) string { return strings.ToUpper(strings.ReplaceAll(job,
 func (s *Scheduler) Run(ctx context.Context) error {
 	c := cron.New(cron.WithChain(cron.Recover(cronLogger{s.log}), cron.SkipIfStillRunning(cronLogger{s.log})))
 	for _, j := range s.jobs {
-		spec := j.Schedule
-		if o, ok := s.overrides[EnvName(j.Name)]; ok {
-			spec = o
-		}
-		if _, err := c.AddFunc(spec, func() { s.runOnce(ctx, j) }); err != nil {
+		spec := s.schedule(j.Name)
+		sched, err := cron.ParseStandard(spec)
+		if err != nil {
 			return fmt.Errorf("jobs: schedule %s (%q): %w", j.Name, spec, err)
 		}
+		c.Schedule(sched, cron.FuncJob(func() { s.runScheduled(ctx, j, sched) }))
 		s.log.Info("job scheduled", slog.String("job", j.Name), slog.String("schedule", spec))
 	}
 	c.Start()
@@ -93,28 +93,72 @@ func (s *Scheduler) Run(ctx context.Context) error {
 	return nil
 }
 
-// RunNow runs a job once (with its lock), for tests and manual triggers.
+// RunNow runs a job once (unless paused or running elsewhere), for tests and
+// manual triggers.
 func (s *Scheduler) RunNow(ctx context.Context, name string) (ran bool, err error) {
-	for _, j := range s.jobs {
-		if j.Name == name {
-			return s.runOnce(ctx, j)
-		}
+	j, ok := s.job(name)
+	if !ok {
+		return false, fmt.Errorf("jobs: no job %q", name)
 	}
-	return false, fmt.Errorf("jobs: no job %q", name)
+	return s.runOnce(ctx, j, "manual")
 }
 
-// runOnce runs j unless it is paused or another replica holds its lock.
-func (s *Scheduler) runOnce(ctx context.Context, j Job) (bool, error) {
+// runScheduled runs j for the current slot of its schedule, once across all
+// replicas: the first replica to claim the slot in Redis runs it; the others,
+// ticking at the same time (or, for @every schedules, out of phase within the
+// same interval), skip it.
+func (s *Scheduler) runScheduled(ctx context.Context, j Job, sched cron.Schedule) {
+	slot, period := currentSlot(sched, time.Now())
+	key := s.rdb.Key("jobslot", j.Name, strconv.FormatInt(slot.Unix(), 10))
+	claimed, err := s.rdb.SetNX(ctx, key, 1, max(period, time.Minute)).Result()
+	if err != nil {
+		s.log.Error("claiming a job slot", slog.String("job", j.Name), slog.Any("error", err))
+		return
+	}
+	if !claimed {
+		metrics.JobRuns.WithLabelValues(j.Name, "skipped_other_replica").Inc()
+		return
+	}
+	_, _ = s.runOnce(ctx, j, slot.UTC().Format(time.RFC3339))
+}
+
+// currentSlot is the start of the schedule period that contains now, and the
+// period's length: for @every D, now truncated to D since the epoch (so every
+// replica agrees whatever its start time); for cron specs, the latest
+// activation at or before now.
+func currentSlot(sched cron.Schedule, now time.Time) (time.Time, time.Duration) {
+	if every, ok := sched.(cron.ConstantDelaySchedule); ok {
+		return now.Truncate(every.Delay), every.Delay
+	}
+	next := sched.Next(now)
+	prev := next
+	for probe := now.Add(-time.Minute); ; probe = probe.Add(-time.Hour) {
+		if t := sched.Next(probe); !t.After(now) {
+			prev = t
+			for t2 := sched.Next(prev); !t2.After(now); t2 = sched.Next(t2) {
+				prev = t2
+			}
+			break
+		}
+		if now.Sub(probe) > 32*24*time.Hour {
+			return now.Truncate(time.Second), next.Sub(now)
+		}
+	}
+	return prev, next.Sub(prev)
+}
+
+// runOnce runs j unless it is paused or already running on another replica.
+func (s *Scheduler) runOnce(ctx context.Context, j Job, slot string) (bool, error) {
 	if paused, err := s.pauses.JobPaused(ctx, j.Name); err != nil || paused {
 		if paused {
 			metrics.JobRuns.WithLabelValues(j.Name, "paused").Inc()
 		}
 		return false, err
 	}
-	release, ok, err := s.rdb.TryLock(ctx, "job:"+j.Name, j.Timeout)
+	release, ok, err := s.rdb.HoldLock(ctx, "job:"+j.Name, min(j.Timeout, time.Minute))
 	if err != nil || !ok {
 		if err == nil {
-			metrics.JobRuns.WithLabelValues(j.Name, "skipped_locked").Inc()
+			metrics.JobRuns.WithLabelValues(j.Name, "skipped_running").Inc()
 		}
 		return false, err
 	}
@@ -126,9 +170,9 @@ func (s *Scheduler) runOnce(ctx context.Context, j Job) (bool, error) {
 	outcome := "ok"
 	if err != nil {
 		outcome = "error"
-		s.log.Error("job failed", slog.String("job", j.Name), slog.Any("error", err))
+		s.log.Error("job failed", slog.String("job", j.Name), slog.String("slot", slot), slog.Any("error", err))
 	} else {
-		s.log.Debug("job done", slog.String("job", j.Name), slog.Duration("took", time.Since(started)))
+		s.log.Debug("job done", slog.String("job", j.Name), slog.String("slot", slot), slog.Duration("took", time.Since(started)))
 	}
 	metrics.JobRuns.WithLabelValues(j.Name, outcome).Inc()
 	return true, err
