@@ -4,11 +4,13 @@
 
 GO ?= go
 
-.PHONY: run test build migrate bench lint
+.PHONY: run sandbox test build migrate bench lint
 
 run:
-	@scripts/deps.sh
-	$(GO) run . run
+	scripts/run.sh $(ARGS)
+
+sandbox:
+	scripts/run.sh --demo
 
 test:
 	scripts/test.sh

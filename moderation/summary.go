@@ -54,7 +54,7 @@ func mark(r Result) string {
 	switch {
 	case r.Verdict == VerdictReject:
 		return markReject
-	case r.Verdict == VerdictFlag || r.Fallback:
+	case r.Verdict == VerdictFlag || (r.Fallback && !notConfigured(r)):
 		return markWarn
 	}
 	return ""
@@ -95,7 +95,9 @@ func unsafeLine(r Result) string {
 	if top, _ := r.Details["top_category"].(string); top != "" && r.Verdict != VerdictPass {
 		line += " (" + top + ")"
 	}
-	if r.Fallback {
+	if r.Fallback && notConfigured(r) {
+		line += " [keywords only: no moderation service configured]"
+	} else if r.Fallback {
 		line += " [keyword fallback: " + truncate(fmt.Sprint(r.Details["error"]), 60) + "]"
 		if hits := stringList(r.Details["keywords"]); len(hits) > 0 {
 			line += " words: " + strings.Join(hits, ", ")
