@@ -27,6 +27,11 @@ const mediaQueue = "media"
 func buildComponents(ctx context.Context, d *deps, roles Roles) ([]component, error) {
 	tg, err := bot.New(bot.Config{
 		Token: d.cfg.BotToken, APIURL: d.cfg.TelegramAPIURL, Workers: d.cfg.UpdateConcurrency,
+		Redis: d.redis, Limits: bot.Limits{
+			Global:  bot.Limit{Rate: d.cfg.RateGlobal, Per: time.Second, Burst: 5},
+			Private: bot.Limit{Rate: d.cfg.RatePrivate, Per: time.Second, Burst: 2},
+			Group:   bot.Limit{Rate: d.cfg.RateGroup, Per: time.Minute, Burst: 3},
+		},
 	}, d.log.With("component", "bot"))
 	if err != nil {
 		return nil, err
@@ -100,6 +105,7 @@ func registerHandlers(d *deps, b *bot.Bot, media *queue.Queue, feed *recommend.F
 	h := &handlers.Handlers{
 		Users: d.store, Uploads: d.store, Queue: media, Reviews: d.store, Sources: ingest.NewStore(d.store.DB()),
 		Feed: feed, Sent: recommend.NewSentLog(d.redis),
+		Stats:   &handlers.StatsCommand{Figures: d.store, MediaQueue: media, Log: d.log.With("component", "stats")},
 		Control: control, Roles: d.store, RoleCache: roles,
 		UploadLimit: ratelimit.NewWindow(d.redis, "uploads", d.cfg.UploadLimitPerHour, time.Hour),
 		Settings: handlers.Settings{

@@ -1,8 +1,9 @@
 // Package bot wires memebot to Telegram with telebot: the HTTP client that
-// retries 429s and 5xx, long polling that never confirms an unhandled update,
-// a bounded pool that handles updates in parallel while keeping each chat's
-// updates in order, panic recovery, role resolution and the command menu.
-// What the bot says lives in handlers/.
+// retries 429s and 5xx, the outgoing rate limit that keeps every process on
+// the token within Telegram's flood limits (answers first), long polling that
+// never confirms an unhandled update, a bounded pool that handles updates in
+// parallel while keeping each chat's updates in order, panic recovery, role
+// resolution and the command menu. What the bot says lives in handlers/.
 package bot
 
 import (
@@ -12,12 +13,14 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime/debug"
+	"strconv"
 	"sync"
 	"time"
 
 	tele "gopkg.in/telebot.v3"
 
 	"memebot/metrics"
+	"memebot/storage"
 )
 
 // Config is what the Telegram side needs.
@@ -27,15 +30,24 @@ type Config struct {
 	PollTimeout time.Duration // long-poll timeout; Telegram allows up to 50 s
 	Workers     int           // updates handled at once
 	Offline     bool          // skip getMe (tests of wiring only)
+
+	// Redis holds the outgoing rate limit, shared by every process using
+	// Token; nil sends unlimited (tests of wiring only).
+	Redis  *storage.Redis
+	Limits Limits // zero fields take Telegram's limits
 }
 
 // Bot is a telebot bot plus memebot's update loop.
 type Bot struct {
-	cfg     Config
-	tb      *tele.Bot
-	client  *http.Client
-	log     *slog.Logger
-	offsets *offsetTracker
+	cfg    Config
+	tb     *tele.Bot
+	client *http.Client
+	log    *slog.Logger
+	// notify and bulk are the same bot with clients of lower priority for
+	// the rate limit: the workers' Sender and broadcasts.
+	notify, bulk *tele.Bot
+	limiter      *limiter // nil without Redis
+	offsets      *offsetTracker
 
 	// ReactionHandler receives message_reaction updates, which telebot parses
 	// but never routes.
@@ -51,17 +63,16 @@ func New(cfg Config, log *slog.Logger) (*Bot, error) {
 	if cfg.Workers <= 0 {
 		cfg.Workers = 64
 	}
-	client := &http.Client{
-		Timeout: cfg.PollTimeout + 30*time.Second,
-		Transport: &retryTransport{
-			next: http.DefaultTransport, log: log, maxAttempts: 5, maxWait: 30 * time.Second, baseBackoff: 500 * time.Millisecond,
-		},
+	cfg.Limits = cfg.Limits.withDefaults()
+	if cfg.Redis == nil && !cfg.Offline {
+		log.Warn("no Redis for the rate limit: outgoing messages are not limited")
 	}
-	b := &Bot{cfg: cfg, client: client, log: log, offsets: newOffsetTracker()}
+	clients, lim := newClients(cfg, log)
+	b := &Bot{cfg: cfg, client: clients[PriorityInteractive], limiter: lim, log: log, offsets: newOffsetTracker()}
 	tb, err := tele.NewBot(tele.Settings{
 		URL:         cfg.APIURL,
 		Token:       cfg.Token,
-		Client:      client,
+		Client:      b.client,
 		Synchronous: true, // the update pool below gives the concurrency, bounded
 		Offline:     cfg.Offline,
 		OnError:     b.onError,
@@ -70,10 +81,55 @@ func New(cfg Config, log *slog.Logger) (*Bot, error) {
 		return nil, fmt.Errorf("bot: connect to Telegram: %w", redact(err, cfg.Token))
 	}
 	b.tb = tb
+	if b.notify, err = b.sibling(clients[PriorityNotify]); err != nil {
+		return nil, err
+	}
+	if b.bulk, err = b.sibling(clients[PriorityBulk]); err != nil {
+		return nil, err
+	}
 	return b, nil
 }
 
-// Telebot is the underlying telebot bot: handlers register on it and send with it.
+// newClients builds one HTTP client per priority. They share the retry
+// transport and, with Redis, the rate limiter, which learns a request's
+// priority from the client that makes it.
+func newClients(cfg Config, log *slog.Logger) ([priorities]*http.Client, *limiter) {
+	retry := &retryTransport{
+		next: http.DefaultTransport, log: log, maxAttempts: 5, maxWait: 30 * time.Second, baseBackoff: 500 * time.Millisecond,
+	}
+	var lim *limiter
+	if cfg.Redis != nil {
+		lim = newLimiter(&budget{rdb: cfg.Redis, limits: cfg.Limits}, cfg.Limits.Global.interval(), log)
+		retry.onFlood = lim.floodHold
+	}
+	var clients [priorities]*http.Client
+	for p := range clients {
+		var rt http.RoundTripper = retry
+		if lim != nil {
+			rt = &limitTransport{limiter: lim, priority: Priority(p), maxBuffer: cfg.Limits.MaxBufferedUpload, next: retry}
+		}
+		// The timeout bounds the wait for the rate limit too: a request
+		// waits rather than fails, but not forever.
+		clients[p] = &http.Client{Timeout: cfg.PollTimeout + 30*time.Second, Transport: rt}
+	}
+	return clients, lim
+}
+
+// sibling is a second telebot bot on the same token whose calls go through
+// client; it shares the first one's identity and never polls.
+func (b *Bot) sibling(client *http.Client) (*tele.Bot, error) {
+	tb, err := tele.NewBot(tele.Settings{
+		URL: b.tb.URL, Token: b.cfg.Token, Client: client, Synchronous: true, Offline: true, OnError: b.onError,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("bot: sender bot: %w", redact(err, b.cfg.Token))
+	}
+	tb.Me = b.tb.Me
+	return tb, nil
+}
+
+// Telebot is the underlying telebot bot: handlers register on it and send
+// with it, first in line for the rate limit.
 func (b *Bot) Telebot() *tele.Bot { return b.tb }
 
 // Username is the bot's @username as Telegram reported it.
@@ -89,7 +145,20 @@ func (b *Bot) Run(ctx context.Context, drain time.Duration) error {
 	b.log.Info("bot polling", slog.String("username", b.tb.Me.Username), slog.Int("workers", b.cfg.Workers))
 	b.poll(ctx, pool.dispatch)
 	pool.close(drain)
+	b.confirmHandled()
 	return nil
+}
+
+// confirmHandled tells Telegram which updates were handled before a shutdown,
+// so the next start does not handle them (and reply) again. It is best effort:
+// were it lost, handlers are idempotent.
+func (b *Bot) confirmHandled() {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	params := map[string]string{"offset": strconv.Itoa(b.offsets.offset()), "timeout": "0", "limit": "1"}
+	if err := b.call(ctx, "getUpdates", params, nil); err != nil {
+		b.log.Debug("confirming handled updates at shutdown", slog.Any("error", err))
+	}
 }
 
 // HandleUpdate handles one update synchronously (webhook mode and tests).

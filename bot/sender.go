@@ -23,11 +23,19 @@ var ErrFileTooLarge = errors.New("bot: file too large")
 // which the HTTP transport cannot replay.
 type Sender struct {
 	b        *Bot
+	tb       *tele.Bot // the bot's telebot with a client of the Sender's priority
 	attempts int
 }
 
-// Sender returns the worker-side Bot API client.
-func (b *Bot) Sender() *Sender { return &Sender{b: b, attempts: 4} }
+// Sender returns the worker-side Bot API client; its messages wait for the
+// rate limit behind the handlers' answers (PriorityNotify).
+func (b *Bot) Sender() *Sender { return &Sender{b: b, tb: b.notify, attempts: 4} }
+
+// BulkSender is a Sender for broadcasts: its messages get only what the
+// handlers and the workers leave of the rate limit (PriorityBulk). Each
+// call still waits at most the client timeout, so send a broadcast a few
+// messages at a time rather than all at once.
+func (b *Bot) BulkSender() *Sender { return &Sender{b: b, tb: b.bulk, attempts: 4} }
 
 // retry runs call until it succeeds, fails for good, or attempts run out.
 func (s *Sender) retry(ctx context.Context, call func() error) error {
@@ -77,7 +85,7 @@ func transient(err error) bool {
 func (s *Sender) Download(ctx context.Context, fileID string, maxBytes int64) ([]byte, error) {
 	var f tele.File
 	err := s.retry(ctx, func() (err error) {
-		f, err = s.b.tb.FileByID(fileID)
+		f, err = s.tb.FileByID(fileID)
 		return err
 	})
 	if err != nil {
@@ -152,7 +160,7 @@ func (s *Sender) SendMedia(ctx context.Context, chatID int64, m Media, caption s
 		if err != nil {
 			return err
 		}
-		msg, err = s.b.tb.Send(&tele.Chat{ID: chatID}, what, &tele.SendOptions{ReplyMarkup: markup})
+		msg, err = s.tb.Send(&tele.Chat{ID: chatID}, what, &tele.SendOptions{ReplyMarkup: markup})
 		return err
 	})
 	if err != nil {
@@ -168,7 +176,7 @@ func (s *Sender) SendText(ctx context.Context, chatID int64, text string, replyT
 		opts.ReplyTo = &tele.Message{ID: int(replyTo)}
 	}
 	err := s.retry(ctx, func() error {
-		_, err := s.b.tb.Send(&tele.Chat{ID: chatID}, text, opts)
+		_, err := s.tb.Send(&tele.Chat{ID: chatID}, text, opts)
 		return err
 	})
 	if err != nil {

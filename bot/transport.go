@@ -25,6 +25,9 @@ type retryTransport struct {
 	maxAttempts int
 	maxWait     time.Duration // the longest single wait; a longer retry_after is returned to the caller
 	baseBackoff time.Duration
+	// onFlood, when set, hears of every 429 and its retry_after (the rate
+	// limiter holds the chat for that long), retried or not.
+	onFlood func(req *http.Request, retryAfter time.Duration)
 }
 
 // apiReply is the envelope of every Bot API answer.
@@ -41,6 +44,9 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	method := apiMethod(req.URL.Path)
 	for attempt := 1; ; attempt++ {
 		resp, err := t.next.RoundTrip(req)
+		if err == nil && resp.StatusCode == http.StatusTooManyRequests && t.onFlood != nil {
+			t.onFlood(req, time.Duration(retryAfter(resp))*time.Second)
+		}
 		wait, reason := t.retryDecision(resp, err, attempt)
 		if reason == "" || req.GetBody == nil && req.Body != nil && req.Body != http.NoBody {
 			countCall(method, resp, err)

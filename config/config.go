@@ -66,6 +66,10 @@ type Config struct {
 	JobClaimIdle      time.Duration `env:"JOB_CLAIM_IDLE" envDefault:"2m"`
 	JobTimeout        time.Duration `env:"JOB_TIMEOUT" envDefault:"90s"`
 	UpdateConcurrency int           `env:"UPDATE_CONCURRENCY" envDefault:"64"`
+	// Outgoing limits, shared by every process on the token (Telegram's by default).
+	RateGlobal  int `env:"TELEGRAM_RATE_GLOBAL" envDefault:"30"` // messages a second, all chats
+	RatePrivate int `env:"TELEGRAM_RATE_PRIVATE" envDefault:"1"` // messages a second to one user
+	RateGroup   int `env:"TELEGRAM_RATE_GROUP" envDefault:"20"`  // messages a minute to one group or channel
 	// StatsLag keeps the stats job this far behind now, so that rows still
 	// being committed are never skipped.
 	StatsLag time.Duration `env:"STATS_LAG" envDefault:"30s"`
@@ -164,7 +168,8 @@ func (c *Config) validate() error {
 	positive := map[string]int64{
 		"UPLOAD_LIMIT_PER_HOUR": int64(c.UploadLimitPerHour), "UPLOAD_MAX_BYTES": c.UploadMaxBytes,
 		"WORKER_CONCURRENCY": int64(c.WorkerConcurrency), "JOB_MAX_ATTEMPTS": int64(c.JobMaxAttempts),
-		"UPDATE_CONCURRENCY": int64(c.UpdateConcurrency),
+		"UPDATE_CONCURRENCY": int64(c.UpdateConcurrency), "TELEGRAM_RATE_GLOBAL": int64(c.RateGlobal),
+		"TELEGRAM_RATE_PRIVATE": int64(c.RatePrivate), "TELEGRAM_RATE_GROUP": int64(c.RateGroup),
 	}
 	for name, v := range positive {
 		if v <= 0 {

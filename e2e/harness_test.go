@@ -6,6 +6,7 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -28,7 +29,7 @@ const (
 
 // env is one running bot and the world around it.
 type env struct {
-	t     *testing.T
+	t     testing.TB
 	tg    *tgfake.Server
 	store *storage.Store
 	redis *storage.Redis
@@ -41,12 +42,12 @@ type env struct {
 var allRoles = app.Roles{Bot: true, Worker: true, Scheduler: true}
 
 // start runs memebot (every role) with the given extra KEY=VALUE settings.
-func start(t *testing.T, extra ...string) *env {
+func start(t testing.TB, extra ...string) *env {
 	return startRoles(t, allRoles, extra...)
 }
 
 // startRoles runs the given roles of memebot in this process.
-func startRoles(t *testing.T, roles app.Roles, extra ...string) *env {
+func startRoles(t testing.TB, roles app.Roles, extra ...string) *env {
 	t.Helper()
 	tg := tgfake.New(tgfake.Options{Token: token, BotUsername: "memebot_test_bot", BotName: "Memebot"})
 	ts := httptest.NewServer(tg)
@@ -69,6 +70,9 @@ func startRoles(t *testing.T, roles app.Roles, extra ...string) *env {
 		fmt.Sprintf("MODERATOR_IDS=%d", moderatorID),
 		"HTTP_ADDR=127.0.0.1:0",
 		"JOB_CLAIM_IDLE=2s",
+		// Telegram's flood limits hold in production (bot/limiter_test.go checks
+		// them); these tests are about behaviour, so they send faster.
+		"TELEGRAM_RATE_GLOBAL=1000", "TELEGRAM_RATE_PRIVATE=100", "TELEGRAM_RATE_GROUP=6000",
 	}
 	vars = append(vars, extra...)
 	cfg, err := config.Parse(vars)
@@ -146,7 +150,7 @@ func (e *env) dump(chatID int64) string {
 }
 
 // eventually polls cond until it holds.
-func eventually(t *testing.T, what string, cond func() bool) {
+func eventually(t testing.TB, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(15 * time.Second)
 	for !cond() {
@@ -156,3 +160,10 @@ func eventually(t *testing.T, what string, cond func() bool) {
 		time.Sleep(25 * time.Millisecond)
 	}
 }
+
+// startBench is startRoles for benchmarks.
+func startBench(b *testing.B, roles app.Roles, extra ...string) *env {
+	return startRoles(b, roles, extra...)
+}
+
+func (e *env) logger() *slog.Logger { return storagetest.Logger() }

@@ -79,7 +79,7 @@ func drawOutlined(img *image.RGBA, text string, x, y int, size float64) {
 	d.DrawString(text)
 }
 
-func encodeJPEG(t *testing.T, img image.Image, quality int) []byte {
+func encodeJPEG(t testing.TB, img image.Image, quality int) []byte {
 	t.Helper()
 	var buf bytes.Buffer
 	if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: quality}); err != nil {

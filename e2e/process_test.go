@@ -17,7 +17,7 @@ var (
 )
 
 // memebotBinary builds the real binary once per test run.
-func memebotBinary(t *testing.T) string {
+func memebotBinary(t testing.TB) string {
 	t.Helper()
 	buildOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "memebot-e2e")
@@ -77,7 +77,7 @@ func (e *env) spawn(role string, extra ...string) *proc {
 }
 
 // kill stops the process the hard way: no shutdown, nothing handed back.
-func (p *proc) kill(t *testing.T) {
+func (p *proc) kill(t testing.TB) {
 	t.Helper()
 	if err := p.cmd.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
@@ -90,7 +90,7 @@ func (p *proc) kill(t *testing.T) {
 }
 
 // terminate asks the process to stop and returns its exit error and how long it took.
-func (p *proc) terminate(t *testing.T) (error, time.Duration) {
+func (p *proc) terminate(t testing.TB) (error, time.Duration) {
 	t.Helper()
 	began := time.Now()
 	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {

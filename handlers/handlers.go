@@ -42,6 +42,7 @@ type Handlers struct {
 	Sources     Sources
 	Feed        Feed
 	Sent        SentMessages
+	Stats       *StatsCommand
 	Settings    Settings
 	Log         *slog.Logger
 }
@@ -64,6 +65,7 @@ func (h *Handlers) Register(b *tele.Bot, roles *bot.Roles) {
 	b.Handle(&tele.Btn{Unique: reactButton}, h.React)
 	b.Handle(&tele.Btn{Unique: sourceButton}, h.SourceButton)
 	b.Handle("/sources", h.ListSources)
+	b.Handle("/stats", h.Stats.Handle)
 	b.Handle("/pause", h.Pause)
 	b.Handle("/resume", h.Resume)
 	b.Handle("/promote", h.Promote)

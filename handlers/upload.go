@@ -19,7 +19,7 @@ import (
 
 // Uploads is the submission storage intake needs.
 type Uploads interface {
-	CreateSubmission(ctx context.Context, sub storage.Submission) (storage.Submission, bool, error)
+	Intake(ctx context.Context, p storage.UserProfile, sub storage.Submission) (storage.Submission, bool, error)
 	ChangeSubmission(ctx context.Context, id int64, ch storage.SubmissionChange) error
 }
 
@@ -84,13 +84,10 @@ func (h *Handlers) Upload(c tele.Context) error {
 		return c.Send(t(c, "upload_too_large", humanBytes(up.size), humanBytes(h.Settings.UploadMaxBytes)))
 	}
 	ctx := ctxOf(c)
-	u, _, err := h.Users.UpsertUser(ctx, profile(c.Sender()))
-	if err != nil {
-		return fmt.Errorf("upload: %w", err)
-	}
+	uid := c.Sender().ID
 	var grant ratelimit.Grant
 	if !bot.IsModerator(bot.RoleOf(c)) {
-		g, allowed, retryIn, err := h.UploadLimit.Take(ctx, fmt.Sprint(u.ID))
+		g, allowed, retryIn, err := h.UploadLimit.Take(ctx, fmt.Sprint(uid))
 		if err != nil {
 			return fmt.Errorf("upload: limit: %w", err)
 		}
@@ -100,26 +97,22 @@ func (h *Handlers) Upload(c tele.Context) error {
 		}
 		grant = g
 	}
-	sub, err := h.intake(ctx, c.Message(), u, up)
+	sub, err := h.intake(ctx, c.Message(), profile(c.Sender()), up)
 	if err != nil {
 		_ = h.UploadLimit.Release(ctx, grant)
-		h.Log.Error("upload intake failed", slog.Int64("user_id", u.ID), slog.Any("error", err))
+		h.Log.Error("upload intake failed", slog.Int64("user_id", uid), slog.Any("error", err))
 		return c.Send(t(c, "upload_failed"))
 	}
 	metrics.UploadsReceived.WithLabelValues(up.kind).Inc()
 	return c.Send(t(c, "upload_received", sub.ID), &tele.SendOptions{ReplyTo: c.Message()})
 }
 
-// intake writes the submission, then its job, before anyone is told anything.
-func (h *Handlers) intake(ctx context.Context, m *tele.Message, u storage.User, up upload) (storage.Submission, error) {
-	lang := "en"
-	if len(u.Languages) > 0 {
-		lang = u.Languages[0]
-	}
-	sub, created, err := h.Uploads.CreateSubmission(ctx, storage.Submission{
-		UploaderID: u.ID, ChatID: m.Chat.ID, MessageID: int64(m.ID), MediaType: up.kind,
-		FileID: up.fileID, FileUniqueID: up.uniqueID, FileSize: up.size, MimeType: up.mime,
-		Caption: m.Caption, Language: lang,
+// intake writes the submission (registering the uploader), then its job,
+// before anyone is told anything.
+func (h *Handlers) intake(ctx context.Context, m *tele.Message, p storage.UserProfile, up upload) (storage.Submission, error) {
+	sub, created, err := h.Uploads.Intake(ctx, p, storage.Submission{
+		ChatID: m.Chat.ID, MessageID: int64(m.ID), MediaType: up.kind,
+		FileID: up.fileID, FileUniqueID: up.uniqueID, FileSize: up.size, MimeType: up.mime, Caption: m.Caption,
 	})
 	if err != nil {
 		return storage.Submission{}, err

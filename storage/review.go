@@ -112,7 +112,7 @@ func recordLikes(tx *gorm.DB, memeID int64, users []int64) error {
 	now := time.Now().UTC()
 	like := int16(Like)
 	for _, uid := range users {
-		r := Reaction{UserID: uid, MemeID: memeID, Engine: "uploaded_meme", SentAt: now, Reaction: &like, ReactedAt: &now}
+		r := Reaction{UserID: uid, MemeID: memeID, Engine: EngineApprovalLike, SentAt: now, Reaction: &like, ReactedAt: &now}
 		err := tx.Clauses(clause.OnConflict{
 			Columns:   []clause.Column{{Name: "user_id"}, {Name: "meme_id"}},
 			DoUpdates: clause.Assignments(map[string]any{"reaction": gorm.Expr("COALESCE(reactions.reaction, 1)"), "reacted_at": gorm.Expr("COALESCE(reactions.reacted_at, excluded.reacted_at)")}),
@@ -147,12 +147,12 @@ func (s *Store) AutoApprove(ctx context.Context, memeID int64) error {
 		if meme.Status == MemeOK {
 			return nil
 		}
-		if err := changeMeme(tx, memeID, MemeOK, "auto_approved", nil); err != nil {
+		if err := changeMeme(tx, memeID, MemeOK, ReasonAutoApproved, nil); err != nil {
 			return err
 		}
 		var sub Submission
 		if err := tx.Where("meme_id = ?", memeID).First(&sub).Error; err == nil {
-			if err := changeSubmission(tx, sub.ID, SubmissionChange{Status: SubmissionApproved, Reason: "auto_approved"}); err != nil {
+			if err := changeSubmission(tx, sub.ID, SubmissionChange{Status: SubmissionApproved, Reason: ReasonAutoApproved}); err != nil {
 				return err
 			}
 		}

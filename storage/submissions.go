@@ -169,3 +169,50 @@ func (s *Store) StaleSubmissions(ctx context.Context, before time.Time, limit in
 func (s *Store) TouchSubmission(ctx context.Context, id int64) error {
 	return s.db.WithContext(ctx).Model(&Submission{}).Where("id = ?", id).Update("updated_at", time.Now().UTC()).Error
 }
+
+// Intake records an upload in one statement (one round trip, one commit): the
+// uploader is registered or refreshed, the submission inserted with the
+// uploader's first meme language, and its first status event written.
+// Telegram may deliver one message twice (after a crash); the second call
+// returns the first row and created=false.
+func (s *Store) Intake(ctx context.Context, p UserProfile, sub Submission) (Submission, bool, error) {
+	var newID *int64
+	err := s.db.WithContext(ctx).Raw(`
+WITH u AS (
+    INSERT INTO users (id, username, first_name, language_code, languages, last_active_at)
+    VALUES (@uid, @username, @first_name, @code, @langs, now())
+    ON CONFLICT (id) DO UPDATE SET username = EXCLUDED.username, first_name = EXCLUDED.first_name,
+        language_code = EXCLUDED.language_code, last_active_at = now(), blocked_bot_at = NULL, updated_at = now()
+    RETURNING id, languages
+), s AS (
+    INSERT INTO submissions (uploader_id, chat_id, message_id, media_type, file_id, file_unique_id,
+                             file_size, mime_type, caption, language, status)
+    SELECT u.id, @chat, @msg, @type, @file, @unique, @size, @mime, @caption, COALESCE(u.languages[1], 'en'), 'queued'
+    FROM u
+    ON CONFLICT (chat_id, message_id) DO NOTHING
+    RETURNING id
+), e AS (
+    INSERT INTO status_events (submission_id, to_status, actor_id) SELECT id, 'queued', @uid FROM s
+)
+SELECT id FROM s`, map[string]any{
+		"uid": p.ID, "username": p.Username, "first_name": p.FirstName, "code": p.LanguageCode,
+		"langs": DefaultLanguages(p.LanguageCode), "chat": sub.ChatID, "msg": sub.MessageID, "type": sub.MediaType,
+		"file": sub.FileID, "unique": sub.FileUniqueID, "size": sub.FileSize, "mime": sub.MimeType, "caption": sub.Caption,
+	}).Scan(&newID).Error
+	if err != nil {
+		return Submission{}, false, fmt.Errorf("storage: intake: %w", err)
+	}
+	var out Submission
+	q := s.db.WithContext(ctx)
+	if newID != nil {
+		// Read back the few columns callers use rather than a second round trip
+		// for the whole row.
+		out = sub
+		out.ID, out.UploaderID, out.Status = *newID, p.ID, SubmissionQueued
+		return out, true, nil
+	}
+	if err := q.Where("chat_id = ? AND message_id = ?", sub.ChatID, sub.MessageID).First(&out).Error; err != nil {
+		return Submission{}, false, fmt.Errorf("storage: intake: %w", err)
+	}
+	return out, false, nil
+}

@@ -1,0 +1,130 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"memebot/storage"
+)
+
+// budget is the part of the rate limit every process shares: GCRA schedules
+// in Redis (one global, one per chat) and the holds set after a 429. It is
+// our own small script rather than redis_rate because a message must take
+// from the chat's and the global budget atomically (taking one and being
+// refused the other would waste it), and the global burst depends on the
+// priority.
+type budget struct {
+	rdb    *storage.Redis
+	limits Limits
+}
+
+// target is the chat a limited request writes to.
+type target struct {
+	chat  string // chat_id as sent; "" when the request names none (inline messages)
+	group bool   // the group limit applies rather than the private one
+	cost  int    // messages it makes: sendMediaGroup and forwardMessages make several
+}
+
+// verdict says how long a request must still wait for its chat and for the
+// global budget; both zero means it was admitted (and charged).
+type verdict struct {
+	chatWait, globalWait time.Duration
+}
+
+func (v verdict) admitted() bool { return v.chatWait <= 0 && v.globalWait <= 0 }
+
+// takeScript is GCRA over up to two schedules. A schedule's key holds its
+// theoretical arrival time (TAT, µs, Redis clock so that processes agree); a
+// request of cost c may go when TAT + c*interval - tolerance <= now, and then
+// moves TAT on by c*interval. A cost above the burst is checked as the burst
+// (it could never pass otherwise) and charged in full. A hold key, set after
+// a 429, refuses everything for its lifetime.
+//
+// KEYS: global schedule, global hold[, chat schedule, chat hold]
+// ARGV: cost, global interval µs, global tolerance µs[, chat interval µs, chat tolerance µs]
+// Returns {chat wait µs, global wait µs}; {0, 0} = admitted.
+var takeScript = redis.NewScript(`
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local cost = tonumber(ARGV[1])
+
+local function wait_for(sched, hold, interval, tolerance)
+  local tat = tonumber(redis.call('GET', sched) or '0')
+  if tat < now then tat = now end
+  local burst = math.floor(tolerance / interval + 0.5)
+  local wait = tat + math.min(cost, burst) * interval - tolerance - now
+  local held = redis.call('PTTL', hold)
+  if held > 0 and held * 1000 > wait then wait = held * 1000 end
+  return wait, tat
+end
+
+local function charge(sched, tat, interval)
+  local next = tat + cost * interval
+  redis.call('SET', sched, string.format('%.0f', next), 'PX', string.format('%d', math.ceil((next - now) / 1000) + 1))
+end
+
+local gwait, gtat = wait_for(KEYS[1], KEYS[2], tonumber(ARGV[2]), tonumber(ARGV[3]))
+local cwait, ctat = 0, 0
+if #KEYS == 4 then
+  cwait, ctat = wait_for(KEYS[3], KEYS[4], tonumber(ARGV[4]), tonumber(ARGV[5]))
+end
+if gwait > 0 or cwait > 0 then
+  return {math.max(0, math.ceil(cwait)), math.max(0, math.ceil(gwait))}
+end
+charge(KEYS[1], gtat, tonumber(ARGV[2]))
+if #KEYS == 4 then charge(KEYS[3], ctat, tonumber(ARGV[4])) end
+return {0, 0}`)
+
+// holdScript sets a hold unless a longer one is already there.
+var holdScript = redis.NewScript(`
+if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[1]) then
+  redis.call('SET', KEYS[1], '1', 'PX', ARGV[1])
+end
+return 0`)
+
+// key names a limiter key; the {tg} hash tag keeps them in one Redis Cluster
+// slot, which a script touching several of them needs.
+func (b *budget) key(parts ...string) string {
+	return b.rdb.Key(append([]string{"tglimit{tg}"}, parts...)...)
+}
+
+// take admits t at priority p now, or says how long to wait.
+func (b *budget) take(ctx context.Context, t target, p Priority) (verdict, error) {
+	g := b.limits.Global
+	keys := []string{b.key("global"), b.key("hold", "global")}
+	args := []any{max(t.cost, 1), micros(g.interval()), micros(g.interval()) * float64(b.limits.globalBurst(p))}
+	if t.chat != "" {
+		c := b.chatLimit(t)
+		keys = append(keys, b.key("chat", t.chat), b.key("hold", "chat", t.chat))
+		args = append(args, micros(c.interval()), micros(c.interval())*float64(c.Burst))
+	}
+	res, err := takeScript.Run(ctx, b.rdb, keys, args...).Int64Slice()
+	if err != nil {
+		return verdict{}, fmt.Errorf("bot: rate limit: %w", err)
+	}
+	return verdict{chatWait: time.Duration(res[0]) * time.Microsecond, globalWait: time.Duration(res[1]) * time.Microsecond}, nil
+}
+
+// hold refuses t's chat (everything when t names no chat) for d, in every process.
+func (b *budget) hold(ctx context.Context, t target, d time.Duration) error {
+	key := b.key("hold", "global")
+	if t.chat != "" {
+		key = b.key("hold", "chat", t.chat)
+	}
+	if err := holdScript.Run(ctx, b.rdb, []string{key}, d.Milliseconds()).Err(); err != nil {
+		return fmt.Errorf("bot: rate limit hold: %w", err)
+	}
+	return nil
+}
+
+func (b *budget) chatLimit(t target) Limit {
+	if t.group {
+		return b.limits.Group
+	}
+	return b.limits.Private
+}
+
+func micros(d time.Duration) float64 { return float64(d) / float64(time.Microsecond) }

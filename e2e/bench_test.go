@@ -1,0 +1,214 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"memebot/app"
+	"memebot/queue"
+	"memebot/storage"
+)
+
+func percentile(d []time.Duration, p float64) time.Duration {
+	sort.Slice(d, func(i, j int) bool { return d[i] < d[j] })
+	if len(d) == 0 {
+		return 0
+	}
+	return d[min(len(d)-1, int(float64(len(d))*p))]
+}
+
+// BenchmarkUploadAck: 500 users send a photo at once; the time from each
+// upload to its acknowledgement (submission stored, job queued, reply sent),
+// all in one process over loopback HTTP. Run with -benchtime 1x.
+func BenchmarkUploadAck(b *testing.B) { benchUploadAck(b, 0) }
+
+// BenchmarkUploadAckSteady: the same 500 uploads arriving over one second
+// (500 a second) instead of all at once.
+func BenchmarkUploadAckSteady(b *testing.B) { benchUploadAck(b, time.Second) }
+
+func benchUploadAck(b *testing.B, spread time.Duration) {
+	for range b.N {
+		e := startBench(b, app.Roles{Bot: true}, "UPLOAD_LIMIT_PER_HOUR=1000")
+		photo := encodeJPEG(b, memeImage(1, 320, 240), 85) // no thumbnail for the fake to scale
+		events, cancel := e.tg.Subscribe()
+		const n = 500
+		sent := make([]time.Time, n)
+		acked := make([]time.Time, n)
+		var wg sync.WaitGroup
+		done := make(chan struct{})
+		go func() {
+			got := 0
+			for ev := range events {
+				if ev.Type == "message" && ev.Message != nil && ev.Message.FromBot() && strings.Contains(ev.Message.Text, "Got it") {
+					acked[ev.ChatID-100000] = ev.Time
+					if got++; got == n {
+						close(done)
+						return
+					}
+				}
+			}
+		}()
+		b.ResetTimer()
+		began := time.Now()
+		for i := range n {
+			time.Sleep(time.Until(began.Add(spread * time.Duration(i) / n)))
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				u := user(int64(100000+i), "en")
+				if _, err := e.tg.SendPhoto(u, u.PrivateChat(), photo, ""); err != nil {
+					b.Error(err)
+				}
+				sent[i] = time.Now() // the update is waiting for the bot from here
+			}()
+		}
+		wg.Wait()
+		select {
+		case <-done:
+		case <-time.After(60 * time.Second):
+			b.Fatal("not every upload was acknowledged")
+		}
+		b.StopTimer()
+		cancel()
+		lat := make([]time.Duration, n)
+		for i := range n {
+			lat[i] = acked[i].Sub(sent[i])
+		}
+		b.ReportMetric(float64(percentile(lat, 0.5).Microseconds())/1000, "p50-ms")
+		b.ReportMetric(float64(percentile(lat, 0.99).Microseconds())/1000, "p99-ms")
+	}
+}
+
+// BenchmarkPipeline: a worker process (2 cores, WORKER_CONCURRENCY=4) with the
+// moderation service faked at 200 ms latency; uploads arrive at a steady rate
+// (BENCH_RATE per second, default 9 = 540 a minute) for BENCH_SECONDS (30).
+// Reports throughput, p50/p95 from enqueue to review post, and the worker's
+// peak RSS. Opt-in (MEMEBOT_BENCH_PIPELINE=1): it takes a minute. -benchtime 1x.
+func BenchmarkPipeline(b *testing.B) {
+	if os.Getenv("MEMEBOT_BENCH_PIPELINE") == "" {
+		b.Skip("set MEMEBOT_BENCH_PIPELINE=1 to run the pipeline benchmark")
+	}
+	rate, seconds := envInt("BENCH_RATE", 9), envInt("BENCH_SECONDS", 30)
+	mod := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		time.Sleep(200 * time.Millisecond)
+		fmt.Fprint(w, `{"results":[{"flagged":false,"category_scores":{"violence":0.01}}]}`)
+	}))
+	defer mod.Close()
+	for range b.N {
+		e := startBench(b, app.Roles{Bot: true}, "MODERATION_API_URL="+mod.URL, "WORKER_CONCURRENCY=4")
+		n := rate * seconds
+		// Pictures already on "Telegram", one distinct meme each.
+		fileIDs := make([]string, n)
+		for i := range n {
+			m, err := e.tg.SendPhoto(user(200000, "en"), user(200000, "en").PrivateChat(), encodeJPEG(b, memeImage(1000+i, 1080, 1080), 88), "")
+			if err != nil {
+				b.Fatal(err)
+			}
+			fileIDs[i] = m.MediaFileID()
+		}
+		time.Sleep(time.Second) // let the bot answer those uploads
+		w := e.spawn("worker", "MODERATION_API_URL="+mod.URL, "WORKER_CONCURRENCY=4", "LOG_LEVEL=warn")
+		q := queue.New(e.redis, "media", queue.Options{}, e.logger())
+		events, cancel := e.tg.Subscribe()
+		posted := map[int64]time.Time{}
+		var mu sync.Mutex
+		go func() {
+			for ev := range events {
+				if ev.ChatID == reviewChatID && ev.Type == "message" && ev.Message != nil {
+					var id int64
+					if i := strings.Index(ev.Message.Caption, "Meme #"); i >= 0 {
+						fmt.Sscanf(ev.Message.Caption[i:], "Meme #%d", &id)
+					}
+					mu.Lock()
+					posted[id] = ev.Time
+					mu.Unlock()
+				}
+			}
+		}()
+		ctx := context.Background()
+		e.store.DB().Exec("DELETE FROM status_events; DELETE FROM submissions; DELETE FROM memes")
+		enqueued := make([]time.Time, n)
+		subs := make([]int64, n)
+		b.ResetTimer()
+		began := time.Now()
+		for i := range n {
+			time.Sleep(time.Until(began.Add(time.Duration(i) * time.Second / time.Duration(rate))))
+			sub, _, err := e.store.CreateSubmission(ctx, storage.Submission{UploaderID: 200000, ChatID: 200000,
+				MessageID: int64(10_000_000 + i), MediaType: "photo", FileID: fileIDs[i], Language: "en"})
+			if err != nil {
+				b.Fatal(err)
+			}
+			subs[i], enqueued[i] = sub.ID, time.Now()
+			if _, err := q.Enqueue(ctx, queue.Job{Kind: "upload", Ref: sub.ID}); err != nil {
+				b.Fatal(err)
+			}
+		}
+		deadline := time.Now().Add(5 * time.Minute)
+		for {
+			mu.Lock()
+			got := len(posted)
+			mu.Unlock()
+			if got >= n || time.Now().After(deadline) {
+				break
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		elapsed := time.Since(began)
+		b.StopTimer()
+		cancel()
+		rss := peakRSS(w)
+		// Submission i became meme (i-th created); map by submission -> meme id.
+		var rows []storage.Submission
+		e.store.DB().Where("id IN ?", subs).Find(&rows)
+		memeOf := map[int64]int64{}
+		for _, r := range rows {
+			if r.MemeID != nil {
+				memeOf[r.ID] = *r.MemeID
+			}
+		}
+		var lat []time.Duration
+		mu.Lock()
+		for i, s := range subs {
+			if at, ok := posted[memeOf[s]]; ok {
+				lat = append(lat, at.Sub(enqueued[i]))
+			}
+		}
+		mu.Unlock()
+		b.ReportMetric(float64(len(lat))/elapsed.Minutes(), "images/min")
+		b.ReportMetric(float64(percentile(lat, 0.5).Milliseconds()), "p50-ms")
+		b.ReportMetric(float64(percentile(lat, 0.95).Milliseconds()), "p95-ms")
+		b.ReportMetric(float64(rss)/1024, "worker-peak-rss-MB")
+		b.ReportMetric(float64(len(lat)), "posted")
+	}
+}
+
+func envInt(name string, def int) int {
+	if v, err := strconv.Atoi(os.Getenv(name)); err == nil && v > 0 {
+		return v
+	}
+	return def
+}
+
+// peakRSS reads a process's peak resident memory in KiB (VmHWM).
+func peakRSS(p *proc) int {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", p.cmd.Process.Pid))
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kb, _ := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")))
+			return kb
+		}
+	}
+	return 0
+}

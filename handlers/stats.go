@@ -1,0 +1,195 @@
+package handlers
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strings"
+	"time"
+
+	tele "gopkg.in/telebot.v3"
+
+	"memebot/bot"
+	"memebot/charts"
+	"memebot/queue"
+	"memebot/storage"
+)
+
+// StatsStore is the storage /stats reads.
+type StatsStore interface {
+	GlobalStats(ctx context.Context, now time.Time) (storage.GlobalStats, error)
+	DailySeries(ctx context.Context, days int, now time.Time) ([]storage.DayFigures, error)
+	UserStats(ctx context.Context, userID int64) (storage.UserFigures, error)
+}
+
+// QueueStats reads a job queue's figures: the media queue's.
+type QueueStats interface {
+	Stats(ctx context.Context) (queue.Stats, error)
+}
+
+// Colours of the /stats chart's series.
+var (
+	ReactionsColor = charts.Palette[0]
+	UploadsColor   = charts.Palette[1]
+	ApprovalsColor = charts.Palette[2]
+)
+
+const (
+	chartDays               = 14
+	chartWidth, chartHeight = 960, 540
+	statsTimeout            = 30 * time.Second
+	statsTimeLayout         = "2006-01-02 15:04"
+	noFigure                = "—"
+)
+
+// StatsCommand answers /stats. It is a handler of its own: it reads only
+// the figures, never changes anything.
+type StatsCommand struct {
+	Figures    StatsStore
+	MediaQueue QueueStats // nil: the queue line says unavailable
+	Log        *slog.Logger
+}
+
+// Handle answers /stats: admins get the global figures and a chart of the
+// last two weeks, everyone else their own figures.
+func (s *StatsCommand) Handle(c tele.Context) error {
+	if c.Sender() == nil {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(ctxOf(c), statsTimeout)
+	defer cancel()
+	if bot.RoleOf(c) == storage.RoleAdmin {
+		return s.global(ctx, c)
+	}
+	f, err := s.Figures.UserStats(ctx, c.Sender().ID)
+	if err != nil {
+		_ = c.Send(t(c, "generic_error"))
+		return fmt.Errorf("stats: %w", err)
+	}
+	return c.Send(userStatsText(c.Sender().LanguageCode, f))
+}
+
+// global sends the admins' figures, then the chart.
+func (s *StatsCommand) global(ctx context.Context, c tele.Context) error {
+	code, now := c.Sender().LanguageCode, time.Now().UTC()
+	g, err := s.Figures.GlobalStats(ctx, now)
+	if err != nil {
+		_ = c.Send(t(c, "generic_error"))
+		return fmt.Errorf("stats: %w", err)
+	}
+	if err := c.Send(globalStatsText(code, g, now) + "\n" + s.queueLine(ctx, code)); err != nil {
+		return err
+	}
+	chart, err := s.chart(ctx, code, now)
+	if err != nil {
+		return fmt.Errorf("stats: %w", err)
+	}
+	return c.Send(&tele.Photo{File: tele.FromReader(bytes.NewReader(chart))})
+}
+
+func userStatsText(code string, f storage.UserFigures) string {
+	return tKey(code, "stats_user", f.Seen, f.Likes, f.Dislikes, f.Uploads, f.Approved, f.Coins)
+}
+
+func globalStatsText(code string, g storage.GlobalStats, now time.Time) string {
+	lines := []string{
+		tKey(code, "stats_header", now.Format(statsTimeLayout)),
+		tKey(code, "stats_users", g.Users, g.Active24h, g.Active7d, g.Blocked),
+		tKey(code, "stats_memes", memesByStatus(g.MemesByStatus)),
+		tKey(code, "stats_reviews", g.Uploads24h, g.Approved24h, g.Rejected24h, g.AutoApproved24h),
+		tKey(code, "stats_reactions", g.Sent24h, g.Likes24h+g.Dislikes24h, likeRate(g.Likes24h, g.Dislikes24h), g.Likes24h, g.Dislikes24h),
+	}
+	if len(g.Engines) == 0 {
+		lines = append(lines, tKey(code, "stats_engines_none"))
+	} else {
+		lines = append(lines, tKey(code, "stats_engines"))
+	}
+	for _, e := range g.Engines {
+		lines = append(lines, tKey(code, "stats_engine", e.Engine, likeRate(e.Likes, e.Dislikes), e.Likes, e.Dislikes))
+	}
+	if g.Backlog == 0 {
+		lines = append(lines, tKey(code, "stats_backlog_empty"))
+	} else {
+		lines = append(lines, tKey(code, "stats_backlog", g.Backlog, age(code, g.OldestWaiting)))
+	}
+	return strings.Join(lines, "\n")
+}
+
+// memesByStatus lists the non-zero counts, known statuses first.
+func memesByStatus(counts map[string]int64) string {
+	var parts []string
+	for _, s := range storage.MemeStatuses {
+		if n := counts[s]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%s %d", s, n))
+		}
+	}
+	var others []string
+	for s, n := range counts {
+		if !slices.Contains(storage.MemeStatuses, s) && n > 0 {
+			others = append(others, fmt.Sprintf("%s %d", s, n))
+		}
+	}
+	slices.Sort(others)
+	if parts = append(parts, others...); len(parts) == 0 {
+		return "0"
+	}
+	return strings.Join(parts, ", ")
+}
+
+func (s *StatsCommand) queueLine(ctx context.Context, code string) string {
+	if s.MediaQueue == nil {
+		return tKey(code, "stats_queue_failed")
+	}
+	q, err := s.MediaQueue.Stats(ctx)
+	if err != nil {
+		s.Log.Warn("stats: media queue", slog.Any("error", err))
+		return tKey(code, "stats_queue_failed")
+	}
+	oldest := noFigure
+	if q.Length > 0 {
+		oldest = age(code, q.OldestAge)
+	}
+	return tKey(code, "stats_queue", q.Length, q.Delayed, q.Dead, oldest)
+}
+
+// statsChart draws reactions, uploads and approvals per UTC day.
+func (s *StatsCommand) chart(ctx context.Context, code string, now time.Time) ([]byte, error) {
+	days, err := s.Figures.DailySeries(ctx, chartDays, now)
+	if err != nil {
+		return nil, err
+	}
+	dates := make([]time.Time, len(days))
+	reactions, uploads, approvals := make([]float64, len(days)), make([]float64, len(days)), make([]float64, len(days))
+	for i, d := range days {
+		dates[i] = d.Day
+		reactions[i], uploads[i], approvals[i] = float64(d.Reactions), float64(d.Uploads), float64(d.Approvals)
+	}
+	return charts.LineChart(tKey(code, "stats_chart_title", chartDays), dates, []charts.Series{
+		{Name: tKey(code, "stats_reactions_name"), Color: ReactionsColor, Values: reactions},
+		{Name: tKey(code, "stats_uploads_name"), Color: UploadsColor, Values: uploads},
+		{Name: tKey(code, "stats_approvals_name"), Color: ApprovalsColor, Values: approvals},
+	}, chartWidth, chartHeight)
+}
+
+// likeRate is the share of likes as a whole percentage, or a dash without reactions.
+func likeRate(likes, dislikes int64) string {
+	if likes+dislikes == 0 {
+		return noFigure
+	}
+	return fmt.Sprintf("%.0f%%", 100*storage.LikeRate(likes, dislikes))
+}
+
+// age is a duration in its two largest units.
+func age(code string, d time.Duration) string {
+	switch {
+	case d >= 24*time.Hour:
+		return tKey(code, "age_days", int(d/(24*time.Hour)), int(d%(24*time.Hour)/time.Hour))
+	case d >= time.Hour:
+		return tKey(code, "age_hours", int(d/time.Hour), int(d%time.Hour/time.Minute))
+	case d >= time.Minute:
+		return tKey(code, "age_minutes", int(d/time.Minute))
+	}
+	return tKey(code, "age_seconds", int(d/time.Second))
+}
