@@ -104,7 +104,12 @@ func BenchmarkPipeline(b *testing.B) {
 	}))
 	defer mod.Close()
 	for range b.N {
-		e := startBench(b, app.Roles{Bot: true}, "MODERATION_API_URL="+mod.URL, "WORKER_CONCURRENCY=4")
+		roles := app.Roles{}
+		inProcess := os.Getenv("BENCH_INPROCESS") != "" // for -cpuprofile
+		if inProcess {
+			roles.Worker = true
+		}
+		e := startBench(b, roles, "MODERATION_API_URL="+mod.URL, "WORKER_CONCURRENCY=4", "LOG_LEVEL=warn")
 		n := rate * seconds
 		// Pictures already on "Telegram", one distinct meme each.
 		fileIDs := make([]string, n)
@@ -115,8 +120,10 @@ func BenchmarkPipeline(b *testing.B) {
 			}
 			fileIDs[i] = m.MediaFileID()
 		}
-		time.Sleep(time.Second) // let the bot answer those uploads
-		w := e.spawn("worker", "MODERATION_API_URL="+mod.URL, "WORKER_CONCURRENCY=4", "LOG_LEVEL=warn")
+		var w *proc
+		if !inProcess {
+			w = e.spawn("worker", "MODERATION_API_URL="+mod.URL, "WORKER_CONCURRENCY=4", "LOG_LEVEL=warn")
+		}
 		q := queue.New(e.redis, "media", queue.Options{}, e.logger())
 		events, cancel := e.tg.Subscribe()
 		posted := map[int64]time.Time{}
@@ -135,7 +142,9 @@ func BenchmarkPipeline(b *testing.B) {
 			}
 		}()
 		ctx := context.Background()
-		e.store.DB().Exec("DELETE FROM status_events; DELETE FROM submissions; DELETE FROM memes")
+		if _, _, err := e.store.UpsertUser(ctx, storage.UserProfile{ID: 200000, FirstName: "Bench"}); err != nil {
+			b.Fatal(err)
+		}
 		enqueued := make([]time.Time, n)
 		subs := make([]int64, n)
 		b.ResetTimer()
@@ -188,6 +197,12 @@ func BenchmarkPipeline(b *testing.B) {
 		b.ReportMetric(float64(percentile(lat, 0.95).Milliseconds()), "p95-ms")
 		b.ReportMetric(float64(rss)/1024, "worker-peak-rss-MB")
 		b.ReportMetric(float64(len(lat)), "posted")
+		var outcomes []struct {
+			Status string
+			N      int
+		}
+		e.store.DB().Raw("SELECT status, count(*) AS n FROM submissions WHERE id IN ? GROUP BY status", subs).Scan(&outcomes)
+		b.Logf("submissions by status: %+v", outcomes)
 	}
 }
 
@@ -200,6 +215,9 @@ func envInt(name string, def int) int {
 
 // peakRSS reads a process's peak resident memory in KiB (VmHWM).
 func peakRSS(p *proc) int {
+	if p == nil {
+		return 0
+	}
 	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", p.cmd.Process.Pid))
 	if err != nil {
 		return 0

@@ -10,6 +10,7 @@ import (
 	"image/jpeg"
 	"image/png"
 	"math"
+	"math/rand/v2"
 	"os"
 	"testing"
 
@@ -36,6 +37,23 @@ func memeImageText(seed int, w, h int, top, bottom string) *image.RGBA {
 			g := 128 + 120*math.Cos(float64(y)/(23+fs*2))
 			b := 128 + 120*math.Sin(float64(x+y)/(31+fs*3))
 			img.Set(x, y, color.RGBA{uint8(r), uint8(g), uint8(b), 255})
+		}
+	}
+	// A coarse grid of blocks in colours drawn from the seed: pictures of
+	// different seeds differ as much as different memes do.
+	rng := rand.New(rand.NewPCG(uint64(seed), 7))
+	bw, bh := w/6, h/6
+	for by := range 6 {
+		for bx := range 6 {
+			if rng.IntN(3) != 0 {
+				continue
+			}
+			c := color.RGBA{uint8(rng.IntN(256)), uint8(rng.IntN(256)), uint8(rng.IntN(256)), 255}
+			for y := by * bh; y < (by+1)*bh; y++ {
+				for x := bx * bw; x < (bx+1)*bw; x++ {
+					img.Set(x, y, c)
+				}
+			}
 		}
 	}
 	for i := range 6 {

@@ -8,13 +8,14 @@ import (
 	"errors"
 	"fmt"
 	"image"
-	"image/jpeg"
 	"io"
 	"net/http"
 	"strings"
 	"time"
 
 	"github.com/disintegration/imaging"
+
+	"memebot/media"
 )
 
 // Unsafe-content defaults. The thresholds follow the seed: below 0.3 safe,
@@ -282,7 +283,7 @@ func JPEGDataURL(img image.Image, maxSide int) (string, error) {
 		img = imaging.Fit(img, maxSide, maxSide, imaging.Box)
 	}
 	var buf bytes.Buffer
-	if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: 85}); err != nil {
+	if err := media.EncodeJPEG(&buf, img, 85); err != nil {
 		return "", fmt.Errorf("moderation: encode jpeg: %w", err)
 	}
 	return "data:image/jpeg;base64," + base64.StdEncoding.EncodeToString(buf.Bytes()), nil

@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"image"
-	"image/jpeg"
 	"io"
 	"net"
 	"net/http"
@@ -18,6 +17,8 @@ import (
 	"unicode"
 
 	"github.com/disintegration/imaging"
+
+	"memebot/media"
 )
 
 const prompt = `You describe memes for a search index. Look at the image and answer with JSON only, no prose:
@@ -188,7 +189,7 @@ func jpegDataURL(img image.Image, side int) (string, error) {
 		img = imaging.Fit(img, side, side, imaging.Box)
 	}
 	var buf bytes.Buffer
-	if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: 85}); err != nil {
+	if err := media.EncodeJPEG(&buf, img, 85); err != nil {
 		return "", fmt.Errorf("vision: encode jpeg: %w", err)
 	}
 	return "data:image/jpeg;base64," + base64.StdEncoding.EncodeToString(buf.Bytes()), nil
