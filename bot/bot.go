@@ -172,7 +172,9 @@ func (b *Bot) handle(ctx context.Context, u tele.Update) {
 	start := time.Now()
 	metrics.Updates.WithLabelValues(kind).Inc()
 	defer func() {
-		metrics.UpdateDuration.WithLabelValues(kind).Observe(time.Since(start).Seconds())
+		took := time.Since(start)
+		metrics.UpdateDuration.WithLabelValues(kind).Observe(took.Seconds())
+		b.log.Debug("update handled", slog.Int("update_id", u.ID), slog.String("type", kind), slog.Duration("took", took))
 		if r := recover(); r != nil {
 			metrics.HandlerPanics.Inc()
 			b.log.Error("handler panic", slog.Int("update_id", u.ID), slog.String("type", kind),

@@ -115,9 +115,13 @@ func (h *Handlers) react(b *tele.Bot, user *tele.User, role string, memeID int64
 		_ = answer()
 		return fmt.Errorf("react: %w", err)
 	}
-	if err := answer(); err != nil {
-		h.Log.Debug("answer reaction", slog.Any("error", err))
-	}
+	// The answer (which stops the button's spinner) goes out alongside the
+	// next meme instead of before it: the next meme is what the user waits for.
+	go func() {
+		if err := answer(); err != nil {
+			h.Log.Debug("answer reaction", slog.Any("error", err))
+		}
+	}()
 	if !changed {
 		return nil
 	}
