@@ -114,7 +114,7 @@ func BenchmarkPipeline(b *testing.B) {
 		// Pictures already on "Telegram", one distinct meme each.
 		fileIDs := make([]string, n)
 		for i := range n {
-			m, err := e.tg.SendPhoto(user(200000, "en"), user(200000, "en").PrivateChat(), encodeJPEG(b, memeImage(1000+i, 1080, 1080), 88), "")
+			m, err := e.tg.SendPhoto(user(200000, "en"), user(200000, "en").PrivateChat(), encodeJPEG(b, distinctImage(1000+i, 1080, 1080), 88), "")
 			if err != nil {
 				b.Fatal(err)
 			}
