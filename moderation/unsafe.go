@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"image"
-	"io"
 	"net/http"
 	"strings"
 	"time"
@@ -16,6 +15,7 @@ import (
 	"github.com/disintegration/imaging"
 
 	"memebot/media"
+	"memebot/moderation/internal/openai"
 )
 
 // Unsafe-content defaults. The thresholds follow the seed: below 0.3 safe,
@@ -220,29 +220,14 @@ type moderationResponse struct {
 func (c *UnsafeCheck) call(ctx context.Context, items []any) (riskScores, error) {
 	ctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
 	defer cancel()
-	body, err := json.Marshal(map[string]any{"model": c.cfg.Model, "input": items})
+	resp, err := openai.PostJSON(ctx, c.cfg.HTTPClient, c.cfg.URL+"/v1/moderations", c.cfg.APIKey,
+		map[string]any{"model": c.cfg.Model, "input": items})
 	if err != nil {
-		return riskScores{}, fmt.Errorf("moderation: encode request: %w", err)
+		return riskScores{}, fmt.Errorf("moderation: %w", err)
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.cfg.URL+"/v1/moderations", bytes.NewReader(body))
-	if err != nil {
-		return riskScores{}, fmt.Errorf("moderation: build request: %w", err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	if c.cfg.APIKey != "" {
-		req.Header.Set("Authorization", "Bearer "+c.cfg.APIKey)
-	}
-	resp, err := c.cfg.HTTPClient.Do(req)
-	if err != nil {
-		return riskScores{}, fmt.Errorf("moderation: call: %w", err)
-	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	if err != nil {
-		return riskScores{}, fmt.Errorf("moderation: read response: %w", err)
-	}
-	if resp.StatusCode != http.StatusOK {
-		return riskScores{}, fmt.Errorf("moderation: status %d: %.200s", resp.StatusCode, raw)
+	raw := resp.Body
+	if resp.Status != http.StatusOK {
+		return riskScores{}, fmt.Errorf("moderation: status %d: %.200s", resp.Status, raw)
 	}
 	var parsed moderationResponse
 	if err := json.Unmarshal(raw, &parsed); err != nil {

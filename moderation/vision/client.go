@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"image"
-	"io"
 	"net"
 	"net/http"
 	"strconv"
@@ -19,6 +18,7 @@ import (
 	"github.com/disintegration/imaging"
 
 	"memebot/media"
+	"memebot/moderation/internal/openai"
 )
 
 const prompt = `You describe memes for a search index. Look at the image and answer with JSON only, no prose:
@@ -37,7 +37,7 @@ func (e *rateLimitedError) Error() string {
 func (d *Describer) call(ctx context.Context, model, dataURL string) (Description, error) {
 	ctx, cancel := context.WithTimeout(ctx, d.cfg.Timeout)
 	defer cancel()
-	body, err := json.Marshal(map[string]any{
+	resp, err := openai.PostJSON(ctx, d.cfg.HTTPClient, d.cfg.URL+"/chat/completions", d.cfg.APIKey, map[string]any{
 		"model":       model,
 		"temperature": 0,
 		"max_tokens":  600,
@@ -50,30 +50,14 @@ func (d *Describer) call(ctx context.Context, model, dataURL string) (Descriptio
 		}},
 	})
 	if err != nil {
-		return Description{}, fmt.Errorf("encode request: %w", err)
+		return Description{}, err
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, d.cfg.URL+"/chat/completions", bytes.NewReader(body))
-	if err != nil {
-		return Description{}, fmt.Errorf("build request: %w", err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	if d.cfg.APIKey != "" {
-		req.Header.Set("Authorization", "Bearer "+d.cfg.APIKey)
-	}
-	resp, err := d.cfg.HTTPClient.Do(req)
-	if err != nil {
-		return Description{}, fmt.Errorf("call: %w", err)
-	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	if err != nil {
-		return Description{}, fmt.Errorf("read response: %w", err)
-	}
-	if resp.StatusCode == http.StatusTooManyRequests {
+	raw := resp.Body
+	if resp.Status == http.StatusTooManyRequests {
 		return Description{}, &rateLimitedError{retryAfter: parseRetryAfter(resp.Header.Get("Retry-After"), d.cfg.Now())}
 	}
-	if resp.StatusCode != http.StatusOK {
-		return Description{}, fmt.Errorf("status %d: %.200s", resp.StatusCode, raw)
+	if resp.Status != http.StatusOK {
+		return Description{}, fmt.Errorf("status %d: %.200s", resp.Status, raw)
 	}
 	desc, err := parseCompletion(raw)
 	if err != nil {
