@@ -1,9 +1,7 @@
 package moderation
 
 import (
-	"bytes"
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,9 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/disintegration/imaging"
-
-	"memebot/media"
 	"memebot/moderation/internal/openai"
 )
 
@@ -260,16 +255,9 @@ func (c *UnsafeCheck) call(ctx context.Context, items []any) (riskScores, error)
 
 // JPEGDataURL encodes img as a JPEG data URL, shrunk to fit maxSide.
 func JPEGDataURL(img image.Image, maxSide int) (string, error) {
-	b := img.Bounds()
-	if b.Empty() {
-		return "", errors.New("moderation: empty image")
+	url, err := openai.ImageDataURL(img, maxSide)
+	if err != nil {
+		return "", fmt.Errorf("moderation: %w", err)
 	}
-	if b.Dx() > maxSide || b.Dy() > maxSide {
-		img = imaging.Fit(img, maxSide, maxSide, imaging.Box)
-	}
-	var buf bytes.Buffer
-	if err := media.EncodeJPEG(&buf, img, 85); err != nil {
-		return "", fmt.Errorf("moderation: encode jpeg: %w", err)
-	}
-	return "data:image/jpeg;base64," + base64.StdEncoding.EncodeToString(buf.Bytes()), nil
+	return url, nil
 }

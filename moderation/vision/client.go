@@ -1,9 +1,7 @@
 package vision
 
 import (
-	"bytes"
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -15,9 +13,6 @@ import (
 	"time"
 	"unicode"
 
-	"github.com/disintegration/imaging"
-
-	"memebot/media"
 	"memebot/moderation/internal/openai"
 )
 
@@ -165,16 +160,9 @@ func isTimeout(err error) bool {
 }
 
 func jpegDataURL(img image.Image, side int) (string, error) {
-	if img == nil || img.Bounds().Empty() {
-		return "", errors.New("vision: empty image")
+	url, err := openai.ImageDataURL(img, side)
+	if err != nil {
+		return "", fmt.Errorf("vision: %w", err)
 	}
-	b := img.Bounds()
-	if b.Dx() > side || b.Dy() > side {
-		img = imaging.Fit(img, side, side, imaging.Box)
-	}
-	var buf bytes.Buffer
-	if err := media.EncodeJPEG(&buf, img, 85); err != nil {
-		return "", fmt.Errorf("vision: encode jpeg: %w", err)
-	}
-	return "data:image/jpeg;base64," + base64.StdEncoding.EncodeToString(buf.Bytes()), nil
+	return url, nil
 }
