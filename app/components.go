@@ -13,6 +13,7 @@ import (
 	"memebot/bot"
 	"memebot/handlers"
 	"memebot/ingest"
+	"memebot/intake"
 	"memebot/jobs"
 	"memebot/pipeline"
 	"memebot/queue"
@@ -100,14 +101,19 @@ func newFeed(d *deps) *recommend.Feed {
 	}, d.log.With("component", "feed"))
 }
 
+// newIntake accepts uploads: limit, submission and job before the answer.
+func newIntake(d *deps, media *queue.Queue) *intake.Intake {
+	limit := ratelimit.NewWindow(d.redis, "uploads", d.cfg.UploadLimitPerHour, time.Hour)
+	return intake.New(d.store, media, limit, pipeline.JobUpload, intake.Options{}, d.log.With("component", "intake"))
+}
+
 func registerHandlers(d *deps, b *bot.Bot, media *queue.Queue, feed *recommend.Feed, control *jobs.Control) {
 	roles := bot.NewRoles(d.cfg.AdminIDs, d.cfg.ModeratorIDs, d.store)
 	h := &handlers.Handlers{
-		Users: d.store, Uploads: d.store, Queue: media, Reviews: d.store, Sources: ingest.NewStore(d.store.DB()),
+		Users: d.store, Intake: newIntake(d, media), Reviews: d.store, Sources: ingest.NewStore(d.store.DB()),
 		Feed: feed, Sent: recommend.NewSentLog(d.redis),
 		Stats:   &handlers.StatsCommand{Figures: d.store, MediaQueue: media, Log: d.log.With("component", "stats")},
 		Control: control, Roles: d.store, RoleCache: roles,
-		UploadLimit: ratelimit.NewWindow(d.redis, "uploads", d.cfg.UploadLimitPerHour, time.Hour),
 		Settings: handlers.Settings{
 			UploadMaxBytes: d.cfg.UploadMaxBytes, UploadLimitPerHour: d.cfg.UploadLimitPerHour, ReviewChatID: d.cfg.ReviewChatID,
 		},

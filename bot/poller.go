@@ -23,10 +23,13 @@ var allowedUpdates = []string{"message", "edited_message", "callback_query", "me
 type offsetTracker struct {
 	mu       sync.Mutex
 	inFlight map[int]struct{}
-	maxSeen  int // the highest update id ever dispatched
+	maxSeen  int           // the highest update id ever dispatched
+	finished chan struct{} // signalled when an update is done
 }
 
-func newOffsetTracker() *offsetTracker { return &offsetTracker{inFlight: map[int]struct{}{}} }
+func newOffsetTracker() *offsetTracker {
+	return &offsetTracker{inFlight: map[int]struct{}{}, finished: make(chan struct{}, 1)}
+}
 
 // begin registers an update; it reports false for one already dispatched.
 func (o *offsetTracker) begin(id int) bool {
@@ -44,6 +47,21 @@ func (o *offsetTracker) done(id int) {
 	o.mu.Lock()
 	delete(o.inFlight, id)
 	o.mu.Unlock()
+	select {
+	case o.finished <- struct{}{}:
+	default:
+	}
+}
+
+// waitFinished waits until some update is done (or ctx ends, or max passes).
+func (o *offsetTracker) waitFinished(ctx context.Context, max time.Duration) {
+	t := time.NewTimer(max)
+	defer t.Stop()
+	select {
+	case <-o.finished:
+	case <-ctx.Done():
+	case <-t.C:
+	}
 }
 
 // offset is the getUpdates offset: the lowest unfinished id, or the next one.
@@ -78,10 +96,18 @@ func (b *Bot) poll(ctx context.Context, dispatch func(tele.Update)) {
 			continue
 		}
 		backoff = time.Second
+		fresh := 0
 		for _, u := range updates {
 			if b.offsets.begin(u.ID) {
 				dispatch(u)
+				fresh++
 			}
+		}
+		if len(updates) > 0 && fresh == 0 {
+			// Only updates still being handled came back (they are not
+			// confirmed until done): asking again at once would fetch them
+			// again and again. Ask when one is done.
+			b.offsets.waitFinished(ctx, time.Second)
 		}
 	}
 }

@@ -26,68 +26,6 @@ func percentile(d []time.Duration, p float64) time.Duration {
 	return d[min(len(d)-1, int(float64(len(d))*p))]
 }
 
-// BenchmarkUploadAck: 500 users send a photo at once; the time from each
-// upload to its acknowledgement (submission stored, job queued, reply sent),
-// all in one process over loopback HTTP. Run with -benchtime 1x.
-func BenchmarkUploadAck(b *testing.B) { benchUploadAck(b, 0) }
-
-// BenchmarkUploadAckSteady: the same 500 uploads arriving over one second
-// (500 a second) instead of all at once.
-func BenchmarkUploadAckSteady(b *testing.B) { benchUploadAck(b, time.Second) }
-
-func benchUploadAck(b *testing.B, spread time.Duration) {
-	for range b.N {
-		e := startBench(b, app.Roles{Bot: true}, "UPLOAD_LIMIT_PER_HOUR=1000")
-		photo := encodeJPEG(b, memeImage(1, 320, 240), 85) // no thumbnail for the fake to scale
-		events, cancel := e.tg.Subscribe()
-		const n = 500
-		sent := make([]time.Time, n)
-		acked := make([]time.Time, n)
-		var wg sync.WaitGroup
-		done := make(chan struct{})
-		go func() {
-			got := 0
-			for ev := range events {
-				if ev.Type == "message" && ev.Message != nil && ev.Message.FromBot() && strings.Contains(ev.Message.Text, "Got it") {
-					acked[ev.ChatID-100000] = ev.Time
-					if got++; got == n {
-						close(done)
-						return
-					}
-				}
-			}
-		}()
-		b.ResetTimer()
-		began := time.Now()
-		for i := range n {
-			time.Sleep(time.Until(began.Add(spread * time.Duration(i) / n)))
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				u := user(int64(100000+i), "en")
-				if _, err := e.tg.SendPhoto(u, u.PrivateChat(), photo, ""); err != nil {
-					b.Error(err)
-				}
-				sent[i] = time.Now() // the update is waiting for the bot from here
-			}()
-		}
-		wg.Wait()
-		select {
-		case <-done:
-		case <-time.After(60 * time.Second):
-			b.Fatal("not every upload was acknowledged")
-		}
-		b.StopTimer()
-		cancel()
-		lat := make([]time.Duration, n)
-		for i := range n {
-			lat[i] = acked[i].Sub(sent[i])
-		}
-		b.ReportMetric(float64(percentile(lat, 0.5).Microseconds())/1000, "p50-ms")
-		b.ReportMetric(float64(percentile(lat, 0.99).Microseconds())/1000, "p99-ms")
-	}
-}
-
 // BenchmarkPipeline: a worker process (2 cores, WORKER_CONCURRENCY=4) with the
 // moderation service faked at 200 ms latency; uploads arrive at a steady rate
 // (BENCH_RATE per second, default 9 = 540 a minute) for BENCH_SECONDS (30).

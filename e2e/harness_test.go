@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -49,8 +50,19 @@ func start(t testing.TB, extra ...string) *env {
 // startRoles runs the given roles of memebot in this process.
 func startRoles(t testing.TB, roles app.Roles, extra ...string) *env {
 	t.Helper()
+	return startFronted(t, roles, nil, extra...)
+}
+
+// startFronted is startRoles with front, when not nil, wrapped around the fake
+// Bot API: every request reaches the fake through it (benchmarks time them).
+func startFronted(t testing.TB, roles app.Roles, front func(http.Handler) http.Handler, extra ...string) *env {
+	t.Helper()
 	tg := tgfake.New(tgfake.Options{Token: token, BotUsername: "memebot_test_bot", BotName: "Memebot"})
-	ts := httptest.NewServer(tg)
+	var api http.Handler = tg
+	if front != nil {
+		api = front(tg)
+	}
+	ts := httptest.NewServer(api)
 	tg.SetBaseURL(ts.URL)
 	t.Cleanup(func() { tg.Close(); ts.Close() })
 	tg.CreateChat(tgfake.Chat{ID: reviewChatID, Type: "supergroup", Title: "Review"})

@@ -32,12 +32,10 @@ type Settings struct {
 // Handlers answers Telegram updates.
 type Handlers struct {
 	Users       Users
-	Uploads     Uploads
-	Queue       JobQueue
+	Intake      UploadIntake
 	Control     JobControl
 	Roles       RoleAdmin
 	RoleCache   RoleCache
-	UploadLimit UploadLimiter
 	Reviews     Reviews
 	Sources     Sources
 	Feed        Feed

@@ -10,28 +10,14 @@ import (
 	tele "gopkg.in/telebot.v3"
 
 	"memebot/bot"
+	"memebot/intake"
 	"memebot/metrics"
-	"memebot/pipeline"
-	"memebot/queue"
-	"memebot/ratelimit"
 	"memebot/storage"
 )
 
-// Uploads is the submission storage intake needs.
-type Uploads interface {
-	Intake(ctx context.Context, p storage.UserProfile, sub storage.Submission) (storage.Submission, bool, error)
-	ChangeSubmission(ctx context.Context, id int64, ch storage.SubmissionChange) error
-}
-
-// JobQueue takes background jobs.
-type JobQueue interface {
-	Enqueue(ctx context.Context, job queue.Job) (string, error)
-}
-
-// UploadLimiter is the per-user rolling-hour upload limit.
-type UploadLimiter interface {
-	Take(ctx context.Context, key string) (ratelimit.Grant, bool, time.Duration, error)
-	Release(ctx context.Context, g ratelimit.Grant) error
+// UploadIntake records an upload and queues its processing (intake.Intake).
+type UploadIntake interface {
+	Accept(ctx context.Context, r intake.Request) (intake.Result, error)
 }
 
 // upload is the media of a message that can become a meme.
@@ -83,49 +69,24 @@ func (h *Handlers) Upload(c tele.Context) error {
 		metrics.UploadsRefused.WithLabelValues("too_large").Inc()
 		return c.Send(t(c, "upload_too_large", humanBytes(up.size), humanBytes(h.Settings.UploadMaxBytes)))
 	}
-	ctx := ctxOf(c)
-	uid := c.Sender().ID
-	var grant ratelimit.Grant
-	if !bot.IsModerator(bot.RoleOf(c)) {
-		g, allowed, retryIn, err := h.UploadLimit.Take(ctx, fmt.Sprint(uid))
-		if err != nil {
-			return fmt.Errorf("upload: limit: %w", err)
-		}
-		if !allowed {
-			metrics.UploadsRefused.WithLabelValues("rate_limit").Inc()
-			return c.Send(t(c, "upload_rate_limit", h.Settings.UploadLimitPerHour, humanDuration(retryIn)))
-		}
-		grant = g
-	}
-	sub, err := h.intake(ctx, c.Message(), profile(c.Sender()), up)
-	if err != nil {
-		_ = h.UploadLimit.Release(ctx, grant)
-		h.Log.Error("upload intake failed", slog.Int64("user_id", uid), slog.Any("error", err))
+	m := c.Message()
+	res, err := h.Intake.Accept(ctxOf(c), intake.Request{
+		Exempt: bot.IsModerator(bot.RoleOf(c)),
+		Upload: storage.Upload{Uploader: profile(c.Sender()), Submission: storage.Submission{
+			ChatID: m.Chat.ID, MessageID: int64(m.ID), MediaType: up.kind,
+			FileID: up.fileID, FileUniqueID: up.uniqueID, FileSize: up.size, MimeType: up.mime, Caption: m.Caption,
+		}},
+	})
+	switch {
+	case err != nil:
+		h.Log.Error("upload intake failed", slog.Int64("user_id", c.Sender().ID), slog.Any("error", err))
 		return c.Send(t(c, "upload_failed"))
+	case res.Limited:
+		metrics.UploadsRefused.WithLabelValues("rate_limit").Inc()
+		return c.Send(t(c, "upload_rate_limit", h.Settings.UploadLimitPerHour, humanDuration(res.RetryIn)))
 	}
 	metrics.UploadsReceived.WithLabelValues(up.kind).Inc()
-	return c.Send(t(c, "upload_received", sub.ID), &tele.SendOptions{ReplyTo: c.Message()})
-}
-
-// intake writes the submission (registering the uploader), then its job,
-// before anyone is told anything.
-func (h *Handlers) intake(ctx context.Context, m *tele.Message, p storage.UserProfile, up upload) (storage.Submission, error) {
-	sub, created, err := h.Uploads.Intake(ctx, p, storage.Submission{
-		ChatID: m.Chat.ID, MessageID: int64(m.ID), MediaType: up.kind,
-		FileID: up.fileID, FileUniqueID: up.uniqueID, FileSize: up.size, MimeType: up.mime, Caption: m.Caption,
-	})
-	if err != nil {
-		return storage.Submission{}, err
-	}
-	if !created && sub.Status != storage.SubmissionQueued {
-		return sub, nil // a redelivered update: its job already ran
-	}
-	if _, err := h.Queue.Enqueue(ctx, queue.Job{Kind: pipeline.JobUpload, Ref: sub.ID}); err != nil {
-		_ = h.Uploads.ChangeSubmission(context.WithoutCancel(ctx), sub.ID,
-			storage.SubmissionChange{Status: storage.SubmissionFailed, Reason: "enqueue failed", LastError: err.Error()})
-		return storage.Submission{}, err
-	}
-	return sub, nil
+	return c.Send(t(c, "upload_received", res.Submission.ID), &tele.SendOptions{ReplyTo: m})
 }
 
 // NotMedia answers stickers, voice notes and other messages that cannot be memes.

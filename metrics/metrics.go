@@ -44,6 +44,11 @@ var (
 	UploadsReceived = factory.NewCounterVec(prometheus.CounterOpts{
 		Name: "memebot_uploads_received_total", Help: "Uploads accepted at intake, by media type.",
 	}, []string{"type"})
+	// IntakeBatchSize is how many uploads were written together at intake.
+	IntakeBatchSize = factory.NewHistogram(prometheus.HistogramOpts{
+		Name: "memebot_intake_batch_size", Help: "Uploads stored and queued in one round trip at intake.",
+		Buckets: []float64{1, 2, 5, 10, 20, 50, 100, 200},
+	})
 	// UploadsRefused counts uploads refused at intake, by reason.
 	UploadsRefused = factory.NewCounterVec(prometheus.CounterOpts{
 		Name: "memebot_uploads_refused_total", Help: "Uploads refused at intake, by reason.",

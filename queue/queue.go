@@ -103,6 +103,36 @@ func (q *Queue) Enqueue(ctx context.Context, job Job) (string, error) {
 	return q.add(ctx, q.rdb, job)
 }
 
+// EnqueueMany adds jobs in one round trip and returns their entry ids. On an
+// error some of the jobs may have been added; ids holds "" for the others.
+func (q *Queue) EnqueueMany(ctx context.Context, jobs []Job) ([]string, error) {
+	now := time.Now().UTC()
+	cmds := make([]*redis.StringCmd, len(jobs))
+	_, err := q.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for i, job := range jobs {
+			if job.EnqueuedAt.IsZero() {
+				job.EnqueuedAt = now
+			}
+			data, err := json.Marshal(job)
+			if err != nil {
+				return fmt.Errorf("queue %s: encode job: %w", q.name, err)
+			}
+			cmds[i] = p.XAdd(ctx, &redis.XAddArgs{Stream: q.stream, Values: map[string]any{"job": data}})
+		}
+		return nil
+	})
+	ids := make([]string, len(jobs))
+	for i, c := range cmds {
+		if c != nil && c.Err() == nil {
+			ids[i] = c.Val()
+		}
+	}
+	if err != nil {
+		return ids, fmt.Errorf("queue %s: enqueue: %w", q.name, err)
+	}
+	return ids, nil
+}
+
 func (q *Queue) add(ctx context.Context, c redis.Cmdable, job Job) (string, error) {
 	data, err := json.Marshal(job)
 	if err != nil {

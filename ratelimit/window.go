@@ -49,29 +49,80 @@ type Grant struct {
 // Take records one event for key if the limit allows. When it does not, it
 // returns ok=false and how long until a slot frees.
 func (w *Window) Take(ctx context.Context, key string) (g Grant, ok bool, retryIn time.Duration, err error) {
-	member := randomID()
-	k := w.rdb.Key("ratelimit", w.name, key)
-	res, err := takeScript.Run(ctx, w.rdb, []string{k},
-		time.Now().UnixMilli(), w.window.Milliseconds(), w.limit, member).Int64Slice()
+	out, err := w.TakeMany(ctx, []string{key})
 	if err != nil {
-		return Grant{}, false, 0, fmt.Errorf("ratelimit %s: %w", w.name, err)
+		return Grant{}, false, 0, err
 	}
-	if res[0] == 1 {
-		return Grant{key: k, member: member}, true, 0, nil
-	}
-	return Grant{}, false, time.Duration(res[1]) * time.Millisecond, nil
+	return out[0].Grant, out[0].OK, out[0].RetryIn, nil
 }
 
-// Release gives a slot back.
-func (w *Window) Release(ctx context.Context, g Grant) error {
-	if g.key == "" {
-		return nil
+// Outcome is the answer of TakeMany for one key.
+type Outcome struct {
+	Grant   Grant
+	OK      bool
+	RetryIn time.Duration // when !OK: until a slot frees
+}
+
+// TakeMany is Take for several keys in one round trip (a key may repeat: each
+// occurrence takes one slot, in order).
+func (w *Window) TakeMany(ctx context.Context, keys []string) ([]Outcome, error) {
+	out := make([]Outcome, len(keys))
+	if len(keys) == 0 {
+		return out, nil
 	}
-	if err := w.rdb.ZRem(ctx, g.key, g.member).Err(); err != nil {
+	now := time.Now().UnixMilli()
+	run := func(eval func(p redis.Pipeliner, key string, args ...any) *redis.Cmd) ([]*redis.Cmd, error) {
+		cmds := make([]*redis.Cmd, len(keys))
+		_, err := w.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+			for i, key := range keys {
+				out[i].Grant = Grant{key: w.rdb.Key("ratelimit", w.name, key), member: randomID()}
+				cmds[i] = eval(p, out[i].Grant.key, now, w.window.Milliseconds(), w.limit, out[i].Grant.member)
+			}
+			return nil
+		})
+		return cmds, err
+	}
+	cmds, err := run(func(p redis.Pipeliner, key string, args ...any) *redis.Cmd {
+		return takeScript.EvalSha(ctx, p, []string{key}, args...)
+	})
+	if err != nil && redis.HasErrorPrefix(err, "NOSCRIPT") { // Redis restarted: send the script itself
+		cmds, err = run(func(p redis.Pipeliner, key string, args ...any) *redis.Cmd {
+			return takeScript.Eval(ctx, p, []string{key}, args...)
+		})
+	}
+	if err != nil {
+		return nil, fmt.Errorf("ratelimit %s: %w", w.name, err)
+	}
+	for i, c := range cmds {
+		res, err := c.Int64Slice()
+		if err != nil {
+			return nil, fmt.Errorf("ratelimit %s: %w", w.name, err)
+		}
+		if out[i].OK = res[0] == 1; !out[i].OK {
+			out[i].Grant, out[i].RetryIn = Grant{}, time.Duration(res[1])*time.Millisecond
+		}
+	}
+	return out, nil
+}
+
+// ReleaseMany gives slots back in one round trip.
+func (w *Window) ReleaseMany(ctx context.Context, gs []Grant) error {
+	_, err := w.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for _, g := range gs {
+			if g.key != "" {
+				p.ZRem(ctx, g.key, g.member)
+			}
+		}
+		return nil
+	})
+	if err != nil {
 		return fmt.Errorf("ratelimit %s: release: %w", w.name, err)
 	}
 	return nil
 }
+
+// Release gives a slot back.
+func (w *Window) Release(ctx context.Context, g Grant) error { return w.ReleaseMany(ctx, []Grant{g}) }
 
 func randomID() string {
 	b := make([]byte, 8)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -170,49 +171,111 @@ func (s *Store) TouchSubmission(ctx context.Context, id int64) error {
 	return s.db.WithContext(ctx).Model(&Submission{}).Where("id = ?", id).Update("updated_at", time.Now().UTC()).Error
 }
 
-// Intake records an upload in one statement (one round trip, one commit): the
-// uploader is registered or refreshed, the submission inserted with the
-// uploader's first meme language, and its first status event written.
-// Telegram may deliver one message twice (after a crash); the second call
-// returns the first row and created=false.
-func (s *Store) Intake(ctx context.Context, p UserProfile, sub Submission) (Submission, bool, error) {
-	var newID *int64
-	err := s.db.WithContext(ctx).Raw(`
-WITH u AS (
+// Upload is one upload at intake: who sent it and what.
+type Upload struct {
+	Uploader   UserProfile
+	Submission Submission
+}
+
+// Intaken is the stored submission of an Upload; Created is false when
+// Telegram delivered the same message before (after a crash) and this is the
+// first delivery's row.
+type Intaken struct {
+	Submission Submission
+	Created    bool
+}
+
+// Intake records a batch of uploads in one statement (one round trip, one
+// commit, however many uploads): each uploader is registered or refreshed,
+// each submission inserted with its uploader's first meme language, and its
+// first status event written. Results are in the order of ups.
+func (s *Store) Intake(ctx context.Context, ups []Upload) ([]Intaken, error) {
+	if len(ups) == 0 {
+		return nil, nil
+	}
+	// One row per uploader (ON CONFLICT DO UPDATE may touch a row once per
+	// statement; an album is several uploads from one user): the last profile.
+	var uids, chats, msgs, sizes []int64
+	var names, firsts, codes, langs, types, files, uniques, mimes, captions []string
+	seen := make(map[int64]bool, len(ups))
+	for i := len(ups) - 1; i >= 0; i-- {
+		if p := ups[i].Uploader; !seen[p.ID] {
+			seen[p.ID] = true
+			uids = append(uids, p.ID)
+			names, firsts, codes = append(names, p.Username), append(firsts, p.FirstName), append(codes, p.LanguageCode)
+			langs = append(langs, strings.Join(DefaultLanguages(p.LanguageCode), ","))
+		}
+	}
+	subUploaders := make([]int64, len(ups))
+	for i, u := range ups {
+		sub := u.Submission
+		subUploaders[i] = u.Uploader.ID
+		chats, msgs, sizes = append(chats, sub.ChatID), append(msgs, sub.MessageID), append(sizes, sub.FileSize)
+		types, files, uniques = append(types, sub.MediaType), append(files, sub.FileID), append(uniques, sub.FileUniqueID)
+		mimes, captions = append(mimes, sub.MimeType), append(captions, sub.Caption)
+	}
+	rows, err := s.SQL().QueryContext(ctx, `
+WITH p AS (
+    SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[])
+        AS p(id, username, first_name, code, langs)
+), u AS (
     INSERT INTO users (id, username, first_name, language_code, languages, last_active_at)
-    VALUES (@uid, @username, @first_name, @code, @langs, now())
+    SELECT id, username, first_name, code, string_to_array(langs, ','), now() FROM p
     ON CONFLICT (id) DO UPDATE SET username = EXCLUDED.username, first_name = EXCLUDED.first_name,
         language_code = EXCLUDED.language_code, last_active_at = now(), blocked_bot_at = NULL, updated_at = now()
     RETURNING id, languages
+), i AS (
+    SELECT * FROM unnest($6::bigint[], $7::bigint[], $8::bigint[], $9::text[], $10::text[], $11::text[],
+                         $12::bigint[], $13::text[], $14::text[])
+        WITH ORDINALITY AS i(uid, chat, msg, type, file, uniq, size, mime, caption, ord)
 ), s AS (
     INSERT INTO submissions (uploader_id, chat_id, message_id, media_type, file_id, file_unique_id,
                              file_size, mime_type, caption, language, status)
-    SELECT u.id, @chat, @msg, @type, @file, @unique, @size, @mime, @caption, COALESCE(u.languages[1], 'en'), 'queued'
-    FROM u
+    SELECT i.uid, i.chat, i.msg, i.type, i.file, i.uniq, i.size, i.mime, i.caption,
+           COALESCE(u.languages[1], 'en'), 'queued'
+    FROM i JOIN u ON u.id = i.uid
+    ORDER BY i.ord
     ON CONFLICT (chat_id, message_id) DO NOTHING
-    RETURNING id
+    RETURNING id, uploader_id, chat_id, message_id, language
 ), e AS (
-    INSERT INTO status_events (submission_id, to_status, actor_id) SELECT id, 'queued', @uid FROM s
+    INSERT INTO status_events (submission_id, to_status, actor_id) SELECT id, 'queued', uploader_id FROM s
 )
-SELECT id FROM s`, map[string]any{
-		"uid": p.ID, "username": p.Username, "first_name": p.FirstName, "code": p.LanguageCode,
-		"langs": DefaultLanguages(p.LanguageCode), "chat": sub.ChatID, "msg": sub.MessageID, "type": sub.MediaType,
-		"file": sub.FileID, "unique": sub.FileUniqueID, "size": sub.FileSize, "mime": sub.MimeType, "caption": sub.Caption,
-	}).Scan(&newID).Error
+SELECT i.ord, s.id, s.language FROM i LEFT JOIN s ON s.chat_id = i.chat AND s.message_id = i.msg ORDER BY i.ord`,
+		uids, names, firsts, codes, langs,
+		subUploaders, chats, msgs, types, files, uniques, sizes, mimes, captions)
 	if err != nil {
-		return Submission{}, false, fmt.Errorf("storage: intake: %w", err)
+		return nil, fmt.Errorf("storage: intake: %w", err)
 	}
-	var out Submission
-	q := s.db.WithContext(ctx)
-	if newID != nil {
-		// Read back the few columns callers use rather than a second round trip
-		// for the whole row.
-		out = sub
-		out.ID, out.UploaderID, out.Status = *newID, p.ID, SubmissionQueued
-		return out, true, nil
+	defer rows.Close()
+	out := make([]Intaken, len(ups))
+	var again []int // delivered before: read the first delivery's row
+	created := make(map[int64]bool, len(ups))
+	for rows.Next() {
+		var ord int
+		var id *int64
+		var lang *string
+		if err := rows.Scan(&ord, &id, &lang); err != nil {
+			return nil, fmt.Errorf("storage: intake: %w", err)
+		}
+		i := ord - 1
+		if id == nil || created[*id] { // the same message twice in one batch: once
+			again = append(again, i)
+			continue
+		}
+		created[*id] = true
+		sub := ups[i].Submission
+		sub.ID, sub.UploaderID, sub.Status, sub.Language = *id, ups[i].Uploader.ID, SubmissionQueued, *lang
+		out[i] = Intaken{Submission: sub, Created: true}
 	}
-	if err := q.Where("chat_id = ? AND message_id = ?", sub.ChatID, sub.MessageID).First(&out).Error; err != nil {
-		return Submission{}, false, fmt.Errorf("storage: intake: %w", err)
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("storage: intake: %w", err)
 	}
-	return out, false, nil
+	for _, i := range again {
+		sub := ups[i].Submission
+		if err := s.db.WithContext(ctx).Where("chat_id = ? AND message_id = ?", sub.ChatID, sub.MessageID).
+			First(&out[i].Submission).Error; err != nil {
+			return nil, fmt.Errorf("storage: intake: %w", err)
+		}
+	}
+	return out, nil
 }

@@ -1,0 +1,204 @@
+// Package intake accepts uploads: the uploader's rolling-hour limit, the
+// submission in PostgreSQL and its job on the media queue, all before the
+// uploader is answered. Concurrent uploads are gathered into batches (group
+// commit), so a burst of hundreds costs a few round trips rather than hundreds,
+// while a lone upload is written at once.
+package intake
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"time"
+
+	"memebot/metrics"
+	"memebot/queue"
+	"memebot/ratelimit"
+	"memebot/storage"
+)
+
+// Store records uploads.
+type Store interface {
+	Intake(ctx context.Context, ups []storage.Upload) ([]storage.Intaken, error)
+	ChangeSubmission(ctx context.Context, id int64, ch storage.SubmissionChange) error
+}
+
+// Queue takes the processing jobs.
+type Queue interface {
+	EnqueueMany(ctx context.Context, jobs []queue.Job) ([]string, error)
+}
+
+// Limiter is the per-uploader rolling-hour limit.
+type Limiter interface {
+	TakeMany(ctx context.Context, keys []string) ([]ratelimit.Outcome, error)
+	ReleaseMany(ctx context.Context, gs []ratelimit.Grant) error
+}
+
+// Request is one upload to accept.
+type Request struct {
+	Upload storage.Upload
+	Exempt bool // moderators and admins: no hourly limit
+}
+
+// Result is what became of a Request.
+type Result struct {
+	Submission storage.Submission // when accepted
+	Limited    bool               // over the hourly limit: nothing stored
+	RetryIn    time.Duration      // when Limited: until the next upload is allowed
+}
+
+// Options tune the batching.
+type Options struct {
+	MaxBatch   int           // uploads per round trip (default 200)
+	MaxFlushes int           // batches in flight at once (default 4)
+	Timeout    time.Duration // for one batch's round trips (default 10s)
+}
+
+// Intake accepts uploads. It has no goroutine of its own: a batch is written
+// by a short-lived goroutine started when there is work, so there is nothing
+// to start or stop.
+type Intake struct {
+	store   Store
+	queue   Queue
+	limit   Limiter
+	jobKind string
+	log     *slog.Logger
+	timeout time.Duration
+	batches *batcher[Request, Result]
+}
+
+// New returns an Intake that queues jobs of kind jobKind.
+func New(store Store, q Queue, limit Limiter, jobKind string, opts Options, log *slog.Logger) *Intake {
+	if opts.MaxBatch <= 0 {
+		opts.MaxBatch = 200
+	}
+	if opts.MaxFlushes <= 0 {
+		opts.MaxFlushes = 4
+	}
+	if opts.Timeout <= 0 {
+		opts.Timeout = 10 * time.Second
+	}
+	in := &Intake{store: store, queue: q, limit: limit, jobKind: jobKind, log: log, timeout: opts.Timeout}
+	in.batches = newBatcher(opts.MaxBatch, opts.MaxFlushes, in.flush)
+	return in
+}
+
+// Accept records the upload and queues its processing, or says it is over
+// the limit. It returns once the submission and its job are durable.
+func (in *Intake) Accept(ctx context.Context, r Request) (Result, error) {
+	return in.batches.do(r)
+}
+
+// flush accepts one batch: limits in one round trip to Redis, submissions in
+// one statement, jobs in one pipeline. Each request gets its own outcome.
+func (in *Intake) flush(reqs []Request) ([]Result, []error) {
+	ctx, cancel := context.WithTimeout(context.Background(), in.timeout)
+	defer cancel()
+	metrics.IntakeBatchSize.Observe(float64(len(reqs)))
+	res, errs := make([]Result, len(reqs)), make([]error, len(reqs))
+	fail := func(idx []int, err error) {
+		for _, i := range idx {
+			errs[i] = err
+		}
+	}
+
+	grants, accepted, err := in.takeLimits(ctx, reqs, res)
+	if err != nil {
+		fail(accepted, err)
+		return res, errs
+	}
+	release := func(idx []int) {
+		var gs []ratelimit.Grant
+		for _, i := range idx {
+			gs = append(gs, grants[i])
+		}
+		if err := in.limit.ReleaseMany(context.WithoutCancel(ctx), gs); err != nil {
+			in.log.Warn("upload limit slots not given back", slog.Any("error", err))
+		}
+	}
+
+	ups := make([]storage.Upload, len(accepted))
+	for k, i := range accepted {
+		ups[k] = reqs[i].Upload
+	}
+	stored, err := in.store.Intake(ctx, ups)
+	if err != nil {
+		release(accepted)
+		fail(accepted, err)
+		return res, errs
+	}
+	var jobs []queue.Job
+	var queued []int // request index of each job
+	for k, i := range accepted {
+		res[i].Submission = stored[k].Submission
+		if stored[k].Created || stored[k].Submission.Status == storage.SubmissionQueued {
+			jobs = append(jobs, queue.Job{Kind: in.jobKind, Ref: stored[k].Submission.ID})
+			queued = append(queued, i)
+		} // else a redelivered message whose job already ran
+	}
+	if len(jobs) == 0 {
+		return res, errs
+	}
+	ids, err := in.queue.EnqueueMany(ctx, jobs)
+	if err == nil {
+		return res, errs
+	}
+	// Jobs that did not reach the queue: their submissions are marked failed
+	// (the re-queue job does not see them as lost) and the uploader is told.
+	var lost []int
+	for k, i := range queued {
+		if ids[k] != "" {
+			continue
+		}
+		lost = append(lost, i)
+		errs[i] = err
+		if cerr := in.store.ChangeSubmission(context.WithoutCancel(ctx), res[i].Submission.ID, storage.SubmissionChange{
+			Status: storage.SubmissionFailed, Reason: "enqueue failed", LastError: err.Error(),
+		}); cerr != nil {
+			in.log.Error("submission left queued without a job", slog.Int64("submission_id", res[i].Submission.ID), slog.Any("error", cerr))
+		}
+	}
+	release(lost)
+	return res, errs
+}
+
+// takeLimits takes a limit slot for every request that is not exempt and
+// marks the refused ones Limited. It returns the grants by request index and
+// the indexes of the requests to store.
+func (in *Intake) takeLimits(ctx context.Context, reqs []Request, res []Result) ([]ratelimit.Grant, []int, error) {
+	grants := make([]ratelimit.Grant, len(reqs))
+	var keys []string
+	var limited []int
+	accepted := make([]int, 0, len(reqs))
+	for i, r := range reqs {
+		if r.Exempt {
+			continue
+		}
+		keys = append(keys, strconv.FormatInt(r.Upload.Uploader.ID, 10))
+		limited = append(limited, i)
+	}
+	outcomes, err := in.limit.TakeMany(ctx, keys)
+	if err != nil {
+		all := make([]int, len(reqs))
+		for i := range all {
+			all[i] = i
+		}
+		return nil, all, fmt.Errorf("intake: limit: %w", err)
+	}
+	refused := make(map[int]bool)
+	for k, i := range limited {
+		if outcomes[k].OK {
+			grants[i] = outcomes[k].Grant
+			continue
+		}
+		refused[i] = true
+		res[i] = Result{Limited: true, RetryIn: outcomes[k].RetryIn}
+	}
+	for i := range reqs {
+		if !refused[i] {
+			accepted = append(accepted, i)
+		}
+	}
+	return grants, accepted, nil
+}
