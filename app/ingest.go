@@ -31,7 +31,8 @@ func ingestConfig(d *deps) ingest.Config {
 
 // addIngestJobs schedules one parsing job per platform (ingest-telegram,
 // ingest-vk, ingest-instagram) and the daily snooze of unpopular sources.
-// The candidates a run finds go to the media queue like uploads. A platform
+// The candidates a run finds go to the media queue like uploads, before their
+// posts are marked processed, so a crash in between loses none. A platform
 // that keeps failing pauses its own job, and the admins are told.
 func addIngestJobs(d *deps, s *jobs.Scheduler, tg *bot.Sender, media *queue.Queue) {
 	log := d.log.With("component", "ingest")
@@ -57,20 +58,9 @@ func addIngestJobs(d *deps, s *jobs.Scheduler, tg *bot.Sender, media *queue.Queu
 }
 
 func runIngest(ctx context.Context, d *deps, ing *ingest.Ingester, tg *bot.Sender, media *queue.Queue, platform, job string, log *slog.Logger) error {
-	res, err := ing.ParseDue(ctx, platform, d.cfg.IngestBatch)
-	queued := 0
-	for _, c := range res.Candidates {
-		j, jerr := pipeline.IngestJob(c)
-		if jerr == nil {
-			_, jerr = media.Enqueue(ctx, j)
-		}
-		if jerr != nil {
-			return fmt.Errorf("%s: queue candidate %d: %w", job, c.RawPostID, jerr)
-		}
-		queued++
-	}
+	res, err := ing.ParseDue(ctx, platform, d.cfg.IngestBatch, pipeline.QueueCandidates(media))
 	log.Info("sources parsed", slog.String("platform", platform), slog.Int("sources", res.Sources),
-		slog.Int("posts", res.Posts), slog.Int("new_posts", res.NewPosts), slog.Int("queued", queued), slog.Int("errors", len(res.Errors)))
+		slog.Int("posts", res.Posts), slog.Int("new_posts", res.NewPosts), slog.Int("queued", len(res.Candidates)), slog.Int("errors", len(res.Errors)))
 	switch {
 	case errors.Is(err, ingest.ErrPlatformFailing):
 		metrics.IngestRuns.WithLabelValues(platform, "paused").Inc()

@@ -104,7 +104,7 @@ func BenchmarkParseDue1000(b *testing.B) {
 		src, _, _ := in.Store().AddSource(ctx, l, 1)
 		in.Store().SetSourceStatus(ctx, src.ID, SourceParsingEnabled, "", nil)
 		b.StartTimer()
-		res, err := in.ParseDue(ctx, PlatformTelegram, 1)
+		res, err := in.ParseDue(ctx, PlatformTelegram, 1, accept)
 		if err != nil || res.NewPosts != 1000 || len(res.Candidates) == 0 {
 			b.Fatalf("%+v, %v", res.NewPosts, err)
 		}

@@ -6,8 +6,10 @@
 // due for parsing, fetch their recent posts through one polite, size-limited
 // HTTP client that refuses internal addresses, upsert them as raw posts,
 // select the posts that look like memes (Select, a pure function: one media,
-// not an ad, enough views), mark them processed with the verdict, and hand
-// the candidates back to the caller, which turns them into media-pipeline jobs.
+// not an ad, enough views), hand the candidates to the caller's Handoff (which
+// turns them into media-pipeline jobs), and only then mark the posts processed
+// with their verdicts, in the same transaction: a crash in between leaves the
+// posts to the next run, and the pipeline makes at most one meme per post.
 // Sources that keep coming back empty, or whose memes users dislike, are
 // snoozed; a platform whose runs keep failing is reported so that its job can
 // be paused.

@@ -114,10 +114,10 @@ func (e SourceError) Error() string {
 // Result is what one run for one platform did.
 type Result struct {
 	Platform   string
-	Sources    int // sources parsed
-	Posts      int // posts fetched
-	NewPosts   int // of which never seen before
-	Candidates []Candidate
+	Sources    int         // sources parsed
+	Posts      int         // posts fetched
+	NewPosts   int         // of which never seen before
+	Candidates []Candidate // handed off
 	Errors     []SourceError
 	Snoozed    []Snoozed
 	// ConsecutiveFailures counts this platform's failed runs in a row (a run
@@ -128,10 +128,10 @@ type Result struct {
 }
 
 // ParseDue parses up to batch due sources of one platform, stores their
-// posts, and returns the new candidates (their raw posts are marked
-// processed). Sources that come back empty EmptyParsesToSnooze times in a
-// row are snoozed.
-func (in *Ingester) ParseDue(ctx context.Context, platform string, batch int) (Result, error) {
+// posts, hands each source's new candidates to handoff before marking their
+// raw posts processed (see Handoff), and returns what it handed off. Sources
+// that come back empty EmptyParsesToSnooze times in a row are snoozed.
+func (in *Ingester) ParseDue(ctx context.Context, platform string, batch int, handoff Handoff) (Result, error) {
 	res := Result{Platform: platform}
 	parser, ok := in.parsers[platform]
 	if !ok {
@@ -142,7 +142,7 @@ func (in *Ingester) ParseDue(ctx context.Context, platform string, batch int) (R
 		return res, err
 	}
 	for _, src := range sources {
-		if err := in.parseSource(ctx, parser, src, &res); err != nil {
+		if err := in.parseSource(ctx, parser, src, handoff, &res); err != nil {
 			return res, err
 		}
 	}
@@ -152,9 +152,9 @@ func (in *Ingester) ParseDue(ctx context.Context, platform string, batch int) (R
 	return res, in.recordRun(ctx, &res, len(sources))
 }
 
-// parseSource parses one source into res; only database and context
-// errors are returned, a platform's answer is recorded in res.Errors.
-func (in *Ingester) parseSource(ctx context.Context, parser Parser, src storage.Source, res *Result) error {
+// parseSource parses one source into res; only database, handoff and
+// context errors are returned, a platform's answer is recorded in res.Errors.
+func (in *Ingester) parseSource(ctx context.Context, parser Parser, src storage.Source, handoff Handoff, res *Result) error {
 	log := in.log.With(slog.String("platform", src.Platform), slog.Int64("source_id", src.ID), slog.String("handle", src.Handle))
 	res.Sources++
 	fetch, err := parser.Parse(ctx, src.Handle)
@@ -182,7 +182,7 @@ func (in *Ingester) parseSource(ctx context.Context, parser Parser, src storage.
 	res.NewPosts += fresh
 	sel, err := in.store.SelectPosts(ctx, src, Judgement{
 		Platform: src.Platform, Language: src.Language, Now: in.now(), MinAge: in.rules.MinPostAge,
-	})
+	}, handoff)
 	if err != nil {
 		return err
 	}

@@ -130,7 +130,7 @@ func TestParseDueTelegram(t *testing.T) {
 	}, now)
 	src := enabledSource(t, in.Store(), "https://t.me/funnymemes", "en")
 
-	res, err := in.ParseDue(ctx, PlatformTelegram, 25)
+	res, err := in.ParseDue(ctx, PlatformTelegram, 25, accept)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -183,7 +183,7 @@ func TestParseDueTelegram(t *testing.T) {
 
 	// Three hours later: nothing new, and only the post that was too young is judged now.
 	in.now = func() time.Time { return now.Add(3 * time.Hour) }
-	res, err = in.ParseDue(ctx, PlatformTelegram, 25)
+	res, err = in.ParseDue(ctx, PlatformTelegram, 25, accept)
 	if err != nil || res.NewPosts != 0 || len(res.Candidates) != 1 || res.Candidates[0].PostID != "107" {
 		t.Fatalf("second run: %+v, %v", res, err)
 	}
@@ -201,7 +201,7 @@ func TestParseDueVK(t *testing.T) {
 		PlatformVK: &VKParser{BaseURL: srv.URL, Token: "t", HTTP: testClient()},
 	}, time.Now())
 	enabledSource(t, in.Store(), "https://vk.com/mdk", "ru")
-	res, err := in.ParseDue(context.Background(), PlatformVK, 25)
+	res, err := in.ParseDue(context.Background(), PlatformVK, 25, accept)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -234,7 +234,7 @@ func TestEmptyParsesSnooze(t *testing.T) {
 	src := enabledSource(t, in.Store(), "t.me/funnymemes", "en")
 	parse := func() Result {
 		t.Helper()
-		res, err := in.ParseDue(ctx, PlatformTelegram, 25)
+		res, err := in.ParseDue(ctx, PlatformTelegram, 25, accept)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -285,7 +285,7 @@ func TestCircuitBreaker(t *testing.T) {
 	enabledSource(t, in.Store(), "t.me/chan_bbbb", "en")
 
 	for run := 1; run <= 3; run++ {
-		res, err := in.ParseDue(ctx, PlatformTelegram, 25)
+		res, err := in.ParseDue(ctx, PlatformTelegram, 25, accept)
 		if len(res.Errors) != 2 || res.ConsecutiveFailures != run {
 			t.Fatalf("run %d: %+v", run, res)
 		}
@@ -307,7 +307,7 @@ func TestCircuitBreaker(t *testing.T) {
 	}
 
 	healthy.Store(true)
-	res, err := in.ParseDue(ctx, PlatformTelegram, 25)
+	res, err := in.ParseDue(ctx, PlatformTelegram, 25, accept)
 	if err != nil || res.ConsecutiveFailures != 0 || res.Pause {
 		t.Errorf("a good run: %+v, %v; want the count reset", res, err)
 	}

@@ -99,10 +99,19 @@ func (r rawPostRow) rawPost() (RawPost, error) {
 	return p, nil
 }
 
-// SelectPosts judges a source's unprocessed raw posts, marks the judged ones
-// processed with their verdicts, and returns the selection. Rows are locked
-// while judged, so two runs never hand out the same candidate.
-func (s *Store) SelectPosts(ctx context.Context, src storage.Source, j Judgement) (Selection, error) {
+// Handoff takes a source's candidates for processing (the media queue). It
+// is called before their raw posts are marked processed, inside the
+// transaction that holds those rows: if it fails, or the process dies before
+// the mark commits, the posts stay unprocessed and the next run hands them off
+// again, so no candidate is ever lost. Taking a candidate twice must be
+// harmless; the ingest job makes at most one meme per raw post.
+type Handoff func(ctx context.Context, cands []Candidate) error
+
+// SelectPosts judges a source's unprocessed raw posts, hands the candidates
+// off, marks the judged posts processed with their verdicts, and returns the
+// selection, all in one transaction. The rows stay locked until the mark
+// commits, so two runs at once never hand out the same candidate.
+func (s *Store) SelectPosts(ctx context.Context, src storage.Source, j Judgement, handoff Handoff) (Selection, error) {
 	var sel Selection
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var rows []rawPostRow
@@ -127,6 +136,11 @@ func (s *Store) SelectPosts(ctx context.Context, src storage.Source, j Judgement
 			}
 		}
 		sel = Select(posts, j)
+		if len(sel.Candidates) > 0 {
+			if err := handoff(ctx, sel.Candidates); err != nil {
+				return fmt.Errorf("hand off %d candidates: %w", len(sel.Candidates), err)
+			}
+		}
 		return markProcessed(tx, sel.Verdicts)
 	})
 	if err != nil {

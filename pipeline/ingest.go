@@ -39,6 +39,25 @@ func IngestJob(c ingest.Candidate) (queue.Job, error) {
 	return queue.Job{Kind: JobIngest, Ref: c.RawPostID, Payload: payload}, nil
 }
 
+// QueueCandidates is the ingest.Handoff that turns candidates into ingest
+// jobs on q. A candidate queued twice (the ingester hands a source's
+// candidates off again when it died before marking them processed) is
+// harmless: HandleIngest makes at most one meme per raw post.
+func QueueCandidates(q Enqueuer) ingest.Handoff {
+	return func(ctx context.Context, cands []ingest.Candidate) error {
+		for _, c := range cands {
+			job, err := IngestJob(c)
+			if err != nil {
+				return err
+			}
+			if _, err := q.Enqueue(ctx, job); err != nil {
+				return fmt.Errorf("queue candidate %d: %w", c.RawPostID, err)
+			}
+		}
+		return nil
+	}
+}
+
 // Handle routes a media job to its kind's handler.
 func (p *Pipeline) Handle(ctx context.Context, job queue.Job) error {
 	switch job.Kind {
@@ -93,7 +112,9 @@ func (p *Pipeline) ingest(ctx context.Context, c ingest.Candidate, log *slog.Log
 	var existing *int64
 	if m, err := p.sources.MemeByRawPost(ctx, c.RawPostID); err == nil {
 		if m.Status != storage.MemeProcessing {
-			return "done_before", nil // a redelivered job
+			// A redelivered job, or a candidate queued twice: one meme per
+			// raw post (memes_raw_post_idx refuses a second).
+			return "done_before", nil
 		}
 		existing = &m.ID
 	} else if !errors.Is(err, storage.ErrNotFound) {

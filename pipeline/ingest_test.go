@@ -1,0 +1,227 @@
+package pipeline_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"image"
+	"image/color"
+	"image/jpeg"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	tele "gopkg.in/telebot.v3"
+
+	"memebot/bot"
+	"memebot/ingest"
+	"memebot/moderation"
+	"memebot/pipeline"
+	"memebot/queue"
+	"memebot/storage"
+	"memebot/storage/storagetest"
+)
+
+const (
+	reviewChat  = int64(-1001)
+	storageChat = int64(-1002)
+)
+
+// fakeTelegram counts what the pipeline sends to each chat.
+type fakeTelegram struct {
+	mu   sync.Mutex
+	sent map[int64]int
+	last int // message id
+}
+
+func (f *fakeTelegram) Download(context.Context, string, int64) ([]byte, error) {
+	return nil, errors.New("ingest jobs download from the web")
+}
+
+func (f *fakeTelegram) SendMedia(_ context.Context, chatID int64, _ bot.Media, _ string, _ *tele.ReplyMarkup) (*tele.Message, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.sent[chatID]++
+	f.last++
+	return &tele.Message{ID: f.last, Photo: &tele.Photo{File: tele.File{FileID: fmt.Sprintf("file-%d", f.last)}}}, nil
+}
+
+func (f *fakeTelegram) SendText(context.Context, int64, string, int64) error { return nil }
+
+func (f *fakeTelegram) count(chatID int64) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.sent[chatID]
+}
+
+// cleanChecks finds nothing: the route is the source's to decide.
+type cleanChecks struct{}
+
+func (cleanChecks) Analyze(_ context.Context, in moderation.Input) (moderation.Report, error) {
+	return moderation.Report{
+		Results:      []moderation.Result{{Check: "test", Verdict: moderation.VerdictPass}},
+		CleanCaption: in.Caption,
+		Decision:     moderation.Decision{Action: moderation.ActionReview, Reason: moderation.ReasonLowRisk},
+	}, nil
+}
+
+// channel plays t.me/s/<name>: one page of single-picture posts.
+func channel(t *testing.T, name string, pictures [][]byte) *httptest.Server {
+	t.Helper()
+	var srv *httptest.Server
+	mux := http.NewServeMux()
+	mux.HandleFunc("/s/"+name, func(w http.ResponseWriter, r *http.Request) {
+		var b strings.Builder
+		b.WriteString(`<html><body><section class="tgme_channel_history">`)
+		for i := range pictures {
+			fmt.Fprintf(&b, `<div class="tgme_widget_message" data-post="%[1]s/%[2]d">
+ <a class="tgme_widget_message_photo_wrap" style="background-image:url('%[3]s/file/%[2]d.jpg')"></a>
+ <div class="tgme_widget_message_text">meme %[2]d</div>
+ <span class="tgme_widget_message_views">1.2K</span>
+ <a class="tgme_widget_message_date"><time datetime="%[4]s"></time></a>
+</div>`, name, i, srv.URL, time.Now().Add(-time.Duration(10+i)*time.Hour).UTC().Format(time.RFC3339))
+		}
+		b.WriteString(`</section></body></html>`)
+		fmt.Fprint(w, b.String())
+	})
+	mux.HandleFunc("/file/", func(w http.ResponseWriter, r *http.Request) {
+		var i int
+		if _, err := fmt.Sscanf(r.URL.Path, "/file/%d.jpg", &i); err != nil || i >= len(pictures) {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "image/jpeg")
+		w.Write(pictures[i])
+	})
+	srv = httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// picture is a distinct picture per seed: coarse random blocks that no two
+// seeds share, so that no meme is a near-duplicate of another.
+func picture(t *testing.T, seed uint64) []byte {
+	t.Helper()
+	rng := rand.New(rand.NewPCG(seed, seed*7+1))
+	img := image.NewRGBA(image.Rect(0, 0, 480, 360))
+	for by := 0; by < 360; by += 40 {
+		for bx := 0; bx < 480; bx += 40 {
+			c := color.RGBA{uint8(rng.IntN(256)), uint8(rng.IntN(256)), uint8(rng.IntN(256)), 255}
+			for y := by; y < by+40; y++ {
+				for x := bx; x < bx+40; x++ {
+					img.Set(x, y, c)
+				}
+			}
+		}
+	}
+	var buf bytes.Buffer
+	if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: 90}); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// A scheduler that dies after queueing a source's candidates but before
+// marking their posts processed loses none of them, and the candidates it
+// queued twice still make one meme each: one storage copy, one review post.
+func TestCrashBetweenQueueingAndMarkingIngestsEachPostOnce(t *testing.T) {
+	ctx := context.Background()
+	st := storagetest.NewStore(t)
+	rdb := storagetest.NewRedis(t)
+	log := storagetest.Logger()
+	const posts = 3
+	var pictures [][]byte
+	for i := range posts {
+		pictures = append(pictures, picture(t, uint64(i+1)))
+	}
+	tme := channel(t, "crashmemes", pictures)
+
+	client := ingest.NewClient(ingest.ClientOptions{AllowPrivateHosts: true, HostInterval: -1})
+	sources := ingest.NewStore(st.DB())
+	ing := ingest.New(sources, map[string]ingest.Parser{
+		ingest.PlatformTelegram: &ingest.TelegramParser{BaseURL: tme.URL, HTTP: client, Pages: 1},
+	}, ingest.Rules{}, log)
+	link, _ := ingest.ParseSourceLink("https://t.me/crashmemes")
+	src, _, err := sources.AddSource(ctx, link, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := errors.Join(sources.SetSourceStatus(ctx, src.ID, ingest.SourceParsingEnabled, "", nil),
+		sources.SetSourceNeedsReview(ctx, src.ID, true)); err != nil {
+		t.Fatal(err)
+	}
+
+	media := queue.New(rdb, "media", queue.Options{Block: 100 * time.Millisecond, BaseBackoff: 50 * time.Millisecond,
+		BusyDelay: 100 * time.Millisecond}, log)
+	queueCandidates := pipeline.QueueCandidates(media)
+
+	// The crash: the jobs are in the queue, the marks never commit.
+	_, err = ing.ParseDue(ctx, ingest.PlatformTelegram, 10, func(ctx context.Context, cs []ingest.Candidate) error {
+		if err := queueCandidates(ctx, cs); err != nil {
+			return err
+		}
+		return errors.New("scheduler killed")
+	})
+	if err == nil {
+		t.Fatal("the crashed run reported success")
+	}
+	// The next run (the restarted scheduler, or another replica).
+	res, err := ing.ParseDue(ctx, ingest.PlatformTelegram, 10, queueCandidates)
+	if err != nil || len(res.Candidates) != posts {
+		t.Fatalf("the run after the crash queued %d candidates (%v), want %d", len(res.Candidates), err, posts)
+	}
+	if s, _ := media.Stats(ctx); s.Length != 2*posts {
+		t.Fatalf("%d jobs queued, want each candidate twice (%d)", s.Length, 2*posts)
+	}
+
+	tg := &fakeTelegram{sent: map[int64]int{}}
+	p := pipeline.New(pipeline.Config{StorageChatID: storageChat, ReviewChatID: reviewChat, WatermarkText: "@test", MaxBytes: 10 << 20},
+		tg, st, rdb, pipeline.NewDeduplicator(st), cleanChecks{}, log).WithIngestion(client, st)
+	workCtx, stop := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { media.Consume(workCtx, "w1", 2, time.Second, p.Handle); close(done) }()
+	defer func() { stop(); <-done }()
+
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		s, err := media.Stats(ctx)
+		if err == nil && s.Length == 0 && s.Delayed == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the queue never drained: %+v, %v", s, err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+
+	var memes []storage.Meme
+	st.DB().Where("source_id = ?", src.ID).Order("raw_post_id").Find(&memes)
+	perPost := map[int64]int{}
+	for _, m := range memes {
+		if m.RawPostID == nil || m.Status != storage.MemeWaitingReview || m.ReviewMessageID == nil {
+			t.Errorf("meme #%d: raw post %v, status %s, review post %v", m.ID, m.RawPostID, m.Status, m.ReviewMessageID)
+			continue
+		}
+		perPost[*m.RawPostID]++
+	}
+	if len(memes) != posts || len(perPost) != posts {
+		t.Fatalf("%d memes from %d posts, want one meme for each of %d posts", len(memes), len(perPost), posts)
+	}
+	if n := tg.count(storageChat); n != posts {
+		t.Errorf("%d storage copies, want %d", n, posts)
+	}
+	if n := tg.count(reviewChat); n != posts {
+		t.Errorf("%d review posts, want %d", n, posts)
+	}
+
+	// The database itself refuses a second meme for a post.
+	again := storage.Meme{SourceID: &src.ID, RawPostID: memes[0].RawPostID, Type: "photo", Status: storage.MemeProcessing}
+	if err := st.CreateMeme(ctx, &again); err == nil {
+		t.Error("a second meme for the same raw post was stored")
+	}
+}
