@@ -48,6 +48,7 @@ type Bot struct {
 	notify, bulk *tele.Bot
 	limiter      *limiter // nil without Redis
 	offsets      *offsetTracker
+	inbox        *inbox
 
 	// ReactionHandler receives message_reaction updates, which telebot parses
 	// but never routes.
@@ -68,7 +69,8 @@ func New(cfg Config, log *slog.Logger) (*Bot, error) {
 		log.Warn("no Redis for the rate limit: outgoing messages are not limited")
 	}
 	clients, lim := newClients(cfg, log)
-	b := &Bot{cfg: cfg, client: clients[PriorityInteractive], limiter: lim, log: log, offsets: newOffsetTracker()}
+	b := &Bot{cfg: cfg, client: clients[PriorityInteractive], limiter: lim, log: log, offsets: newOffsetTracker(),
+		inbox: newInbox(cfg.Redis, cfg.Token, log)}
 	tb, err := tele.NewBot(tele.Settings{
 		URL:         cfg.APIURL,
 		Token:       cfg.Token,
@@ -95,7 +97,7 @@ func New(cfg Config, log *slog.Logger) (*Bot, error) {
 // priority from the client that makes it.
 func newClients(cfg Config, log *slog.Logger) ([priorities]*http.Client, *limiter) {
 	retry := &retryTransport{
-		next: http.DefaultTransport, log: log, maxAttempts: 5, maxWait: 30 * time.Second, baseBackoff: 500 * time.Millisecond,
+		next: apiTransport(cfg.Workers), log: log, maxAttempts: 5, maxWait: 30 * time.Second, baseBackoff: 500 * time.Millisecond,
 	}
 	var lim *limiter
 	if cfg.Redis != nil {
@@ -113,6 +115,17 @@ func newClients(cfg Config, log *slog.Logger) ([priorities]*http.Client, *limite
 		clients[p] = &http.Client{Timeout: cfg.PollTimeout + 30*time.Second, Transport: rt}
 	}
 	return clients, lim
+}
+
+// apiTransport is the connection pool to the Bot API: every request goes to
+// one host, so it keeps as many idle connections as there are update workers
+// sending at once (Go's default keeps 2 per host, so a busy bot would open
+// and close a connection for nearly every message).
+func apiTransport(workers int) *http.Transport {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConns = 2 * workers
+	t.MaxIdleConnsPerHost = 2 * workers
+	return t
 }
 
 // sibling is a second telebot bot on the same token whose calls go through
@@ -142,16 +155,22 @@ func (b *Bot) Run(ctx context.Context, drain time.Duration) error {
 		b.log.Warn("deleteWebhook failed", slog.Any("error", err))
 	}
 	pool := b.newPool()
+	forgotten := make(chan struct{})
+	go func() { b.inbox.forget(); close(forgotten) }()
 	b.log.Info("bot polling", slog.String("username", b.tb.Me.Username), slog.Int("workers", b.cfg.Workers))
 	b.poll(ctx, pool.dispatch)
-	pool.close(drain)
+	if pool.close(drain) {
+		close(b.inbox.finished) // no handler will finish another update
+		<-forgotten
+	}
 	b.confirmHandled()
 	return nil
 }
 
-// confirmHandled tells Telegram which updates were handled before a shutdown,
-// so the next start does not handle them (and reply) again. It is best effort:
-// were it lost, handlers are idempotent.
+// confirmHandled tells Telegram which updates were fetched before a shutdown
+// (those not handled yet wait in the inbox), so the next start does not get
+// them again. It is best effort: were it lost, the next start skips the ones
+// its inbox replayed, and handlers are idempotent.
 func (b *Bot) confirmHandled() {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
@@ -257,7 +276,7 @@ func (p *pool) work(in <-chan tele.Update) {
 	defer p.wg.Done()
 	for u := range in {
 		p.b.handle(context.Background(), u)
-		p.b.offsets.done(u.ID)
+		p.b.inbox.done(u.ID)
 	}
 }
 
@@ -267,8 +286,9 @@ func (p *pool) dispatch(u tele.Update) {
 	p.shards[h%uint64(len(p.shards))] <- u
 }
 
-// close stops taking updates and waits up to drain for those in hand.
-func (p *pool) close(drain time.Duration) {
+// close stops taking updates and waits up to drain for those in hand; it
+// reports whether they all finished.
+func (p *pool) close(drain time.Duration) bool {
 	for _, s := range p.shards {
 		close(s)
 	}
@@ -276,7 +296,9 @@ func (p *pool) close(drain time.Duration) {
 	go func() { p.wg.Wait(); close(done) }()
 	select {
 	case <-done:
+		return true
 	case <-time.After(drain):
-		p.b.log.Warn("updates still in hand at shutdown; Telegram will redeliver them")
+		p.b.log.Warn("updates still in hand at shutdown; the next start replays them from the inbox")
+		return false
 	}
 }

@@ -91,21 +91,42 @@ func (b *budget) key(parts ...string) string {
 	return b.rdb.Key(append([]string{"tglimit{tg}"}, parts...)...)
 }
 
-// take admits t at priority p now, or says how long to wait.
-func (b *budget) take(ctx context.Context, t target, p Priority) (verdict, error) {
-	g := b.limits.Global
-	keys := []string{b.key("global"), b.key("hold", "global")}
-	args := []any{max(t.cost, 1), micros(g.interval()), micros(g.interval()) * float64(b.limits.globalBurst(p))}
-	if t.chat != "" {
-		c := b.chatLimit(t)
-		keys = append(keys, b.key("chat", t.chat), b.key("hold", "chat", t.chat))
-		args = append(args, micros(c.interval()), micros(c.interval())*float64(c.Burst))
+// ask is one request for the budget: its target at a priority.
+type ask struct {
+	target target
+	prio   Priority
+}
+
+// take admits each ask now, or says how long it must wait, in one round trip;
+// Redis decides them in order, as if asked one by one.
+func (b *budget) take(ctx context.Context, asks []ask) ([]verdict, error) {
+	calls := make([]storage.ScriptCall, len(asks))
+	for i, a := range asks {
+		g := b.limits.Global
+		c := storage.ScriptCall{
+			Keys: []string{b.key("global"), b.key("hold", "global")},
+			Args: []any{max(a.target.cost, 1), micros(g.interval()), micros(g.interval()) * float64(b.limits.globalBurst(a.prio))},
+		}
+		if a.target.chat != "" {
+			cl := b.chatLimit(a.target)
+			c.Keys = append(c.Keys, b.key("chat", a.target.chat), b.key("hold", "chat", a.target.chat))
+			c.Args = append(c.Args, micros(cl.interval()), micros(cl.interval())*float64(cl.Burst))
+		}
+		calls[i] = c
 	}
-	res, err := takeScript.Run(ctx, b.rdb, keys, args...).Int64Slice()
+	cmds, err := b.rdb.RunScripts(ctx, takeScript, calls)
 	if err != nil {
-		return verdict{}, fmt.Errorf("bot: rate limit: %w", err)
+		return nil, fmt.Errorf("bot: rate limit: %w", err)
 	}
-	return verdict{chatWait: time.Duration(res[0]) * time.Microsecond, globalWait: time.Duration(res[1]) * time.Microsecond}, nil
+	out := make([]verdict, len(asks))
+	for i, cmd := range cmds {
+		res, err := cmd.Int64Slice()
+		if err != nil {
+			return nil, fmt.Errorf("bot: rate limit: %w", err)
+		}
+		out[i] = verdict{chatWait: time.Duration(res[0]) * time.Microsecond, globalWait: time.Duration(res[1]) * time.Microsecond}
+	}
+	return out, nil
 }
 
 // hold refuses t's chat (everything when t names no chat) for d, in every process.

@@ -16,7 +16,8 @@ import (
 // the highest priority of anything waiting in it, so that an answer queued
 // behind a broadcast to the same chat does not wait at broadcast priority.
 // One dispatcher goroutine runs while anything waits and asks the shared
-// budget in Redis for one head at a time.
+// budget in Redis for the heads that may go, up to maxAsk of them in one
+// round trip, in the order they would go one by one.
 type limiter struct {
 	budget admitter
 	pace   time.Duration // spacing of sends while the budget is unavailable
@@ -38,6 +39,7 @@ type line struct {
 	key       string
 	waiting   []*waiter
 	busy      bool      // one of its requests is at Telegram
+	asking    bool      // the dispatcher is asking Redis for its head
 	notBefore time.Time // the chat's budget (or a hold) refused it until then
 }
 
@@ -52,9 +54,13 @@ type waiter struct {
 	gone    bool // its caller stopped waiting
 }
 
+// maxAsk bounds the heads asked for in one round trip.
+const maxAsk = 64
+
 // admitter is the shared budget (Redis in production).
 type admitter interface {
-	take(ctx context.Context, t target, p Priority) (verdict, error)
+	// take answers each ask, in order, as if asked one by one.
+	take(ctx context.Context, asks []ask) ([]verdict, error)
 	hold(ctx context.Context, t target, d time.Duration) error
 }
 
@@ -156,30 +162,56 @@ func (l *limiter) wakeLocked() {
 func (l *limiter) dispatch() {
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
+	type head struct {
+		ln   *line
+		w    *waiter
+		prio Priority
+	}
+	var heads []head
+	var asks []ask
 	for {
+		heads, asks = heads[:0], asks[:0]
 		l.mu.Lock()
-		ln, prio, wake, waiting := l.pickLocked(time.Now())
+		now := time.Now()
+		var wake time.Time
+		waiting := true
+		for len(heads) < maxAsk {
+			ln, prio, at, some := l.pickLocked(now)
+			if len(heads) == 0 {
+				wake, waiting = at, some
+			}
+			if ln == nil {
+				break
+			}
+			w := ln.waiting[0]
+			w.taking, ln.asking = true, true
+			heads, asks = append(heads, head{ln, w, prio}), append(asks, ask{w.target, prio})
+		}
 		if !waiting {
 			l.running = false
 			l.mu.Unlock()
 			return
 		}
-		if ln == nil {
+		if len(heads) == 0 {
 			l.mu.Unlock()
 			l.sleep(timer, wake)
 			continue
 		}
-		w := ln.waiting[0]
-		w.taking = true
 		l.mu.Unlock()
 
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-		v, err := l.budget.take(ctx, w.target, prio)
+		verdicts, err := l.budget.take(ctx, asks)
 		cancel()
 
 		l.mu.Lock()
-		w.taking = false
-		l.settleLocked(ln, w, prio, v, err)
+		for i, h := range heads {
+			h.w.taking, h.ln.asking = false, false
+			var v verdict
+			if err == nil {
+				v = verdicts[i]
+			}
+			l.settleLocked(h.ln, h.w, h.prio, v, err)
+		}
 		l.mu.Unlock()
 	}
 }
@@ -208,7 +240,7 @@ func (l *limiter) pickLocked(now time.Time) (best *line, bestPrio Priority, wake
 			continue
 		}
 		waiting = true
-		if ln.busy {
+		if ln.busy || ln.asking {
 			continue
 		}
 		prio := ln.priority()

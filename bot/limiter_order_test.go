@@ -18,14 +18,18 @@ type gateBudget struct {
 	admitted []string
 }
 
-func (g *gateBudget) take(_ context.Context, t target, _ Priority) (verdict, error) {
+func (g *gateBudget) take(_ context.Context, asks []ask) ([]verdict, error) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	if !g.open {
-		return verdict{globalWait: 5 * time.Millisecond}, nil
+	out := make([]verdict, len(asks))
+	for i, a := range asks {
+		if !g.open {
+			out[i] = verdict{globalWait: 5 * time.Millisecond}
+			continue
+		}
+		g.admitted = append(g.admitted, a.target.chat)
 	}
-	g.admitted = append(g.admitted, t.chat)
-	return verdict{}, nil
+	return out, nil
 }
 
 func (g *gateBudget) hold(context.Context, target, time.Duration) error { return nil }

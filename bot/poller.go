@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
+	"sort"
 	"strconv"
 	"sync"
 	"time"
@@ -16,20 +17,16 @@ import (
 // allowedUpdates are the update types the bot asks Telegram for.
 var allowedUpdates = []string{"message", "edited_message", "callback_query", "message_reaction", "my_chat_member"}
 
-// offsetTracker decides which updates Telegram may forget. An update is
-// confirmed only once it and every update before it were handled, so a crash
-// never loses an update that was fetched but not yet handled (handlers are
-// idempotent, so a redelivery after a crash is harmless).
+// offsetTracker remembers which updates were fetched: the next getUpdates
+// offset (which confirms everything before it to Telegram) and the highest id
+// dispatched, so an update is never handed to the handlers twice by one
+// process (replayed from the inbox, then redelivered by Telegram).
 type offsetTracker struct {
-	mu       sync.Mutex
-	inFlight map[int]struct{}
-	maxSeen  int           // the highest update id ever dispatched
-	finished chan struct{} // signalled when an update is done
+	mu      sync.Mutex
+	maxSeen int // the highest update id ever dispatched
 }
 
-func newOffsetTracker() *offsetTracker {
-	return &offsetTracker{inFlight: map[int]struct{}{}, finished: make(chan struct{}, 1)}
-}
+func newOffsetTracker() *offsetTracker { return &offsetTracker{} }
 
 // begin registers an update; it reports false for one already dispatched.
 func (o *offsetTracker) begin(id int) bool {
@@ -39,49 +36,36 @@ func (o *offsetTracker) begin(id int) bool {
 		return false
 	}
 	o.maxSeen = id
-	o.inFlight[id] = struct{}{}
 	return true
 }
 
-func (o *offsetTracker) done(id int) {
-	o.mu.Lock()
-	delete(o.inFlight, id)
-	o.mu.Unlock()
-	select {
-	case o.finished <- struct{}{}:
-	default:
-	}
-}
-
-// waitFinished waits until some update is done (or ctx ends, or max passes).
-func (o *offsetTracker) waitFinished(ctx context.Context, max time.Duration) {
-	t := time.NewTimer(max)
-	defer t.Stop()
-	select {
-	case <-o.finished:
-	case <-ctx.Done():
-	case <-t.C:
-	}
-}
-
-// offset is the getUpdates offset: the lowest unfinished id, or the next one.
+// offset is the getUpdates offset: the update after the last one fetched.
+// Fetched updates are safe in the inbox before it confirms them.
 func (o *offsetTracker) offset() int {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	next := o.maxSeen + 1
-	for id := range o.inFlight {
-		next = min(next, id)
+	if o.maxSeen == 0 {
+		return 0 // whatever Telegram still holds
 	}
-	return next
+	return o.maxSeen + 1
 }
 
 // poll long-polls getUpdates until ctx ends, handing every new update to
-// dispatch. Errors back off exponentially instead of spinning.
+// dispatch. Each batch is put in the inbox before the next getUpdates
+// confirms it to Telegram, so an update is never only in memory: a crash
+// loses nothing (the next start replays the inbox) and a slow handler never
+// holds back the updates after it. Errors back off exponentially instead of
+// spinning.
 func (b *Bot) poll(ctx context.Context, dispatch func(tele.Update)) {
+	b.replayInbox(ctx, dispatch)
 	allowed, _ := json.Marshal(allowedUpdates)
 	backoff := time.Second
 	for ctx.Err() == nil {
-		updates, err := b.getUpdates(ctx, string(allowed))
+		raw, err := b.getUpdates(ctx, string(allowed))
+		updates, kept, last := b.decodeUpdates(raw)
+		if err == nil {
+			err = b.inbox.put(ctx, updates, kept)
+		}
 		if err != nil {
 			if ctx.Err() != nil {
 				return
@@ -96,23 +80,39 @@ func (b *Bot) poll(ctx context.Context, dispatch func(tele.Update)) {
 			continue
 		}
 		backoff = time.Second
-		fresh := 0
 		for _, u := range updates {
 			if b.offsets.begin(u.ID) {
 				dispatch(u)
-				fresh++
 			}
 		}
-		if len(updates) > 0 && fresh == 0 {
-			// Only updates still being handled came back (they are not
-			// confirmed until done): asking again at once would fetch them
-			// again and again. Ask when one is done.
-			b.offsets.waitFinished(ctx, time.Second)
+		b.offsets.begin(last) // a malformed last update is confirmed too
+	}
+}
+
+// replayInbox dispatches the updates a previous run fetched but did not
+// finish (it crashed or was cut off at shutdown). The first getUpdates then
+// asks for what follows them, which confirms them to Telegram: updates the
+// previous run fetched before them were confirmed by its own polls.
+func (b *Bot) replayInbox(ctx context.Context, dispatch func(tele.Update)) {
+	raw, err := b.inbox.pending(ctx)
+	if err != nil {
+		b.log.Error("inbox not read: unfinished updates of the last run are not replayed", slog.Any("error", err))
+		return
+	}
+	if len(raw) == 0 {
+		return
+	}
+	updates, _, _ := b.decodeUpdates(raw)
+	sort.Slice(updates, func(i, j int) bool { return updates[i].ID < updates[j].ID })
+	b.log.Info("replaying updates the last run did not finish", slog.Int("updates", len(updates)))
+	for _, u := range updates {
+		if b.offsets.begin(u.ID) {
+			dispatch(u)
 		}
 	}
 }
 
-func (b *Bot) getUpdates(ctx context.Context, allowed string) ([]tele.Update, error) {
+func (b *Bot) getUpdates(ctx context.Context, allowed string) ([]json.RawMessage, error) {
 	params := map[string]string{
 		"offset":          strconv.Itoa(b.offsets.offset()),
 		"timeout":         strconv.Itoa(int(b.cfg.PollTimeout / time.Second)),
@@ -123,14 +123,14 @@ func (b *Bot) getUpdates(ctx context.Context, allowed string) ([]tele.Update, er
 	if err := b.call(ctx, "getUpdates", params, &raw); err != nil {
 		return nil, err
 	}
-	return b.decodeUpdates(raw), nil
+	return raw, nil
 }
 
 // decodeUpdates decodes each update on its own: one malformed update is
-// logged and skipped (its id still advances the offset), never allowed to
-// block the ones after it.
-func (b *Bot) decodeUpdates(raw []json.RawMessage) []tele.Update {
-	updates := make([]tele.Update, 0, len(raw))
+// logged and skipped, never allowed to block the ones after it. It returns
+// the good updates, their raw JSON, and the highest update id of all.
+func (b *Bot) decodeUpdates(raw []json.RawMessage) (updates []tele.Update, kept []json.RawMessage, last int) {
+	updates, kept = make([]tele.Update, 0, len(raw)), make([]json.RawMessage, 0, len(raw))
 	for _, r := range raw {
 		var u tele.Update
 		if err := json.Unmarshal(r, &u); err != nil {
@@ -140,14 +140,12 @@ func (b *Bot) decodeUpdates(raw []json.RawMessage) []tele.Update {
 			_ = json.Unmarshal(r, &id)
 			b.log.Warn("malformed update skipped", slog.Int("update_id", id.ID), slog.Any("error", err))
 			metrics.Updates.WithLabelValues("malformed").Inc()
-			if b.offsets.begin(id.ID) {
-				b.offsets.done(id.ID)
-			}
+			last = max(last, id.ID)
 			continue
 		}
-		updates = append(updates, u)
+		updates, kept, last = append(updates, u), append(kept, r), max(last, u.ID)
 	}
-	return updates
+	return updates, kept, last
 }
 
 func sleep(ctx context.Context, d time.Duration) {

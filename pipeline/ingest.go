@@ -43,19 +43,26 @@ func IngestJob(c ingest.Candidate) (queue.Job, error) {
 // jobs on q. A candidate queued twice (the ingester hands a source's
 // candidates off again when it died before marking them processed) is
 // harmless: HandleIngest makes at most one meme per raw post.
-func QueueCandidates(q Enqueuer) ingest.Handoff {
+func QueueCandidates(q BatchEnqueuer) ingest.Handoff {
 	return func(ctx context.Context, cands []ingest.Candidate) error {
-		for _, c := range cands {
+		jobs := make([]queue.Job, len(cands))
+		for i, c := range cands {
 			job, err := IngestJob(c)
 			if err != nil {
 				return err
 			}
-			if _, err := q.Enqueue(ctx, job); err != nil {
-				return fmt.Errorf("queue candidate %d: %w", c.RawPostID, err)
-			}
+			jobs[i] = job
+		}
+		if _, err := q.EnqueueMany(ctx, jobs); err != nil {
+			return fmt.Errorf("queue %d candidates: %w", len(jobs), err)
 		}
 		return nil
 	}
+}
+
+// BatchEnqueuer takes many jobs in one round trip.
+type BatchEnqueuer interface {
+	EnqueueMany(ctx context.Context, jobs []queue.Job) ([]string, error)
 }
 
 // Handle routes a media job to its kind's handler.

@@ -71,25 +71,13 @@ func (w *Window) TakeMany(ctx context.Context, keys []string) ([]Outcome, error)
 		return out, nil
 	}
 	now := time.Now().UnixMilli()
-	run := func(eval func(p redis.Pipeliner, key string, args ...any) *redis.Cmd) ([]*redis.Cmd, error) {
-		cmds := make([]*redis.Cmd, len(keys))
-		_, err := w.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
-			for i, key := range keys {
-				out[i].Grant = Grant{key: w.rdb.Key("ratelimit", w.name, key), member: randomID()}
-				cmds[i] = eval(p, out[i].Grant.key, now, w.window.Milliseconds(), w.limit, out[i].Grant.member)
-			}
-			return nil
-		})
-		return cmds, err
+	calls := make([]storage.ScriptCall, len(keys))
+	for i, key := range keys {
+		out[i].Grant = Grant{key: w.rdb.Key("ratelimit", w.name, key), member: randomID()}
+		calls[i] = storage.ScriptCall{Keys: []string{out[i].Grant.key},
+			Args: []any{now, w.window.Milliseconds(), w.limit, out[i].Grant.member}}
 	}
-	cmds, err := run(func(p redis.Pipeliner, key string, args ...any) *redis.Cmd {
-		return takeScript.EvalSha(ctx, p, []string{key}, args...)
-	})
-	if err != nil && redis.HasErrorPrefix(err, "NOSCRIPT") { // Redis restarted: send the script itself
-		cmds, err = run(func(p redis.Pipeliner, key string, args ...any) *redis.Cmd {
-			return takeScript.Eval(ctx, p, []string{key}, args...)
-		})
-	}
+	cmds, err := w.rdb.RunScripts(ctx, takeScript, calls)
 	if err != nil {
 		return nil, fmt.Errorf("ratelimit %s: %w", w.name, err)
 	}

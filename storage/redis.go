@@ -103,3 +103,34 @@ func newToken() string {
 	_, _ = rand.Read(buf)
 	return hex.EncodeToString(buf)
 }
+
+// ScriptCall is one run of a script: its keys and arguments.
+type ScriptCall struct {
+	Keys []string
+	Args []any
+}
+
+// RunScripts runs script once per call in one round trip, in order (Redis
+// runs them one after another, as if sent one by one). When Redis has lost
+// the script (a restart), the script itself is sent instead of its hash.
+func (r *Redis) RunScripts(ctx context.Context, script *redis.Script, calls []ScriptCall) ([]*redis.Cmd, error) {
+	run := func(byHash bool) ([]*redis.Cmd, error) {
+		cmds := make([]*redis.Cmd, len(calls))
+		_, err := r.Pipelined(ctx, func(p redis.Pipeliner) error {
+			for i, c := range calls {
+				if byHash {
+					cmds[i] = script.EvalSha(ctx, p, c.Keys, c.Args...)
+				} else {
+					cmds[i] = script.Eval(ctx, p, c.Keys, c.Args...)
+				}
+			}
+			return nil
+		})
+		return cmds, err
+	}
+	cmds, err := run(true)
+	if err != nil && redis.HasErrorPrefix(err, "NOSCRIPT") {
+		cmds, err = run(false)
+	}
+	return cmds, err
+}
