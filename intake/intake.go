@@ -51,7 +51,7 @@ type Result struct {
 // Options tune the batching.
 type Options struct {
 	MaxBatch   int           // uploads per round trip (default 200)
-	MaxFlushes int           // batches in flight at once (default 4)
+	MaxFlushes int           // batches in flight at once (default 2)
 	Timeout    time.Duration // for one batch's round trips (default 10s)
 }
 
@@ -74,7 +74,7 @@ func New(store Store, q Queue, limit Limiter, jobKind string, opts Options, log 
 		opts.MaxBatch = 200
 	}
 	if opts.MaxFlushes <= 0 {
-		opts.MaxFlushes = 4
+		opts.MaxFlushes = 2
 	}
 	if opts.Timeout <= 0 {
 		opts.Timeout = 10 * time.Second
