@@ -26,7 +26,8 @@ type reading struct {
 // assemble drops low-confidence and letterless words, groups the rest into
 // lines (a word starts a new line when it sits left of the previous one or
 // outside its height), drops lines that are only stray letters (blobs of a
-// busy background read as "J" or "г"), and joins what is left.
+// busy background read as "J", "г" or a doubtful "ae"), and joins what is
+// left.
 func assemble(words []word, minConf float64) reading {
 	var lines [][]word
 	var prev image.Rectangle
@@ -69,9 +70,13 @@ func assemble(words []word, minConf float64) reading {
 	return r
 }
 
+// clearPairConfidence is how confident a two-letter word must be to hold a
+// line on its own ("OK", "НУ"); blobs often read as pairs of letters.
+const clearPairConfidence = 80
+
 func hasRealWord(line []word) bool {
 	for _, w := range line {
-		if countLetters(w.text) >= 2 {
+		if n := countLetters(w.text); n >= 3 || n == 2 && w.conf >= clearPairConfidence {
 			return true
 		}
 	}

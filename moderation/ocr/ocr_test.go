@@ -37,6 +37,8 @@ func TestReadTextRenderedMemes(t *testing.T) {
 		{"english outlined on gradient", memetest.Options{Text: "ONE DOES NOT SIMPLY\nDEPLOY ON FRIDAY", Outlined: true, Bold: true, Background: memetest.Gradient}},
 		{"russian outlined on gradient small image", memetest.Options{Width: 600, Text: "НЕЛЬЗЯ ПРОСТО ТАК\nВЗЯТЬ И ЗАДЕПЛОИТЬ", Outlined: true, Bold: true, Background: memetest.Gradient}},
 		{"english outlined on busy large image", memetest.Options{Width: 2000, Text: "ME EXPLAINING\nTHE JOKE", Outlined: true, Bold: true, Background: memetest.Busy, Seed: 3}},
+		{"english outlined on light photo", memetest.Options{Text: "BOTTOM TEXT\nTOP TEXT", Outlined: true, Bold: true, Background: memetest.Light, Seed: 4}},
+		{"russian outlined on light photo", memetest.Options{Text: "ВЕРХНИЙ ТЕКСТ\nНИЖНИЙ ТЕКСТ", Outlined: true, Bold: true, Background: memetest.Light, Seed: 5}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -33,8 +33,9 @@ type Config struct {
 	Languages []string
 	// Width is the width images are scaled to before OCR. Default 720.
 	Width int
-	// GoodConfidence: when no variant reads text with at least this mean
-	// confidence, the extra bright-pixels variant is tried. Default 80.
+	// GoodConfidence: a variant that reads text (three letters or more)
+	// with at least this mean confidence ends the search; the variants not
+	// read yet are skipped. Default 80.
 	GoodConfidence float64
 	// MinWordConfidence drops words read with less confidence (noise from
 	// busy backgrounds). Default 45.
@@ -122,7 +123,7 @@ func newClient(langs []string) (*gosseract.Client, error) {
 	for i := range blank.Pix {
 		blank.Pix[i] = 255
 	}
-	if err := c.SetImageFromBytes(pgm(blank)); err != nil {
+	if err := c.SetImageFromBytes(bmp(blank)); err != nil {
 		c.Close()
 		return nil, fmt.Errorf("ocr: warm up: %w", err)
 	}
@@ -152,10 +153,12 @@ func (p *Pool) closeAll() {
 }
 
 // ReadText reads the text on img and returns the best reading of its
-// preprocessing variants (most confident, most alphabetic text). Empty Text
-// means no text was found. It waits for a free client or ctx.
+// preprocessing variants (most confident, most alphabetic text). The
+// variants are read most likely first, and a confident reading ends the
+// search: a pass costs tens of milliseconds. Empty Text means no text was
+// found. It waits for a free client or ctx.
 func (p *Pool) ReadText(ctx context.Context, img image.Image) (moderation.OCRText, error) {
-	variants, fallback := prepare(img, p.cfg.Width)
+	variants := prepare(img, p.cfg.Width)
 	var c *gosseract.Client
 	select {
 	case <-p.done:
@@ -167,33 +170,26 @@ func (p *Pool) ReadText(ctx context.Context, img image.Image) (moderation.OCRTex
 	defer func() { p.clients <- c }()
 
 	var best reading
-	try := func(v variant) error {
+	for _, v := range variants {
 		if err := ctx.Err(); err != nil {
-			return fmt.Errorf("ocr: %w", err)
+			return moderation.OCRText{}, fmt.Errorf("ocr: %w", err)
 		}
 		r, err := p.recognize(c, v)
-		if err == nil && r.score > best.score {
+		if err != nil {
+			return moderation.OCRText{}, err
+		}
+		if r.score > best.score {
 			best = r
 		}
-		return err
-	}
-	for _, v := range variants {
-		if err := try(v); err != nil {
-			return moderation.OCRText{}, err
-		}
-	}
-	// Reading every pixel above the bright level is a last resort for white
-	// text without an outline; it costs another pass, so only when needed.
-	if best.confidence < p.cfg.GoodConfidence || best.letters < 3 {
-		if err := try(fallback); err != nil {
-			return moderation.OCRText{}, err
+		if best.confidence >= p.cfg.GoodConfidence && best.letters >= 3 {
+			break
 		}
 	}
 	return moderation.OCRText{Text: best.text, Confidence: best.confidence, Variant: best.variant}, nil
 }
 
 func (p *Pool) recognize(c *gosseract.Client, v variant) (reading, error) {
-	if err := c.SetImageFromBytes(pgm(v.img)); err != nil {
+	if err := c.SetImageFromBytes(bmp(v.img)); err != nil {
 		return reading{}, fmt.Errorf("ocr: set image: %w", err)
 	}
 	boxes, err := c.GetBoundingBoxes(gosseract.RIL_WORD)

@@ -1,8 +1,8 @@
 package ocr
 
 import (
+	"encoding/binary"
 	"image"
-	"strconv"
 
 	"memebot/moderation/internal/imgutil"
 )
@@ -13,56 +13,65 @@ type variant struct {
 	img  *image.Gray
 }
 
-// Thresholds for the outlined-text variant. Meme text is near-white fill
+// Levels for the outlined-text variant. Meme text is near-white fill
 // inside a near-black outline; JPEG keeps the fill above ~200 and the
 // outline below ~80.
 const (
 	brightLevel = 190
 	darkLevel   = 90
+	// maxFillLevel caps how bright the fill must be on a light picture,
+	// leaving room for JPEG noise in pure white.
+	maxFillLevel = 245
+)
+
+// Shares of the picture that decide which variants are worth a pass.
+const (
+	// minOutlinedShare: below it, what outlinedText kept is the odd
+	// enclosed speck, not lettering.
+	minOutlinedShare = 0.002
+	// maxBrightShare: above it the picture is mostly bright, so it cannot
+	// be white text on a darker background (what brightText is for).
+	maxBrightShare = 0.5
 )
 
 // prepare scales the image to the OCR width and returns the variants to
-// read: the outlined-text variant (the classic meme style) when the image
-// has white-inside-black strokes, the plain grayscale (black text on a plain
-// background), and bright-pixels-only (white text without an outline).
-func prepare(img image.Image, width int) (first []variant, fallback variant) {
+// read, the one most likely to be read well first: the outlined-text
+// variant (the classic meme style) when the image has white strokes inside
+// black outlines, the plain grayscale (black text on a plain background),
+// and bright-pixels-only (white text without an outline) when the picture
+// is dark enough to hold such text.
+func prepare(img image.Image, width int) []variant {
 	gray := imgutil.ResizeGray(imgutil.Gray(img), width)
-	radius := max(4, width/60)
-	outlined, kept := outlinedText(gray, radius)
-	first = []variant{{"gray", gray}}
-	if float64(kept) >= 0.002*float64(len(gray.Pix)) {
-		first = append(first, variant{"outline", outlined})
+	var variants []variant
+	if outlined, kept := outlinedText(gray); float64(kept) >= minOutlinedShare*float64(len(gray.Pix)) {
+		variants = append(variants, variant{"outline", outlined})
 	}
-	return first, variant{"bright", brightText(gray)}
+	variants = append(variants, variant{"gray", gray})
+	if bright, kept := brightText(gray); float64(kept) <= maxBrightShare*float64(len(gray.Pix)) {
+		variants = append(variants, variant{"bright", bright})
+	}
+	return variants
 }
 
-// outlinedText keeps the bright pixels that have a dark pixel within radius
-// on both sides, horizontally or vertically, and draws them black on white.
-// That is the fill of a white stroke inside its black outline; bright areas
-// of the photo (sky, walls, the edge of a light object touching the outline)
-// have dark on one side at most. It also returns how many pixels it kept.
-func outlinedText(g *image.Gray, radius int) (out *image.Gray, kept int) {
+// outlinedText keeps the bright pixels that cannot be reached from the
+// edge of the picture without crossing a dark pixel, and draws them black
+// on white: the fill of white letters, which their black outline closes
+// in. The background between letters, bright areas of the photo and
+// letters an object covers in part all reach the edge. On a light picture
+// the fill must also be brighter than most of the picture, or the closed
+// counters of letters (the inside of an O) would be read as ink. It also
+// returns how many pixels it kept.
+func outlinedText(g *image.Gray) (out *image.Gray, kept int) {
 	w, h := g.Bounds().Dx(), g.Bounds().Dy()
-	dark := make([]bool, w*h)
-	for y := 0; y < h; y++ {
-		for x := 0; x < w; x++ {
-			dark[y*w+x] = g.Pix[y*g.Stride+x] <= darkLevel
-		}
-	}
-	fill := make([]bool, w*h)
-	for y := 0; y < h; y++ {
-		enclosed(dark, y*w, 1, w, radius, fill)
-	}
-	for x := 0; x < w; x++ {
-		enclosed(dark, x, w, h, radius, fill)
-	}
+	open := reachableFromEdge(g, w, h)
+	level := fillLevel(g)
 	out = image.NewGray(image.Rect(0, 0, w, h))
-	for y := 0; y < h; y++ {
-		for x := 0; x < w; x++ {
-			i := y*w + x
-			out.Pix[i] = 255
-			if fill[i] && g.Pix[y*g.Stride+x] >= brightLevel {
-				out.Pix[i] = 0
+	for y := range h {
+		row, dst, reached := g.Pix[y*g.Stride:][:w], out.Pix[y*w:][:w], open[y*w:][:w]
+		for x, v := range row {
+			dst[x] = 255
+			if v >= level && !reached[x] {
+				dst[x] = 0
 				kept++
 			}
 		}
@@ -70,55 +79,113 @@ func outlinedText(g *image.Gray, radius int) (out *image.Gray, kept int) {
 	return out, kept
 }
 
-// enclosed walks n cells of a row or column (start, step) and sets fill for
-// cells with a dark cell within radius before and after them.
-func enclosed(dark []bool, start, step, n, radius int, fill []bool) {
-	const far = 1 << 30
-	after := make([]int, n) // distance to the next dark cell
-	next := far
-	for i := n - 1; i >= 0; i-- {
-		if dark[start+i*step] {
-			next = 0
-		} else if next < far {
-			next++
-		}
-		after[i] = next
+// reachableFromEdge marks the pixels connected to the edge of the picture
+// through pixels that are not dark (4-connectivity). It fills whole runs of
+// a row at a time (scanline flood fill).
+func reachableFromEdge(g *image.Gray, w, h int) []bool {
+	seen := make([]bool, w*h)
+	passable := func(x, y int) bool { return !seen[y*w+x] && g.Pix[y*g.Stride+x] > darkLevel }
+	var stack []image.Point
+	for x := range w {
+		stack = append(stack, image.Pt(x, 0), image.Pt(x, h-1))
 	}
-	before := far
-	for i := 0; i < n; i++ {
-		if dark[start+i*step] {
-			before = 0
-		} else if before < far {
-			before++
+	for y := range h {
+		stack = append(stack, image.Pt(0, y), image.Pt(w-1, y))
+	}
+	for len(stack) > 0 {
+		p := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if !passable(p.X, p.Y) {
+			continue
 		}
-		if before <= radius && after[i] <= radius && before > 0 {
-			fill[start+i*step] = true
+		x0, x1 := p.X, p.X
+		for x0 > 0 && passable(x0-1, p.Y) {
+			x0--
+		}
+		for x1 < w-1 && passable(x1+1, p.Y) {
+			x1++
+		}
+		for x := x0; x <= x1; x++ {
+			seen[p.Y*w+x] = true
+		}
+		// Seed one point per run of passable pixels above and below.
+		for _, y := range [2]int{p.Y - 1, p.Y + 1} {
+			if y < 0 || y >= h {
+				continue
+			}
+			inRun := false
+			for x := x0; x <= x1; x++ {
+				ok := passable(x, y)
+				if ok && !inRun {
+					stack = append(stack, image.Pt(x, y))
+				}
+				inRun = ok
+			}
 		}
 	}
+	return seen
+}
+
+// fillLevel is how bright a pixel must be to count as letter fill: the
+// bright level, or halfway from the picture's median to white when the
+// picture itself is light.
+func fillLevel(g *image.Gray) uint8 {
+	var hist [256]int
+	for _, v := range g.Pix {
+		hist[v]++
+	}
+	median, n := 0, 0
+	for v, c := range hist {
+		if n += c; 2*n >= len(g.Pix) {
+			median = v
+			break
+		}
+	}
+	return uint8(min(max(brightLevel, (median+256)/2), maxFillLevel))
 }
 
 // brightText draws every bright pixel black on white: white text on a dark
-// background without an outline.
-func brightText(g *image.Gray) *image.Gray {
+// background without an outline. It also returns how many pixels it kept.
+func brightText(g *image.Gray) (*image.Gray, int) {
 	out := image.NewGray(g.Bounds())
+	kept := 0
 	for i, v := range g.Pix {
 		if v >= brightLevel {
 			out.Pix[i] = 0
+			kept++
 		} else {
 			out.Pix[i] = 255
 		}
 	}
-	return out
+	return out, kept
 }
 
-// pgm encodes g as a binary PGM, which Leptonica reads without a codec.
-func pgm(g *image.Gray) []byte {
+// bmp encodes g as an uncompressed 8-bit BMP with a gray palette.
+// Leptonica reads it from memory in whole rows (its PNM reader calls
+// fread once per pixel, which cost more than a tenth of a recognition).
+func bmp(g *image.Gray) []byte {
+	const headerSize = 14 + 40 + 256*4
 	w, h := g.Bounds().Dx(), g.Bounds().Dy()
-	header := "P5\n" + strconv.Itoa(w) + " " + strconv.Itoa(h) + "\n255\n"
-	buf := make([]byte, 0, len(header)+w*h)
-	buf = append(buf, header...)
-	for y := 0; y < h; y++ {
-		buf = append(buf, g.Pix[y*g.Stride:y*g.Stride+w]...)
+	stride := (w + 3) &^ 3 // rows are padded to 4 bytes
+	buf := make([]byte, headerSize+stride*h)
+	le := binary.LittleEndian
+	copy(buf, "BM")
+	le.PutUint32(buf[2:], uint32(len(buf)))
+	le.PutUint32(buf[10:], headerSize) // pixel data offset
+	le.PutUint32(buf[14:], 40)         // BITMAPINFOHEADER
+	le.PutUint32(buf[18:], uint32(w))
+	le.PutUint32(buf[22:], uint32(h)) // positive: rows bottom-up
+	le.PutUint16(buf[26:], 1)         // planes
+	le.PutUint16(buf[28:], 8)         // bits per pixel
+	le.PutUint32(buf[34:], uint32(stride*h))
+	le.PutUint32(buf[46:], 256) // palette entries; no resolution, as in PNM
+
+	for i := range 256 {
+		p := buf[54+4*i:]
+		p[0], p[1], p[2] = byte(i), byte(i), byte(i)
+	}
+	for y := range h {
+		copy(buf[headerSize+(h-1-y)*stride:], g.Pix[y*g.Stride:y*g.Stride+w])
 	}
 	return buf
 }

@@ -7,6 +7,8 @@ import (
 	"image/color"
 
 	"github.com/disintegration/imaging"
+
+	"memebot/media"
 )
 
 // Gray returns the luma of img as an 8-bit grayscale image whose bounds start
@@ -62,37 +64,62 @@ func luma(r, g, b uint8) uint8 {
 	return uint8((19595*uint32(r) + 38470*uint32(g) + 7471*uint32(b) + 1<<15) >> 16)
 }
 
-// ResizeGray scales g to the given width, keeping the aspect ratio, with a
-// box filter when shrinking (no aliasing) and a linear one when enlarging.
-// It returns g itself when the width already matches.
+// ResizeGray scales g to the given width, keeping the aspect ratio, by area
+// averaging when shrinking (no aliasing) and with a linear filter when
+// enlarging. It returns g itself when the width already matches.
 func ResizeGray(g *image.Gray, width int) *image.Gray {
-	filter := imaging.Linear
-	if width < g.Bounds().Dx() {
-		filter = imaging.Box
+	b := g.Bounds()
+	if width < b.Dx() {
+		return media.ShrinkGray(g, width, scaledHeight(b, width))
 	}
-	return resizeGray(g, width, filter)
+	return enlargeGray(g, width)
 }
 
 // SubsampleGray shrinks g to the given width by picking the nearest pixel,
 // which keeps edges as crisp as they were (what a sharpness measure must
 // see). Images narrower than width are returned as they are.
 func SubsampleGray(g *image.Gray, width int) *image.Gray {
-	if g.Bounds().Dx() <= width {
+	b := g.Bounds()
+	if b.Dx() <= width {
 		return g
 	}
-	return resizeGray(g, width, imaging.NearestNeighbor)
+	height := scaledHeight(b, width)
+	out := image.NewGray(image.Rect(0, 0, width, height))
+	xs := make([]int, width)
+	for x := range xs {
+		xs[x] = nearest(x, b.Dx(), width)
+	}
+	for y := range height {
+		src := g.Pix[g.PixOffset(b.Min.X, b.Min.Y+nearest(y, b.Dy(), height)):]
+		dst := out.Pix[y*out.Stride:][:width]
+		for x, sx := range xs {
+			dst[x] = src[sx]
+		}
+	}
+	return out
 }
 
-func resizeGray(g *image.Gray, width int, filter imaging.ResampleFilter) *image.Gray {
+// nearest is the source index whose pixel covers the centre of pixel i
+// when n source pixels are shrunk to m (what imaging's NearestNeighbor picks).
+func nearest(i, n, m int) int {
+	return min((2*i+1)*n/(2*m), n-1)
+}
+
+func enlargeGray(g *image.Gray, width int) *image.Gray {
 	b := g.Bounds()
 	if b.Dx() == width || b.Dx() == 0 {
 		return g
 	}
-	height := max(1, (b.Dy()*width+b.Dx()/2)/b.Dx())
-	scaled := imaging.Resize(g, width, height, filter)
+	height := scaledHeight(b, width)
+	scaled := imaging.Resize(g, width, height, imaging.Linear)
 	out := image.NewGray(image.Rect(0, 0, width, height))
 	for i := range out.Pix {
 		out.Pix[i] = scaled.Pix[4*i]
 	}
 	return out
+}
+
+// scaledHeight is the height that keeps b's aspect ratio at width.
+func scaledHeight(b image.Rectangle, width int) int {
+	return max(1, (b.Dy()*width+b.Dx()/2)/b.Dx())
 }

@@ -28,6 +28,9 @@ const (
 	Gradient
 	// Busy is a gradient with stripes, blobs and noise, like a photo.
 	Busy
+	// Light is a pale wash with a little noise, like sky, a wall or paper:
+	// nearly as bright as white letters.
+	Light
 )
 
 // Options describe one synthetic meme.
@@ -119,6 +122,10 @@ func paintBackground(img *image.RGBA, bg Background, seed uint64) {
 			r := 40 + 180*fx
 			g := 60 + 150*fy
 			bl := 200 - 120*(fx+fy)/2
+			if bg == Light {
+				n := rng.Float64()*6 - 3
+				r, g, bl = 235+15*fx+n, 240-10*fy+n, 170+40*fy+n
+			}
 			if bg == Busy {
 				stripe := 35 * math.Sin(float64(x+y)/(w/40))
 				r += stripe

@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"image"
 
-	"github.com/disintegration/imaging"
-
 	"memebot/media"
 )
 
@@ -18,11 +16,8 @@ func ImageDataURL(img image.Image, maxSide int) (string, error) {
 	if img == nil || img.Bounds().Empty() {
 		return "", errors.New("empty image")
 	}
-	if b := img.Bounds(); b.Dx() > maxSide || b.Dy() > maxSide {
-		img = imaging.Fit(img, maxSide, maxSide, imaging.Box)
-	}
 	var buf bytes.Buffer
-	if err := media.EncodeJPEG(&buf, img, 85); err != nil {
+	if err := media.EncodeJPEG(&buf, media.Shrink(img, maxSide), 85); err != nil {
 		return "", fmt.Errorf("encode jpeg: %w", err)
 	}
 	return "data:image/jpeg;base64," + base64.StdEncoding.EncodeToString(buf.Bytes()), nil
