@@ -23,9 +23,11 @@ type Roles struct {
 	src                RoleSource
 	ttl                time.Duration
 
-	mu       sync.Mutex
-	promoted map[int64]bool
-	loadedAt time.Time
+	mu        sync.Mutex
+	promoted  map[int64]bool
+	loadedAt  time.Time // zero: never loaded, or invalidated
+	reloading bool
+	gen       int // bumped by Invalidate: a reload begun before it is dropped
 }
 
 // NewRoles builds a resolver from the configured ids and the database.
@@ -57,6 +59,7 @@ func (r *Roles) Role(ctx context.Context, userID int64) string {
 func (r *Roles) Invalidate() {
 	r.mu.Lock()
 	r.loadedAt = time.Time{}
+	r.gen++
 	r.mu.Unlock()
 }
 
@@ -69,16 +72,34 @@ func (r *Roles) AdminIDs() []int64 {
 	return ids
 }
 
+// isPromoted answers from the cache. A stale cache is refreshed in the
+// background (the update at hand is not kept waiting for the database); an
+// empty or invalidated one is loaded first.
 func (r *Roles) isPromoted(ctx context.Context, userID int64) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if time.Since(r.loadedAt) > r.ttl {
-		ids, err := r.src.ModeratorIDs(ctx)
-		if err == nil {
+	switch {
+	case r.loadedAt.IsZero():
+		if ids, err := r.src.ModeratorIDs(ctx); err == nil {
 			r.promoted, r.loadedAt = set(ids), time.Now()
 		}
+	case time.Since(r.loadedAt) > r.ttl && !r.reloading:
+		r.reloading = true
+		go r.reload(r.gen)
 	}
 	return r.promoted[userID]
+}
+
+func (r *Roles) reload(gen int) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	ids, err := r.src.ModeratorIDs(ctx)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.reloading = false
+	if err == nil && gen == r.gen {
+		r.promoted, r.loadedAt = set(ids), time.Now()
+	}
 }
 
 const roleKey = "memebot.role"

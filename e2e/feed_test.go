@@ -102,12 +102,13 @@ func TestDoublePressSendsOneNextMeme(t *testing.T) {
 	e.say(u, "/start")
 	eventually(t, "first meme", func() bool { return len(e.memeMessages(u.ID)) == 1 })
 	first := e.memeMessages(u.ID)[0]
-	done := make(chan struct{}, 3)
+	presses := make(chan string, 3)
 	for range 3 {
-		go func() { e.tg.PressButtonLabeled(u, u.ID, first.MessageID, "👍"); done <- struct{}{} }()
+		go func() { cb, _ := e.tg.PressButtonLabeled(u, u.ID, first.MessageID, "👍"); presses <- cb }()
 	}
+	var callbacks []string
 	for range 3 {
-		<-done
+		callbacks = append(callbacks, <-presses)
 	}
 	eventually(t, "second meme", func() bool { return len(e.memeMessages(u.ID)) >= 2 })
 	time.Sleep(time.Second)
@@ -115,8 +116,13 @@ func TestDoublePressSendsOneNextMeme(t *testing.T) {
 		t.Fatalf("three presses on one meme sent %d memes, want 1 more", n-1)
 	}
 	// A later press on the same meme sends nothing either.
-	e.tg.PressButtonLabeled(u, u.ID, first.MessageID, "👎")
+	late, _ := e.tg.PressButtonLabeled(u, u.ID, first.MessageID, "👎")
 	time.Sleep(500 * time.Millisecond)
+	for _, cb := range append(callbacks, late) { // every spinner stops, also where nothing changed
+		if _, ok := e.tg.CallbackAnswer(cb); !ok {
+			t.Fatalf("press %s was never answered", cb)
+		}
+	}
 	var r storage.Reaction
 	e.store.DB().Where("user_id = ? AND meme_id IN (SELECT id FROM memes WHERE storage_file_id = ?)", u.ID, first.MediaFileID()).First(&r)
 	if n := len(e.memeMessages(u.ID)); n != 2 || r.Reaction == nil || *r.Reaction != storage.Like {

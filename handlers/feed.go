@@ -20,7 +20,7 @@ import (
 type Feed interface {
 	Next(ctx context.Context, userID int64, isModerator bool) (recommend.Item, error)
 	Unsend(ctx context.Context, userID, memeID int64) error
-	ReactEngine(ctx context.Context, userID, memeID int64, reaction int) (engine string, changed bool, err error)
+	ReactNext(ctx context.Context, userID, memeID int64, reaction int, isModerator bool) (recommend.Press, error)
 	Reset(ctx context.Context, userID int64) error
 }
 
@@ -50,6 +50,12 @@ func feedKeyboard(memeID int64) *tele.ReplyMarkup {
 // true on /start, where an empty feed says "no memes yet").
 func (h *Handlers) sendNext(ctx context.Context, b *tele.Bot, user *tele.User, role string, first bool) error {
 	item, err := h.Feed.Next(ctx, user.ID, bot.IsModerator(role))
+	return h.deliver(ctx, b, user, item, err, first)
+}
+
+// deliver sends a meme claimed for the user (err is the claim's), or the
+// "no more memes" text when there was none; a failed delivery unclaims it.
+func (h *Handlers) deliver(ctx context.Context, b *tele.Bot, user *tele.User, item recommend.Item, err error, first bool) error {
 	if errors.Is(err, recommend.ErrNoMemes) {
 		key := "no_more_memes"
 		if first {
@@ -97,9 +103,10 @@ func memeSendable(it recommend.Item) tele.Sendable {
 	return &tele.Photo{File: file, Caption: it.Caption}
 }
 
-// React handles 👍 / 👎 under a meme: the reaction is stored first, then the
-// next meme is sent. A repeated or concurrent press on the same meme finds the
-// reaction already stored and sends nothing new.
+// React handles 👍 / 👎 under a meme: the reaction is stored first (with the
+// claim of the next meme, in one round trip), then the next meme is sent. A
+// repeated or concurrent press on the same meme finds the reaction already
+// stored and sends nothing new.
 func (h *Handlers) React(c tele.Context) error {
 	memeID, reaction, ok := parseReaction(c.Data())
 	if !ok {
@@ -110,11 +117,7 @@ func (h *Handlers) React(c tele.Context) error {
 
 func (h *Handlers) react(b *tele.Bot, user *tele.User, role string, memeID int64, reaction int, answer func() error) error {
 	ctx := context.Background()
-	engine, changed, err := h.Feed.ReactEngine(ctx, user.ID, memeID, reaction)
-	if err != nil {
-		_ = answer()
-		return fmt.Errorf("react: %w", err)
-	}
+	press, err := h.Feed.ReactNext(ctx, user.ID, memeID, reaction, bot.IsModerator(role))
 	// The answer (which stops the button's spinner) goes out alongside the
 	// next meme instead of before it: the next meme is what the user waits for.
 	go func() {
@@ -122,11 +125,14 @@ func (h *Handlers) react(b *tele.Bot, user *tele.User, role string, memeID int64
 			h.Log.Debug("answer reaction", slog.Any("error", err))
 		}
 	}()
-	if !changed {
+	if !press.Changed {
+		if err != nil {
+			return fmt.Errorf("react: %w", err)
+		}
 		return nil
 	}
-	metrics.FeedReactions.WithLabelValues(engine, reactionName(reaction)).Inc()
-	return h.sendNext(ctx, b, user, role, false)
+	metrics.FeedReactions.WithLabelValues(press.Engine, reactionName(reaction)).Inc()
+	return h.deliver(ctx, b, user, press.Next, err, false)
 }
 
 func parseReaction(data string) (int64, int, bool) {

@@ -31,18 +31,18 @@ type Settings struct {
 
 // Handlers answers Telegram updates.
 type Handlers struct {
-	Users       Users
-	Intake      UploadIntake
-	Control     JobControl
-	Roles       RoleAdmin
-	RoleCache   RoleCache
-	Reviews     Reviews
-	Sources     Sources
-	Feed        Feed
-	Sent        SentMessages
-	Stats       *StatsCommand
-	Settings    Settings
-	Log         *slog.Logger
+	Users     Users
+	Intake    UploadIntake
+	Control   JobControl
+	Roles     RoleAdmin
+	RoleCache RoleCache
+	Reviews   Reviews
+	Sources   Sources
+	Feed      Feed
+	Sent      SentMessages
+	Stats     *StatsCommand
+	Settings  Settings
+	Log       *slog.Logger
 }
 
 // Register routes every command and button to its handler.

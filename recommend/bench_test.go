@@ -57,31 +57,7 @@ func pgArray(dst *[]string) *storage.StringArray { return (*storage.StringArray)
 // never running low.
 func BenchmarkNextWarmQueue(b *testing.B) {
 	f, user := benchFeed(b, b.N+100)
-	rows, err := f.db.Query(`
-SELECT m.id FROM memes m JOIN users u ON u.id = $1
-WHERE m.status = 'ok' AND m.language = ANY(u.languages)
-  AND NOT EXISTS (SELECT 1 FROM reactions r WHERE r.user_id = $1 AND r.meme_id = m.id)
-ORDER BY m.id DESC LIMIT $2`, user, b.N+50)
-	if err != nil {
-		b.Fatal(err)
-	}
-	var values []any
-	for rows.Next() {
-		var id int64
-		rows.Scan(&id)
-		raw, _ := json.Marshal(Item{MemeID: id, Type: "photo", FileID: "f", Engine: LastResort})
-		values = append(values, raw)
-	}
-	rows.Close()
-	if len(values) < b.N+20 {
-		b.Fatalf("only %d unsent memes for %d iterations", len(values), b.N)
-	}
-	if err := f.rdb.RPush(f.ctx, f.feed.queueKey(user), values...).Err(); err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() {
-		f.exec(`DELETE FROM reactions WHERE user_id = $1 AND engine = $2 AND reaction IS NULL`, user, LastResort)
-	})
+	warmQueue(b, f, user, b.N+50)
 	durations := make([]time.Duration, 0, b.N)
 	b.ResetTimer()
 	for range b.N {
@@ -93,6 +69,59 @@ ORDER BY m.id DESC LIMIT $2`, user, b.N+50)
 	}
 	b.StopTimer()
 	percentiles(b, durations)
+}
+
+// BenchmarkReactNextWarmQueue: a press as the bot makes it, one pop and one
+// statement storing the reaction and claiming the next meme, the queue never
+// running low.
+func BenchmarkReactNextWarmQueue(b *testing.B) {
+	f, user := benchFeed(b, b.N+100)
+	warmQueue(b, f, user, b.N+50)
+	shown, err := f.feed.Next(f.ctx, user, false)
+	if err != nil {
+		b.Fatal(err)
+	}
+	durations := make([]time.Duration, 0, b.N)
+	b.ResetTimer()
+	for i := range b.N {
+		start := time.Now()
+		press, err := f.feed.ReactNext(f.ctx, user, shown.MemeID, storage.Like+i%2, false)
+		if err != nil || !press.Changed {
+			b.Fatalf("press %d: %+v, %v", i, press, err)
+		}
+		durations = append(durations, time.Since(start))
+		shown = press.Next
+	}
+	b.StopTimer()
+	percentiles(b, durations)
+}
+
+// warmQueue queues n memes the user was never sent, marked with the engine
+// "bench"; the rows the benchmark writes for them are deleted after it.
+func warmQueue(b *testing.B, f *fixture, user int64, n int) {
+	rows, err := f.db.Query(`
+SELECT m.id FROM memes m JOIN users u ON u.id = $1
+WHERE m.status = 'ok' AND m.language = ANY(u.languages)
+  AND NOT EXISTS (SELECT 1 FROM reactions r WHERE r.user_id = $1 AND r.meme_id = m.id)
+ORDER BY m.id DESC LIMIT $2`, user, n)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var values []any
+	for rows.Next() {
+		var id int64
+		rows.Scan(&id)
+		raw, _ := json.Marshal(Item{MemeID: id, Type: "photo", FileID: "f", Engine: "bench"})
+		values = append(values, raw)
+	}
+	rows.Close()
+	if len(values) < n {
+		b.Fatalf("only %d unsent memes for %d iterations", len(values), b.N)
+	}
+	b.Cleanup(func() { f.exec(`DELETE FROM reactions WHERE user_id = $1 AND engine = 'bench'`, user) })
+	if err := f.rdb.RPush(f.ctx, f.feed.queueKey(user), values...).Err(); err != nil {
+		b.Fatal(err)
+	}
 }
 
 // BenchmarkRefillMatureUser: one refill of 15 blended items (lock, user,

@@ -146,11 +146,17 @@ func (f *Feed) pop(ctx context.Context, userID int64) (Item, int64, bool, error)
 	return it, length.Val(), true, nil
 }
 
+// servableSQL holds when meme $2 may be served to user $1: approved, and in
+// one of the user's languages (a queue may predate a /lang change).
+const servableSQL = `EXISTS (
+    SELECT 1 FROM memes m JOIN users u ON u.id = $1
+    WHERE m.id = $2 AND m.status = 'ok' AND m.language = ANY (u.languages))`
+
 // claimSQL records the meme as sent, only if it is still servable and was
 // never sent: the primary key makes the first insert win (with its engine).
 const claimSQL = `
 INSERT INTO reactions (user_id, meme_id, engine)
-SELECT $1, $2, $3 WHERE EXISTS (SELECT 1 FROM memes WHERE id = $2 AND status = 'ok')
+SELECT $1, $2, $3 WHERE ` + servableSQL + `
 ON CONFLICT (user_id, meme_id) DO NOTHING`
 
 func (f *Feed) claim(ctx context.Context, userID int64, it Item) (bool, error) {
@@ -162,6 +168,20 @@ func (f *Feed) claim(ctx context.Context, userID int64, it Item) (bool, error) {
 	return n == 1, err
 }
 
+// unpop puts an item that was popped but not claimed back at the head of the
+// queue (with the queue's expiry, in case the pop emptied and so deleted it).
+func (f *Feed) unpop(ctx context.Context, userID int64, it Item) {
+	raw, _ := json.Marshal(it) // Item always marshals
+	key := f.queueKey(userID)
+	pipe := f.rdb.TxPipeline()
+	pipe.LPush(ctx, key, raw)
+	pipe.Expire(ctx, key, f.cfg.QueueTTL)
+	if _, err := pipe.Exec(ctx); err != nil {
+		f.log.Warn("recommend: could not put a meme back in the queue", slog.Int64("user_id", userID),
+			slog.Int64("meme_id", it.MemeID), slog.String("error", err.Error()))
+	}
+}
+
 // Unsend forgets that a meme was sent, when its delivery failed; a meme the
 // user already reacted to is kept.
 func (f *Feed) Unsend(ctx context.Context, userID, memeID int64) error {
@@ -171,34 +191,6 @@ func (f *Feed) Unsend(ctx context.Context, userID, memeID int64) error {
 		return fmt.Errorf("recommend: unsend meme %d to %d: %w", memeID, userID, err)
 	}
 	return nil
-}
-
-// React records a like (storage.Like) or dislike (storage.Dislike) on a sent
-// meme. A reaction is never overwritten: changed is false when the meme was
-// already reacted to (or never sent), and then the caller sends nothing new.
-func (f *Feed) React(ctx context.Context, userID, memeID int64, reaction int) (bool, error) {
-	_, changed, err := f.ReactEngine(ctx, userID, memeID, reaction)
-	return changed, err
-}
-
-// ReactEngine is React that also returns the engine that chose the meme
-// (for per-engine like rates), when the reaction was stored.
-func (f *Feed) ReactEngine(ctx context.Context, userID, memeID int64, reaction int) (string, bool, error) {
-	if reaction != storage.Like && reaction != storage.Dislike {
-		return "", false, fmt.Errorf("recommend: react: invalid reaction %d", reaction)
-	}
-	var engine string
-	err := f.db.QueryRowContext(ctx, `
-UPDATE reactions SET reaction = $3, reacted_at = now()
-WHERE user_id = $1 AND meme_id = $2 AND reaction IS NULL
-RETURNING engine`, userID, memeID, reaction).Scan(&engine)
-	if errors.Is(err, sql.ErrNoRows) {
-		return "", false, nil
-	}
-	if err != nil {
-		return "", false, fmt.Errorf("recommend: react %d to meme %d: %w", userID, memeID, err)
-	}
-	return engine, true, nil
 }
 
 // QueueLength is how many items wait in the user's queue.

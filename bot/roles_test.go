@@ -1,0 +1,71 @@
+package bot
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"memebot/storage"
+)
+
+// slowSource lists promoted moderators; a read waits for gate when one is set.
+type slowSource struct {
+	mu    sync.Mutex
+	ids   []int64
+	reads int
+	gate  chan struct{} // a read waits for it when set
+}
+
+func (s *slowSource) ModeratorIDs(context.Context) ([]int64, error) {
+	s.mu.Lock()
+	s.reads++
+	ids, gate := append([]int64(nil), s.ids...), s.gate
+	s.mu.Unlock()
+	if gate != nil {
+		<-gate
+	}
+	return ids, nil
+}
+
+func (s *slowSource) set(ids []int64, gate chan struct{}) {
+	s.mu.Lock()
+	s.ids, s.gate = ids, gate
+	s.mu.Unlock()
+}
+
+func TestRolesRefreshStaleCacheWithoutKeepingUpdatesWaiting(t *testing.T) {
+	src := &slowSource{ids: []int64{5}}
+	r := NewRoles([]int64{1}, nil, src)
+	r.ttl = 10 * time.Millisecond
+	ctx := context.Background()
+	if r.Role(ctx, 5) != storage.RoleModerator || r.Role(ctx, 1) != storage.RoleAdmin || r.Role(ctx, 9) != storage.RoleUser {
+		t.Fatal("roles wrong on first load")
+	}
+	// The database becomes slow and 5 is demoted: a stale cache still
+	// answers at once (with what it knows) while it reloads.
+	gate := make(chan struct{})
+	src.set(nil, gate)
+	time.Sleep(20 * time.Millisecond)
+	began := time.Now()
+	if r.Role(ctx, 5) != storage.RoleModerator {
+		t.Fatal("stale cache was not used")
+	}
+	if took := time.Since(began); took > 5*time.Millisecond {
+		t.Fatalf("an update waited %v for the reload", took)
+	}
+	close(gate)
+	deadline := time.Now().Add(2 * time.Second)
+	for r.Role(ctx, 5) != storage.RoleUser {
+		if time.Now().After(deadline) {
+			t.Fatal("the background reload never took effect")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	// After /promote the cache is invalidated: the next answer is fresh.
+	src.set([]int64{9}, nil)
+	r.Invalidate()
+	if r.Role(ctx, 9) != storage.RoleModerator {
+		t.Fatal("promotion not seen right after Invalidate")
+	}
+}
