@@ -3,6 +3,7 @@ package e2e
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -15,19 +16,21 @@ import (
 )
 
 // tap sits in front of the fake Bot API, in the bot's process, and notes the
-// two ends of the bot's own work on an update: when a callback query is handed
-// to the bot (the getUpdates answer carrying it has been written and flushed)
-// and when a send request for a chat arrives. What the fake does before and
-// after (queueing the press, holding the long poll, storing the message) is
-// left out.
+// two ends of the bot's own work on an update: when an update is handed to
+// the bot (the getUpdates answer carrying it is written) and when a send
+// request for a chat arrives. What the fake does before and after (queueing
+// the press, holding the long poll, storing the message) is left out.
 type tap struct {
 	next http.Handler
 	// rewrite, when set, may change a JSON send request's parameters before
 	// the fake sees them (the seeded data set's file ids mean nothing to it).
 	rewrite func(method string, params map[string]any)
+	// gate, when set, holds every getUpdates until it is closed: a burst then
+	// reaches the bot all at once.
+	gate chan struct{}
 
 	mu        sync.Mutex
-	delivered map[string]time.Time // callback query id -> first handed to the bot
+	delivered map[string]time.Time // update key (callback query id, messageKey) -> first handed to the bot
 	waiters   map[string]chan struct{}
 	sends     chan tapSend
 	polls     atomic.Int64 // getUpdates calls answered
@@ -64,26 +67,43 @@ func (t *tap) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// serveUpdates answers getUpdates from the fake, then notes the callback
-// queries in the answer once it has left for the bot.
+// messageKey names a message update in delivered.
+func messageKey(chatID int64, messageID int) string { return fmt.Sprintf("message %d/%d", chatID, messageID) }
+
+// serveUpdates answers getUpdates from the fake and notes the updates in the
+// answer as handed to the bot (a redelivery of an unconfirmed one does not
+// count).
 func (t *tap) serveUpdates(w http.ResponseWriter, r *http.Request) {
+	if t.gate != nil {
+		select {
+		case <-t.gate:
+		case <-r.Context().Done():
+			return
+		}
+	}
 	rec := httptest.NewRecorder()
 	t.next.ServeHTTP(rec, r)
 	for k, v := range rec.Header() {
 		w.Header()[k] = v
 	}
+	at := time.Now()
 	w.WriteHeader(rec.Code)
 	w.Write(rec.Body.Bytes())
 	if f, ok := w.(http.Flusher); ok {
 		f.Flush()
 	}
-	at := time.Now()
 	t.polls.Add(1)
 	var reply struct {
 		Result []struct {
 			CallbackQuery *struct {
 				ID string `json:"id"`
 			} `json:"callback_query"`
+			Message *struct {
+				ID   int `json:"message_id"`
+				Chat struct {
+					ID int64 `json:"id"`
+				} `json:"chat"`
+			} `json:"message"`
 		} `json:"result"`
 	}
 	if json.Unmarshal(rec.Body.Bytes(), &reply) != nil {
@@ -92,10 +112,15 @@ func (t *tap) serveUpdates(w http.ResponseWriter, r *http.Request) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	for _, u := range reply.Result {
-		if u.CallbackQuery == nil {
+		var id string
+		switch {
+		case u.CallbackQuery != nil:
+			id = u.CallbackQuery.ID
+		case u.Message != nil:
+			id = messageKey(u.Message.Chat.ID, u.Message.ID)
+		default:
 			continue
 		}
-		id := u.CallbackQuery.ID
 		if _, seen := t.delivered[id]; !seen {
 			t.delivered[id] = at
 			if ch, ok := t.waiters[id]; ok {
@@ -129,8 +154,8 @@ func (t *tap) serveSend(w http.ResponseWriter, r *http.Request, method string, a
 	t.next.ServeHTTP(w, r)
 }
 
-// deliveredAt is when the callback query was first handed to the bot; it
-// waits up to timeout for that to happen.
+// deliveredAt is when the update (a callback query id, or a messageKey) was
+// first handed to the bot; it waits up to timeout for that to happen.
 func (t *tap) deliveredAt(queryID string, timeout time.Duration) (time.Time, bool) {
 	t.mu.Lock()
 	if at, ok := t.delivered[queryID]; ok {
