@@ -45,7 +45,8 @@ func buildComponents(ctx context.Context, d *deps, roles Roles) ([]component, er
 	if roles.Worker {
 		analyzer, closeAnalyzer := newAnalyzer(d)
 		p := newPipeline(d, tg, analyzer).WithIngestion(
-			ingest.NewClient(ingest.ClientOptions{AllowPrivateHosts: d.cfg.IngestAllowPrivateHosts, HostInterval: 200 * time.Millisecond}), d.store)
+			ingest.NewClient(ingest.ClientOptions{AllowPrivateHosts: d.cfg.IngestAllowPrivateHosts, HostInterval: 200 * time.Millisecond}),
+			pipeline.IngestStores(d.store))
 		media = newMediaQueue(d, p.DeadLetter)
 		parts = append(parts, componentFunc(func(ctx context.Context) error {
 			defer closeAnalyzer()
@@ -134,7 +135,7 @@ func newScheduler(d *deps, tg *bot.Bot, media *queue.Queue) (*jobs.Scheduler, er
 	addIngestJobs(d, s, tg.Sender(), media)
 	addFeedJobs(d, s)
 	s.Add(jobs.Job{Name: "requeue-stale", Schedule: "@every 10m", Timeout: 5 * time.Minute,
-		Run: pipeline.RequeueStale(d.store, media, d.log.With("job", "requeue-stale"))})
+		Run: requeueStale(d, media)})
 	s.Add(jobs.Job{Name: "queue-metrics", Schedule: "@every 15s", Timeout: 10 * time.Second,
 		Run: func(ctx context.Context) error { _, err := media.Stats(ctx); return err }})
 	return s, nil

@@ -79,3 +79,15 @@ func runIngest(ctx context.Context, d *deps, ing *ingest.Ingester, tg *bot.Sende
 	metrics.IngestRuns.WithLabelValues(platform, "ok").Inc()
 	return nil
 }
+
+// requeueStale queues again what the media queue lost (Redis wiped):
+// submissions, and candidates handed off by the ingest jobs. PostgreSQL is
+// the source of truth for both.
+func requeueStale(d *deps, media *queue.Queue) func(ctx context.Context) error {
+	log := d.log.With("job", "requeue-stale")
+	uploads := pipeline.RequeueStale(d.store, media, log)
+	candidates := pipeline.CandidateSweep{Store: ingest.NewStore(d.store.DB()), Jobs: media, Queue: media, Log: log}
+	return func(ctx context.Context) error {
+		return errors.Join(uploads(ctx), candidates.Run(ctx))
+	}
+}

@@ -68,7 +68,9 @@ func (t *tap) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // messageKey names a message update in delivered.
-func messageKey(chatID int64, messageID int) string { return fmt.Sprintf("message %d/%d", chatID, messageID) }
+func messageKey(chatID int64, messageID int) string {
+	return fmt.Sprintf("message %d/%d", chatID, messageID)
+}
 
 // serveUpdates answers getUpdates from the fake and notes the updates in the
 // answer as handed to the bot (a redelivery of an unconfirmed one does not

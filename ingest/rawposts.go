@@ -141,7 +141,7 @@ func (s *Store) SelectPosts(ctx context.Context, src storage.Source, j Judgement
 				return fmt.Errorf("hand off %d candidates: %w", len(sel.Candidates), err)
 			}
 		}
-		return markProcessed(tx, sel.Verdicts)
+		return markProcessed(tx, sel)
 	})
 	if err != nil {
 		return Selection{}, fmt.Errorf("ingest: select posts of source %d: %w", src.ID, err)
@@ -165,20 +165,36 @@ func medianViews(tx *gorm.DB, sourceID int64, matureBefore time.Time) (float64, 
 	return *median, nil
 }
 
-func markProcessed(tx *gorm.DB, verdicts map[int64]string) error {
-	if len(verdicts) == 0 {
+// markProcessed stores each judged post's verdict; a candidate's post also
+// keeps its job and the time it was queued, so that a job the queue loses can
+// be queued again (RequeueLost). queued_at is the clock's, not the
+// transaction's start: it must not be earlier than the job's enqueue time.
+func markProcessed(tx *gorm.DB, sel Selection) error {
+	if len(sel.Verdicts) == 0 {
 		return nil
 	}
-	ids := make([]int64, 0, len(verdicts))
-	texts := make([]string, 0, len(verdicts))
-	for id, v := range verdicts {
+	jobs := make(map[int64]string, len(sel.Candidates))
+	for _, c := range sel.Candidates {
+		payload, err := json.Marshal(c)
+		if err != nil {
+			return fmt.Errorf("candidate %d: %w", c.RawPostID, err)
+		}
+		jobs[c.RawPostID] = string(payload)
+	}
+	ids := make([]int64, 0, len(sel.Verdicts))
+	texts := make([]string, 0, len(sel.Verdicts))
+	payloads := make([]string, 0, len(sel.Verdicts))
+	for id, v := range sel.Verdicts {
 		ids = append(ids, id)
 		texts = append(texts, v)
+		payloads = append(payloads, jobs[id])
 	}
 	return tx.Exec(`
-		UPDATE raw_posts r SET processed_at = now(), verdict = v.verdict, updated_at = now()
-		FROM unnest(?::bigint[], ?::text[]) AS v(id, verdict)
-		WHERE r.id = v.id`, int64Array(ids), storage.StringArray(texts)).Error
+		UPDATE raw_posts r SET processed_at = now(), verdict = v.verdict, updated_at = now(),
+		    candidate = NULLIF(v.candidate, '')::jsonb,
+		    queued_at = CASE WHEN v.candidate <> '' THEN clock_timestamp() END
+		FROM unnest(?::bigint[], ?::text[], ?::text[]) AS v(id, verdict, candidate)
+		WHERE r.id = v.id`, int64Array(ids), storage.StringArray(texts), storage.StringArray(payloads)).Error
 }
 
 // int64Array passes a BIGINT[] parameter (gorm would expand a plain slice

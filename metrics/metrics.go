@@ -61,6 +61,11 @@ var (
 	IngestProcessed = factory.NewCounterVec(prometheus.CounterOpts{
 		Name: "memebot_ingest_processed_total", Help: "Ingested posts processed, by outcome.",
 	}, []string{"outcome"})
+	// JobsRequeued counts jobs that requeue-stale queued again because the
+	// queue lost them (Redis wiped), by kind (upload, ingest).
+	JobsRequeued = factory.NewCounterVec(prometheus.CounterOpts{
+		Name: "memebot_jobs_requeued_total", Help: "Jobs queued again after the queue lost them, by kind.",
+	}, []string{"kind"})
 	// IngestRuns counts source parsing runs by platform and outcome.
 	IngestRuns = factory.NewCounterVec(prometheus.CounterOpts{
 		Name: "memebot_ingest_runs_total", Help: "Source parsing runs, by platform and outcome.",

@@ -28,6 +28,24 @@ type SourceStore interface {
 	Source(ctx context.Context, id int64) (storage.Source, error)
 	MemeByRawPost(ctx context.Context, rawPostID int64) (storage.Meme, error)
 	SetMemeReviewMessage(ctx context.Context, id, messageID int64) error
+	// RecordIngestOutcome ends a candidate's wait for its job (see
+	// CandidateSweep).
+	RecordIngestOutcome(ctx context.Context, rawPostID int64, outcome string) error
+}
+
+// IngestStores is the SourceStore of a worker: sources and memes in st, the
+// candidates' outcomes on their raw posts (ingest.Store).
+func IngestStores(st *storage.Store) SourceStore {
+	return ingestStores{Store: st, rawPosts: ingest.NewStore(st.DB())}
+}
+
+type ingestStores struct {
+	*storage.Store
+	rawPosts *ingest.Store
+}
+
+func (s ingestStores) RecordIngestOutcome(ctx context.Context, rawPostID int64, outcome string) error {
+	return s.rawPosts.RecordOutcome(ctx, rawPostID, outcome)
 }
 
 // IngestJob is the queue job of a candidate post.
@@ -42,7 +60,8 @@ func IngestJob(c ingest.Candidate) (queue.Job, error) {
 // QueueCandidates is the ingest.Handoff that turns candidates into ingest
 // jobs on q. A candidate queued twice (the ingester hands a source's
 // candidates off again when it died before marking them processed) is
-// harmless: HandleIngest makes at most one meme per raw post.
+// harmless: HandleIngest makes at most one meme per raw post. It is also how
+// CandidateSweep queues again the candidates whose job was lost.
 func QueueCandidates(q BatchEnqueuer) ingest.Handoff {
 	return func(ctx context.Context, cands []ingest.Candidate) error {
 		jobs := make([]queue.Job, len(cands))
@@ -108,6 +127,11 @@ func (p *Pipeline) HandleIngest(ctx context.Context, job queue.Job) error {
 		log.Info("ingested post refused", slog.String("reason", rej.reason), slog.Any("detail", rej.detail))
 	}
 	if err != nil {
+		return err
+	}
+	// Without an outcome the sweep takes the job for lost; should recording
+	// fail, the retry records it (and still makes no second meme).
+	if err := p.sources.RecordIngestOutcome(ctx, c.RawPostID, outcome); err != nil {
 		return err
 	}
 	metrics.IngestProcessed.WithLabelValues(outcome).Inc()

@@ -181,7 +181,7 @@ func TestCrashBetweenQueueingAndMarkingIngestsEachPostOnce(t *testing.T) {
 
 	tg := &fakeTelegram{sent: map[int64]int{}}
 	p := pipeline.New(pipeline.Config{StorageChatID: storageChat, ReviewChatID: reviewChat, WatermarkText: "@test", MaxBytes: 10 << 20},
-		tg, st, rdb, pipeline.NewDeduplicator(st), cleanChecks{}, log).WithIngestion(client, st)
+		tg, st, rdb, pipeline.NewDeduplicator(st), cleanChecks{}, log).WithIngestion(client, pipeline.IngestStores(st))
 	workCtx, stop := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() { media.Consume(workCtx, "w1", 2, time.Second, p.Handle); close(done) }()

@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"time"
 
+	"memebot/ingest"
+	"memebot/metrics"
 	"memebot/queue"
 	"memebot/storage"
 )
@@ -42,6 +44,7 @@ func RequeueStale(store StaleStore, jobs Enqueuer, log *slog.Logger) func(ctx co
 			if err := store.TouchSubmission(ctx, sub.ID); err != nil {
 				return err
 			}
+			metrics.JobsRequeued.WithLabelValues(JobUpload).Inc()
 			log.Warn("requeued a submission whose job was lost", slog.Int64("submission_id", sub.ID), slog.String("status", sub.Status))
 		}
 		return nil
@@ -50,3 +53,100 @@ func RequeueStale(store StaleStore, jobs Enqueuer, log *slog.Logger) func(ctx co
 
 // JobUpload is the job kind of an upload.
 const JobUpload = "upload"
+
+// Defaults of CandidateSweep.
+const (
+	// CandidateStaleAfter is how long a candidate may wait for its ingest job
+	// to record an outcome before the job is presumed lost. A job takes a
+	// minute or two with its retries; a longer wait behind a backlog is told
+	// apart by the queue's oldest job (CandidateSweep.Queue).
+	CandidateStaleAfter = 30 * time.Minute
+	// MaxCandidateRequeues bounds how often one candidate is queued again
+	// before it is recorded as failed (ingest.OutcomeFailed).
+	MaxCandidateRequeues = 3
+)
+
+// LostCandidates is the storage the candidate sweep needs (ingest.Store).
+type LostCandidates interface {
+	RequeueLost(ctx context.Context, r ingest.Requeue, handoff ingest.Handoff) (ingest.Requeued, error)
+}
+
+// QueueStats reads the media queue's figures (queue.Queue).
+type QueueStats interface {
+	Stats(ctx context.Context) (queue.Stats, error)
+}
+
+// CandidateSweep queues again the ingested candidates whose job was lost: the
+// ingester marks a post processed once its candidate is in the queue, so a
+// queue that loses the job (Redis restarted without persistence, flushed,
+// failed over) would otherwise lose the meme. A candidate still without an
+// outcome StaleAfter after it was queued is queued again, up to MaxRequeues
+// times, then recorded as failed. A job queued twice is harmless: HandleIngest
+// makes at most one meme per raw post.
+type CandidateSweep struct {
+	Store LostCandidates
+	Jobs  BatchEnqueuer
+	// Queue, if set, holds the sweep back while the queue still has jobs
+	// older than a candidate: its job may be among them (a backlog, or the
+	// workers paused), and it is not lost until the queue has moved past it.
+	Queue       QueueStats
+	StaleAfter  time.Duration    // default CandidateStaleAfter
+	MaxRequeues int              // default MaxCandidateRequeues
+	Now         func() time.Time // default time.Now
+	Log         *slog.Logger
+}
+
+// Run is one sweep (a scheduled job's Run).
+func (s CandidateSweep) Run(ctx context.Context) error {
+	before, err := s.cutoff(ctx)
+	if err != nil {
+		return err
+	}
+	res, err := s.Store.RequeueLost(ctx, ingest.Requeue{QueuedBefore: before, MaxRequeues: s.maxRequeues(), Limit: 500},
+		QueueCandidates(s.Jobs))
+	if err != nil {
+		return err
+	}
+	for _, c := range res.Candidates {
+		s.Log.Warn("requeued a candidate whose ingest job was lost", slog.Int64("raw_post_id", c.RawPostID),
+			slog.Int64("source_id", c.SourceID), slog.String("post_id", c.PostID))
+	}
+	metrics.JobsRequeued.WithLabelValues(JobIngest).Add(float64(len(res.Candidates)))
+	for _, id := range res.Failed {
+		s.Log.Error("gave up on a candidate whose ingest job never recorded an outcome", slog.Int64("raw_post_id", id),
+			slog.Int("requeues", s.maxRequeues()))
+	}
+	metrics.IngestProcessed.WithLabelValues(ingest.OutcomeFailed).Add(float64(len(res.Failed)))
+	return nil
+}
+
+// cutoff is the time before which a candidate without an outcome is lost.
+func (s CandidateSweep) cutoff(ctx context.Context) (time.Time, error) {
+	now, staleAfter := time.Now, s.StaleAfter
+	if s.Now != nil {
+		now = s.Now
+	}
+	if staleAfter <= 0 {
+		staleAfter = CandidateStaleAfter
+	}
+	before := now().Add(-staleAfter)
+	if s.Queue == nil {
+		return before, nil
+	}
+	st, err := s.Queue.Stats(ctx)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("candidate sweep: %w", err)
+	}
+	// A minute's margin for the clocks of the queue, the workers and PostgreSQL.
+	if oldest := time.Now().Add(-st.OldestAge - time.Minute); st.Length > 0 && oldest.Before(before) {
+		return oldest, nil
+	}
+	return before, nil
+}
+
+func (s CandidateSweep) maxRequeues() int {
+	if s.MaxRequeues <= 0 {
+		return MaxCandidateRequeues
+	}
+	return s.MaxRequeues
+}

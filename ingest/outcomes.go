@@ -1,0 +1,106 @@
+package ingest
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// OutcomeFailed is the outcome of a candidate given up on: its job was
+// queued again Requeue.MaxRequeues times and still recorded nothing.
+const OutcomeFailed = "failed"
+
+// RecordOutcome stores what the ingest job made of a candidate's post (ok,
+// review, duplicate, rejected:<reason>, ...), which ends the post's wait for
+// its job. A first outcome stays: a job queued twice records the one that
+// did the work, not its "done_before". A late outcome replaces OutcomeFailed.
+func (s *Store) RecordOutcome(ctx context.Context, rawPostID int64, outcome string) error {
+	err := s.db.WithContext(ctx).Exec(`
+		UPDATE raw_posts SET ingest_outcome = ?, updated_at = now()
+		WHERE id = ? AND ingest_outcome IN ('', ?)`, outcome, rawPostID, OutcomeFailed).Error
+	if err != nil {
+		return fmt.Errorf("ingest: record outcome of raw post %d: %w", rawPostID, err)
+	}
+	return nil
+}
+
+// Requeue says which candidates RequeueLost takes.
+type Requeue struct {
+	// QueuedBefore: candidates last queued before this, and still without an
+	// outcome, are presumed lost.
+	QueuedBefore time.Time
+	// MaxRequeues: a lost candidate queued again this many times already is
+	// recorded as failed instead.
+	MaxRequeues int
+	Limit       int // candidates taken in one call
+}
+
+// Requeued is what RequeueLost did.
+type Requeued struct {
+	Candidates []Candidate // handed off again
+	Failed     []int64     // raw post ids recorded as OutcomeFailed
+}
+
+// lostRow is a raw post waiting for its candidate's outcome.
+type lostRow struct {
+	ID        int64
+	Candidate []byte
+	Requeues  int
+}
+
+// RequeueLost hands off again the candidates whose job left no outcome in
+// time (the queue lost it), and records as failed those that were handed off
+// again too often. Like SelectPosts, the hand-off happens inside the
+// transaction that holds the rows, so two sweeps at once never take the same
+// candidate and one that dies before its commit leaves them to the next.
+func (s *Store) RequeueLost(ctx context.Context, r Requeue, handoff Handoff) (Requeued, error) {
+	var res Requeued
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var rows []lostRow
+		err := tx.Raw(`
+			SELECT id, candidate, requeues FROM raw_posts
+			WHERE queued_at IS NOT NULL AND queued_at < ? AND ingest_outcome = ''
+			ORDER BY queued_at, id LIMIT ? FOR UPDATE SKIP LOCKED`, r.QueuedBefore, r.Limit).Scan(&rows).Error
+		if err != nil || len(rows) == 0 {
+			return err
+		}
+		var again []int64
+		for _, row := range rows {
+			var c Candidate
+			if row.Requeues >= r.MaxRequeues || json.Unmarshal(row.Candidate, &c) != nil {
+				res.Failed = append(res.Failed, row.ID)
+				continue
+			}
+			res.Candidates = append(res.Candidates, c)
+			again = append(again, row.ID)
+		}
+		if len(res.Candidates) > 0 {
+			if err := handoff(ctx, res.Candidates); err != nil {
+				return fmt.Errorf("hand off %d candidates again: %w", len(res.Candidates), err)
+			}
+		}
+		return markRequeued(tx, again, res.Failed)
+	})
+	if err != nil {
+		return Requeued{}, fmt.Errorf("ingest: requeue lost candidates: %w", err)
+	}
+	return res, nil
+}
+
+func markRequeued(tx *gorm.DB, again, failed []int64) error {
+	if len(again) > 0 {
+		err := tx.Exec(`UPDATE raw_posts SET queued_at = clock_timestamp(), requeues = requeues + 1, updated_at = now()
+			WHERE id = ANY(?::bigint[])`, int64Array(again)).Error
+		if err != nil {
+			return err
+		}
+	}
+	if len(failed) == 0 {
+		return nil
+	}
+	return tx.Exec(`UPDATE raw_posts SET ingest_outcome = ?, updated_at = now() WHERE id = ANY(?::bigint[])`,
+		OutcomeFailed, int64Array(failed)).Error
+}
