@@ -104,8 +104,10 @@ func (in *Intake) flush(reqs []Request) ([]Result, []error) {
 	}
 
 	grants, accepted, err := in.takeLimits(ctx, reqs, res)
-	if err != nil {
-		fail(accepted, err)
+	if err != nil { // nothing taken, nothing stored
+		for i := range errs {
+			errs[i] = err
+		}
 		return res, errs
 	}
 	release := func(idx []int) {
@@ -167,27 +169,21 @@ func (in *Intake) flush(reqs []Request) ([]Result, []error) {
 // marks the refused ones Limited. It returns the grants by request index and
 // the indexes of the requests to store.
 func (in *Intake) takeLimits(ctx context.Context, reqs []Request, res []Result) ([]ratelimit.Grant, []int, error) {
-	grants := make([]ratelimit.Grant, len(reqs))
 	var keys []string
-	var limited []int
-	accepted := make([]int, 0, len(reqs))
+	var counted []int // the requests the limit applies to
 	for i, r := range reqs {
-		if r.Exempt {
-			continue
+		if !r.Exempt {
+			keys = append(keys, strconv.FormatInt(r.Upload.Uploader.ID, 10))
+			counted = append(counted, i)
 		}
-		keys = append(keys, strconv.FormatInt(r.Upload.Uploader.ID, 10))
-		limited = append(limited, i)
 	}
 	outcomes, err := in.limit.TakeMany(ctx, keys)
 	if err != nil {
-		all := make([]int, len(reqs))
-		for i := range all {
-			all[i] = i
-		}
-		return nil, all, fmt.Errorf("intake: limit: %w", err)
+		return nil, nil, fmt.Errorf("intake: limit: %w", err)
 	}
-	refused := make(map[int]bool)
-	for k, i := range limited {
+	grants := make([]ratelimit.Grant, len(reqs))
+	refused := make([]bool, len(reqs))
+	for k, i := range counted {
 		if outcomes[k].OK {
 			grants[i] = outcomes[k].Grant
 			continue
@@ -195,6 +191,7 @@ func (in *Intake) takeLimits(ctx context.Context, reqs []Request, res []Result) 
 		refused[i] = true
 		res[i] = Result{Limited: true, RetryIn: outcomes[k].RetryIn}
 	}
+	accepted := make([]int, 0, len(reqs))
 	for i := range reqs {
 		if !refused[i] {
 			accepted = append(accepted, i)

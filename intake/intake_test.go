@@ -178,3 +178,23 @@ func TestJobThatCannotBeQueuedFailsTheSubmissionAndGivesTheSlotBack(t *testing.T
 		t.Fatalf("next upload after a failed one: %+v %v", res, err)
 	}
 }
+
+type brokenLimiter struct{}
+
+func (brokenLimiter) TakeMany(context.Context, []string) ([]ratelimit.Outcome, error) {
+	return nil, errors.New("redis: i/o timeout")
+}
+func (brokenLimiter) ReleaseMany(context.Context, []ratelimit.Grant) error { return nil }
+
+func TestLimitThatCannotBeCheckedStoresNothing(t *testing.T) {
+	w := newWorld(t, 5, nil)
+	in := intake.New(w.store, w.q, brokenLimiter{}, "upload", intake.Options{}, storagetest.Logger())
+	if _, err := in.Accept(context.Background(), photo(3, 1)); err == nil {
+		t.Fatal("no error although the limit could not be checked")
+	}
+	var n int64
+	w.store.DB().Table("submissions").Count(&n)
+	if n != 0 || len(w.jobs(t)) != 0 {
+		t.Fatalf("%d submissions, %d jobs after a failed limit check; want none (the uploader is told to retry)", n, len(w.jobs(t)))
+	}
+}
