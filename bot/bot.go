@@ -47,7 +47,7 @@ type Bot struct {
 	// the rate limit: the workers' Sender and broadcasts.
 	notify, bulk *tele.Bot
 	limiter      *limiter // nil without Redis
-	offsets      *offsetTracker
+	maxSeen      int      // the highest update id this run fetched (poller only)
 	inbox        *inbox
 
 	// ReactionHandler receives message_reaction updates, which telebot parses
@@ -69,7 +69,7 @@ func New(cfg Config, log *slog.Logger) (*Bot, error) {
 		log.Warn("no Redis for the rate limit: outgoing messages are not limited")
 	}
 	clients, lim := newClients(cfg, log)
-	b := &Bot{cfg: cfg, client: clients[PriorityInteractive], limiter: lim, log: log, offsets: newOffsetTracker(),
+	b := &Bot{cfg: cfg, client: clients[PriorityInteractive], limiter: lim, log: log,
 		inbox: newInbox(cfg.Redis, cfg.Token, log)}
 	tb, err := tele.NewBot(tele.Settings{
 		URL:         cfg.APIURL,
@@ -174,7 +174,7 @@ func (b *Bot) Run(ctx context.Context, drain time.Duration) error {
 func (b *Bot) confirmHandled() {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
-	params := map[string]string{"offset": strconv.Itoa(b.offsets.offset()), "timeout": "0", "limit": "1"}
+	params := map[string]string{"offset": strconv.Itoa(b.offset()), "timeout": "0", "limit": "1"}
 	if err := b.call(ctx, "getUpdates", params, nil); err != nil {
 		b.log.Debug("confirming handled updates at shutdown", slog.Any("error", err))
 	}

@@ -39,7 +39,6 @@ type line struct {
 	key       string
 	waiting   []*waiter
 	busy      bool      // one of its requests is at Telegram
-	asking    bool      // the dispatcher is asking Redis for its head
 	notBefore time.Time // the chat's budget (or a hold) refused it until then
 }
 
@@ -184,7 +183,7 @@ func (l *limiter) dispatch() {
 				break
 			}
 			w := ln.waiting[0]
-			w.taking, ln.asking = true, true
+			w.taking = true
 			heads, asks = append(heads, head{ln, w, prio}), append(asks, ask{w.target, prio})
 		}
 		if !waiting {
@@ -205,7 +204,7 @@ func (l *limiter) dispatch() {
 
 		l.mu.Lock()
 		for i, h := range heads {
-			h.w.taking, h.ln.asking = false, false
+			h.w.taking = false
 			var v verdict
 			if err == nil {
 				v = verdicts[i]
@@ -240,7 +239,7 @@ func (l *limiter) pickLocked(now time.Time) (best *line, bestPrio Priority, wake
 			continue
 		}
 		waiting = true
-		if ln.busy || ln.asking {
+		if ln.busy || ln.waiting[0].taking { // at Telegram, or being asked for
 			continue
 		}
 		prio := ln.priority()

@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"sort"
 	"strconv"
-	"sync"
 	"time"
 
 	tele "gopkg.in/telebot.v3"
@@ -17,37 +16,25 @@ import (
 // allowedUpdates are the update types the bot asks Telegram for.
 var allowedUpdates = []string{"message", "edited_message", "callback_query", "message_reaction", "my_chat_member"}
 
-// offsetTracker remembers which updates were fetched: the next getUpdates
-// offset (which confirms everything before it to Telegram) and the highest id
-// dispatched, so an update is never handed to the handlers twice by one
-// process (replayed from the inbox, then redelivered by Telegram).
-type offsetTracker struct {
-	mu      sync.Mutex
-	maxSeen int // the highest update id ever dispatched
-}
-
-func newOffsetTracker() *offsetTracker { return &offsetTracker{} }
-
-// begin registers an update; it reports false for one already dispatched.
-func (o *offsetTracker) begin(id int) bool {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	if id <= o.maxSeen {
+// fresh reports whether update id is new to this run and notes it as the
+// highest seen, so an update is never handed to the handlers twice (replayed
+// from the inbox, then redelivered by Telegram). Only the poller calls it.
+func (b *Bot) fresh(id int) bool {
+	if id <= b.maxSeen {
 		return false
 	}
-	o.maxSeen = id
+	b.maxSeen = id
 	return true
 }
 
-// offset is the getUpdates offset: the update after the last one fetched.
-// Fetched updates are safe in the inbox before it confirms them.
-func (o *offsetTracker) offset() int {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	if o.maxSeen == 0 {
-		return 0 // whatever Telegram still holds
+// offset is the getUpdates offset: the update after the last one fetched
+// (fetched updates are safe in the inbox before it confirms them), or 0 for
+// whatever Telegram still holds.
+func (b *Bot) offset() int {
+	if b.maxSeen == 0 {
+		return 0
 	}
-	return o.maxSeen + 1
+	return b.maxSeen + 1
 }
 
 // poll long-polls getUpdates until ctx ends, handing every new update to
@@ -81,11 +68,11 @@ func (b *Bot) poll(ctx context.Context, dispatch func(tele.Update)) {
 		}
 		backoff = time.Second
 		for _, u := range updates {
-			if b.offsets.begin(u.ID) {
+			if b.fresh(u.ID) {
 				dispatch(u)
 			}
 		}
-		b.offsets.begin(last) // a malformed last update is confirmed too
+		b.fresh(last) // a malformed last update is confirmed too
 	}
 }
 
@@ -106,7 +93,7 @@ func (b *Bot) replayInbox(ctx context.Context, dispatch func(tele.Update)) {
 	sort.Slice(updates, func(i, j int) bool { return updates[i].ID < updates[j].ID })
 	b.log.Info("replaying updates the last run did not finish", slog.Int("updates", len(updates)))
 	for _, u := range updates {
-		if b.offsets.begin(u.ID) {
+		if b.fresh(u.ID) {
 			dispatch(u)
 		}
 	}
@@ -114,7 +101,7 @@ func (b *Bot) replayInbox(ctx context.Context, dispatch func(tele.Update)) {
 
 func (b *Bot) getUpdates(ctx context.Context, allowed string) ([]json.RawMessage, error) {
 	params := map[string]string{
-		"offset":          strconv.Itoa(b.offsets.offset()),
+		"offset":          strconv.Itoa(b.offset()),
 		"timeout":         strconv.Itoa(int(b.cfg.PollTimeout / time.Second)),
 		"allowed_updates": allowed,
 		"limit":           "100",

@@ -100,13 +100,23 @@ func TestReplyArrivesAfterFloodWait(t *testing.T) {
 	if waited := time.Since(began); waited < time.Second {
 		t.Fatalf("reply came %v after the 429: retry_after=1s was not honoured", waited)
 	}
+	// The fake records a call once it has answered it, a moment after the
+	// message became visible.
 	var refused, delivered int
-	for _, c := range e.tg.Calls("sendMessage") {
-		if c.Err != nil && c.Err.Code == 429 {
-			refused++
-		} else if c.Err == nil {
-			delivered++
+	count := func() bool {
+		refused, delivered = 0, 0
+		for _, c := range e.tg.Calls("sendMessage") {
+			if c.Err != nil && c.Err.Code == 429 {
+				refused++
+			} else if c.Err == nil {
+				delivered++
+			}
 		}
+		return delivered >= 1
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for !count() && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
 	}
 	if refused != 1 || delivered < 1 {
 		t.Fatalf("sendMessage calls: %d refused with 429, %d delivered", refused, delivered)

@@ -42,7 +42,7 @@ func ShrinkGray(g *image.Gray, w, h int) *image.Gray {
 // shrinkYCbCr shrinks each plane of m, keeping its chroma subsampling. ok is
 // false for a sub-image that starts between chroma samples.
 func shrinkYCbCr(m *image.YCbCr, w, h int) (*image.YCbCr, bool) {
-	fx, fy := chromaFactors(m.SubsampleRatio)
+	fx, fy := ChromaFactors(m.SubsampleRatio)
 	b := m.Rect
 	if b.Min.X%fx != 0 || b.Min.Y%fy != 0 {
 		return nil, false
@@ -57,8 +57,8 @@ func shrinkYCbCr(m *image.YCbCr, w, h int) (*image.YCbCr, bool) {
 	return out, true
 }
 
-// chromaFactors is how many luma pixels one chroma sample spans.
-func chromaFactors(r image.YCbCrSubsampleRatio) (fx, fy int) {
+// ChromaFactors is how many luma pixels one chroma sample spans, across and down.
+func ChromaFactors(r image.YCbCrSubsampleRatio) (fx, fy int) {
 	switch r {
 	case image.YCbCrSubsampleRatio422:
 		return 2, 1

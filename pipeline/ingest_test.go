@@ -199,19 +199,9 @@ func TestCrashBetweenQueueingAndMarkingIngestsEachPostOnce(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 
-	var memes []storage.Meme
-	st.DB().Where("source_id = ?", src.ID).Order("raw_post_id").Find(&memes)
-	perPost := map[int64]int{}
-	for _, m := range memes {
-		if m.RawPostID == nil || m.Status != storage.MemeWaitingReview || m.ReviewMessageID == nil {
-			t.Errorf("meme #%d: raw post %v, status %s, review post %v", m.ID, m.RawPostID, m.Status, m.ReviewMessageID)
-			continue
-		}
-		perPost[*m.RawPostID]++
-	}
-	if len(memes) != posts || len(perPost) != posts {
-		t.Fatalf("%d memes from %d posts, want one meme for each of %d posts", len(memes), len(perPost), posts)
-	}
+	memes := oneMemePerPost(t, st, src.ID, posts, func(m storage.Meme) bool {
+		return m.Status == storage.MemeWaitingReview && m.ReviewMessageID != nil
+	})
 	if n := tg.count(storageChat); n != posts {
 		t.Errorf("%d storage copies, want %d", n, posts)
 	}
@@ -224,4 +214,24 @@ func TestCrashBetweenQueueingAndMarkingIngestsEachPostOnce(t *testing.T) {
 	if err := st.CreateMeme(ctx, &again); err == nil {
 		t.Error("a second meme for the same raw post was stored")
 	}
+}
+
+// oneMemePerPost checks that the source's posts made exactly one meme each,
+// every one as ok says, and returns them in post order.
+func oneMemePerPost(t *testing.T, st *storage.Store, sourceID int64, posts int, ok func(storage.Meme) bool) []storage.Meme {
+	t.Helper()
+	var memes []storage.Meme
+	st.DB().Where("source_id = ?", sourceID).Order("raw_post_id").Find(&memes)
+	perPost := map[int64]int{}
+	for _, m := range memes {
+		if m.RawPostID == nil || !ok(m) {
+			t.Errorf("meme #%d: raw post %v, status %s, review post %v", m.ID, m.RawPostID, m.Status, m.ReviewMessageID)
+			continue
+		}
+		perPost[*m.RawPostID]++
+	}
+	if len(memes) != posts || len(perPost) != posts {
+		t.Fatalf("%d memes from %d posts, want one meme for each of %d posts", len(memes), len(perPost), posts)
+	}
+	return memes
 }

@@ -157,19 +157,7 @@ func TestLostCandidatesAreIngestedOnce(t *testing.T) {
 	}
 	h.drain(t, p)
 
-	var memes []storage.Meme
-	h.st.DB().Where("source_id = ?", h.src.ID).Find(&memes)
-	perPost := map[int64]int{}
-	for _, m := range memes {
-		if m.RawPostID == nil || m.Status != storage.MemeOK {
-			t.Errorf("meme #%d: raw post %v, status %s", m.ID, m.RawPostID, m.Status)
-			continue
-		}
-		perPost[*m.RawPostID]++
-	}
-	if len(memes) != posts || len(perPost) != posts {
-		t.Fatalf("%d memes from %d posts, want one meme for each of %d posts", len(memes), len(perPost), posts)
-	}
+	oneMemePerPost(t, h.st, h.src.ID, posts, func(m storage.Meme) bool { return m.Status == storage.MemeOK })
 	if n := tg.count(storageChat); n != posts {
 		t.Errorf("%d storage copies, want %d", n, posts)
 	}

@@ -97,10 +97,11 @@ func (q *Queue) Name() string { return q.name }
 
 // Enqueue adds a job and returns its entry id.
 func (q *Queue) Enqueue(ctx context.Context, job Job) (string, error) {
-	if job.EnqueuedAt.IsZero() {
-		job.EnqueuedAt = time.Now().UTC()
+	ids, err := q.EnqueueMany(ctx, []Job{job})
+	if err != nil {
+		return "", err
 	}
-	return q.add(ctx, q.rdb, job)
+	return ids[0], nil
 }
 
 // EnqueueMany adds jobs in one round trip and returns their entry ids. On an
@@ -131,18 +132,6 @@ func (q *Queue) EnqueueMany(ctx context.Context, jobs []Job) ([]string, error) {
 		return ids, fmt.Errorf("queue %s: enqueue: %w", q.name, err)
 	}
 	return ids, nil
-}
-
-func (q *Queue) add(ctx context.Context, c redis.Cmdable, job Job) (string, error) {
-	data, err := json.Marshal(job)
-	if err != nil {
-		return "", fmt.Errorf("queue %s: encode job: %w", q.name, err)
-	}
-	id, err := c.XAdd(ctx, &redis.XAddArgs{Stream: q.stream, Values: map[string]any{"job": data}}).Result()
-	if err != nil {
-		return "", fmt.Errorf("queue %s: enqueue: %w", q.name, err)
-	}
-	return id, nil
 }
 
 func (q *Queue) ensureGroup(ctx context.Context) error {

@@ -1,6 +1,10 @@
 package watermark
 
-import "image"
+import (
+	"image"
+
+	"memebot/media"
+)
 
 // blendNRGBA composites p onto dst with its top-left corner at at.
 func blendNRGBA(dst *image.NRGBA, p patch, at image.Point) {
@@ -28,7 +32,7 @@ func blendNRGBA(dst *image.NRGBA, p patch, at image.Point) {
 // samples use the mean alpha of the pixels they cover.
 func blendYCbCr(dst *image.YCbCr, p patch, at image.Point) {
 	r := image.Rect(at.X, at.Y, at.X+p.w, at.Y+p.h).Intersect(dst.Rect)
-	hs, vs := subsampling(dst.SubsampleRatio)
+	hs, vs := media.ChromaFactors(dst.SubsampleRatio)
 	chroma := map[int]float32{}
 	for y := r.Min.Y; y < r.Max.Y; y++ {
 		for x := r.Min.X; x < r.Max.X; x++ {
@@ -49,23 +53,6 @@ func blendYCbCr(dst *image.YCbCr, p patch, at image.Point) {
 		cb, cr := float32(dst.Cb[ci]), float32(dst.Cr[ci])
 		dst.Cb[ci] = uint8(cb + a*(128-cb) + 0.5)
 		dst.Cr[ci] = uint8(cr + a*(128-cr) + 0.5)
-	}
-}
-
-func subsampling(r image.YCbCrSubsampleRatio) (h, v int) {
-	switch r {
-	case image.YCbCrSubsampleRatio422:
-		return 2, 1
-	case image.YCbCrSubsampleRatio420:
-		return 2, 2
-	case image.YCbCrSubsampleRatio440:
-		return 1, 2
-	case image.YCbCrSubsampleRatio411:
-		return 4, 1
-	case image.YCbCrSubsampleRatio410:
-		return 4, 2
-	default:
-		return 1, 1
 	}
 }
 
