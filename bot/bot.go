@@ -9,12 +9,10 @@ package bot
 import (
 	"context"
 	"fmt"
-	"hash/maphash"
 	"log/slog"
 	"net/http"
 	"runtime/debug"
 	"strconv"
-	"sync"
 	"time"
 
 	tele "gopkg.in/telebot.v3"
@@ -29,6 +27,7 @@ type Config struct {
 	APIURL      string
 	PollTimeout time.Duration // long-poll timeout; Telegram allows up to 50 s
 	Workers     int           // updates handled at once
+	MaxInHand   int           // updates fetched and not finished, at most (default Workers)
 	Offline     bool          // skip getMe (tests of wiring only)
 
 	// Redis holds the outgoing rate limit, shared by every process using
@@ -63,6 +62,9 @@ func New(cfg Config, log *slog.Logger) (*Bot, error) {
 	}
 	if cfg.Workers <= 0 {
 		cfg.Workers = 64
+	}
+	if cfg.MaxInHand <= 0 {
+		cfg.MaxInHand = cfg.Workers
 	}
 	cfg.Limits = cfg.Limits.withDefaults()
 	if cfg.Redis == nil && !cfg.Offline {
@@ -158,7 +160,7 @@ func (b *Bot) Run(ctx context.Context, drain time.Duration) error {
 	forgotten := make(chan struct{})
 	go func() { b.inbox.forget(); close(forgotten) }()
 	b.log.Info("bot polling", slog.String("username", b.tb.Me.Username), slog.Int("workers", b.cfg.Workers))
-	b.poll(ctx, pool.dispatch)
+	b.poll(ctx, pool.dispatch, pool.room)
 	if pool.close(drain) {
 		close(b.inbox.finished) // no handler will finish another update
 		<-forgotten
@@ -234,71 +236,4 @@ func updateType(u tele.Update) string {
 		return "my_chat_member"
 	}
 	return "other"
-}
-
-// chatKey is what orders updates: all updates of one chat go to one shard.
-func chatKey(u tele.Update) int64 {
-	switch {
-	case u.Message != nil && u.Message.Chat != nil:
-		return u.Message.Chat.ID
-	case u.Callback != nil && u.Callback.Message != nil && u.Callback.Message.Chat != nil:
-		return u.Callback.Message.Chat.ID
-	case u.Callback != nil && u.Callback.Sender != nil:
-		return u.Callback.Sender.ID
-	case u.MessageReaction != nil && u.MessageReaction.Chat != nil:
-		return u.MessageReaction.Chat.ID
-	case u.MyChatMember != nil:
-		return u.MyChatMember.Chat.ID
-	}
-	return int64(u.ID)
-}
-
-// pool handles updates on a fixed number of goroutines; an update goes to the
-// shard of its chat, so one chat's updates are handled in order.
-type pool struct {
-	b      *Bot
-	shards []chan tele.Update
-	wg     sync.WaitGroup
-	seed   maphash.Seed
-}
-
-func (b *Bot) newPool() *pool {
-	p := &pool{b: b, shards: make([]chan tele.Update, b.cfg.Workers), seed: maphash.MakeSeed()}
-	for i := range p.shards {
-		p.shards[i] = make(chan tele.Update, 16)
-		p.wg.Add(1)
-		go p.work(p.shards[i])
-	}
-	return p
-}
-
-func (p *pool) work(in <-chan tele.Update) {
-	defer p.wg.Done()
-	for u := range in {
-		p.b.handle(context.Background(), u)
-		p.b.inbox.done(u.ID)
-	}
-}
-
-func (p *pool) dispatch(u tele.Update) {
-	key := chatKey(u)
-	h := maphash.Comparable(p.seed, key)
-	p.shards[h%uint64(len(p.shards))] <- u
-}
-
-// close stops taking updates and waits up to drain for those in hand; it
-// reports whether they all finished.
-func (p *pool) close(drain time.Duration) bool {
-	for _, s := range p.shards {
-		close(s)
-	}
-	done := make(chan struct{})
-	go func() { p.wg.Wait(); close(done) }()
-	select {
-	case <-done:
-		return true
-	case <-time.After(drain):
-		p.b.log.Warn("updates still in hand at shutdown; the next start replays them from the inbox")
-		return false
-	}
 }

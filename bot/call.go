@@ -32,6 +32,13 @@ func (b *Bot) call(ctx context.Context, method string, params any, out any) erro
 		return fmt.Errorf("bot: %s: %w", method, redact(err, b.tb.Token))
 	}
 	defer resp.Body.Close()
+	if out == nil && resp.StatusCode == http.StatusOK {
+		// Telegram answers 200 exactly when "ok" is true: a result nobody
+		// reads is not decoded (a sent message comes back whole, with the
+		// message it replies to).
+		_, err := io.Copy(io.Discard, resp.Body)
+		return err
+	}
 	data, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
 	if err != nil {
 		return fmt.Errorf("bot: %s: read: %w", method, err)
@@ -53,6 +60,18 @@ func (b *Bot) call(ctx context.Context, method string, params any, out any) erro
 		return fmt.Errorf("bot: %s: decode result: %w", method, err)
 	}
 	return nil
+}
+
+// SendText sends text to a chat, as a reply to message replyTo when it is
+// not 0 (sent anyway if that message is gone), at the priority of answers.
+// Unlike telebot's Send it does not read the sent message back, for answers
+// nothing refers to later.
+func (b *Bot) SendText(ctx context.Context, chatID int64, text string, replyTo int) error {
+	params := map[string]any{"chat_id": chatID, "text": text}
+	if replyTo != 0 {
+		params["reply_parameters"] = map[string]any{"message_id": replyTo, "allow_sending_without_reply": true}
+	}
+	return b.call(ctx, "sendMessage", params, nil)
 }
 
 // APIError is an error reply to a call made with Bot.call.

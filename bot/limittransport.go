@@ -163,11 +163,18 @@ func bodyParams(params url.Values, contentType string, body []byte) {
 	mediaType, ps, _ := mime.ParseMediaType(contentType)
 	switch mediaType {
 	case "application/json":
-		var fields map[string]json.RawMessage
+		var fields struct { // only these: the rest is skipped, not kept
+			ChatID     json.RawMessage `json:"chat_id"`
+			Media      json.RawMessage `json:"media"`
+			MessageIDs json.RawMessage `json:"message_ids"`
+		}
 		_ = json.Unmarshal(body, &fields)
-		for name, raw := range fields {
-			if targetParams[name] {
-				params.Set(name, jsonScalar(raw))
+		for _, f := range []struct {
+			name string
+			raw  json.RawMessage
+		}{{"chat_id", fields.ChatID}, {"media", fields.Media}, {"message_ids", fields.MessageIDs}} {
+			if f.raw != nil {
+				params.Set(f.name, jsonScalar(f.raw))
 			}
 		}
 	case "application/x-www-form-urlencoded":

@@ -41,14 +41,15 @@ func (b *Bot) offset() int {
 // dispatch. Each batch is put in the inbox before the next getUpdates
 // confirms it to Telegram, so an update is never only in memory: a crash
 // loses nothing (the next start replays the inbox) and a slow handler never
-// holds back the updates after it. Errors back off exponentially instead of
+// holds back the updates after it. It asks only for as many updates as room
+// allows (waiting for room first). Errors back off exponentially instead of
 // spinning.
-func (b *Bot) poll(ctx context.Context, dispatch func(tele.Update)) {
+func (b *Bot) poll(ctx context.Context, dispatch func(tele.Update), room func(context.Context) int) {
 	b.replayInbox(ctx, dispatch)
 	allowed, _ := json.Marshal(allowedUpdates)
 	backoff := time.Second
 	for ctx.Err() == nil {
-		raw, err := b.getUpdates(ctx, string(allowed))
+		raw, err := b.getUpdates(ctx, string(allowed), room(ctx))
 		updates, kept, last := b.decodeUpdates(raw)
 		if err == nil {
 			err = b.inbox.put(ctx, updates, kept)
@@ -99,12 +100,12 @@ func (b *Bot) replayInbox(ctx context.Context, dispatch func(tele.Update)) {
 	}
 }
 
-func (b *Bot) getUpdates(ctx context.Context, allowed string) ([]json.RawMessage, error) {
+func (b *Bot) getUpdates(ctx context.Context, allowed string, limit int) ([]json.RawMessage, error) {
 	params := map[string]string{
 		"offset":          strconv.Itoa(b.offset()),
 		"timeout":         strconv.Itoa(int(b.cfg.PollTimeout / time.Second)),
 		"allowed_updates": allowed,
-		"limit":           "100",
+		"limit":           strconv.Itoa(limit),
 	}
 	var raw []json.RawMessage
 	if err := b.call(ctx, "getUpdates", params, &raw); err != nil {

@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -139,10 +138,14 @@ func (t *tap) serveSend(w http.ResponseWriter, r *http.Request, method string, a
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
 	}
-	var params map[string]any
-	if json.Unmarshal(body, &params) == nil {
-		chatID, _ := strconv.ParseInt(strings.Trim(string(mustJSON(params["chat_id"])), `"`), 10, 64)
+	var target struct {
+		ChatID json.Number `json:"chat_id"`
+	}
+	if json.Unmarshal(body, &target) == nil {
+		chatID, _ := target.ChatID.Int64()
 		if t.rewrite != nil {
+			var params map[string]any
+			_ = json.Unmarshal(body, &params)
 			t.rewrite(method, params)
 			body = mustJSON(params)
 		}

@@ -40,6 +40,7 @@ type Handlers struct {
 	Sources   Sources
 	Feed      Feed
 	Sent      SentMessages
+	Texts     TextSender
 	Stats     *StatsCommand
 	Settings  Settings
 	Log       *slog.Logger

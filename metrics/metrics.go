@@ -27,6 +27,10 @@ var (
 		Name: "memebot_update_duration_seconds", Help: "Time to handle one update, by type.",
 		Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5},
 	}, []string{"type"})
+	// UpdatesInHand is how many updates the bot has fetched and not finished.
+	UpdatesInHand = factory.NewGauge(prometheus.GaugeOpts{
+		Name: "memebot_updates_in_hand", Help: "Updates fetched from Telegram and not yet handled.",
+	})
 	// HandlerPanics counts recovered handler panics.
 	HandlerPanics = factory.NewCounter(prometheus.CounterOpts{
 		Name: "memebot_handler_panics_total", Help: "Handler panics recovered.",
