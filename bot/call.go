@@ -63,13 +63,22 @@ func (b *Bot) call(ctx context.Context, method string, params any, out any) erro
 }
 
 // SendText sends text to a chat, as a reply to message replyTo when it is
-// not 0 (sent anyway if that message is gone), at the priority of answers.
-// Unlike telebot's Send it does not read the sent message back, for answers
-// nothing refers to later.
-func (b *Bot) SendText(ctx context.Context, chatID int64, text string, replyTo int) error {
-	params := map[string]any{"chat_id": chatID, "text": text}
+// not 0 (sent anyway if that message is gone), at the priority of answers
+// unless ctx says otherwise (WithPriority). Unlike telebot's Send it does not
+// read the sent message back: a text nothing refers to later is sent without
+// decoding Telegram's copy of it.
+func (b *Bot) SendText(ctx context.Context, chatID int64, text string, replyTo int64) error {
+	type replyParameters struct {
+		MessageID                int64 `json:"message_id"`
+		AllowSendingWithoutReply bool  `json:"allow_sending_without_reply"`
+	}
+	params := struct {
+		ChatID  int64            `json:"chat_id"`
+		Text    string           `json:"text"`
+		ReplyTo *replyParameters `json:"reply_parameters,omitempty"`
+	}{ChatID: chatID, Text: text}
 	if replyTo != 0 {
-		params["reply_parameters"] = map[string]any{"message_id": replyTo, "allow_sending_without_reply": true}
+		params.ReplyTo = &replyParameters{MessageID: replyTo, AllowSendingWithoutReply: true}
 	}
 	return b.call(ctx, "sendMessage", params, nil)
 }
@@ -111,8 +120,11 @@ func IsBlocked(err error) bool {
 	if err == nil {
 		return false
 	}
-	return errors.Is(err, tele.ErrBlockedByUser) || errors.Is(err, tele.ErrUserIsDeactivated) ||
-		strings.Contains(err.Error(), "bot was blocked by the user")
+	if errors.Is(err, tele.ErrBlockedByUser) || errors.Is(err, tele.ErrUserIsDeactivated) {
+		return true
+	}
+	msg := err.Error() // Bot.call's errors and wrapped ones
+	return strings.Contains(msg, "bot was blocked by the user") || strings.Contains(msg, "user is deactivated")
 }
 
 // redact removes the bot token from an error's text (URLs in net/http errors

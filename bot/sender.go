@@ -24,18 +24,23 @@ var ErrFileTooLarge = errors.New("bot: file too large")
 type Sender struct {
 	b        *Bot
 	tb       *tele.Bot // the bot's telebot with a client of the Sender's priority
+	priority Priority
 	attempts int
 }
 
 // Sender returns the worker-side Bot API client; its messages wait for the
 // rate limit behind the handlers' answers (PriorityNotify).
-func (b *Bot) Sender() *Sender { return &Sender{b: b, tb: b.notify, attempts: 4} }
+func (b *Bot) Sender() *Sender {
+	return &Sender{b: b, tb: b.notify, priority: PriorityNotify, attempts: 4}
+}
 
 // BulkSender is a Sender for broadcasts: its messages get only what the
 // handlers and the workers leave of the rate limit (PriorityBulk). Each
 // call still waits at most the client timeout, so send a broadcast a few
 // messages at a time rather than all at once.
-func (b *Bot) BulkSender() *Sender { return &Sender{b: b, tb: b.bulk, attempts: 4} }
+func (b *Bot) BulkSender() *Sender {
+	return &Sender{b: b, tb: b.bulk, priority: PriorityBulk, attempts: 4}
+}
 
 // retry runs call until it succeeds, fails for good, or attempts run out.
 func (s *Sender) retry(ctx context.Context, call func() error) error {
@@ -169,15 +174,10 @@ func (s *Sender) SendMedia(ctx context.Context, chatID int64, m Media, caption s
 	return msg, nil
 }
 
-// SendText sends a text message; replyTo > 0 quotes that message when it still exists.
+// SendText is Bot.SendText at the Sender's priority, retried.
 func (s *Sender) SendText(ctx context.Context, chatID int64, text string, replyTo int64) error {
-	opts := &tele.SendOptions{AllowWithoutReply: true}
-	if replyTo > 0 {
-		opts.ReplyTo = &tele.Message{ID: int(replyTo)}
-	}
 	err := s.retry(ctx, func() error {
-		_, err := s.tb.Send(&tele.Chat{ID: chatID}, text, opts)
-		return err
+		return s.b.SendText(WithPriority(ctx, s.priority), chatID, text, replyTo)
 	})
 	if err != nil {
 		return fmt.Errorf("bot: send text to %d: %w", chatID, redact(err, s.b.cfg.Token))

@@ -22,7 +22,7 @@ type UploadIntake interface {
 
 // TextSender sends a text without reading the sent message back (bot.Bot).
 type TextSender interface {
-	SendText(ctx context.Context, chatID int64, text string, replyTo int) error
+	SendText(ctx context.Context, chatID int64, text string, replyTo int64) error
 }
 
 // upload is the media of a message that can become a meme.
@@ -91,7 +91,7 @@ func (h *Handlers) Upload(c tele.Context) error {
 		return c.Send(t(c, "upload_rate_limit", h.Settings.UploadLimitPerHour, humanDuration(res.RetryIn)))
 	}
 	metrics.UploadsReceived.WithLabelValues(up.kind).Inc()
-	return h.Texts.SendText(ctxOf(c), m.Chat.ID, t(c, "upload_received", res.Submission.ID), m.ID)
+	return h.Texts.SendText(ctxOf(c), m.Chat.ID, t(c, "upload_received", res.Submission.ID), int64(m.ID))
 }
 
 // NotMedia answers stickers, voice notes and other messages that cannot be memes.

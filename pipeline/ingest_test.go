@@ -126,6 +126,36 @@ func picture(t *testing.T, seed uint64) []byte {
 	return buf.Bytes()
 }
 
+// channelSource is a Telegram channel (t.me preview pages) added as a source
+// with parsing enabled.
+type channelSource struct {
+	tme     *httptest.Server
+	client  *ingest.Client
+	sources *ingest.Store
+	ing     *ingest.Ingester
+	src     storage.Source
+}
+
+func newChannelSource(t *testing.T, st *storage.Store, name string, pictures [][]byte) channelSource {
+	t.Helper()
+	ctx := context.Background()
+	w := channelSource{tme: channel(t, name, pictures), sources: ingest.NewStore(st.DB())}
+	w.client = ingest.NewClient(ingest.ClientOptions{AllowPrivateHosts: true, HostInterval: -1})
+	w.ing = ingest.New(w.sources, map[string]ingest.Parser{
+		ingest.PlatformTelegram: &ingest.TelegramParser{BaseURL: w.tme.URL, HTTP: w.client, Pages: 1},
+	}, ingest.Rules{}, storagetest.Logger())
+	link, _ := ingest.ParseSourceLink("https://t.me/" + name)
+	src, _, err := w.sources.AddSource(ctx, link, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.sources.SetSourceStatus(ctx, src.ID, ingest.SourceParsingEnabled, "", nil); err != nil {
+		t.Fatal(err)
+	}
+	w.src = src
+	return w
+}
+
 // A scheduler that dies after queueing a source's candidates but before
 // marking their posts processed loses none of them, and the candidates it
 // queued twice still make one meme each: one storage copy, one review post.
@@ -139,20 +169,9 @@ func TestCrashBetweenQueueingAndMarkingIngestsEachPostOnce(t *testing.T) {
 	for i := range posts {
 		pictures = append(pictures, picture(t, uint64(i+1)))
 	}
-	tme := channel(t, "crashmemes", pictures)
-
-	client := ingest.NewClient(ingest.ClientOptions{AllowPrivateHosts: true, HostInterval: -1})
-	sources := ingest.NewStore(st.DB())
-	ing := ingest.New(sources, map[string]ingest.Parser{
-		ingest.PlatformTelegram: &ingest.TelegramParser{BaseURL: tme.URL, HTTP: client, Pages: 1},
-	}, ingest.Rules{}, log)
-	link, _ := ingest.ParseSourceLink("https://t.me/crashmemes")
-	src, _, err := sources.AddSource(ctx, link, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := errors.Join(sources.SetSourceStatus(ctx, src.ID, ingest.SourceParsingEnabled, "", nil),
-		sources.SetSourceNeedsReview(ctx, src.ID, true)); err != nil {
+	w := newChannelSource(t, st, "crashmemes", pictures)
+	client, sources, ing, src := w.client, w.sources, w.ing, w.src
+	if err := sources.SetSourceNeedsReview(ctx, src.ID, true); err != nil {
 		t.Fatal(err)
 	}
 
@@ -161,7 +180,7 @@ func TestCrashBetweenQueueingAndMarkingIngestsEachPostOnce(t *testing.T) {
 	queueCandidates := pipeline.QueueCandidates(media)
 
 	// The crash: the jobs are in the queue, the marks never commit.
-	_, err = ing.ParseDue(ctx, ingest.PlatformTelegram, 10, func(ctx context.Context, cs []ingest.Candidate) error {
+	_, err := ing.ParseDue(ctx, ingest.PlatformTelegram, 10, func(ctx context.Context, cs []ingest.Candidate) error {
 		if err := queueCandidates(ctx, cs); err != nil {
 			return err
 		}
@@ -234,4 +253,43 @@ func oneMemePerPost(t *testing.T, st *storage.Store, sourceID int64, posts int, 
 		t.Fatalf("%d memes from %d posts, want one meme for each of %d posts", len(memes), len(perPost), posts)
 	}
 	return memes
+}
+
+// A candidate whose job is given up on (its picture cannot be fetched) is
+// recorded as failed as soon as it is dead-lettered, not presumed lost and
+// queued again by the requeue sweep later.
+func TestIngestJobGivenUpOnIsRecordedFailedAtOnce(t *testing.T) {
+	ctx := context.Background()
+	st := storagetest.NewStore(t)
+	rdb := storagetest.NewRedis(t)
+	log := storagetest.Logger()
+	w := newChannelSource(t, st, "gonememes", [][]byte{picture(t, 9)})
+	client, ing, src := w.client, w.ing, w.src
+
+	tg := &fakeTelegram{sent: map[int64]int{}}
+	p := pipeline.New(pipeline.Config{StorageChatID: storageChat, ReviewChatID: reviewChat, WatermarkText: "@test", MaxBytes: 10 << 20},
+		tg, st, rdb, pipeline.NewDeduplicator(st), cleanChecks{}, log).WithIngestion(client, pipeline.IngestStores(st))
+	media := queue.New(rdb, "media", queue.Options{Block: 100 * time.Millisecond, MaxAttempts: 1, OnDeadLetter: p.DeadLetter}, log)
+	if res, err := ing.ParseDue(ctx, ingest.PlatformTelegram, 10, pipeline.QueueCandidates(media)); err != nil || len(res.Candidates) != 1 {
+		t.Fatalf("parsing queued %d candidates (%v), want 1", len(res.Candidates), err)
+	}
+	w.tme.Close() // the post's picture is gone
+
+	workCtx, stop := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { media.Consume(workCtx, "w1", 1, time.Second, p.Handle); close(done) }()
+	defer func() { stop(); <-done }()
+
+	var outcome string
+	deadline := time.Now().Add(20 * time.Second)
+	for outcome == "" && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+		st.DB().Raw(`SELECT ingest_outcome FROM raw_posts WHERE source_id = ?`, src.ID).Scan(&outcome)
+	}
+	if outcome != ingest.OutcomeFailed {
+		t.Fatalf("the given-up post's outcome is %q, want %q", outcome, ingest.OutcomeFailed)
+	}
+	if s, _ := media.Stats(ctx); s.Dead != 1 {
+		t.Errorf("%d dead letters, want 1", s.Dead)
+	}
 }

@@ -7,6 +7,8 @@ import (
 
 	"memebot/bot"
 	"memebot/i18n"
+	"memebot/ingest"
+	"memebot/metrics"
 	"memebot/queue"
 	"memebot/storage"
 )
@@ -30,12 +32,33 @@ func (p *Pipeline) notifyUploader(ctx context.Context, sub storage.Submission, k
 	return err
 }
 
-// DeadLetter is told when an upload job was given up on: the submission is
-// marked failed, the uploader asked to send it again, and the admins told.
+// DeadLetter is told when a media job was given up on.
 func (p *Pipeline) DeadLetter(ctx context.Context, job queue.Job, cause error) {
-	if job.Kind != "upload" {
+	switch job.Kind {
+	case JobUpload:
+		p.uploadGivenUp(ctx, job, cause)
+	case JobIngest:
+		p.ingestGivenUp(ctx, job, cause)
+	}
+}
+
+// ingestGivenUp records the candidate's post as failed at once, rather than
+// leaving it to the requeue sweep to presume its job lost and queue it again.
+func (p *Pipeline) ingestGivenUp(ctx context.Context, job queue.Job, cause error) {
+	p.log.Warn("ingested post given up on", slog.Int64("raw_post_id", job.Ref), slog.Int("attempts", job.Attempt), slog.Any("error", cause))
+	if p.sources == nil {
 		return
 	}
+	if err := p.sources.RecordIngestOutcome(ctx, job.Ref, ingest.OutcomeFailed); err != nil {
+		p.log.Error("ingested post given up on but not recorded as failed", slog.Int64("raw_post_id", job.Ref), slog.Any("error", err))
+		return
+	}
+	metrics.IngestProcessed.WithLabelValues(ingest.OutcomeFailed).Inc()
+}
+
+// uploadGivenUp marks the submission failed, asks the uploader to send it
+// again and tells the admins.
+func (p *Pipeline) uploadGivenUp(ctx context.Context, job queue.Job, cause error) {
 	sub, err := p.store.Submission(ctx, job.Ref)
 	if err != nil {
 		p.log.Error("dead letter of an unknown submission", slog.Int64("submission_id", job.Ref), slog.Any("error", err))
