@@ -50,14 +50,14 @@ func TestReactionIsNeverOverwritten(t *testing.T) {
 	f := newFixture(t)
 	f.user(1, "en")
 	id := f.catalogue(1)[0]
-	if changed, err := f.feed.React(f.ctx, 1, id, storage.Like); err != nil || changed {
+	if _, changed, err := f.feed.ReactEngine(f.ctx, 1, id, storage.Like); err != nil || changed {
 		t.Fatalf("reaction to a meme never sent: changed=%v err=%v", changed, err)
 	}
 	f.sent(1, id, 0, time.Now())
-	if changed, err := f.feed.React(f.ctx, 1, id, storage.Like); err != nil || !changed {
+	if _, changed, err := f.feed.ReactEngine(f.ctx, 1, id, storage.Like); err != nil || !changed {
 		t.Fatalf("first reaction: changed=%v err=%v", changed, err)
 	}
-	if changed, err := f.feed.React(f.ctx, 1, id, storage.Dislike); err != nil || changed {
+	if _, changed, err := f.feed.ReactEngine(f.ctx, 1, id, storage.Dislike); err != nil || changed {
 		t.Fatalf("second reaction: changed=%v err=%v", changed, err)
 	}
 	var r int
@@ -76,7 +76,7 @@ func TestConcurrentReactChangesOnce(t *testing.T) {
 	results := make([]bool, 8)
 	for i := range results {
 		wg.Go(func() {
-			changed, err := f.feed.React(f.ctx, 1, id, storage.Like+i%2)
+			_, changed, err := f.feed.ReactEngine(f.ctx, 1, id, storage.Like+i%2)
 			if err != nil {
 				t.Error(err)
 			}

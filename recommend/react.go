@@ -9,14 +9,6 @@ import (
 	"memebot/storage"
 )
 
-// React records a like (storage.Like) or dislike (storage.Dislike) on a sent
-// meme. A reaction is never overwritten: changed is false when the meme was
-// already reacted to (or never sent), and then the caller sends nothing new.
-func (f *Feed) React(ctx context.Context, userID, memeID int64, reaction int) (bool, error) {
-	_, changed, err := f.ReactEngine(ctx, userID, memeID, reaction)
-	return changed, err
-}
-
 // reactSQL stores the first reaction to a sent meme and returns the engine
 // that chose it; a row already reacted to (or none) matches nothing, also for
 // a concurrent press, which re-checks the row once the first one commits.
@@ -25,8 +17,10 @@ UPDATE reactions SET reaction = $3, reacted_at = now()
 WHERE user_id = $1 AND meme_id = $2 AND reaction IS NULL
 RETURNING engine`
 
-// ReactEngine is React that also returns the engine that chose the meme
-// (for per-engine like rates), when the reaction was stored.
+// ReactEngine records a like (storage.Like) or dislike (storage.Dislike) on a
+// sent meme and returns the engine that chose it (for per-engine like rates).
+// A reaction is never overwritten: changed is false when the meme was already
+// reacted to (or never sent), and then the caller sends nothing new.
 func (f *Feed) ReactEngine(ctx context.Context, userID, memeID int64, reaction int) (string, bool, error) {
 	if err := checkReaction(reaction); err != nil {
 		return "", false, err
