@@ -105,13 +105,19 @@ func (s *Server) sourceMessageLocked(p params, verb string) (*Message, *APIError
 	if err != nil {
 		return nil, err
 	}
+	return from.message(p, badRequest("message to %s not found", verb))
+}
+
+// message is the message p's message_id names in the chat, unless it was
+// deleted; notFound is Telegram's refusal when there is none.
+func (cs *chatState) message(p params, notFound *APIError) (*Message, *APIError) {
 	id, err := p.int("message_id")
 	if err != nil {
 		return nil, err
 	}
-	m, ok := from.byID[id]
+	m, ok := cs.byID[id]
 	if !ok || m.Deleted {
-		return nil, badRequest("message to %s not found", verb)
+		return nil, notFound
 	}
 	return m, nil
 }
@@ -186,13 +192,9 @@ func (s *Server) editableLocked(p params) (*Message, *APIError) {
 	if err != nil {
 		return nil, err
 	}
-	id, err := p.int("message_id")
+	m, err := cs.message(p, errEditNotFound)
 	if err != nil {
 		return nil, err
-	}
-	m, ok := cs.byID[id]
-	if !ok || m.Deleted {
-		return nil, errEditNotFound
 	}
 	if !m.sentByBot {
 		return nil, badRequest("message can't be edited")
@@ -215,8 +217,12 @@ func editMarkup(p params) (*InlineKeyboardMarkup, *APIError) {
 	return inline, err
 }
 
-func (s *Server) editMessageText(_ context.Context, p params) (any, *APIError) {
-	text, ents, err := formatText(p.str("text"), p.str("parse_mode"), p.str("entities"))
+// editFormatted edits a message's text or caption: it parses the new one
+// (textKey and its entities) and the keyboard, then, under the lock, lets
+// apply check the message and change it.
+func (s *Server) editFormatted(p params, textKey, entitiesKey string,
+	apply func(m *Message, text string, ents []MessageEntity, markup *InlineKeyboardMarkup) *APIError) (any, *APIError) {
+	text, ents, err := formatText(p.str(textKey), p.str("parse_mode"), p.str(entitiesKey))
 	if err != nil {
 		return nil, err
 	}
@@ -230,48 +236,42 @@ func (s *Server) editMessageText(_ context.Context, p params) (any, *APIError) {
 	if err != nil {
 		return nil, err
 	}
-	if m.Text == "" {
-		return nil, badRequest("there is no text in the message to edit")
+	if err := apply(m, text, ents, markup); err != nil {
+		return nil, err
 	}
-	if strings.TrimSpace(text) == "" {
-		return nil, badRequest("message text is empty")
-	}
-	if utf16Len(text) > maxTextLen {
-		return nil, badRequest("MESSAGE_TOO_LONG")
-	}
-	if m.Text == text && sameEntities(m.Entities, ents) && sameMarkup(m.ReplyMarkup, markup) {
-		return nil, errNotModified
-	}
-	m.Text, m.Entities, m.ReplyMarkup = text, ents, markup
 	return s.finishEditLocked(m), nil
 }
 
+func (s *Server) editMessageText(_ context.Context, p params) (any, *APIError) {
+	return s.editFormatted(p, "text", "entities", func(m *Message, text string, ents []MessageEntity, markup *InlineKeyboardMarkup) *APIError {
+		switch {
+		case m.Text == "":
+			return badRequest("there is no text in the message to edit")
+		case strings.TrimSpace(text) == "":
+			return badRequest("message text is empty")
+		case utf16Len(text) > maxTextLen:
+			return badRequest("MESSAGE_TOO_LONG")
+		case m.Text == text && sameEntities(m.Entities, ents) && sameMarkup(m.ReplyMarkup, markup):
+			return errNotModified
+		}
+		m.Text, m.Entities, m.ReplyMarkup = text, ents, markup
+		return nil
+	})
+}
+
 func (s *Server) editMessageCaption(_ context.Context, p params) (any, *APIError) {
-	caption, ents, err := formatText(p.str("caption"), p.str("parse_mode"), p.str("caption_entities"))
-	if err != nil {
-		return nil, err
-	}
-	markup, err := editMarkup(p)
-	if err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	m, err := s.editableLocked(p)
-	if err != nil {
-		return nil, err
-	}
-	if m.MediaFileID() == "" {
-		return nil, badRequest("there is no caption in the message to edit")
-	}
-	if utf16Len(caption) > maxCaptionLen {
-		return nil, badRequest("message caption is too long")
-	}
-	if m.Caption == caption && sameEntities(m.CaptionEntities, ents) && sameMarkup(m.ReplyMarkup, markup) {
-		return nil, errNotModified
-	}
-	m.Caption, m.CaptionEntities, m.ReplyMarkup = caption, ents, markup
-	return s.finishEditLocked(m), nil
+	return s.editFormatted(p, "caption", "caption_entities", func(m *Message, caption string, ents []MessageEntity, markup *InlineKeyboardMarkup) *APIError {
+		switch {
+		case m.MediaFileID() == "":
+			return badRequest("there is no caption in the message to edit")
+		case utf16Len(caption) > maxCaptionLen:
+			return badRequest("message caption is too long")
+		case m.Caption == caption && sameEntities(m.CaptionEntities, ents) && sameMarkup(m.ReplyMarkup, markup):
+			return errNotModified
+		}
+		m.Caption, m.CaptionEntities, m.ReplyMarkup = caption, ents, markup
+		return nil
+	})
 }
 
 func (s *Server) editMessageReplyMarkup(_ context.Context, p params) (any, *APIError) {
@@ -299,13 +299,9 @@ func (s *Server) deleteMessage(_ context.Context, p params) (any, *APIError) {
 	if err != nil {
 		return nil, err
 	}
-	id, err := p.int("message_id")
+	m, err := cs.message(p, badRequest("message to delete not found"))
 	if err != nil {
 		return nil, err
-	}
-	m, ok := cs.byID[id]
-	if !ok || m.Deleted {
-		return nil, badRequest("message to delete not found")
 	}
 	m.Deleted = true
 	s.emitMessageLocked(EventDeleted, m)
@@ -323,13 +319,9 @@ func (s *Server) setMessageReaction(_ context.Context, p params) (any, *APIError
 	if err != nil {
 		return nil, err
 	}
-	id, err := p.int("message_id")
+	m, err := cs.message(p, badRequest("message to react not found"))
 	if err != nil {
 		return nil, err
-	}
-	m, ok := cs.byID[id]
-	if !ok || m.Deleted {
-		return nil, badRequest("message to react not found")
 	}
 	for _, r := range reactions {
 		if r.Type != "emoji" && r.Type != "custom_emoji" && r.Type != "paid" {
