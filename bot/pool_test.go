@@ -126,7 +126,10 @@ func TestUpdatesInHandAreBounded(t *testing.T) {
 	for i := range 20 {
 		w.say(t, int64(100+i), "hi")
 	}
-	time.Sleep(700 * time.Millisecond)
+	for deadline := time.Now().Add(10 * time.Second); entered.Load() < 4 && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+	}
+	time.Sleep(500 * time.Millisecond) // time for a fifth to start, were there room
 	if n := entered.Load(); n != 4 {
 		t.Errorf("%d handlers running with room for 4 updates in hand", n)
 	}
