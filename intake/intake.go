@@ -99,73 +99,99 @@ func (in *Intake) flush(reqs []Request) ([]Result, []error) {
 	ctx, cancel := context.WithTimeout(context.Background(), in.timeout)
 	defer cancel()
 	metrics.IntakeBatchSize.Observe(float64(len(reqs)))
-	res, errs := make([]Result, len(reqs)), make([]error, len(reqs))
-	fail := func(idx []int, err error) {
-		for _, i := range idx {
-			errs[i] = err
-		}
-	}
+	b := &batch{in: in, reqs: reqs, res: make([]Result, len(reqs)), errs: make([]error, len(reqs))}
 
-	grants, accepted, err := in.takeLimits(ctx, reqs, res)
+	grants, accepted, err := in.takeLimits(ctx, reqs, b.res)
 	if err != nil { // nothing taken, nothing stored
-		for i := range errs {
-			errs[i] = err
+		for i := range b.errs {
+			b.errs[i] = err
 		}
-		return res, errs
+		return b.res, b.errs
 	}
-	release := func(idx []int) {
-		var gs []ratelimit.Grant
-		for _, i := range idx {
-			gs = append(gs, grants[i])
+	b.grants = grants
+	queued, err := b.store(ctx, accepted)
+	if err != nil {
+		b.release(ctx, accepted)
+		for _, i := range accepted {
+			b.errs[i] = err
 		}
-		if err := in.limit.ReleaseMany(context.WithoutCancel(ctx), gs); err != nil {
-			in.log.Warn("upload limit slots not given back", slog.Any("error", err))
-		}
+		return b.res, b.errs
 	}
+	b.enqueue(ctx, queued)
+	return b.res, b.errs
+}
 
+// batch is one flush in progress: the requests, and what became of each.
+type batch struct {
+	in     *Intake
+	reqs   []Request
+	res    []Result
+	errs   []error
+	grants []ratelimit.Grant // by request index
+}
+
+// release gives back the limit slots of the requests idx, which were not
+// accepted after all.
+func (b *batch) release(ctx context.Context, idx []int) {
+	var gs []ratelimit.Grant
+	for _, i := range idx {
+		gs = append(gs, b.grants[i])
+	}
+	if err := b.in.limit.ReleaseMany(context.WithoutCancel(ctx), gs); err != nil {
+		b.in.log.Warn("upload limit slots not given back", slog.Any("error", err))
+	}
+}
+
+// store records the accepted requests and returns those that need a job: all
+// but a redelivered message whose job already ran.
+func (b *batch) store(ctx context.Context, accepted []int) (queued []int, err error) {
 	ups := make([]storage.Upload, len(accepted))
 	for k, i := range accepted {
-		ups[k] = reqs[i].Upload
+		ups[k] = b.reqs[i].Upload
 	}
-	stored, err := in.store.Intake(ctx, ups)
+	stored, err := b.in.store.Intake(ctx, ups)
 	if err != nil {
-		release(accepted)
-		fail(accepted, err)
-		return res, errs
+		return nil, err
 	}
-	var jobs []queue.Job
-	var queued []int // request index of each job
 	for k, i := range accepted {
-		res[i].Submission = stored[k].Submission
+		b.res[i].Submission = stored[k].Submission
 		if stored[k].Created || stored[k].Submission.Status == storage.SubmissionQueued {
-			jobs = append(jobs, queue.Job{Kind: in.jobKind, Ref: stored[k].Submission.ID})
 			queued = append(queued, i)
-		} // else a redelivered message whose job already ran
+		}
 	}
-	if len(jobs) == 0 {
-		return res, errs
+	return queued, nil
+}
+
+// enqueue queues the jobs of the requests idx. A job that does not reach the
+// queue fails its request: the submission is marked failed (so the re-queue
+// job does not take it for lost), the uploader is told, the slot given back.
+func (b *batch) enqueue(ctx context.Context, idx []int) {
+	if len(idx) == 0 {
+		return
 	}
-	ids, err := in.queue.EnqueueMany(ctx, jobs)
+	jobs := make([]queue.Job, len(idx))
+	for k, i := range idx {
+		jobs[k] = queue.Job{Kind: b.in.jobKind, Ref: b.res[i].Submission.ID}
+	}
+	ids, err := b.in.queue.EnqueueMany(ctx, jobs)
 	if err == nil {
-		return res, errs
+		return
 	}
-	// Jobs that did not reach the queue: their submissions are marked failed
-	// (the re-queue job does not see them as lost) and the uploader is told.
 	var lost []int
-	for k, i := range queued {
+	for k, i := range idx {
 		if ids[k] != "" {
 			continue
 		}
 		lost = append(lost, i)
-		errs[i] = err
-		if cerr := in.store.ChangeSubmission(context.WithoutCancel(ctx), res[i].Submission.ID, storage.SubmissionChange{
+		b.errs[i] = err
+		id := b.res[i].Submission.ID
+		if cerr := b.in.store.ChangeSubmission(context.WithoutCancel(ctx), id, storage.SubmissionChange{
 			Status: storage.SubmissionFailed, Reason: "enqueue failed", LastError: err.Error(),
 		}); cerr != nil {
-			in.log.Error("submission left queued without a job", slog.Int64("submission_id", res[i].Submission.ID), slog.Any("error", cerr))
+			b.in.log.Error("submission left queued without a job", slog.Int64("submission_id", id), slog.Any("error", cerr))
 		}
 	}
-	release(lost)
-	return res, errs
+	b.release(ctx, lost)
 }
 
 // takeLimits takes a limit slot for every request that is not exempt and

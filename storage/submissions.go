@@ -185,36 +185,10 @@ type Intaken struct {
 	Created    bool
 }
 
-// Intake records a batch of uploads in one statement (one round trip, one
-// commit, however many uploads): each uploader is registered or refreshed,
-// each submission inserted with its uploader's first meme language, and its
-// first status event written. Results are in the order of ups.
-func (s *Store) Intake(ctx context.Context, ups []Upload) ([]Intaken, error) {
-	if len(ups) == 0 {
-		return nil, nil
-	}
-	// One row per uploader (ON CONFLICT DO UPDATE may touch a row once per
-	// statement; an album is several uploads from one user): the last profile.
-	var uids, chats, msgs, sizes []int64
-	var names, firsts, codes, langs, types, files, uniques, mimes, captions []string
-	seen := make(map[int64]bool, len(ups))
-	for i := len(ups) - 1; i >= 0; i-- {
-		if p := ups[i].Uploader; !seen[p.ID] {
-			seen[p.ID] = true
-			uids = append(uids, p.ID)
-			names, firsts, codes = append(names, p.Username), append(firsts, p.FirstName), append(codes, p.LanguageCode)
-			langs = append(langs, strings.Join(DefaultLanguages(p.LanguageCode), ","))
-		}
-	}
-	subUploaders := make([]int64, len(ups))
-	for i, u := range ups {
-		sub := u.Submission
-		subUploaders[i] = u.Uploader.ID
-		chats, msgs, sizes = append(chats, sub.ChatID), append(msgs, sub.MessageID), append(sizes, sub.FileSize)
-		types, files, uniques = append(types, sub.MediaType), append(files, sub.FileID), append(uniques, sub.FileUniqueID)
-		mimes, captions = append(mimes, sub.MimeType), append(captions, sub.Caption)
-	}
-	rows, err := s.SQL().QueryContext(ctx, `
+// intakeSQL registers or refreshes the uploaders ($1-$5), inserts the
+// submissions ($6-$14, in order; a message delivered before inserts nothing)
+// with their first status events, and returns each upload's new row, if any.
+const intakeSQL = `
 WITH p AS (
     SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[])
         AS p(id, username, first_name, code, langs)
@@ -240,9 +214,17 @@ WITH p AS (
 ), e AS (
     INSERT INTO status_events (submission_id, to_status, actor_id) SELECT id, 'queued', uploader_id FROM s
 )
-SELECT i.ord, s.id, s.language FROM i LEFT JOIN s ON s.chat_id = i.chat AND s.message_id = i.msg ORDER BY i.ord`,
-		uids, names, firsts, codes, langs,
-		subUploaders, chats, msgs, types, files, uniques, sizes, mimes, captions)
+SELECT i.ord, s.id, s.language FROM i LEFT JOIN s ON s.chat_id = i.chat AND s.message_id = i.msg ORDER BY i.ord`
+
+// Intake records a batch of uploads in one statement (one round trip, one
+// commit, however many uploads): each uploader is registered or refreshed,
+// each submission inserted with its uploader's first meme language, and its
+// first status event written. Results are in the order of ups.
+func (s *Store) Intake(ctx context.Context, ups []Upload) ([]Intaken, error) {
+	if len(ups) == 0 {
+		return nil, nil
+	}
+	rows, err := s.SQL().QueryContext(ctx, intakeSQL, intakeColumnsOf(ups).args()...)
 	if err != nil {
 		return nil, fmt.Errorf("storage: intake: %w", err)
 	}
@@ -278,4 +260,40 @@ SELECT i.ord, s.id, s.language FROM i LEFT JOIN s ON s.chat_id = i.chat AND s.me
 		}
 	}
 	return out, nil
+}
+
+// intakeColumns are an intake batch as arrays for unnest: uploaders (one row
+// each, as ON CONFLICT DO UPDATE may touch a row once per statement, with
+// the last profile of an album's sender) and uploads.
+type intakeColumns struct {
+	uids                                   []int64
+	names, firsts, codes, langs            []string
+	uploaders, chats, msgs, sizes          []int64
+	types, files, uniques, mimes, captions []string
+}
+
+func intakeColumnsOf(ups []Upload) intakeColumns {
+	var c intakeColumns
+	seen := make(map[int64]bool, len(ups))
+	for i := len(ups) - 1; i >= 0; i-- {
+		if p := ups[i].Uploader; !seen[p.ID] {
+			seen[p.ID] = true
+			c.uids = append(c.uids, p.ID)
+			c.names, c.firsts, c.codes = append(c.names, p.Username), append(c.firsts, p.FirstName), append(c.codes, p.LanguageCode)
+			c.langs = append(c.langs, strings.Join(DefaultLanguages(p.LanguageCode), ","))
+		}
+	}
+	for _, u := range ups {
+		sub := u.Submission
+		c.uploaders, c.chats, c.msgs, c.sizes = append(c.uploaders, u.Uploader.ID), append(c.chats, sub.ChatID), append(c.msgs, sub.MessageID), append(c.sizes, sub.FileSize)
+		c.types, c.files, c.uniques = append(c.types, sub.MediaType), append(c.files, sub.FileID), append(c.uniques, sub.FileUniqueID)
+		c.mimes, c.captions = append(c.mimes, sub.MimeType), append(c.captions, sub.Caption)
+	}
+	return c
+}
+
+// args are the statement's parameters $1..$14.
+func (c intakeColumns) args() []any {
+	return []any{c.uids, c.names, c.firsts, c.codes, c.langs,
+		c.uploaders, c.chats, c.msgs, c.types, c.files, c.uniques, c.sizes, c.mimes, c.captions}
 }
