@@ -155,16 +155,7 @@ func (p *Pipeline) ingest(ctx context.Context, c ingest.Candidate, log *slog.Log
 	if err != nil {
 		return "", err
 	}
-	data, err := p.fetcher.Download(ctx, c.MediaURL, p.cfg.MaxBytes)
-	switch {
-	case errors.Is(err, ingest.ErrTooLarge):
-		return "", reject("too_large", err)
-	case errors.Is(err, ingest.ErrBlockedAddress), errors.Is(err, ingest.ErrBadURL):
-		return "", reject("blocked_url", err)
-	case err != nil:
-		return "", err
-	}
-	d, err := p.decode(ctx, c.MediaType, data)
+	data, d, err := p.fetchCandidate(ctx, c)
 	if err != nil {
 		return "", err
 	}
@@ -179,6 +170,29 @@ func (p *Pipeline) ingest(ctx context.Context, c ingest.Candidate, log *slog.Log
 	if dupOf != 0 {
 		return "duplicate", nil
 	}
+	return p.routeIngested(ctx, c, src, meme, d, log)
+}
+
+// fetchCandidate downloads and decodes a candidate's media; a file that is
+// too large or at an address not allowed is a rejection, not a failure.
+func (p *Pipeline) fetchCandidate(ctx context.Context, c ingest.Candidate) ([]byte, decoded, error) {
+	data, err := p.fetcher.Download(ctx, c.MediaURL, p.cfg.MaxBytes)
+	switch {
+	case errors.Is(err, ingest.ErrTooLarge):
+		return nil, decoded{}, reject("too_large", err)
+	case errors.Is(err, ingest.ErrBlockedAddress), errors.Is(err, ingest.ErrBadURL):
+		return nil, decoded{}, reject("blocked_url", err)
+	case err != nil:
+		return nil, decoded{}, err
+	}
+	d, err := p.decode(ctx, c.MediaType, data)
+	return data, d, err
+}
+
+// routeIngested runs the checks on a new ingested meme and sends it on: a
+// rejected one nowhere, a clean one from a trusted source straight into the
+// feed, the rest to the moderators. It returns the outcome.
+func (p *Pipeline) routeIngested(ctx context.Context, c ingest.Candidate, src storage.Source, meme storage.Meme, d decoded, log *slog.Logger) (string, error) {
 	report, err := p.analyze(ctx, storage.Submission{Caption: c.Caption, Language: c.Language}, meme, d)
 	if err != nil {
 		return "", err
