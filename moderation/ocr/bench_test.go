@@ -46,3 +46,17 @@ func BenchmarkLocalChecks(b *testing.B) {
 		ads.Check(ctx, in)
 	}
 }
+
+// BenchmarkReadTextNoText reads a busy 1080 px photo without any text, the
+// worst case for Tesseract (every stripe and blob is a candidate letter).
+// Run with -cpu 1.
+func BenchmarkReadTextNoText(b *testing.B) {
+	pool := newTestPool(b, 1)
+	img := memetest.Render(memetest.Options{Width: 1080, Background: memetest.Busy, Seed: 7})
+	ctx := context.Background()
+	for b.Loop() {
+		if got, err := pool.ReadText(ctx, img); err != nil || countLetters(got.Text) > 3 {
+			b.Fatalf("ReadText = %q, %v", got.Text, err)
+		}
+	}
+}

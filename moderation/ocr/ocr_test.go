@@ -3,10 +3,12 @@ package ocr
 import (
 	"context"
 	"image"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"memebot/moderation/internal/imgutil"
 	"memebot/moderation/internal/memetest"
 )
 
@@ -39,6 +41,7 @@ func TestReadTextRenderedMemes(t *testing.T) {
 		{"english outlined on busy large image", memetest.Options{Width: 2000, Text: "ME EXPLAINING\nTHE JOKE", Outlined: true, Bold: true, Background: memetest.Busy, Seed: 3}},
 		{"english outlined on light photo", memetest.Options{Text: "BOTTOM TEXT\nTOP TEXT", Outlined: true, Bold: true, Background: memetest.Light, Seed: 4}},
 		{"russian outlined on light photo", memetest.Options{Text: "ВЕРХНИЙ ТЕКСТ\nНИЖНИЙ ТЕКСТ", Outlined: true, Bold: true, Background: memetest.Light, Seed: 5}},
+		{"english black on light photo", memetest.Options{Text: "WHEN THE WALL\nLOOKS PALE", Background: memetest.Light, Seed: 6}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -58,18 +61,42 @@ func TestReadTextRenderedMemes(t *testing.T) {
 
 func TestReadTextNoText(t *testing.T) {
 	p := newTestPool(t, 1)
-	for _, bg := range []memetest.Background{memetest.White, memetest.Gradient, memetest.Busy} {
-		img := memetest.Render(memetest.Options{Width: 800, Background: bg, Seed: 9})
-		got, err := p.ReadText(context.Background(), img)
+	var pictures []memetest.Options
+	for _, bg := range []memetest.Background{memetest.White, memetest.Gradient, memetest.Light} {
+		pictures = append(pictures, memetest.Options{Width: 800, Background: bg, Seed: 9})
+	}
+	for seed := range uint64(9) { // busy photos: stripes and blobs read as "thes", "eee" before
+		pictures = append(pictures, memetest.Options{Width: 800, Background: memetest.Busy, Seed: seed + 1})
+	}
+	for _, o := range pictures {
+		got, err := p.ReadText(context.Background(), memetest.Render(o))
 		if err != nil {
 			t.Fatalf("ReadText: %v", err)
 		}
 		if countLetters(got.Text) > 3 {
-			t.Errorf("background %d: read %q from an image without text", bg, got.Text)
+			t.Errorf("background %d, seed %d: read %q from an image without text", o.Background, o.Seed, got.Text)
 		}
 	}
 	tiny := image.NewGray(image.Rect(0, 0, 1, 1))
 	if _, err := p.ReadText(context.Background(), tiny); err != nil {
 		t.Errorf("1x1 image: %v", err)
+	}
+}
+
+// A pale, noisy picture (a wall, the sky) holds nothing legible and is not
+// handed to Tesseract as grayscale, which cut it into specks and took seconds
+// over it; dark text on the same picture still is.
+func TestPictureWithoutContrastIsNotRead(t *testing.T) {
+	for seed := range uint64(4) {
+		img := memetest.Render(memetest.Options{Width: 1080, Background: memetest.Light, Seed: seed})
+		for _, v := range prepare(img, DefaultWidth) {
+			if v.name == "gray" {
+				t.Errorf("seed %d: a picture with no contrast (%d levels) goes to Tesseract", seed, inkContrast(imgutil.ResizeGray(imgutil.Gray(img), DefaultWidth)))
+			}
+		}
+		withText := memetest.Render(memetest.Options{Width: 1080, Text: "PALE", Background: memetest.Light, Seed: seed})
+		if vs := prepare(withText, DefaultWidth); !slices.ContainsFunc(vs, func(v variant) bool { return v.name == "gray" }) {
+			t.Errorf("seed %d: dark text on the pale picture is not read as grayscale", seed)
+		}
 	}
 }

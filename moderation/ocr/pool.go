@@ -189,6 +189,9 @@ func (p *Pool) ReadText(ctx context.Context, img image.Image) (moderation.OCRTex
 }
 
 func (p *Pool) recognize(c *gosseract.Client, v variant) (reading, error) {
+	// The client was initialised when warmed up, so the mode holds (before
+	// that, gosseract's initialisation would reset it).
+	_ = c.SetPageSegMode(v.layout)
 	if err := c.SetImageFromBytes(bmp(v.img)); err != nil {
 		return reading{}, fmt.Errorf("ocr: set image: %w", err)
 	}

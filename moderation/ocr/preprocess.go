@@ -4,14 +4,27 @@ import (
 	"encoding/binary"
 	"image"
 
+	"github.com/otiai10/gosseract/v2"
+
 	"memebot/moderation/internal/imgutil"
 )
 
 // variant is one preprocessed rendition of the image handed to Tesseract.
 type variant struct {
-	name string
-	img  *image.Gray
+	name   string
+	img    *image.Gray
+	layout gosseract.PageSegMode // how Tesseract looks for the text
 }
+
+// Page segmentation. Tesseract's API assumes one uniform block of text (its
+// command line does not): right for the outlined-text rendition, which holds
+// only the letters, but on a photo it then tries to read every stripe and
+// blob as letters, up to ten times slower than finding the text blocks first
+// and prone to junk words.
+const (
+	lettersOnly  = gosseract.PSM_SINGLE_BLOCK
+	wholePicture = gosseract.PSM_AUTO
+)
 
 // Levels for the outlined-text variant. Meme text is near-white fill
 // inside a near-black outline; JPEG keeps the fill above ~200 and the
@@ -32,6 +45,12 @@ const (
 	// maxBrightShare: above it the picture is mostly bright, so it cannot
 	// be white text on a darker background (what brightText is for).
 	maxBrightShare = 0.5
+	// minInkContrast: below it (gray levels between the dark and the light
+	// side of the picture) nothing on it is legible. Tesseract splits such
+	// a picture, a pale wall or sky with JPEG noise, into countless specks
+	// and spends seconds on them; text, even on a busy photo, stands 40
+	// levels or more apart.
+	minInkContrast = 24
 )
 
 // prepare scales the image to the OCR width and returns the variants to
@@ -39,16 +58,19 @@ const (
 // variant (the classic meme style) when the image has white strokes inside
 // black outlines, the plain grayscale (black text on a plain background),
 // and bright-pixels-only (white text without an outline) when the picture
-// is dark enough to hold such text.
+// is dark enough to hold such text. The plain grayscale is left out when it
+// has too little contrast to hold text.
 func prepare(img image.Image, width int) []variant {
 	gray := imgutil.ResizeGray(imgutil.Gray(img), width)
 	var variants []variant
 	if outlined, kept := outlinedText(gray); float64(kept) >= minOutlinedShare*float64(len(gray.Pix)) {
-		variants = append(variants, variant{"outline", outlined})
+		variants = append(variants, variant{"outline", outlined, lettersOnly})
 	}
-	variants = append(variants, variant{"gray", gray})
+	if inkContrast(gray) >= minInkContrast {
+		variants = append(variants, variant{"gray", gray, wholePicture})
+	}
 	if bright, kept := brightText(gray); float64(kept) <= maxBrightShare*float64(len(gray.Pix)) {
-		variants = append(variants, variant{"bright", bright})
+		variants = append(variants, variant{"bright", bright, wholePicture})
 	}
 	return variants
 }
@@ -142,6 +164,33 @@ func fillLevel(g *image.Gray) uint8 {
 		}
 	}
 	return uint8(min(max(brightLevel, (median+256)/2), maxFillLevel))
+}
+
+// inkContrast is how far apart, in gray levels, the means of the dark and
+// the light pixels are when split where Tesseract would split them (Otsu's
+// threshold, which maximises the variance between the two sides).
+func inkContrast(g *image.Gray) int {
+	var hist [256]float64
+	for _, v := range g.Pix {
+		hist[v]++
+	}
+	var total, sum float64
+	for v, n := range hist {
+		total, sum = total+n, sum+float64(v)*n
+	}
+	var best, dark, darkSum, contrast float64
+	for v, n := range hist {
+		dark, darkSum = dark+n, darkSum+float64(v)*n
+		light := total - dark
+		if dark == 0 || light == 0 {
+			continue
+		}
+		darkMean, lightMean := darkSum/dark, (sum-darkSum)/light
+		if between := dark * light * (lightMean - darkMean) * (lightMean - darkMean); between > best {
+			best, contrast = between, lightMean-darkMean
+		}
+	}
+	return int(contrast)
 }
 
 // brightText draws every bright pixel black on white: white text on a dark
