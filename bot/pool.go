@@ -132,7 +132,7 @@ func (p *pool) close(drain time.Duration) bool {
 	}
 }
 
-// chatKey is what orders updates: all updates of one chat go to one shard.
+// chatKey is the chat whose updates are handled one at a time, in order.
 func chatKey(u tele.Update) int64 {
 	switch {
 	case u.Message != nil && u.Message.Chat != nil:
