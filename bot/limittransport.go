@@ -169,14 +169,9 @@ func bodyParams(params url.Values, contentType string, body []byte) {
 			MessageIDs json.RawMessage `json:"message_ids"`
 		}
 		_ = json.Unmarshal(body, &fields)
-		for _, f := range []struct {
-			name string
-			raw  json.RawMessage
-		}{{"chat_id", fields.ChatID}, {"media", fields.Media}, {"message_ids", fields.MessageIDs}} {
-			if f.raw != nil {
-				params.Set(f.name, jsonScalar(f.raw))
-			}
-		}
+		setJSON(params, "chat_id", fields.ChatID)
+		setJSON(params, "media", fields.Media)
+		setJSON(params, "message_ids", fields.MessageIDs)
 	case "application/x-www-form-urlencoded":
 		form, _ := url.ParseQuery(string(body))
 		for name := range targetParams {
@@ -201,6 +196,13 @@ func multipartParams(params url.Values, body []byte, boundary string) {
 			params.Set(name, string(v))
 		}
 		part.Close()
+	}
+}
+
+// setJSON sets params[name] to the JSON value raw, when there is one.
+func setJSON(params url.Values, name string, raw json.RawMessage) {
+	if raw != nil {
+		params.Set(name, jsonScalar(raw))
 	}
 }
 

@@ -156,6 +156,35 @@ func newChannelSource(t *testing.T, st *storage.Store, name string, pictures [][
 	return w
 }
 
+// ingestPipeline is the pipeline of the ingest tests: tg plays the storage
+// and review chats, and the checks find nothing.
+func ingestPipeline(st *storage.Store, rdb *storage.Redis, client *ingest.Client, tg *fakeTelegram) *pipeline.Pipeline {
+	return pipeline.New(pipeline.Config{StorageChatID: storageChat, ReviewChatID: reviewChat, WatermarkText: "@test", MaxBytes: 10 << 20},
+		tg, st, rdb, pipeline.NewDeduplicator(st), cleanChecks{}, storagetest.Logger()).WithIngestion(client, pipeline.IngestStores(st))
+}
+
+// work runs a worker on media with p until the returned stop is called.
+func work(media *queue.Queue, p *pipeline.Pipeline) (stop func()) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { media.Consume(ctx, "w1", 2, time.Second, p.Handle); close(done) }()
+	return func() { cancel(); <-done }
+}
+
+// drain waits until media holds no job, waiting or delayed.
+func drain(t *testing.T, media *queue.Queue) {
+	t.Helper()
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		s, err := media.Stats(context.Background())
+		if err == nil && s.Length == 0 && s.Delayed == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the queue never drained: %+v, %v", s, err)
+		}
+	}
+}
+
 // A scheduler that dies after queueing a source's candidates but before
 // marking their posts processed loses none of them, and the candidates it
 // queued twice still make one meme each: one storage copy, one review post.
@@ -199,24 +228,8 @@ func TestCrashBetweenQueueingAndMarkingIngestsEachPostOnce(t *testing.T) {
 	}
 
 	tg := &fakeTelegram{sent: map[int64]int{}}
-	p := pipeline.New(pipeline.Config{StorageChatID: storageChat, ReviewChatID: reviewChat, WatermarkText: "@test", MaxBytes: 10 << 20},
-		tg, st, rdb, pipeline.NewDeduplicator(st), cleanChecks{}, log).WithIngestion(client, pipeline.IngestStores(st))
-	workCtx, stop := context.WithCancel(ctx)
-	done := make(chan struct{})
-	go func() { media.Consume(workCtx, "w1", 2, time.Second, p.Handle); close(done) }()
-	defer func() { stop(); <-done }()
-
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		s, err := media.Stats(ctx)
-		if err == nil && s.Length == 0 && s.Delayed == 0 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the queue never drained: %+v, %v", s, err)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	defer work(media, ingestPipeline(st, rdb, client, tg))()
+	drain(t, media)
 
 	memes := oneMemePerPost(t, st, src.ID, posts, func(m storage.Meme) bool {
 		return m.Status == storage.MemeWaitingReview && m.ReviewMessageID != nil
@@ -266,19 +279,14 @@ func TestIngestJobGivenUpOnIsRecordedFailedAtOnce(t *testing.T) {
 	w := newChannelSource(t, st, "gonememes", [][]byte{picture(t, 9)})
 	client, ing, src := w.client, w.ing, w.src
 
-	tg := &fakeTelegram{sent: map[int64]int{}}
-	p := pipeline.New(pipeline.Config{StorageChatID: storageChat, ReviewChatID: reviewChat, WatermarkText: "@test", MaxBytes: 10 << 20},
-		tg, st, rdb, pipeline.NewDeduplicator(st), cleanChecks{}, log).WithIngestion(client, pipeline.IngestStores(st))
+	p := ingestPipeline(st, rdb, client, &fakeTelegram{sent: map[int64]int{}})
 	media := queue.New(rdb, "media", queue.Options{Block: 100 * time.Millisecond, MaxAttempts: 1, OnDeadLetter: p.DeadLetter}, log)
 	if res, err := ing.ParseDue(ctx, ingest.PlatformTelegram, 10, pipeline.QueueCandidates(media)); err != nil || len(res.Candidates) != 1 {
 		t.Fatalf("parsing queued %d candidates (%v), want 1", len(res.Candidates), err)
 	}
 	w.tme.Close() // the post's picture is gone
 
-	workCtx, stop := context.WithCancel(ctx)
-	done := make(chan struct{})
-	go func() { media.Consume(workCtx, "w1", 1, time.Second, p.Handle); close(done) }()
-	defer func() { stop(); <-done }()
+	defer work(media, p)()
 
 	var outcome string
 	deadline := time.Now().Add(20 * time.Second)

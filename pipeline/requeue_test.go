@@ -104,28 +104,14 @@ func (h handedOff) outcomes(t *testing.T) map[int64]string {
 }
 
 func (h handedOff) pipeline(tg *fakeTelegram) *pipeline.Pipeline {
-	return pipeline.New(pipeline.Config{StorageChatID: storageChat, ReviewChatID: reviewChat, WatermarkText: "@test", MaxBytes: 10 << 20},
-		tg, h.st, h.rdb, pipeline.NewDeduplicator(h.st), cleanChecks{}, storagetest.Logger()).WithIngestion(h.client, pipeline.IngestStores(h.st))
+	return ingestPipeline(h.st, h.rdb, h.client, tg)
 }
 
 // drain runs a worker until the media queue is empty.
 func (h handedOff) drain(t *testing.T, p *pipeline.Pipeline) {
 	t.Helper()
-	ctx, stop := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { h.media.Consume(ctx, "w1", 2, time.Second, p.Handle); close(done) }()
-	defer func() { stop(); <-done }()
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		s, err := h.media.Stats(context.Background())
-		if err == nil && s.Length == 0 && s.Delayed == 0 {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the queue never drained: %+v, %v", s, err)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	defer work(h.media, p)()
+	drain(t, h.media)
 }
 
 // Candidates whose jobs Redis lost after their posts were marked processed
