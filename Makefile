@@ -4,7 +4,7 @@
 
 GO ?= go
 
-.PHONY: run sandbox test build migrate bench lint
+.PHONY: run sandbox test soak build migrate bench lint
 
 run:
 	scripts/run.sh $(ARGS)
@@ -14,6 +14,12 @@ sandbox:
 
 test:
 	scripts/test.sh
+
+# Fault-injection soak: Redis, PostgreSQL, the bot and the worker restarted at
+# random under steady load (SOAK_DURATION, default 3m; loopback only).
+soak:
+	scripts/deps.sh
+	eval "$$(scripts/services.sh)" && MEMEBOT_SOAK=1 $(GO) test -count=1 -v -timeout 30m -run TestSoakFaults ./e2e/ | grep -E 'SOAK|faults:|^  [0-9]|FAIL|ok|lost|posted'
 
 build:
 	CGO_ENABLED=1 $(GO) build -o bin/memebot .

@@ -28,7 +28,7 @@ const mediaQueue = "media"
 func buildComponents(ctx context.Context, d *deps, roles Roles) ([]component, error) {
 	tg, err := bot.New(bot.Config{
 		Token: d.cfg.BotToken, APIURL: d.cfg.TelegramAPIURL, Workers: d.cfg.UpdateConcurrency,
-		Redis: d.redis, Limits: bot.Limits{
+		Redis: d.redis, Down: d.probe.Down, Limits: bot.Limits{
 			Global:  bot.Limit{Rate: d.cfg.RateGlobal, Per: time.Second, Burst: 5},
 			Private: bot.Limit{Rate: d.cfg.RatePrivate, Per: time.Second, Burst: 2},
 			Group:   bot.Limit{Rate: d.cfg.RateGroup, Per: time.Minute, Burst: 3},
@@ -40,7 +40,7 @@ func buildComponents(ctx context.Context, d *deps, roles Roles) ([]component, er
 	if d.cfg.WatermarkText == "" {
 		d.cfg.WatermarkText = "@" + tg.Username()
 	}
-	var parts []component
+	parts := []component{redisWatch(d)}
 	media := newMediaQueue(d, nil)
 	if roles.Worker {
 		analyzer, closeAnalyzer := newAnalyzer(d)
@@ -78,7 +78,7 @@ func buildComponents(ctx context.Context, d *deps, roles Roles) ([]component, er
 
 func newMediaQueue(d *deps, onDead func(context.Context, queue.Job, error)) *queue.Queue {
 	return queue.New(d.redis, mediaQueue, queue.Options{
-		MaxAttempts: d.cfg.JobMaxAttempts, ClaimIdle: d.cfg.JobClaimIdle, OnDeadLetter: onDead,
+		MaxAttempts: d.cfg.JobMaxAttempts, ClaimIdle: d.cfg.JobClaimIdle, OnDeadLetter: onDead, Down: d.probe.Down,
 		Paused: func(ctx context.Context) bool {
 			paused, err := d.store.JobPaused(ctx, jobs.WorkerJob)
 			return err == nil && paused
@@ -91,7 +91,7 @@ func newPipeline(d *deps, tg *bot.Bot, analyzer pipeline.Analyzer) *pipeline.Pip
 		StorageChatID: d.cfg.StorageChatID, ReviewChatID: d.cfg.ReviewChatID, AdminIDs: d.cfg.AdminIDs,
 		WatermarkText: d.cfg.WatermarkText, MaxBytes: d.cfg.UploadMaxBytes, JobTimeout: d.cfg.JobTimeout,
 		LockTTL: d.cfg.JobClaimIdle,
-	}, tg.Sender(), d.store, d.redis, pipeline.NewDeduplicator(d.store), analyzer, d.log.With("component", "pipeline"))
+	}, tg.Sender(), d.store, d.store, pipeline.NewDeduplicator(d.store), analyzer, d.log.With("component", "pipeline"))
 }
 
 // newFeed builds the per-user meme queues; moderators from MODERATOR_IDS and
@@ -121,7 +121,7 @@ func registerHandlers(d *deps, b *bot.Bot, media *queue.Queue, feed *recommend.F
 		Log: d.log.With("component", "handlers"),
 	}
 	h.Register(b.Telebot(), roles)
-	b.ReactionHandler = func(_ context.Context, r *tele.MessageReaction) { h.NativeReaction(b.Telebot(), r, roles) }
+	b.ReactionHandler = func(_ context.Context, r *tele.MessageReaction) error { return h.NativeReaction(b.Telebot(), r, roles) }
 	if err := h.SetCommands(b.Telebot(), roles); err != nil {
 		d.log.Warn("setMyCommands failed", slog.Any("error", err))
 	}

@@ -85,7 +85,7 @@ func runIngest(ctx context.Context, d *deps, ing *ingest.Ingester, tg *bot.Sende
 // the source of truth for both.
 func requeueStale(d *deps, media *queue.Queue) func(ctx context.Context) error {
 	log := d.log.With("job", "requeue-stale")
-	uploads := pipeline.RequeueStale(d.store, media, log)
+	uploads := pipeline.RequeueStale(d.store, media, pipeline.StaleAfter, log)
 	candidates := pipeline.CandidateSweep{Store: ingest.NewStore(d.store.DB()), Jobs: media, Queue: media, Log: log}
 	return func(ctx context.Context) error {
 		return errors.Join(uploads(ctx), candidates.Run(ctx))

@@ -9,6 +9,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"memebot/config"
+	"memebot/heal"
 	"memebot/httpserver"
 	"memebot/storage"
 )
@@ -30,6 +31,7 @@ type deps struct {
 	store *storage.Store
 	redis *storage.Redis
 	http  *httpserver.Server
+	probe *heal.Probe // whether PostgreSQL and Redis answer, asked before giving up on work
 }
 
 func runRoles(ctx context.Context, cfg *config.Config, log *slog.Logger, roles Roles) error {
@@ -139,11 +141,12 @@ func openDeps(ctx context.Context, cfg *config.Config, log *slog.Logger) (*deps,
 		st.Close()
 		return nil, nil, err
 	}
-	srv := httpserver.New(cfg.HTTPAddr, map[string]httpserver.Pinger{
+	pingers := map[string]heal.Pinger{
 		"postgres": st,
 		"redis":    pingFunc(func(ctx context.Context) error { return rdb.Ping(ctx).Err() }),
-	}, log)
-	d := &deps{cfg: cfg, log: log, store: st, redis: rdb, http: srv}
+	}
+	srv := httpserver.New(cfg.HTTPAddr, map[string]httpserver.Pinger{"postgres": pingers["postgres"], "redis": pingers["redis"]}, log)
+	d := &deps{cfg: cfg, log: log, store: st, redis: rdb, http: srv, probe: heal.NewProbe(pingers)}
 	return d, func() { rdb.Close(); st.Close() }, nil
 }
 

@@ -34,6 +34,11 @@ type Config struct {
 	// Token; nil sends unlimited (tests of wiring only).
 	Redis  *storage.Redis
 	Limits Limits // zero fields take Telegram's limits
+
+	// Down, if set, says why the database or Redis is out (nil while they
+	// answer). An update whose handler fails while they are out is held and
+	// handled again once they are back, instead of being dropped.
+	Down func(ctx context.Context) error
 }
 
 // Bot is a telebot bot plus memebot's update loop.
@@ -48,10 +53,11 @@ type Bot struct {
 	limiter      *limiter // nil without Redis
 	maxSeen      int      // the highest update id this run fetched (poller only)
 	inbox        *inbox
+	attempts     attempts // the updates in hand, as handlers left them
 
 	// ReactionHandler receives message_reaction updates, which telebot parses
 	// but never routes.
-	ReactionHandler func(ctx context.Context, r *tele.MessageReaction)
+	ReactionHandler func(ctx context.Context, r *tele.MessageReaction) error
 }
 
 // New connects to the Bot API (getMe) and prepares the bot; call Run to start
@@ -85,6 +91,8 @@ func New(cfg Config, log *slog.Logger) (*Bot, error) {
 		return nil, fmt.Errorf("bot: connect to Telegram: %w", redact(err, cfg.Token))
 	}
 	b.tb = tb
+	tb.Use(b.guard) // before any handler is registered: it wraps them all
+	tb.Handle(tele.OnCallback, unknownButton)
 	if b.notify, err = b.sibling(clients[PriorityNotify]); err != nil {
 		return nil, err
 	}
@@ -156,7 +164,7 @@ func (b *Bot) Run(ctx context.Context, drain time.Duration) error {
 	if err := b.call(ctx, "deleteWebhook", map[string]any{"drop_pending_updates": false}, nil); err != nil {
 		b.log.Warn("deleteWebhook failed", slog.Any("error", err))
 	}
-	pool := b.newPool()
+	pool := b.newPool(ctx)
 	forgotten := make(chan struct{})
 	go func() { b.inbox.forget(); close(forgotten) }()
 	b.log.Info("bot polling", slog.String("username", b.tb.Me.Username), slog.Int("workers", b.cfg.Workers))
@@ -188,7 +196,35 @@ func (b *Bot) HandleUpdate(u tele.Update) {
 }
 
 // handle runs one update through telebot's router, recovering from panics.
-func (b *Bot) handle(ctx context.Context, u tele.Update) {
+// An update whose handler failed because the database or Redis is out is
+// held and run again once they answer, so it is answered late rather than
+// never. It reports false only when ctx ended while the update was held: it
+// was not handled and stays in the inbox for the next start.
+func (b *Bot) handle(ctx context.Context, u tele.Update) (handled bool) {
+	at := b.attempts.begin(u.ID)
+	defer b.attempts.end(u.ID)
+	for try := 1; ; try++ {
+		b.handleOnce(ctx, u)
+		err := at.err
+		if err == nil {
+			if try > 1 {
+				metrics.Recoveries.WithLabelValues("update_held").Inc()
+				b.log.Info("held update handled", slog.Int("update_id", u.ID), slog.Int("tries", try))
+			}
+			return true
+		}
+		if !b.outage(ctx, err, try) {
+			b.failed(err, u)
+			return true
+		}
+		if !b.holdThrough(ctx, u, err, try) {
+			return false
+		}
+	}
+}
+
+// handleOnce is one try at an update; the handler's error is left in its attempt.
+func (b *Bot) handleOnce(ctx context.Context, u tele.Update) {
 	kind := updateType(u)
 	start := time.Now()
 	metrics.Updates.WithLabelValues(kind).Inc()
@@ -204,22 +240,41 @@ func (b *Bot) handle(ctx context.Context, u tele.Update) {
 	}()
 	if u.MessageReaction != nil {
 		if b.ReactionHandler != nil {
-			b.ReactionHandler(ctx, u.MessageReaction)
+			b.attempts.of(u.ID).err = b.ReactionHandler(ctx, u.MessageReaction)
 		}
 		return
 	}
 	b.tb.ProcessUpdate(u)
 }
 
+// onError is telebot's report of a failure outside the handlers.
 func (b *Bot) onError(err error, c tele.Context) {
-	attrs := []any{slog.Any("error", redact(err, b.cfg.Token))}
+	var u tele.Update
 	if c != nil {
-		attrs = append(attrs, slog.Int("update_id", c.Update().ID))
-		if s := c.Sender(); s != nil {
-			attrs = append(attrs, slog.Int64("user_id", s.ID))
-		}
+		u = c.Update()
+	}
+	b.failed(err, u)
+}
+
+// failed logs a failure that handle gave up on.
+func (b *Bot) failed(err error, u tele.Update) {
+	attrs := []any{slog.Any("error", redact(err, b.cfg.Token)), slog.Int("update_id", u.ID)}
+	if s := senderOf(u); s != nil {
+		attrs = append(attrs, slog.Int64("user_id", s.ID))
 	}
 	b.log.Error("handler failed", attrs...)
+}
+
+func senderOf(u tele.Update) *tele.User {
+	switch {
+	case u.Message != nil:
+		return u.Message.Sender
+	case u.Callback != nil:
+		return u.Callback.Sender
+	case u.MessageReaction != nil:
+		return u.MessageReaction.User
+	}
+	return nil
 }
 
 func updateType(u tele.Update) string {

@@ -64,7 +64,7 @@ func (b *Bot) poll(ctx context.Context, dispatch func(tele.Update), room func(co
 			}
 			b.log.Warn("getUpdates failed", slog.Any("error", err), slog.Duration("retry_in", wait))
 			sleep(ctx, wait)
-			backoff = min(backoff*2, 30*time.Second)
+			backoff = min(backoff*2, 5*time.Second) // Redis or Telegram back: going again within seconds
 			continue
 		}
 		backoff = time.Second

@@ -22,6 +22,7 @@ import (
 // updates taken are answered promptly, and in the order they came.
 type pool struct {
 	b     *Bot
+	ctx   context.Context  // ends at shutdown: an update held through an outage stops waiting
 	ready chan tele.Update // updates whose chat has nothing else in hand
 	max   int
 	wg    sync.WaitGroup
@@ -32,8 +33,8 @@ type pool struct {
 	roomMade chan struct{}           // closed when inHand falls to refillAt
 }
 
-func (b *Bot) newPool() *pool {
-	p := &pool{b: b, ready: make(chan tele.Update, b.cfg.MaxInHand), max: b.cfg.MaxInHand, chats: map[int64][]tele.Update{}}
+func (b *Bot) newPool(ctx context.Context) *pool {
+	p := &pool{b: b, ctx: ctx, ready: make(chan tele.Update, b.cfg.MaxInHand), max: b.cfg.MaxInHand, chats: map[int64][]tele.Update{}}
 	for range b.cfg.Workers {
 		p.wg.Add(1)
 		go p.work()
@@ -90,8 +91,9 @@ func (p *pool) work() {
 	defer p.wg.Done()
 	for u := range p.ready {
 		for more := true; more; {
-			p.b.handle(context.Background(), u)
-			p.b.inbox.done(u.ID)
+			if p.b.handle(p.ctx, u) {
+				p.b.inbox.done(u.ID) // else it waits in the inbox for the next start
+			}
 			u, more = p.finished(u)
 		}
 	}

@@ -49,7 +49,10 @@ func (b *Bot) WebhookHandler(secret string) http.Handler {
 			return
 		}
 		defer func() { <-slots }()
-		b.handle(r.Context(), u)
+		if !b.handle(r.Context(), u) { // held through an outage until Telegram gave up: it sends it again
+			http.Error(w, "unavailable", http.StatusServiceUnavailable)
+			return
+		}
 		w.WriteHeader(http.StatusOK)
 	})
 }

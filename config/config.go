@@ -63,7 +63,7 @@ type Config struct {
 	// Worker tuning (not part of the fixed interface; defaults suit one small machine).
 	WorkerConcurrency int           `env:"WORKER_CONCURRENCY" envDefault:"4"`
 	JobMaxAttempts    int           `env:"JOB_MAX_ATTEMPTS" envDefault:"5"`
-	JobClaimIdle      time.Duration `env:"JOB_CLAIM_IDLE" envDefault:"2m"`
+	JobClaimIdle      time.Duration `env:"JOB_CLAIM_IDLE" envDefault:"15s"`
 	JobTimeout        time.Duration `env:"JOB_TIMEOUT" envDefault:"90s"`
 	UpdateConcurrency int           `env:"UPDATE_CONCURRENCY" envDefault:"64"`
 	// Outgoing limits, shared by every process on the token (Telegram's by default).

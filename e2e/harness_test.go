@@ -87,6 +87,11 @@ func startFronted(t testing.TB, roles app.Roles, front func(http.Handler) http.H
 		"TELEGRAM_RATE_GLOBAL=1000", "TELEGRAM_RATE_PRIVATE=100", "TELEGRAM_RATE_GROUP=6000",
 	}
 	vars = append(vars, extra...)
+	for _, v := range extra { // a test with a database of its own
+		if u, ok := strings.CutPrefix(v, "DATABASE_URL="); ok {
+			dbURL = u
+		}
+	}
 	cfg, err := config.Parse(vars)
 	if err != nil {
 		t.Fatalf("config: %v", err)

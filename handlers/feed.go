@@ -159,14 +159,14 @@ var (
 
 // NativeReaction counts a Telegram message reaction on a meme as a like or
 // dislike (the first reaction only, as with the buttons).
-func (h *Handlers) NativeReaction(b *tele.Bot, r *tele.MessageReaction, roles *bot.Roles) {
+func (h *Handlers) NativeReaction(b *tele.Bot, r *tele.MessageReaction, roles *bot.Roles) error {
 	if r.User == nil || r.Chat == nil || h.Sent == nil || len(r.NewReaction) == 0 {
-		return
+		return nil
 	}
 	ctx := context.Background()
 	memeID, _, ok := h.Sent.Lookup(ctx, r.Chat.ID, r.MessageID)
 	if !ok {
-		return
+		return nil
 	}
 	reaction := 0
 	switch emoji := r.NewReaction[0].Emoji; {
@@ -175,12 +175,13 @@ func (h *Handlers) NativeReaction(b *tele.Bot, r *tele.MessageReaction, roles *b
 	case emoji != "" && strings.Contains(likeEmoji, emoji):
 		reaction = storage.Like
 	default:
-		return
+		return nil
 	}
 	role := roles.Role(ctx, r.User.ID)
 	if err := h.react(b, r.User, role, memeID, reaction, func() error { return nil }); err != nil {
-		h.Log.Warn("native reaction", slog.Int64("user_id", r.User.ID), slog.Any("error", err))
+		return fmt.Errorf("native reaction: %w", err)
 	}
+	return nil
 }
 
 // tr translates key into a user's language.

@@ -10,6 +10,7 @@ import (
 	tele "gopkg.in/telebot.v3"
 
 	"memebot/bot"
+	"memebot/heal"
 	"memebot/intake"
 	"memebot/metrics"
 	"memebot/storage"
@@ -83,12 +84,19 @@ func (h *Handlers) Upload(c tele.Context) error {
 		}},
 	})
 	switch {
+	case err != nil && heal.Transient(err):
+		return fmt.Errorf("upload: %w", err) // the database or Redis is out: held and stored once it is back
 	case err != nil:
 		h.Log.Error("upload intake failed", slog.Int64("user_id", c.Sender().ID), slog.Any("error", err))
 		return c.Send(t(c, "upload_failed"))
 	case res.Limited:
 		metrics.UploadsRefused.WithLabelValues("rate_limit").Inc()
 		return c.Send(t(c, "upload_rate_limit", h.Settings.UploadLimitPerHour, humanDuration(res.RetryIn)))
+	case res.Redelivered && !bot.IsRetry(c):
+		// Replayed after a crash: acknowledged before the crash (at most once,
+		// rather than twice); its outcome will follow as usual.
+		h.Log.Info("upload delivered again; not acknowledged twice", slog.Int64("submission_id", res.Submission.ID))
+		return nil
 	}
 	metrics.UploadsReceived.WithLabelValues(up.kind).Inc()
 	return h.Texts.SendText(ctxOf(c), m.Chat.ID, t(c, "upload_received", res.Submission.ID), int64(m.ID))

@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"time"
 
+	"memebot/heal"
 	"memebot/metrics"
 	"memebot/queue"
 	"memebot/ratelimit"
@@ -44,8 +45,12 @@ type Request struct {
 // Result is what became of a Request.
 type Result struct {
 	Submission storage.Submission // when accepted
-	Limited    bool               // over the hourly limit: nothing stored
-	RetryIn    time.Duration      // when Limited: until the next upload is allowed
+	// Redelivered says the message was accepted before (Telegram or the
+	// inbox delivered it again after a crash): its uploader was most likely
+	// answered already.
+	Redelivered bool
+	Limited     bool          // over the hourly limit: nothing stored
+	RetryIn     time.Duration // when Limited: until the next upload is allowed
 }
 
 // Options tune the batching.
@@ -154,7 +159,7 @@ func (b *batch) store(ctx context.Context, accepted []int) (queued []int, err er
 		return nil, err
 	}
 	for k, i := range accepted {
-		b.res[i].Submission = stored[k].Submission
+		b.res[i].Submission, b.res[i].Redelivered = stored[k].Submission, !stored[k].Created
 		if stored[k].Created || stored[k].Submission.Status == storage.SubmissionQueued {
 			queued = append(queued, i)
 		}
@@ -163,8 +168,10 @@ func (b *batch) store(ctx context.Context, accepted []int) (queued []int, err er
 }
 
 // enqueue queues the jobs of the requests idx. A job that does not reach the
-// queue fails its request: the submission is marked failed (so the re-queue
-// job does not take it for lost), the uploader is told, the slot given back.
+// queue fails its request and gives its slot back. While Redis is out the
+// submission stays queued (the bot holds the update and accepts it again once
+// Redis is back, which queues the job); otherwise it is marked failed (so the
+// re-queue job does not take it for lost) and the uploader is told.
 func (b *batch) enqueue(ctx context.Context, idx []int) {
 	if len(idx) == 0 {
 		return
@@ -185,6 +192,12 @@ func (b *batch) enqueue(ctx context.Context, idx []int) {
 		lost = append(lost, i)
 		b.errs[i] = err
 		id := b.res[i].Submission.ID
+		if heal.Transient(err) {
+			// Redis is out: the submission stays queued, and its job is
+			// queued again when the update is handled again once Redis is
+			// back (or by the sweep of lost jobs).
+			continue
+		}
 		if cerr := b.in.store.ChangeSubmission(context.WithoutCancel(ctx), id, storage.SubmissionChange{
 			Status: storage.SubmissionFailed, Reason: "enqueue failed", LastError: err.Error(),
 		}); cerr != nil {

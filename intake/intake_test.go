@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -154,14 +155,14 @@ func TestRedeliveredMessageIsOneSubmission(t *testing.T) {
 	}
 }
 
-type brokenQueue struct{}
+type brokenQueue struct{ err error }
 
-func (brokenQueue) EnqueueMany(_ context.Context, jobs []queue.Job) ([]string, error) {
-	return make([]string, len(jobs)), errors.New("redis: connection refused")
+func (q brokenQueue) EnqueueMany(_ context.Context, jobs []queue.Job) ([]string, error) {
+	return make([]string, len(jobs)), q.err
 }
 
 func TestJobThatCannotBeQueuedFailsTheSubmissionAndGivesTheSlotBack(t *testing.T) {
-	w := newWorld(t, 1, brokenQueue{})
+	w := newWorld(t, 1, brokenQueue{errors.New("queue media: encode job: unsupported value")})
 	if _, err := w.in.Accept(context.Background(), photo(9, 1)); err == nil {
 		t.Fatal("no error although the job was not queued")
 	}
@@ -176,6 +177,31 @@ func TestJobThatCannotBeQueuedFailsTheSubmissionAndGivesTheSlotBack(t *testing.T
 	w2 := intake.New(w.store, w.q, ratelimit.NewWindow(w.rdb, "uploads", 1, time.Hour), "upload", intake.Options{}, storagetest.Logger())
 	if res, err := w2.Accept(context.Background(), photo(9, 2)); err != nil || res.Limited {
 		t.Fatalf("next upload after a failed one: %+v %v", res, err)
+	}
+}
+
+// While Redis is out the upload is refused for now but kept queued: the bot
+// holds the update and, once Redis is back, accepts it again, which finds the
+// queued submission and queues its job.
+func TestJobNotQueuedWhileRedisIsOutIsQueuedWhenTheUploadComesAgain(t *testing.T) {
+	w := newWorld(t, 1, brokenQueue{fmt.Errorf("queue media: enqueue: %w", syscall.ECONNREFUSED)})
+	if _, err := w.in.Accept(context.Background(), photo(9, 1)); err == nil {
+		t.Fatal("no error although the job was not queued")
+	}
+	var sub storage.Submission
+	if err := w.store.DB().Where("chat_id = 9 AND message_id = 1").First(&sub).Error; err != nil {
+		t.Fatal(err)
+	}
+	if sub.Status != storage.SubmissionQueued {
+		t.Fatalf("submission %q after Redis refused its job, want queued", sub.Status)
+	}
+	again := intake.New(w.store, w.q, ratelimit.NewWindow(w.rdb, "uploads", 1, time.Hour), "upload", intake.Options{}, storagetest.Logger())
+	res, err := again.Accept(context.Background(), photo(9, 1))
+	if err != nil || res.Limited || res.Submission.ID != sub.ID || !res.Redelivered {
+		t.Fatalf("the same upload once Redis is back: %+v %v (want submission %d, not limited)", res, err, sub.ID)
+	}
+	if n, _ := w.rdb.XLen(context.Background(), w.rdb.Key("queue", "media")).Result(); n != 1 {
+		t.Fatalf("%d jobs queued once Redis is back, want 1", n)
 	}
 }
 

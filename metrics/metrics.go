@@ -103,6 +103,23 @@ var (
 	FeedReactions = factory.NewCounterVec(prometheus.CounterOpts{
 		Name: "memebot_feed_reactions_total", Help: "Reactions to feed memes, by engine and reaction.",
 	}, []string{"engine", "reaction"})
+	// Recoveries counts faults this process noticed and healed, by what:
+	// redis_wiped (Redis restarted empty; lost jobs queued again from
+	// PostgreSQL), queue_group (a consumer group created again), update_held
+	// (an update held through an outage and answered once it ended).
+	Recoveries = factory.NewCounterVec(prometheus.CounterOpts{
+		Name: "memebot_recoveries_total", Help: "Infrastructure faults noticed and healed, by what.",
+	}, []string{"what"})
+	// DependencyUp is 1 while a dependency (postgres, redis) answers, 0 while
+	// it is out, as this process last saw it.
+	DependencyUp = factory.NewGaugeVec(prometheus.GaugeOpts{
+		Name: "memebot_dependency_up", Help: "1 while the dependency answers, 0 while it is out.",
+	}, []string{"dependency"})
+	// CallbacksUnanswered counts button presses whose answer Telegram refused
+	// or never got (the user's button kept spinning).
+	CallbacksUnanswered = factory.NewCounter(prometheus.CounterOpts{
+		Name: "memebot_callbacks_unanswered_total", Help: "Button presses left without an answer.",
+	})
 	// JobRuns counts background job runs by job and outcome.
 	JobRuns = factory.NewCounterVec(prometheus.CounterOpts{
 		Name: "memebot_job_runs_total", Help: "Background job runs, by job and outcome.",

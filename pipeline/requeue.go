@@ -29,26 +29,41 @@ type Enqueuer interface {
 // a doubled job would still be harmless (processing is idempotent and locked).
 const StaleAfter = 75 * time.Minute
 
-// RequeueStale queues again the submissions whose job was lost; PostgreSQL
-// is the source of truth, so nothing accepted at intake is ever dropped.
-func RequeueStale(store StaleStore, jobs Enqueuer, log *slog.Logger) func(ctx context.Context) error {
+// RequeueStale queues again the submissions whose job was lost: those queued
+// or processing and untouched for staleAfter (StaleAfter for the scheduled
+// sweep; 0 right after Redis was found to have lost its data, when every such
+// job is lost but those queued since). PostgreSQL is the source of truth, so
+// nothing accepted at intake is ever dropped.
+func RequeueStale(store StaleStore, jobs Enqueuer, staleAfter time.Duration, log *slog.Logger) func(ctx context.Context) error {
 	return func(ctx context.Context) error {
-		subs, err := store.StaleSubmissions(ctx, time.Now().Add(-StaleAfter), 500)
-		if err != nil {
-			return err
-		}
-		for _, sub := range subs {
-			if _, err := jobs.Enqueue(ctx, queue.Job{Kind: JobUpload, Ref: sub.ID}); err != nil {
-				return fmt.Errorf("requeue %d: %w", sub.ID, err)
-			}
-			if err := store.TouchSubmission(ctx, sub.ID); err != nil {
+		before := time.Now().Add(-staleAfter)
+		for {
+			subs, err := store.StaleSubmissions(ctx, before, 500)
+			if err != nil {
 				return err
 			}
-			metrics.JobsRequeued.WithLabelValues(JobUpload).Inc()
-			log.Warn("requeued a submission whose job was lost", slog.Int64("submission_id", sub.ID), slog.String("status", sub.Status))
+			for _, sub := range subs {
+				if err := requeueSubmission(ctx, store, jobs, sub, log); err != nil {
+					return err
+				}
+			}
+			if len(subs) < 500 { // each one requeued is touched past before
+				return nil
+			}
 		}
-		return nil
 	}
+}
+
+func requeueSubmission(ctx context.Context, store StaleStore, jobs Enqueuer, sub storage.Submission, log *slog.Logger) error {
+	if _, err := jobs.Enqueue(ctx, queue.Job{Kind: JobUpload, Ref: sub.ID}); err != nil {
+		return fmt.Errorf("requeue %d: %w", sub.ID, err)
+	}
+	if err := store.TouchSubmission(ctx, sub.ID); err != nil {
+		return err
+	}
+	metrics.JobsRequeued.WithLabelValues(JobUpload).Inc()
+	log.Warn("requeued a submission whose job was lost", slog.Int64("submission_id", sub.ID), slog.String("status", sub.Status))
+	return nil
 }
 
 // JobUpload is the job kind of an upload.

@@ -28,9 +28,10 @@ func (q *Queue) Consume(ctx context.Context, consumer string, concurrency int, d
 	defer cancelJobs()
 	slots := make(chan struct{}, concurrency)
 	var wg sync.WaitGroup
-	inFlight := sync.Map{} // entry id -> struct{}
+	inFlight := &sync.Map{} // entry id -> struct{}
 
 	go q.promoteDelayed(ctx)
+	go q.keepClaimed(ctx, consumer, inFlight)
 	for ctx.Err() == nil {
 		free := concurrency - len(slots)
 		if free == 0 {
@@ -41,16 +42,13 @@ func (q *Queue) Consume(ctx context.Context, consumer string, concurrency int, d
 			}
 			continue
 		}
-		if q.opts.Paused != nil && q.opts.Paused(ctx) {
-			sleepCtx(ctx, 2*time.Second)
+		if !q.mayTake(ctx) {
+			sleepCtx(ctx, time.Second)
 			continue
 		}
 		msgs, err := q.next(ctx, consumer, int64(free))
 		if err != nil {
-			if ctx.Err() == nil {
-				q.log.Warn("read failed", slog.Any("error", err))
-				sleepCtx(ctx, time.Second)
-			}
+			q.readFailed(ctx, err)
 			continue
 		}
 		for _, msg := range msgs {
@@ -65,10 +63,48 @@ func (q *Queue) Consume(ctx context.Context, consumer string, concurrency int, d
 	}
 	if !waitTimeout(&wg, drain) {
 		cancelJobs()
-		q.handBack(consumer, &inFlight)
+		q.handBack(consumer, inFlight)
 		wg.Wait()
 	}
 	return nil
+}
+
+// mayTake says whether the consumers may take new jobs now: not while paused,
+// nor while the infrastructure the handlers need is out (they would only fail).
+func (q *Queue) mayTake(ctx context.Context) bool {
+	if q.opts.Paused != nil && q.opts.Paused(ctx) {
+		return false
+	}
+	if q.opts.Down == nil {
+		return true
+	}
+	err := q.opts.Down(ctx)
+	if was := q.down.Swap(err != nil); was != (err != nil) {
+		if err != nil {
+			q.log.Warn("taking no jobs until the infrastructure is back", slog.Any("error", err))
+		} else {
+			q.log.Info("infrastructure back: taking jobs again")
+		}
+	}
+	return err == nil
+}
+
+// readFailed deals with a failed read: a consumer group that is gone (Redis
+// restarted empty or flushed) is created again at once; anything else waits
+// a second.
+func (q *Queue) readFailed(ctx context.Context, err error) {
+	if ctx.Err() != nil {
+		return
+	}
+	if noGroup(err) {
+		if gerr := q.ensureGroup(ctx); gerr == nil {
+			q.log.Warn("the consumer group was gone (Redis restarted empty?): created again")
+			metrics.Recoveries.WithLabelValues("queue_group").Inc()
+			return
+		}
+	}
+	q.log.Warn("read failed", slog.Any("error", err))
+	sleepCtx(ctx, time.Second)
 }
 
 // next takes over jobs whose worker died, else reads new ones.
@@ -107,14 +143,20 @@ func (q *Queue) run(ctx context.Context, msg redis.XMessage, h Handler) {
 		q.ack(settleCtx, msg.ID)
 	case ctx.Err() != nil:
 		// shutting down: leave it pending; handBack releases it
-	case errors.Is(err, ErrBusy):
-		job.Attempt--
+	case errors.Is(err, ErrBusy) || q.outage(settleCtx):
+		job.Attempt-- // not the job's fault: the attempt does not count
 		q.retryAfter(settleCtx, msg.ID, job, err, q.opts.BusyDelay)
 	case errors.Is(err, ErrPermanent) || job.Attempt >= q.opts.MaxAttempts:
 		q.deadLetter(settleCtx, msg.ID, job, err)
 	default:
 		q.retryLater(settleCtx, msg.ID, job, err)
 	}
+}
+
+// outage reports whether the infrastructure is out now, so that a failure is
+// not the job's fault.
+func (q *Queue) outage(ctx context.Context) bool {
+	return q.opts.Down != nil && q.opts.Down(ctx) != nil
 }
 
 func (q *Queue) safeHandle(ctx context.Context, job Job, h Handler) (err error) {
@@ -204,6 +246,44 @@ func (q *Queue) promoteDelayed(ctx context.Context) {
 			if err != nil && ctx.Err() == nil {
 				q.log.Warn("promoting retries failed", slog.Any("error", err))
 			}
+		}
+	}
+}
+
+// keepClaimedScript resets the idle time of the jobs (ARGV[3:]) that consumer
+// ARGV[2] still owns in group ARGV[1], without touching one that another
+// worker took over meanwhile.
+var keepClaimedScript = redis.NewScript(`
+local kept = 0
+for i = 3, #ARGV do
+  local p = redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[i], ARGV[i], 1, ARGV[2])
+  if #p == 1 then
+    redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[2], 0, ARGV[i], 'JUSTID')
+    kept = kept + 1
+  end
+end
+return kept`)
+
+// keepClaimed renews this consumer's jobs in hand every ClaimIdle/3 so that
+// other workers take over only the jobs of a worker that died, and do so
+// ClaimIdle after its last sign of life rather than after the longest a job
+// may run.
+func (q *Queue) keepClaimed(ctx context.Context, consumer string, inFlight *sync.Map) {
+	t := time.NewTicker(max(q.opts.ClaimIdle/3, 100*time.Millisecond))
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		args := []any{q.group, consumer}
+		inFlight.Range(func(id, _ any) bool { args = append(args, id); return true })
+		if len(args) == 2 {
+			continue
+		}
+		if err := keepClaimedScript.Run(ctx, q.rdb, []string{q.stream}, args...).Err(); err != nil && ctx.Err() == nil {
+			q.log.Debug("renewing jobs in hand failed", slog.Any("error", err))
 		}
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -43,8 +44,11 @@ var ErrBusy = errors.New("busy")
 
 // Options tune a queue.
 type Options struct {
-	MaxAttempts int           // deliveries before dead-lettering (default 5)
-	ClaimIdle   time.Duration // a pending job idle this long is taken over (default 2m)
+	MaxAttempts int // deliveries before dead-lettering (default 5)
+	// ClaimIdle is how long a job may go without a sign of life from its
+	// worker before another worker takes it over (default 15s). A live worker
+	// renews its jobs every ClaimIdle/3, however long they run.
+	ClaimIdle   time.Duration
 	BaseBackoff time.Duration // first retry delay, doubled each attempt (default 5s)
 	MaxBackoff  time.Duration // default 1h
 	BusyDelay   time.Duration // delay after ErrBusy (default 5s)
@@ -54,6 +58,11 @@ type Options struct {
 	// Paused, if set, is asked before taking jobs: while it says true the
 	// consumers take nothing new (jobs in hand finish): /pause media-worker.
 	Paused func(ctx context.Context) bool
+	// Down, if set, says why the infrastructure the handlers need is out
+	// (nil while it answers). While it is out the consumers take nothing new,
+	// and a job that failed meanwhile is retried without spending an attempt:
+	// a database outage must not dead-letter the uploads caught in it.
+	Down func(ctx context.Context) error
 }
 
 // Queue is one named queue.
@@ -63,6 +72,7 @@ type Queue struct {
 	stream, group, delayed, dlq string
 	opts                        Options
 	log                         *slog.Logger
+	down                        atomic.Bool // Down said the infrastructure is out, last time it was asked
 }
 
 // New returns the queue called name (e.g. "media").
@@ -71,7 +81,7 @@ func New(rdb *storage.Redis, name string, opts Options, log *slog.Logger) *Queue
 		opts.MaxAttempts = 5
 	}
 	if opts.ClaimIdle <= 0 {
-		opts.ClaimIdle = 2 * time.Minute
+		opts.ClaimIdle = 15 * time.Second
 	}
 	if opts.BaseBackoff <= 0 {
 		opts.BaseBackoff = 5 * time.Second
@@ -134,12 +144,20 @@ func (q *Queue) EnqueueMany(ctx context.Context, jobs []Job) ([]string, error) {
 	return ids, nil
 }
 
+// ensureGroup creates the consumer group, reading the stream from its start,
+// unless it exists. Consume calls it at start and again whenever Redis says
+// the group is gone (Redis restarted empty, or flushed).
 func (q *Queue) ensureGroup(ctx context.Context) error {
 	err := q.rdb.XGroupCreateMkStream(ctx, q.stream, q.group, "0").Err()
 	if err != nil && !strings.Contains(err.Error(), "BUSYGROUP") {
 		return fmt.Errorf("queue %s: create group: %w", q.name, err)
 	}
 	return nil
+}
+
+// noGroup reports whether err says the stream or its consumer group is gone.
+func noGroup(err error) bool {
+	return err != nil && strings.Contains(err.Error(), "NOGROUP")
 }
 
 func decode(msg redis.XMessage) (Job, error) {

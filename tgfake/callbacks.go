@@ -19,6 +19,7 @@ type callbackState struct {
 	query    CallbackQuery
 	answered bool
 	answer   CallbackAnswer
+	answers  int // answerCallbackQuery calls, the refused ones too
 }
 
 // PressButton makes user press the inline button carrying callback data on a
@@ -35,6 +36,33 @@ func (s *Server) PressButtonLabeled(u User, chatID int64, messageID int, label s
 	return s.press(u, chatID, messageID, func(b InlineKeyboardButton) bool {
 		return b.CallbackData != "" && strings.HasPrefix(b.Text, label)
 	})
+}
+
+// PressForged makes user send a callback query with any data for a message
+// that carries an inline keyboard, as a modified client can: the data need
+// not be on any of its buttons.
+func (s *Server) PressForged(u User, chatID int64, messageID int, data string) (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m, err := s.messageLocked(chatID, messageID)
+	if err != nil {
+		return "", fmt.Errorf("tgfake: forged press: %w", err)
+	}
+	if len(m.Buttons()) == 0 {
+		return "", fmt.Errorf("tgfake: forged press on message %d without buttons: %w", messageID, ErrButtonNotFound)
+	}
+	return s.pressLocked(u, m, data), nil
+}
+
+// CallbackAnswerCalls is how many times the bot called answerCallbackQuery
+// for a query, including calls refused because it was answered already.
+func (s *Server) CallbackAnswerCalls(queryID string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if st, ok := s.cbs[queryID]; ok {
+		return st.answers
+	}
+	return 0
 }
 
 func (s *Server) press(u User, chatID int64, messageID int, match func(InlineKeyboardButton) bool) (string, error) {
@@ -89,6 +117,9 @@ func (s *Server) answerCallbackQuery(_ context.Context, p params) (any, *APIErro
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	st, ok := s.cbs[id]
+	if ok {
+		st.answers++
+	}
 	if !ok || st.answered {
 		return nil, errQueryTooOld
 	}
