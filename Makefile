@@ -19,7 +19,7 @@ test:
 # random under steady load (SOAK_DURATION, default 3m; loopback only).
 soak:
 	scripts/deps.sh
-	eval "$$(scripts/services.sh)" && MEMEBOT_SOAK=1 $(GO) test -count=1 -v -timeout 30m -run TestSoakFaults ./e2e/ | grep -E 'SOAK|faults:|^  [0-9]|FAIL|ok|lost|posted'
+	eval "$$(scripts/services.sh)" && MEMEBOT_SOAK=1 $(GO) test -count=1 -v -timeout 30m -run TestSoakFaults ./e2e/ | grep -E 'SOAK|FAIL|^ok|lost|posted|stored'
 
 build:
 	CGO_ENABLED=1 $(GO) build -o bin/memebot .

@@ -165,8 +165,10 @@ func (s *soak) report(t *testing.T, settle time.Duration) {
 	deadline := time.Now().Add(settle)
 	for {
 		unfinished = nil
+		var stored int64
 		err := s.e.store.DB().Where("status IN ?", []string{storage.SubmissionQueued, storage.SubmissionProcessing}).Find(&unfinished).Error
-		if err == nil && len(unfinished) == 0 || time.Now().After(deadline) {
+		s.e.store.DB().Model(&storage.Submission{}).Count(&stored)
+		if err == nil && len(unfinished) == 0 && int(stored) >= len(sent) && s.allAnswered(presses) || time.Now().After(deadline) {
 			break
 		}
 		time.Sleep(time.Second)
@@ -221,16 +223,28 @@ func (s *soak) report(t *testing.T, settle time.Duration) {
 	if n := len(s.recoveries); n > 0 {
 		longest = s.recoveries[n-1]
 	}
-	t.Logf("faults:\n  %s", strings.Join(s.faultLog, "\n  "))
+	t.Logf("SOAK faults: %s", strings.Join(s.faultLog, "; "))
 	t.Logf("SOAK: uploads sent %d, stored %d, acknowledged %d, posted for review %d, outcomes %v", len(sent), stored, len(acked), reviewed, outcomes)
 	t.Logf("SOAK: duplicated review posts %d, lost %d, presses %d answered %d, faults %d, longest recovery (upload after a fault -> acknowledgement) %v",
 		doubled, lost, len(presses), answered, len(s.faultLog), longest.Round(100*time.Millisecond))
 	if doubled > 0 {
 		t.Errorf("%d submissions were posted for review more than once", doubled)
 	}
+	if stored < len(sent) {
+		t.Errorf("%d uploads sent, %d stored: %d lost before intake", len(sent), stored, len(sent)-stored)
+	}
 	if len(unfinished) > 0 {
 		t.Errorf("%d submissions still unfinished %v after the soak", len(unfinished), settle)
 	}
+}
+
+func (s *soak) allAnswered(presses []string) bool {
+	for _, id := range presses {
+		if _, ok := s.e.tg.CallbackAnswer(id); !ok {
+			return false
+		}
+	}
+	return true
 }
 
 func sleepOrDone(ctx context.Context, d time.Duration) {
