@@ -2,12 +2,16 @@ package app
 
 import (
 	"context"
+	"errors"
 
 	"fmt"
 	tele "gopkg.in/telebot.v3"
 	"log/slog"
 	"net/url"
 	"os"
+	"strconv"
+	"strings"
+	"syscall"
 	"time"
 
 	"memebot/bot"
@@ -79,6 +83,7 @@ func buildComponents(ctx context.Context, d *deps, roles Roles) ([]component, er
 func newMediaQueue(d *deps, onDead func(context.Context, queue.Job, error)) *queue.Queue {
 	return queue.New(d.redis, mediaQueue, queue.Options{
 		MaxAttempts: d.cfg.JobMaxAttempts, ClaimIdle: d.cfg.JobClaimIdle, OnDeadLetter: onDead, Down: d.probe.Down,
+		Dead: deadConsumer,
 		Paused: func(ctx context.Context) bool {
 			paused, err := d.store.JobPaused(ctx, jobs.WorkerJob)
 			return err == nil && paused
@@ -145,6 +150,18 @@ func newScheduler(d *deps, tg *bot.Bot, media *queue.Queue) (*jobs.Scheduler, er
 func consumerName() string {
 	host, _ := os.Hostname()
 	return fmt.Sprintf("%s-%d", host, os.Getpid())
+}
+
+// deadConsumer reports whether a consumer named by consumerName was a
+// process of this host that no longer runs (it crashed or was killed).
+func deadConsumer(name string) bool {
+	host, _ := os.Hostname()
+	pidText, ok := strings.CutPrefix(name, host+"-")
+	pid, err := strconv.Atoi(pidText)
+	if !ok || err != nil || pid <= 0 || pid == os.Getpid() {
+		return false
+	}
+	return errors.Is(syscall.Kill(pid, 0), syscall.ESRCH)
 }
 
 // botRunner takes updates by long polling, or, when WEBHOOK_URL is set, by

@@ -30,6 +30,7 @@ func (q *Queue) Consume(ctx context.Context, consumer string, concurrency int, d
 	var wg sync.WaitGroup
 	inFlight := &sync.Map{} // entry id -> struct{}
 
+	q.releaseDead(ctx, consumer)
 	go q.promoteDelayed(ctx)
 	go q.keepClaimed(ctx, consumer, inFlight)
 	for ctx.Err() == nil {
@@ -67,6 +68,34 @@ func (q *Queue) Consume(ctx context.Context, consumer string, concurrency int, d
 		wg.Wait()
 	}
 	return nil
+}
+
+// releaseDead makes the jobs of consumers known to be dead (Options.Dead),
+// and those left under this consumer's own name by an earlier process,
+// claimable at once: a worker restarted after a crash goes on with its jobs
+// without waiting ClaimIdle.
+func (q *Queue) releaseDead(ctx context.Context, consumer string) {
+	consumers, err := q.rdb.XInfoConsumers(ctx, q.stream, q.group).Result()
+	if err != nil {
+		return
+	}
+	for _, c := range consumers {
+		if c.Pending == 0 || (c.Name != consumer && (q.opts.Dead == nil || !q.opts.Dead(c.Name))) {
+			continue
+		}
+		pending, err := q.rdb.XPendingExt(ctx, &redis.XPendingExtArgs{Stream: q.stream, Group: q.group, Start: "-", End: "+", Count: c.Pending, Consumer: c.Name}).Result()
+		if err != nil {
+			continue
+		}
+		for _, p := range pending {
+			// Ours, but idle past ClaimIdle: the next read of any worker takes it.
+			q.rdb.Do(ctx, "XCLAIM", q.stream, q.group, consumer, 0, p.ID, "IDLE", (q.opts.ClaimIdle + time.Minute).Milliseconds(), "JUSTID")
+		}
+		if c.Name != consumer {
+			q.rdb.XGroupDelConsumer(ctx, q.stream, q.group, c.Name)
+		}
+		q.log.Info("took over the jobs of a worker that died", slog.String("consumer", c.Name), slog.Int("jobs", len(pending)))
+	}
 }
 
 // mayTake says whether the consumers may take new jobs now: not while paused,

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"memebot/queue"
 	"memebot/storage/storagetest"
 )
@@ -94,5 +96,35 @@ func TestLongJobOfLiveWorkerIsNotTakenOver(t *testing.T) {
 	waitFor(t, "the job done", func() bool { s, _ := q.Stats(ctx); return s.Length == 0 })
 	if n := runs.Load(); n != 1 {
 		t.Fatalf("a job of a live worker ran %d times", n)
+	}
+}
+
+// A worker restarted after a crash takes over at once the jobs of a dead
+// worker of its host (Options.Dead), without waiting ClaimIdle.
+func TestRestartedWorkerTakesOverADeadWorkersJobsAtOnce(t *testing.T) {
+	rdb := storagetest.NewRedis(t)
+	opts := queue.Options{ClaimIdle: time.Hour, Block: 100 * time.Millisecond, Dead: func(name string) bool { return name == "crashed" }}
+	q := queue.New(rdb, "test", opts, storagetest.Logger())
+	ctx := context.Background()
+	q.Enqueue(ctx, queue.Job{Kind: "k", Ref: 5})
+	// A worker took the job and was killed: it is pending under its name.
+	stream := rdb.Key("queue", "test")
+	if err := rdb.XGroupCreateMkStream(ctx, stream, "workers", "0").Err(); err != nil {
+		t.Fatal(err)
+	}
+	if err := rdb.XReadGroup(ctx, &redis.XReadGroupArgs{Group: "workers", Consumer: "crashed", Streams: []string{stream, ">"}, Count: 1}).Err(); err != nil {
+		t.Fatal(err)
+	}
+
+	done := make(chan int64, 1)
+	stop := consume(t, q, "restarted", func(ctx context.Context, job queue.Job) error { done <- job.Ref; return nil })
+	defer stop()
+	select {
+	case ref := <-done:
+		if ref != 5 {
+			t.Fatalf("got job %d", ref)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the dead worker's job waited for ClaimIdle (an hour)")
 	}
 }

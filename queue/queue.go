@@ -58,6 +58,10 @@ type Options struct {
 	// Paused, if set, is asked before taking jobs: while it says true the
 	// consumers take nothing new (jobs in hand finish): /pause media-worker.
 	Paused func(ctx context.Context) bool
+	// Dead, if set, says whether the consumer of that name is known to be
+	// dead (a process of this host that no longer runs). A starting consumer
+	// takes over such a consumer's jobs at once instead of after ClaimIdle.
+	Dead func(consumer string) bool
 	// Down, if set, says why the infrastructure the handlers need is out
 	// (nil while it answers). While it is out the consumers take nothing new,
 	// and a job that failed meanwhile is retried without spending an attempt:
