@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"log/slog"
 	"time"
@@ -29,7 +30,10 @@ func seedFlags(fs *flag.FlagSet) action {
 			return err
 		}
 		began := time.Now()
-		if err := seed.Run(ctx, st, opts); err != nil {
+		if err := seed.Run(ctx, st, opts); errors.Is(err, seed.ErrAlreadySeeded) {
+			p.log.Info(err.Error())
+			return nil
+		} else if err != nil {
 			return err
 		}
 		p.log.Info("seeded", slog.Int("users", opts.Users), slog.Int("memes", opts.Memes),
