@@ -10,7 +10,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-from_env_file() { [ -f .env ] && grep -E "^$1=" .env | tail -1 | cut -d= -f2- || true; }
+# from_env_file NAME: NAME's value in .env, without surrounding quotes.
+from_env_file() {
+  [ -f .env ] && grep -E "^(export )?$1=" .env | tail -1 | cut -d= -f2- | sed -E "s/^\"(.*)\"\$/\1/; s/^'(.*)'\$/\1/" || true
+}
 
 scripts/deps.sh
 for var in DATABASE_URL REDIS_URL; do
