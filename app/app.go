@@ -140,6 +140,9 @@ func noFlags(run action) func(*flag.FlagSet) action {
 // roleCommand runs roles until SIGINT/SIGTERM.
 func roleCommand(roles Roles) func(*flag.FlagSet) action {
 	return noFlags(func(ctx context.Context, p *process) error {
+		if p.cfg.BotToken == "" { // what a newcomer meets first: say where to go
+			return configError{errors.New("BOT_TOKEN: required (put it in .env; `memebot sandbox` runs the bot against a fake Telegram without one)")}
+		}
 		return runRoles(ctx, p.cfg, p.log, roles)
 	})
 }
