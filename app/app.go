@@ -62,6 +62,9 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		name, rest = args[0], args[1:]
 	}
+	if name == "help" && len(rest) > 0 { // help SUBCOMMAND
+		name, rest = rest[0], []string{"--help"}
+	}
 	if name == "help" || (len(args) > 0 && isHelpFlag(args[0])) {
 		fmt.Fprint(stdout, usage())
 		return 0

@@ -49,8 +49,10 @@ func TestEverySubcommandAnswersHelpWithoutConfiguration(t *testing.T) {
 			}
 		})
 	}
-	if _, out, _ := runMain("seed", "--help"); !strings.Contains(out, "-reactions") {
-		t.Errorf("seed --help does not show its flags:\n%s", out)
+	for _, args := range [][]string{{"seed", "--help"}, {"help", "seed"}} {
+		if _, out, _ := runMain(args...); !strings.Contains(out, "-reactions") {
+			t.Errorf("%v does not show seed's flags:\n%s", args, out)
+		}
 	}
 }
 
