@@ -6,6 +6,7 @@ RUN apt-get update && apt-get install -y --no-install-recommends libtesseract-de
 WORKDIR /src
 COPY go.mod go.sum ./
 RUN go mod download
+# .dockerignore keeps .env (secrets), .tmp/ (local databases) and .git out.
 COPY . .
 RUN CGO_ENABLED=1 go build -trimpath -ldflags="-s -w" -o /out/memebot .
 
@@ -19,6 +20,8 @@ COPY --from=build /out/memebot /usr/local/bin/memebot
 USER memebot
 ENV OMP_THREAD_LIMIT=1 HTTP_ADDR=0.0.0.0:8080
 EXPOSE 8080
-HEALTHCHECK --interval=30s --timeout=3s CMD ["/bin/sh", "-c", "exec 3<>/dev/tcp/127.0.0.1/8080"]
+# Ready = /readyz answers 200 (PostgreSQL and Redis answer), asked by the binary
+# itself: the slim image has no curl or wget, and its /bin/sh (dash) no /dev/tcp.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 CMD ["memebot", "healthcheck"]
 ENTRYPOINT ["memebot"]
 CMD ["run"]

@@ -10,7 +10,7 @@ run:
 	scripts/run.sh $(ARGS)
 
 sandbox:
-	scripts/run.sh --demo
+	scripts/run.sh sandbox --demo
 
 test:
 	scripts/test.sh

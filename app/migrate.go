@@ -4,12 +4,11 @@ import (
 	"context"
 	"log/slog"
 
-	"memebot/config"
 	"memebot/storage"
 )
 
-func migrate(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
-	st, err := storage.Open(ctx, cfg.DatabaseURL, log)
+func migrate(ctx context.Context, p *process) error {
+	st, err := storage.Open(ctx, p.cfg.DatabaseURL, p.log)
 	if err != nil {
 		return err
 	}
@@ -18,6 +17,6 @@ func migrate(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	log.Info("migrations applied", slog.Any("applied", applied), slog.String("schema", storage.SchemaVersion()))
+	p.log.Info("migrations applied", slog.Any("applied", applied), slog.String("schema", storage.SchemaVersion()))
 	return nil
 }

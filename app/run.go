@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -65,17 +66,19 @@ func Start(ctx context.Context, cfg *config.Config, log *slog.Logger, roles Role
 	if err := cfg.RequireTelegram(); err != nil { // every role talks to Telegram
 		return nil, configError{err}
 	}
+	// Bind first: a port in use is reported before anything else is opened.
+	ln, err := net.Listen("tcp", cfg.HTTPAddr)
+	if err != nil {
+		return nil, fmt.Errorf("app: HTTP_ADDR: %w", err)
+	}
 	d, closeDeps, err := openDeps(ctx, cfg, log)
 	if err != nil {
+		ln.Close()
 		return nil, err
 	}
 	parts, err := buildComponents(ctx, d, roles)
 	if err != nil {
-		closeDeps()
-		return nil, err
-	}
-	ln, err := d.http.Listen()
-	if err != nil {
+		ln.Close()
 		closeDeps()
 		return nil, err
 	}

@@ -2,10 +2,8 @@ package app
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"log/slog"
 	"os"
 	"strings"
@@ -14,30 +12,25 @@ import (
 	"memebot/sandbox"
 )
 
-// sandboxCommand runs `memebot sandbox [--reset] [--demo]`: the whole bot
+// sandboxFlags: `memebot sandbox [--reset] [--demo]` runs the whole bot
 // against an in-process fake Telegram, with a page to drive it from a browser.
-func sandboxCommand(ctx context.Context, cfg *config.Config, log *slog.Logger, args []string, stderr io.Writer) error {
-	fs := flag.NewFlagSet("sandbox", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+func sandboxFlags(fs *flag.FlagSet) action {
 	reset := fs.Bool("reset", false, "start clean: empty chats, the sandbox database recreated, its Redis keys deleted")
 	demo := fs.Bool("demo", false, "add demo users, sources and approved memes when absent")
-	if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
-		return nil
-	} else if err != nil {
-		return configError{err}
+	return func(ctx context.Context, p *process) error {
+		sbCfg, err := sandboxConfig(p.cfg)
+		if err != nil {
+			return configError{err}
+		}
+		sb, err := sandbox.Start(ctx, sbCfg, p.log, sandbox.Options{
+			Dir: sandbox.DirFromEnv(), Reset: *reset, Demo: *demo, StartBot: startForSandbox(p.log),
+		})
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(p.stderr, "\n  memebot sandbox: open %s\n\n", sb.URL)
+		return sb.Wait()
 	}
-	sbCfg, err := sandboxConfig(cfg)
-	if err != nil {
-		return configError{err}
-	}
-	sb, err := sandbox.Start(ctx, sbCfg, log, sandbox.Options{
-		Dir: sandbox.DirFromEnv(), Reset: *reset, Demo: *demo, StartBot: startForSandbox(log),
-	})
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(stderr, "\n  memebot sandbox: open %s\n\n", sb.URL)
-	return sb.Wait()
 }
 
 // sandboxConfig keeps the sandbox's data apart from a real bot's: its own
@@ -63,7 +56,7 @@ func sandboxConfig(cfg *config.Config) (*config.Config, error) {
 // startForSandbox runs every role, as `memebot run` does.
 func startForSandbox(log *slog.Logger) sandbox.StartBot {
 	return func(ctx context.Context, cfg *config.Config) (string, func() error, error) {
-		inst, err := Start(ctx, cfg, log, rolesOf("run"))
+		inst, err := Start(ctx, cfg, log, allRoles)
 		if err != nil {
 			return "", nil, err
 		}

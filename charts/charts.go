@@ -60,8 +60,8 @@ func LineChart(title string, days []time.Time, series []Series, w, h int) ([]byt
 	l.drawTitle(img, title)
 	l.drawLegend(img, series)
 	l.drawAxes(img, days)
-	for _, s := range series {
-		l.drawSeries(img, s)
+	for k, s := range series {
+		l.drawSeries(img, s, k)
 	}
 	var buf bytes.Buffer
 	if err := png.Encode(&buf, img); err != nil {

@@ -96,7 +96,7 @@ func TestSeriesArePaintedAtTheHeightOfTheirValues(t *testing.T) {
 	}
 	defer fs.close()
 	plot := newLayout(fs, "Last 14 days", days(n), series, w, h).plot
-	inPlot := plot.Inset(-6) // the dots on the edges stick out by markerR
+	inPlot := plot.Inset(-10) // the dots on the edges stick out by their radius
 
 	bigRows, smallRows := rowsOf(img, inPlot, Palette[0]), rowsOf(img, inPlot, Palette[1])
 	if len(bigRows) == 0 || len(smallRows) == 0 {
@@ -121,6 +121,34 @@ func TestSeriesArePaintedAtTheHeightOfTheirValues(t *testing.T) {
 		outside := len(all) - len(rowsOf(img, inPlot, s.Color))
 		if outside < swatch*swatch/2 {
 			t.Fatalf("legend swatch of %q missing: %d px of its colour outside the plot", s.Name, outside)
+		}
+	}
+}
+
+// Series with equal values all stay visible: none is painted over by the
+// ones drawn after it (uploads and approvals are often equal day by day).
+func TestEqualSeriesAreAllVisible(t *testing.T) {
+	const n, w, h = 14, 960, 540
+	values := []float64{0, 0, 2, 3, 1, 0, 0, 4, 2, 2, 1, 0, 3, 2}
+	var series []Series
+	for i, name := range []string{"reactions", "uploads", "approvals", "rejections"} {
+		series = append(series, Series{Name: name, Color: Palette[i], Values: values})
+	}
+	data, err := LineChart("Last 14 days", days(n), series, w, h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	img := decode(t, data)
+	fs, err := newFaces()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fs.close()
+	plot := newLayout(fs, "Last 14 days", days(n), series, w, h).plot
+	for _, s := range series {
+		// At least a pixel-wide stripe along the whole line.
+		if px := len(rowsOf(img, plot, s.Color)); px < plot.Dx() {
+			t.Errorf("%s: %d px of its colour in the plot, want at least %d (a stripe along the line)", s.Name, px, plot.Dx())
 		}
 	}
 }

@@ -13,13 +13,19 @@ import (
 
 const (
 	pad         = 16  // blank border around everything
-	swatch      = 14  // legend colour square
-	legendGap   = 24  // between legend entries
-	lineWidth   = 3.0 // series stroke
-	markerR     = 4.5 // dot on each day's value
+	swatch      = 18  // legend colour square
+	legendGap   = 32  // between legend entries
+	lineWidth   = 3.0 // stroke of the series drawn last (on top)
+	widthStep   = 4.5 // how much wider each series under it is
+	markerOver  = 2.0 // a day's dot is this much wider than its line, each side
 	targetTicks = 4   // y-axis intervals aimed for
 	dayFormat   = "Jan 2"
 )
+
+// strokeWidth is the width of series k of n. Each series is drawn wider than
+// the ones drawn after it, so that where values are equal the lines lie
+// inside each other as stripes and every one stays visible.
+func strokeWidth(k, n int) float64 { return lineWidth + widthStep*float64(n-1-k) }
 
 // layout is where everything goes on a w×h chart: the plot rectangle (the
 // area the values map onto) and the y scale.
@@ -27,6 +33,7 @@ type layout struct {
 	fs           faces
 	w, h         int
 	legendTop    int
+	series       int     // how many series are drawn
 	legendRows   [][]int // indexes of the series on each legend row
 	plot         image.Rectangle
 	yMax, yStep  float64
@@ -36,7 +43,7 @@ type layout struct {
 }
 
 func newLayout(fs faces, title string, days []time.Time, series []Series, w, h int) layout {
-	l := layout{fs: fs, w: w, h: h, days: len(days)}
+	l := layout{fs: fs, w: w, h: h, days: len(days), series: len(series)}
 	l.yStep, l.yMax = yScale(maxValue(series))
 	l.yLabelDigits = digits(l.yStep)
 
@@ -47,7 +54,7 @@ func newLayout(fs faces, title string, days []time.Time, series []Series, w, h i
 	}
 	l.legendTop = top
 	l.legendRows = l.wrapLegend(series)
-	top += len(l.legendRows)*(labelH+6) + labelH/2 + 8
+	top += len(l.legendRows)*(lineHeight(fs.legend)+6) + labelH/2 + 8
 
 	yLabelW := textWidth(fs.label, l.yLabel(l.yMax))
 	dayW := 0
@@ -85,7 +92,7 @@ func (l layout) wrapLegend(series []Series) [][]int {
 	var rows [][]int
 	x := pad
 	for i, s := range series {
-		entry := swatch + 6 + textWidth(l.fs.label, s.Name)
+		entry := swatch + 8 + textWidth(l.fs.legend, s.Name)
 		if len(rows) == 0 || (x+entry > l.w-pad && x > pad) {
 			rows = append(rows, nil)
 			x = pad
@@ -103,14 +110,14 @@ func (l layout) drawTitle(img *image.RGBA, title string) {
 }
 
 func (l layout) drawLegend(img *image.RGBA, series []Series) {
-	labelH := lineHeight(l.fs.label)
+	textH := lineHeight(l.fs.legend)
 	for r, row := range l.legendRows {
-		top, x := l.legendTop+r*(labelH+6), pad
+		top, x := l.legendTop+r*(textH+6), pad
 		for _, i := range row {
-			sq := image.Rect(x, top+(labelH-swatch)/2, x+swatch, top+(labelH-swatch)/2+swatch)
+			sq := image.Rect(x, top+(textH-swatch)/2, x+swatch, top+(textH-swatch)/2+swatch)
 			draw.Draw(img, sq, image.NewUniform(series[i].Color), image.Point{}, draw.Src)
-			drawText(img, l.fs.label, series[i].Name, x+swatch+6, top)
-			x += swatch + 6 + textWidth(l.fs.label, series[i].Name) + legendGap
+			drawText(img, l.fs.legend, series[i].Name, x+swatch+8, top)
+			x += swatch + 8 + textWidth(l.fs.legend, series[i].Name) + legendGap
 		}
 	}
 }
@@ -139,15 +146,17 @@ func (l layout) drawAxes(img *image.RGBA, days []time.Time) {
 	}
 }
 
-// drawSeries strokes the series' line and puts a dot on each day's value.
-// Shapes are anti-aliased at their edges; their inside is the exact colour.
-func (l layout) drawSeries(img *image.RGBA, s Series) {
+// drawSeries strokes series k's line and puts a dot on each day's value,
+// at series k's width. Shapes are anti-aliased at their edges; their inside
+// is the exact colour.
+func (l layout) drawSeries(img *image.RGBA, s Series, k int) {
 	src := image.NewUniform(s.Color)
+	half := strokeWidth(k, l.series) / 2
 	for i := 1; i < len(s.Values); i++ {
-		paint(img, src, segment(l.x(i-1), l.y(s.Values[i-1]), l.x(i), l.y(s.Values[i]), lineWidth/2))
+		paint(img, src, segment(l.x(i-1), l.y(s.Values[i-1]), l.x(i), l.y(s.Values[i]), half))
 	}
 	for i, v := range s.Values {
-		paint(img, src, disc(l.x(i), l.y(v), markerR))
+		paint(img, src, disc(l.x(i), l.y(v), half+markerOver))
 	}
 }
 

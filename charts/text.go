@@ -15,9 +15,12 @@ import (
 
 // Font sizes in pixels. The Go fonts cover Latin and Cyrillic, so English
 // and Russian labels both render.
+// The chart is shown shrunk to a phone's width (960 px to about 360): the
+// legend, which says which line is which, gets the largest text after the title.
 const (
-	titleSize = 20
-	labelSize = 14
+	titleSize  = 26
+	legendSize = 22
+	labelSize  = 17
 )
 
 var (
@@ -39,7 +42,7 @@ var (
 // faces are the font faces of one chart; a face is not safe for concurrent
 // use, so each chart makes its own from the fonts parsed once.
 type faces struct {
-	title, label font.Face
+	title, legend, label font.Face
 }
 
 func newFaces() (faces, error) {
@@ -47,21 +50,27 @@ func newFaces() (faces, error) {
 	if err != nil {
 		return faces{}, err
 	}
-	label, err := opentype.NewFace(fonts[0], &opentype.FaceOptions{Size: labelSize, DPI: 72, Hinting: font.HintingFull})
-	if err != nil {
-		return faces{}, fmt.Errorf("charts: label face: %w", err)
+	var f faces
+	for _, face := range []struct {
+		dst  *font.Face
+		font *opentype.Font
+		size float64
+	}{{&f.title, fonts[1], titleSize}, {&f.legend, fonts[0], legendSize}, {&f.label, fonts[0], labelSize}} {
+		*face.dst, err = opentype.NewFace(face.font, &opentype.FaceOptions{Size: face.size, DPI: 72, Hinting: font.HintingFull})
+		if err != nil {
+			f.close()
+			return faces{}, fmt.Errorf("charts: font face: %w", err)
+		}
 	}
-	title, err := opentype.NewFace(fonts[1], &opentype.FaceOptions{Size: titleSize, DPI: 72, Hinting: font.HintingFull})
-	if err != nil {
-		label.Close()
-		return faces{}, fmt.Errorf("charts: title face: %w", err)
-	}
-	return faces{title: title, label: label}, nil
+	return f, nil
 }
 
 func (f faces) close() {
-	f.title.Close()
-	f.label.Close()
+	for _, face := range []font.Face{f.title, f.legend, f.label} {
+		if face != nil {
+			face.Close()
+		}
+	}
 }
 
 // textWidth is how many pixels s takes in face.

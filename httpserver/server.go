@@ -57,15 +57,6 @@ func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
 	fmt.Fprintln(w, "ready")
 }
 
-// Listen binds the address, so a port clash fails at start, not later.
-func (s *Server) Listen() (net.Listener, error) {
-	ln, err := net.Listen("tcp", s.srv.Addr)
-	if err != nil {
-		return nil, fmt.Errorf("httpserver: listen on %s: %w", s.srv.Addr, err)
-	}
-	return ln, nil
-}
-
 // Serve serves on ln until Shutdown.
 func (s *Server) Serve(ln net.Listener) error {
 	s.log.Info("http listening", slog.String("addr", ln.Addr().String()))

@@ -21,6 +21,7 @@ import (
 
 	"golang.org/x/image/draw"
 
+	"memebot/sandbox"
 	"memebot/sandbox/internal/cdp"
 	"memebot/tgfake"
 )
@@ -191,7 +192,6 @@ func TestBrowser(t *testing.T) {
 	b.actAs("user", 2001)
 	b.waitFor("the uploader told", botSaid("private", "approved"))
 	b.screenshot("05-uploader-told")
-	final := b.shot
 
 	t.Run("feed", func(t *testing.T) {
 		b := b.with(t)
@@ -209,7 +209,6 @@ func TestBrowser(t *testing.T) {
 		b.press("private", "👍")
 		b.waitFor("what follows the like", fmt.Sprintf(`document.querySelectorAll('#pane-private .msg').length > %d`, before))
 		b.screenshot("07-liked")
-		final = b.shot
 	})
 
 	var same bool
@@ -217,7 +216,75 @@ func TestBrowser(t *testing.T) {
 	if !same {
 		t.Error("the page reloaded; every change should arrive live")
 	}
-	writeDocsShot(t, final)
+}
+
+// TestBrowserDemo is what a newcomer sees after `make sandbox`: a demo user
+// is served the demo memes with 👍/👎 and likes one; another uploads a meme,
+// which reaches the moderators with its text read by OCR. Its last
+// screenshot is the README's (-sandbox.docs).
+func TestBrowserDemo(t *testing.T) {
+	sb, _ := startSandbox(t, true)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	b := openBrowser(t, ctx, sb.URL)
+
+	b.actAs("user", 1001) // Alice
+	b.send("private", "/start")
+	b.waitFor("a demo meme with 👍", buttonIn("private", "👍")+` !== undefined`)
+	b.press("private", "👍")
+	b.waitFor("the next demo meme", `document.querySelectorAll('#pane-private .msg.media').length >= 2`)
+
+	b.actAs("user", 1003) // Chen uploads a meme of their own
+	picture := filepath.Join(t.TempDir(), "meme.jpg")
+	data, err := sandbox.DemoPicture(42, "Me reading the README", "make sandbox just works")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(picture, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.page.SetFileInput(ctx, "#file-private", picture); err != nil {
+		t.Fatal(err)
+	}
+	b.waitFor("the staged file", `!document.querySelector('#pane-private .staged').hidden`)
+	b.send("private", "")
+	b.waitFor("the review post", buttonIn("review", "✅ Approve")+` !== undefined`)
+	var review string
+	b.eval(`[...document.querySelectorAll('#pane-review .msg')].pop().innerText`, &review)
+	if !strings.Contains(strings.ToLower(review), "readme") {
+		t.Errorf("the review post does not show the meme's text read by OCR:\n%s", review)
+	}
+
+	b.actAs("user", 1001)
+	b.waitFor("Alice's chat again", `document.querySelectorAll('#pane-private .msg.media').length >= 2`)
+	b.eval(`document.querySelector('#pane-review .messages').scrollTop = 1e6`, nil)
+	b.screenshot("demo")
+	var noEmoji bool
+	b.eval(`document.body.classList.contains('no-emoji')`, &noEmoji)
+	if noEmoji && *docsShot != "" {
+		t.Fatal("this machine has no colour emoji font (apt-get install fonts-noto-color-emoji): the screenshot would not look as users see the page")
+	}
+	writeDocsShot(t, b.shot)
+
+	// Where no colour emoji font draws 👍, the page shows words instead of
+	// empty squares; the buttons' text stays the bot's.
+	t.Run("without an emoji font", func(t *testing.T) {
+		b := openBrowser(t, ctx, sb.URL+"?emoji=text") // as on a machine without one
+		b.actAs("user", 1002)
+		b.send("private", "/start")
+		b.waitFor("a demo meme with 👍", buttonIn("private", "👍")+` !== undefined`)
+		var shown string
+		b.eval(`(() => {
+			const span = `+buttonIn("private", "👍")+`.querySelector('.emoji');
+			return span ? getComputedStyle(span, '::after').content + ' ' + getComputedStyle(span).fontSize : 'no span';
+		})()`, &shown)
+		if shown != `"Like" 0px` {
+			t.Errorf("the like button shows %q; want the word Like in place of the emoji (\"Like\" 0px)", shown)
+		}
+		b.press("private", "👍") // still found, and pressed, by its label
+		b.waitFor("the next demo meme", `document.querySelectorAll('#pane-private .msg.media').length >= 2`)
+		b.screenshot("no-emoji")
+	})
 }
 
 func lastBotText(msgs []tgfake.Message) string {

@@ -80,7 +80,7 @@ func ensureDatabase(ctx context.Context, dbURL string, recreate bool) error {
 	u.Path = "/postgres"
 	conn, err := pgx.Connect(ctx, u.String())
 	if err != nil {
-		return fmt.Errorf("sandbox: connect to PostgreSQL: %w", err)
+		return storage.NewConnectError("PostgreSQL", dbURL, err)
 	}
 	defer conn.Close(context.WithoutCancel(ctx))
 	ident := pgx.Identifier{name}.Sanitize()

@@ -5,6 +5,7 @@ package seed
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -67,6 +68,9 @@ func Run(ctx context.Context, store *storage.Store, opts Options) error {
 }
 
 func load(ctx context.Context, conn *pgx.Conn, store *storage.Store, opts Options) error {
+	if err := checkNotSeeded(ctx, conn, opts.Seed); err != nil {
+		return err
+	}
 	if _, err := conn.Exec(ctx, `SET maintenance_work_mem = '1GB'`); err != nil {
 		return err
 	}
@@ -103,6 +107,27 @@ func load(ctx context.Context, conn *pgx.Conn, store *storage.Store, opts Option
 			return err
 		})
 	})
+}
+
+// ErrAlreadySeeded is returned, before anything is written, when the database
+// already holds the data set of the same seed: seeding is idempotent.
+var ErrAlreadySeeded = errors.New("already seeded")
+
+// checkNotSeeded looks for the sources of seed's data set (their handles
+// carry the seed); another seed's data set is added next to it.
+func checkNotSeeded(ctx context.Context, conn *pgx.Conn, seed int64) error {
+	var sources, memes int64
+	err := conn.QueryRow(ctx, `
+SELECT count(DISTINCT s.id), count(m.id) FROM sources s LEFT JOIN memes m ON m.source_id = s.id
+WHERE s.handle LIKE $1`, fmt.Sprintf(`seed\_%d\_%%`, seed)).Scan(&sources, &memes)
+	if err != nil {
+		return fmt.Errorf("look for an earlier data set: %w", err)
+	}
+	if sources > 0 {
+		return fmt.Errorf("%w: the database holds the data set of --seed %d (%d sources, %d memes); nothing written "+
+			"(another --seed adds a second data set)", ErrAlreadySeeded, seed, sources, memes)
+	}
+	return nil
 }
 
 // withoutIndexes drops the table's secondary indexes (not those backing

@@ -2,6 +2,8 @@ package seed_test
 
 import (
 	"context"
+	"errors"
+	"strings"
 	"testing"
 
 	"memebot/seed"
@@ -57,5 +59,43 @@ SELECT abs((SELECT sum(sent) FROM meme_stats) - (SELECT count(*) FROM reactions)
 		if v := q(c.query); v < c.min || v > c.max {
 			t.Errorf("%s = %v, want %v..%v", c.name, v, c.min, c.max)
 		}
+	}
+}
+
+// TestRunTwiceWritesNothingTheSecondTime: seeding the same data set again is
+// refused before anything is written (it used to die half-way on a duplicate
+// key); another seed adds a second data set next to the first.
+func TestRunTwiceWritesNothingTheSecondTime(t *testing.T) {
+	st := storagetest.NewStore(t)
+	ctx := context.Background()
+	count := func() (users, memes, reactions int) {
+		t.Helper()
+		err := st.SQL().QueryRowContext(ctx, `SELECT (SELECT count(*) FROM users), (SELECT count(*) FROM memes), (SELECT count(*) FROM reactions)`).
+			Scan(&users, &memes, &reactions)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	opts := seed.Options{Users: 40, Memes: 200, Reactions: 1000, Seed: 7}
+	if err := seed.Run(ctx, st, opts); err != nil {
+		t.Fatal(err)
+	}
+	u1, m1, r1 := count()
+
+	err := seed.Run(ctx, st, opts)
+	if !errors.Is(err, seed.ErrAlreadySeeded) || !strings.Contains(err.Error(), "--seed 7") {
+		t.Fatalf("second run: %v; want ErrAlreadySeeded naming the seed", err)
+	}
+	if u, m, r := count(); u != u1 || m != m1 || r != r1 {
+		t.Fatalf("second run wrote rows: users %d->%d, memes %d->%d, reactions %d->%d", u1, u, m1, m, r1, r)
+	}
+
+	opts.Seed = 8
+	if err := seed.Run(ctx, st, opts); err != nil {
+		t.Fatalf("another seed: %v", err)
+	}
+	if u, m, _ := count(); u != 2*u1 || m != 2*m1 {
+		t.Fatalf("another seed: %d users, %d memes; want %d and %d", u, m, 2*u1, 2*m1)
 	}
 }

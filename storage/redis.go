@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"net"
 	"strings"
 	"time"
 
@@ -24,10 +25,18 @@ func OpenRedis(ctx context.Context, url, prefix string) (*Redis, error) {
 	if err != nil {
 		return nil, fmt.Errorf("storage: redis url: %w", err)
 	}
+	// A plain dial first: the client's pool would log a raw line for every
+	// failed dial of its retries before Ping returned.
+	var d net.Dialer
+	conn, err := d.DialContext(ctx, opts.Network, opts.Addr)
+	if err != nil {
+		return nil, NewConnectError("Redis", url, err)
+	}
+	conn.Close()
 	client := redis.NewClient(opts)
 	if err := client.Ping(ctx).Err(); err != nil {
 		client.Close()
-		return nil, fmt.Errorf("storage: redis ping: %w", err)
+		return nil, NewConnectError("Redis", url, err)
 	}
 	return &Redis{UniversalClient: client, prefix: prefix}, nil
 }

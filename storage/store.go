@@ -40,6 +40,9 @@ func Open(ctx context.Context, url string, log *slog.Logger) (*Store, error) {
 			IgnoreRecordNotFoundError: true,
 		}),
 		NowFunc: func() time.Time { return time.Now().UTC() },
+		// Our own ping below reports a failed first contact as a ConnectError;
+		// gorm's would log a second, raw line about it.
+		DisableAutomaticPing: true,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("storage: open: %w", err)
@@ -53,7 +56,7 @@ func Open(ctx context.Context, url string, log *slog.Logger) (*Store, error) {
 	sqlDB.SetConnMaxIdleTime(5 * time.Minute)
 	if err := sqlDB.PingContext(ctx); err != nil {
 		sqlDB.Close()
-		return nil, fmt.Errorf("storage: ping: %w", err)
+		return nil, NewConnectError("PostgreSQL", url, err)
 	}
 	return &Store{db: db}, nil
 }

@@ -11,6 +11,71 @@ const el = (tag, cls, text) => {
   return e;
 };
 
+// ---- emoji ----------------------------------------------------------------
+// The bot's buttons and texts are full of emoji. Where the system has no
+// colour emoji font (a bare Linux), a browser draws them as empty squares, so
+// the page checks once and, without one, shows a word in place of each emoji
+// (CSS draws it; the text underneath, which the page and its tests read,
+// stays as the bot sent it). ?emoji=text forces the words.
+const emojiWords = {
+  '👍': 'Like', '👎': 'Dislike', '✅': '✓', '❌': '✗', '▶️': '▶', '⚠️': '(!)', '🆕': 'NEW',
+  '🤖': 'Bot', '🛡️': 'Mods', '🗄️': 'Store', '📎': '+', '📄': 'File', '🖼': 'Picture',
+  '📊': 'Stats:', '👀': 'Seen:', '📤': 'Uploads:', '📦': 'Queue:', '⚙️': 'Engines:', '🪙': 'Coins:',
+  '👥': 'Users:', '🔥': 'Hot', '🎉': '!', '❤': '<3', '❤️': '<3',
+};
+const emojiPattern = /(?:\p{Regional_Indicator}{2}|\p{Extended_Pictographic}(?:\uFE0F|\u200D\p{Extended_Pictographic}\uFE0F?)*)/gu;
+
+function emojiRenders() {
+  if (new URLSearchParams(location.search).get('emoji') === 'text') return false;
+  const c = document.createElement('canvas');
+  c.width = c.height = 32;
+  const g = c.getContext('2d', { willReadFrequently: true });
+  g.textBaseline = 'top';
+  g.font = '28px sans-serif';
+  g.fillText('👍', 0, 0);
+  const d = g.getImageData(0, 0, 32, 32).data;
+  for (let i = 0; i < d.length; i += 4) { // any colour at all: an emoji font drew it
+    if (d[i + 3] > 0 && (Math.abs(d[i] - d[i + 1]) > 40 || Math.abs(d[i + 1] - d[i + 2]) > 40)) return true;
+  }
+  return false; // a black box or outline: no colour emoji font
+}
+
+function emojiWord(e) {
+  if (emojiWords[e] !== undefined) return emojiWords[e];
+  if (emojiWords[e.replace(/\uFE0F/g, '')] !== undefined) return emojiWords[e.replace(/\uFE0F/g, '')];
+  const cps = [...e].map(ch => ch.codePointAt(0));
+  if (cps.length === 2 && cps.every(cp => cp >= 0x1F1E6 && cp <= 0x1F1FF)) { // a flag: its country code
+    return cps.map(cp => String.fromCharCode(cp - 0x1F1E6 + 65)).join('');
+  }
+  return '';
+}
+
+// emojify wraps every emoji in the text under root in a span that carries
+// its word, for the no-emoji style.
+function emojify(root) {
+  const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+  const nodes = [];
+  while (walker.nextNode()) {
+    const n = walker.currentNode;
+    if (n.parentElement && !n.parentElement.classList.contains('emoji') && emojiPattern.test(n.data)) nodes.push(n);
+    emojiPattern.lastIndex = 0;
+  }
+  for (const n of nodes) {
+    const frag = document.createDocumentFragment();
+    let last = 0;
+    for (const m of n.data.matchAll(emojiPattern)) {
+      if (m.index > last) frag.append(n.data.slice(last, m.index));
+      const span = el('span', 'emoji', m[0]);
+      span.dataset.alt = emojiWord(m[0]);
+      frag.append(span);
+      last = m.index + m[0].length;
+    }
+    if (last < n.data.length) frag.append(n.data.slice(last));
+    n.replaceWith(frag);
+  }
+  return root;
+}
+
 let info;                      // the sandbox's world, from /sandbox/info
 const panes = {};              // private, review, storage
 const pendingPresses = new Map(); // callback_query_id -> the pressed button
@@ -196,7 +261,7 @@ function renderMessage(pane, m) {
   bubble.append(el('div', 'meta', (m.edit_count ? 'edited · ' : '') + time));
   const kb = m.reply_markup && m.reply_markup.inline_keyboard;
   if (kb && kb.length) wrap.append(renderKeyboard(pane, m, kb));
-  return wrap;
+  return emojify(wrap);
 }
 
 function mediaOf(m) {
@@ -432,6 +497,7 @@ function showAnswer(btn, a) {
   if (a.show_alert) {
     const d = $('#alert');
     $('p', d).textContent = a.text;
+    emojify($('p', d));
     d.showModal();
   } else {
     toast(a.text);
@@ -457,7 +523,7 @@ function reloadAll() {
 }
 
 function toast(text, error) {
-  const t = el('div', 'toast' + (error ? ' error' : ''), text);
+  const t = emojify(el('div', 'toast' + (error ? ' error' : ''), text));
   $('#toasts').append(t);
   setTimeout(() => t.remove(), error ? 6000 : 3500);
 }
@@ -465,6 +531,8 @@ function toast(text, error) {
 // ---- start ----------------------------------------------------------------------
 
 async function main() {
+  if (!emojiRenders()) document.body.classList.add('no-emoji');
+  emojify(document.body);
   info = await (await fetch('/sandbox/info')).json();
   restoreIdentity();
   setupPane('private', identity().id);
