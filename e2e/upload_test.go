@@ -22,8 +22,11 @@ func (e *env) upload(u tgfake.User, data []byte, caption string) tgfake.Message 
 	ack := e.waitBot(u.ID, "upload acknowledgement", func(x tgfake.Message) bool {
 		return x.MessageID > m.MessageID && strings.Contains(x.Text, "#")
 	})
-	if took := time.Since(sent); took > time.Second {
-		e.t.Errorf("acknowledgement took %v, want under a second", took)
+	// The speed is measured by BenchmarkUploadAck; this only checks that the
+	// answer does not wait for the processing (seconds), with room for a
+	// loaded machine running the suite with -race.
+	if took := time.Since(sent); took > 5*time.Second {
+		e.t.Errorf("acknowledgement took %v: it waited for the processing", took)
 	}
 	return ack
 }

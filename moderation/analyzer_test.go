@@ -131,7 +131,7 @@ func (stuckCheck) Check(ctx context.Context, in *Input) Result {
 
 func TestAnalyzeTimesOutStuckChecks(t *testing.T) {
 	a := NewAnalyzer(Config{
-		OCR:      fakeReader{text: "x", block: time.Second},
+		OCR:      fakeReader{text: "x", block: 10 * time.Second},
 		Timeouts: Timeouts{OCR: 50 * time.Millisecond, Blur: 50 * time.Millisecond},
 		Policy:   Policy{AutoApproveLowRisk: true},
 	})
@@ -141,8 +141,8 @@ func TestAnalyzeTimesOutStuckChecks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d := time.Since(start); d > 500*time.Millisecond {
-		t.Errorf("Analyze took %v; checks run concurrently with 50ms limits", d)
+	if d := time.Since(start); d > 5*time.Second { // far below the stuck OCR's 10 s, far above a loaded machine's scheduling
+		t.Errorf("Analyze took %v: it waited for a stuck check instead of its 50 ms limit", d)
 	}
 	for _, c := range []string{CheckOCR, CheckBlur} {
 		if r := resultOf(rep, c); r.Verdict != VerdictError || !strings.Contains(r.Error, "deadline") {

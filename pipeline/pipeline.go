@@ -40,6 +40,7 @@ type Store interface {
 	SetMemeAnalysis(ctx context.Context, id int64, a storage.Analysis) error
 	ChangeMemeStatus(ctx context.Context, id int64, status, reason string, actor *int64) error
 	SetReviewMessage(ctx context.Context, id, messageID int64) error
+	MarkInReview(ctx context.Context, id, memeID int64) error
 	MarkUploaderNotified(ctx context.Context, id int64) (bool, error)
 	AutoApprove(ctx context.Context, memeID int64) error
 	User(ctx context.Context, id int64) (storage.User, error)

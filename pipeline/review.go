@@ -21,7 +21,7 @@ func (p *Pipeline) review(ctx context.Context, sub storage.Submission, meme stor
 		return "", err
 	}
 	if sub.ReviewMessageID != nil {
-		return "review", p.store.ChangeSubmission(ctx, sub.ID, storage.SubmissionChange{Status: storage.SubmissionInReview, MemeID: &meme.ID})
+		return "review", p.store.MarkInReview(ctx, sub.ID, meme.ID)
 	}
 	uploader, err := p.store.User(ctx, sub.UploaderID)
 	if err != nil {
@@ -36,7 +36,7 @@ func (p *Pipeline) review(ctx context.Context, sub storage.Submission, meme stor
 		return "", err
 	}
 	log.Info("posted for review", slog.Int64("review_message_id", msgID))
-	return "review", p.store.ChangeSubmission(keep, sub.ID, storage.SubmissionChange{Status: storage.SubmissionInReview, MemeID: &meme.ID})
+	return "review", p.store.MarkInReview(keep, sub.ID, meme.ID)
 }
 
 // postReview sends the review post of a meme and returns its message id.
