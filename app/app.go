@@ -29,6 +29,7 @@ const usage = `usage: memebot [run|bot|worker|scheduler|migrate|seed] [flags]
   migrate    apply database migrations and exit
   seed       write synthetic users, memes and reactions (see seed -h)
   sandbox    try the whole bot in a browser against a fake Telegram (sandbox -h)
+  simulate   measure how much taste the feed captures on synthetic worlds (simulate -h)
 `
 
 // Main runs the subcommand named in args and returns the exit code.
@@ -59,6 +60,8 @@ func Main(args []string, stderr io.Writer) int {
 		err = seedCommand(ctx, cfg, log, rest)
 	case "sandbox":
 		err = sandboxCommand(ctx, cfg, log, rest, stderr)
+	case "simulate":
+		err = simulateCommand(ctx, cfg, log, rest, stderr)
 	default:
 		fmt.Fprintf(stderr, "unknown subcommand %q\n\n%s", cmd, usage)
 		return 2

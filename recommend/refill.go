@@ -209,6 +209,12 @@ func (f *Feed) queuedIDs(ctx context.Context, userID int64) ([]int64, error) {
 	return out, nil
 }
 
+// QueueOwner is a user whose queue a scheduled refill may top up.
+type QueueOwner struct {
+	ID        int64
+	Moderator bool
+}
+
 // RefillActive tops up the queues of users active within `since` whose queue
 // is low, so that their next meme comes from a warm queue. It returns how many
 // queues it refilled.
@@ -220,35 +226,37 @@ ORDER BY last_active_at DESC`, since.Seconds())
 	if err != nil {
 		return 0, fmt.Errorf("recommend: active users: %w", err)
 	}
-	type user struct {
-		id        int64
-		moderator bool
-	}
-	var users []user
+	var users []QueueOwner
 	for rows.Next() {
-		var u user
+		var u QueueOwner
 		var role string
-		if err := rows.Scan(&u.id, &role); err != nil {
+		if err := rows.Scan(&u.ID, &role); err != nil {
 			rows.Close()
 			return 0, fmt.Errorf("recommend: active users: %w", err)
 		}
-		u.moderator = role == storage.RoleModerator || f.cfg.IsModerator(u.id)
+		u.Moderator = role == storage.RoleModerator || f.cfg.IsModerator(u.ID)
 		users = append(users, u)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return 0, fmt.Errorf("recommend: active users: %w", err)
 	}
+	return f.RefillLow(ctx, users)
+}
+
+// RefillLow tops up those of the users' queues that hold LowWater items or
+// fewer, and returns how many it refilled.
+func (f *Feed) RefillLow(ctx context.Context, users []QueueOwner) (int, error) {
 	refilled := 0
 	for _, u := range users {
-		length, err := f.QueueLength(ctx, u.id)
+		length, err := f.QueueLength(ctx, u.ID)
 		if err != nil {
 			return refilled, err
 		}
 		if length > int64(f.cfg.LowWater) {
 			continue
 		}
-		n, err := f.refillIfAtMost(ctx, u.id, u.moderator, int64(f.cfg.LowWater))
+		n, err := f.refillIfAtMost(ctx, u.ID, u.Moderator, int64(f.cfg.LowWater))
 		if err != nil {
 			return refilled, err
 		}
