@@ -2,9 +2,9 @@ package simulate
 
 import (
 	"cmp"
-	"image/color"
 	"encoding/json"
 	"fmt"
+	"image/color"
 	"io"
 	"math"
 	"os"
