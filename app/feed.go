@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"memebot/jobs"
+	"memebot/recommend"
 	"memebot/stats"
 )
 
@@ -15,6 +16,7 @@ func addFeedJobs(d *deps, s *jobs.Scheduler) {
 	log := d.log.With("component", "feed")
 	opts := stats.DefaultOptions()
 	opts.Lag = d.cfg.StatsLag
+	opts.Stage = recommend.StageOf
 	statsJob := stats.New(d.store, opts, log.With("job", "stats"))
 	s.Add(jobs.Job{Name: "stats", Schedule: "@every 15m", Timeout: 14 * time.Minute,
 		Run: func(ctx context.Context) error {

@@ -47,6 +47,7 @@ func simulateCommand(ctx context.Context, cfg *config.Config, log *slog.Logger, 
 	fs.DurationVar(&p.RefillEvery, "refill-every", p.RefillEvery, "ahead-of-time refill job cadence (virtual)")
 	fs.DurationVar(&p.QueueTTL, "queue-ttl", p.QueueTTL, "a queue untouched this long (virtual) is gone")
 	workers := fs.Int("workers", 4, "users pressing at once")
+	database := fs.String("database", simulate.Database, "the simulation's own database (recreated; its name with dashes prefixes its Redis keys)")
 	jsonPath := fs.String("json", "", "write the report as JSON to this file")
 	pngPath := fs.String("png", "simulate.png", "write the like-rate chart to this PNG file (empty: none)")
 	quiet := fs.Bool("quiet", false, "no progress bar")
@@ -58,7 +59,7 @@ Builds synthetic worlds with planted tastes, drives the real feed through each
 virtual clock, and reports the like rate by memes seen for random, an oracle and
 the feed, and the share of taste captured = (feed-random)/(oracle-random).
 Needs only DATABASE_URL and REDIS_URL; uses its own database (`+simulate.Database+`)
-and Redis prefix (`+simulate.RedisPrefix+`). Large run: --users 100000 --memes 1000000.
+and Redis keys (see --database). Large run: --users 100000 --memes 1000000.
 
 `)
 		fs.PrintDefaults()
@@ -72,7 +73,7 @@ and Redis prefix (`+simulate.RedisPrefix+`). Large run: --users 100000 --memes 1
 	if err != nil {
 		return configError{err}
 	}
-	env := simulate.Env{DatabaseURL: cfg.DatabaseURL, RedisURL: cfg.RedisURL, Workers: *workers, Log: quietLog(log)}
+	env := simulate.Env{DatabaseURL: cfg.DatabaseURL, RedisURL: cfg.RedisURL, Database: *database, Workers: *workers, Log: quietLog(log)}
 	if !*quiet {
 		env.Progress = progressBar(stderr)
 	}

@@ -21,12 +21,15 @@ const (
 	ColdStartAdapt   = "cold_start_adapt"
 	LowSentPool      = "low_sent_pool"
 	LastResort       = "last_resort"
+	SourceAffinity   = "source_affinity"
+	Fresh            = "fresh"
 )
 
 // EngineNames lists every engine.
 var EngineNames = []string{
 	BestUploaded, LRSmoothed, LikeSpread, RecentlyLiked,
 	ColdStartExplore, ColdStartAdapt, LowSentPool, LastResort,
+	SourceAffinity, Fresh,
 }
 
 // Item is a meme ready to be sent: what the queue holds and the engines return.
@@ -94,6 +97,10 @@ func (e *Engines) Candidates(ctx context.Context, engine string, q Query) ([]Ite
 	switch engine {
 	case ColdStartAdapt:
 		query = adaptSQL
+	case SourceAffinity:
+		query = sourceAffinitySQL
+	case Fresh:
+		query = freshSQL
 	case LastResort:
 		query = newestSQL
 	case ColdStartExplore:
@@ -198,7 +205,7 @@ WITH recent AS (
     WHERE r.user_id = $1 AND r.reaction IS NOT NULL
     ORDER BY r.reacted_at DESC
     LIMIT 15
-), affinity AS (
+), affinity AS MATERIALIZED (
     SELECT source_id, (count(*) FILTER (WHERE reaction = 1) + 1)::float8 / (count(*) + 1) AS w
     FROM recent WHERE source_id IS NOT NULL
     GROUP BY source_id
@@ -229,3 +236,73 @@ JOIN memes m ON m.id = p.meme_id AND m.status = 'ok' AND m.language = ANY($2::te
 LEFT JOIN affinity a ON a.source_id = p.source_id
 ORDER BY (p.lr_smoothed + 2) * COALESCE(a.w, 0.5) DESC, p.meme_id
 LIMIT $4`
+
+// recentAffinitySQL gives each source the user reacted to among their last
+// 200 reactions an affinity: their like rate on its memes, shrunk toward
+// their overall like rate by two reactions' worth (one like on one meme is
+// weak evidence). Read live, it knows the user's taste from their first
+// presses, with no job in between.
+const recentAffinitySQL = `
+recent AS (
+    SELECT m.source_id, r.reaction
+    FROM reactions r JOIN memes m ON m.id = r.meme_id
+    WHERE r.user_id = $1 AND r.reaction IS NOT NULL
+    ORDER BY r.reacted_at DESC
+    LIMIT 200
+), overall AS (
+    SELECT (count(*) FILTER (WHERE reaction = 1) + 1)::float8 / (count(*) + 2) AS rate FROM recent
+), affinity AS MATERIALIZED (
+    SELECT source_id, (count(*) FILTER (WHERE reaction = 1) + 2 * o.rate) / (count(*) + 2) AS w
+    FROM recent, overall o
+    WHERE source_id IS NOT NULL
+    GROUP BY source_id, o.rate
+)`
+
+// sourceAffinitySQL is source_affinity: the best memes (by lr_smoothed) of
+// the eight sources the user likes most, ranked by the user's affinity, the
+// meme's standing breaking near-ties.
+var sourceAffinitySQL = `
+WITH ` + recentAffinitySQL + `, top AS (
+    SELECT source_id, w FROM affinity ORDER BY w DESC LIMIT 8
+)
+SELECT c.meme_id, m.type, m.storage_file_id, m.caption
+FROM top a
+CROSS JOIN LATERAL (
+    SELECT ms.meme_id, ms.lr_smoothed
+    FROM meme_stats ms
+    WHERE ms.serving AND ms.source_id = a.source_id AND ms.language = ANY($2::text[]) ` + servable + `
+    ORDER BY ms.lr_smoothed DESC
+    LIMIT $4
+) c
+JOIN memes m ON m.id = c.meme_id AND m.status = 'ok' AND m.language = ANY($2::text[])
+ORDER BY a.w + 0.1 * c.lr_smoothed DESC, c.meme_id DESC
+LIMIT $4`
+
+// freshSQL is fresh: memes that have not had FreshImpressions impressions
+// yet, so every new meme gets its chance. The pool is the least-sent memes
+// (newest first among equals); the user's affinity for their sources orders
+// it, so a new meme reaches its likely fans first. The pool is materialized:
+// it is small, and a planner misled by stale estimates must not rerun it
+// for every meme it joins.
+var freshSQL = fmt.Sprintf(`
+WITH %s, pool AS MATERIALIZED (
+    SELECT c.meme_id, c.source_id, c.sent
+    FROM unnest($2::text[]) AS l(lang)
+    CROSS JOIN LATERAL (
+        SELECT ms.meme_id, ms.source_id, ms.sent
+        FROM meme_stats ms
+        WHERE ms.serving AND ms.language = l.lang AND ms.sent < %d %s
+        ORDER BY ms.sent, ms.meme_id DESC
+        LIMIT $4 * 4
+    ) c
+)
+SELECT p.meme_id, m.type, m.storage_file_id, m.caption
+FROM pool p
+JOIN memes m ON m.id = p.meme_id AND m.status = 'ok' AND m.language = ANY($2::text[])
+LEFT JOIN affinity a ON a.source_id = p.source_id
+ORDER BY COALESCE(a.w, (SELECT rate FROM overall)) DESC, p.sent, p.meme_id DESC
+LIMIT $4`, recentAffinitySQL, FreshImpressions, servable)
+
+// FreshImpressions is how many impressions a meme gets before it leaves the
+// fresh engine's pool.
+const FreshImpressions = 20

@@ -26,6 +26,11 @@ type Config struct {
 	// IsModerator tells the background refills which users review the long
 	// tail besides those with role moderator in the database (config ids).
 	IsModerator func(userID int64) bool
+	// FixedBlend mixes the engines by the hand-set weights of each stage
+	// (PlanFor), as the feed did before it learned; moderators always are.
+	FixedBlend bool
+	// Learner tunes the learned blend.
+	Learner Learner
 }
 
 func (c Config) withDefaults() Config {

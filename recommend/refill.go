@@ -146,15 +146,23 @@ func (f *Feed) blend(ctx context.Context, userID int64, isModerator bool) ([]Ite
 		return nil, err
 	}
 	moderator := isModerator || role == storage.RoleModerator
-	plan := PlanFor(sent, moderator)
 	q := Query{UserID: userID, Languages: langs, Exclude: queued, Limit: f.cfg.RefillSize}
-	pools, err := f.candidates(ctx, plan.Engines(), q)
-	if err != nil {
+	rng := rand.New(rand.NewPCG(seedWord(), uint64(userID)))
+	var items []Item
+	var stage string
+	fallbacks := []string{LRSmoothed, LastResort}
+	if f.cfg.FixedBlend || moderator {
+		plan := PlanFor(sent, moderator)
+		stage, fallbacks = plan.Stage, plan.Fallbacks
+		pools, err := f.candidates(ctx, plan.Engines(), q)
+		if err != nil {
+			return nil, err
+		}
+		items = Blend(pools, plan.Weights, plan.Fixed, f.cfg.RefillSize, rng)
+	} else if items, stage, err = f.learnedBlend(ctx, sent, q, rng); err != nil {
 		return nil, err
 	}
-	rng := rand.New(rand.NewPCG(seedWord(), uint64(userID)))
-	items := Blend(pools, plan.Weights, plan.Fixed, f.cfg.RefillSize, rng)
-	for _, engine := range plan.Fallbacks {
+	for _, engine := range fallbacks {
 		if len(items) >= f.cfg.RefillSize {
 			break
 		}
@@ -166,7 +174,7 @@ func (f *Feed) blend(ctx context.Context, userID int64, isModerator bool) ([]Ite
 		}
 		items = append(items, more...)
 	}
-	f.log.Debug("recommend: refill", slog.Int64("user_id", userID), slog.String("stage", plan.Stage),
+	f.log.Debug("recommend: refill", slog.Int64("user_id", userID), slog.String("stage", stage),
 		slog.Int("sent", sent), slog.Int("queued", len(queued)), slog.Int("added", len(items)))
 	return items, nil
 }

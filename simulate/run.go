@@ -28,6 +28,7 @@ type Policy struct {
 // Env says where the run's database and Redis are, and how it reports.
 type Env struct {
 	DatabaseURL, RedisURL string
+	Database              string // the simulation's own database (Database)
 	Workers               int // users pressing at once (default 4)
 	Log                   *slog.Logger
 	Progress              func(world, policy string, done float64, presses int)
@@ -73,12 +74,15 @@ func Run(ctx context.Context, w *World, policy Policy, env Env) (Outcome, error)
 	if env.Workers <= 0 {
 		env.Workers = 4
 	}
-	store, err := freshStore(ctx, env.DatabaseURL, env.Log)
+	if env.Database == "" {
+		env.Database = Database
+	}
+	store, err := freshStore(ctx, env.DatabaseURL, env.Database, env.Log)
 	if err != nil {
 		return Outcome{}, err
 	}
 	defer store.Close()
-	rdb, err := freshRedis(ctx, env.RedisURL)
+	rdb, err := freshRedis(ctx, env.RedisURL, redisPrefix(env.Database))
 	if err != nil {
 		return Outcome{}, err
 	}
@@ -87,8 +91,13 @@ func Run(ctx context.Context, w *World, policy Policy, env Env) (Outcome, error)
 	if err := storeWorld(ctx, store.SQL(), w); err != nil {
 		return Outcome{}, err
 	}
+	// A real database has planner statistics; a just-loaded one has none.
+	if _, err := store.SQL().ExecContext(ctx, `ANALYZE`); err != nil {
+		return Outcome{}, fmt.Errorf("simulate: analyze: %w", err)
+	}
 	opts := stats.DefaultOptions()
 	opts.Lag = 0 // the virtual clock runs the job after every press it should see
+	opts.Stage = recommend.StageOf
 	r := &run{w: w, policy: policy, env: env, store: store,
 		feed:  recommend.NewFeed(store, rdb, policy.Feed, env.Log),
 		stats: stats.New(store, opts, env.Log),

@@ -3,6 +3,8 @@ package simulate
 import (
 	"context"
 	"fmt"
+
+	"memebot/recommend"
 )
 
 // Compare runs every policy through every world; the last policy is the
@@ -35,5 +37,8 @@ func Compare(ctx context.Context, worlds []Params, policies []Policy, env Env) (
 // Policies are the feeds every world is run with: the baseline first, then
 // the feed under test.
 func Policies() []Policy {
-	return []Policy{{Name: "baseline"}}
+	return []Policy{
+		{Name: "baseline", Feed: recommend.Config{FixedBlend: true}},
+		{Name: "learned"},
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"regexp"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -14,17 +15,22 @@ import (
 	"memebot/storage"
 )
 
-// Database is the name of the simulation's own database, next to the one
-// DATABASE_URL names; it is dropped and created again for every world.
+// Database is the default name of the simulation's own database, next to
+// the one DATABASE_URL names; it is dropped and created again for every run.
+// Its Redis keys take the same name, with dashes, as their prefix.
 const Database = "memebot_simulate"
 
-// RedisPrefix keeps the simulation's queues apart from a real bot's.
-const RedisPrefix = "memebot-simulate"
+var validName = regexp.MustCompile(`^[a-z_][a-z0-9_]{0,62}$`)
+
+func redisPrefix(database string) string { return strings.ReplaceAll(database, "_", "-") }
 
 // freshStore recreates the simulation database on the server of baseURL,
 // migrates it and opens it. Commits there need not survive a crash:
 // synchronous_commit is off.
-func freshStore(ctx context.Context, baseURL string, log *slog.Logger) (*storage.Store, error) {
+func freshStore(ctx context.Context, baseURL, database string, log *slog.Logger) (*storage.Store, error) {
+	if !validName.MatchString(database) {
+		return nil, fmt.Errorf("simulate: database name %q: want lower-case letters, digits and _", database)
+	}
 	u, err := url.Parse(baseURL)
 	if err != nil {
 		return nil, fmt.Errorf("simulate: database url: %w", err)
@@ -37,15 +43,15 @@ func freshStore(ctx context.Context, baseURL string, log *slog.Logger) (*storage
 	}
 	defer conn.Close(context.WithoutCancel(ctx))
 	for _, stmt := range []string{
-		"DROP DATABASE IF EXISTS " + Database + " WITH (FORCE)",
-		"CREATE DATABASE " + Database,
-		"ALTER DATABASE " + Database + " SET synchronous_commit = off",
+		"DROP DATABASE IF EXISTS " + database + " WITH (FORCE)",
+		"CREATE DATABASE " + database,
+		"ALTER DATABASE " + database + " SET synchronous_commit = off",
 	} {
 		if _, err := conn.Exec(ctx, stmt); err != nil {
 			return nil, fmt.Errorf("simulate: %s: %w", strings.Fields(stmt)[0], err)
 		}
 	}
-	u.Path = "/" + Database
+	u.Path = "/" + database
 	st, err := storage.Open(ctx, u.String(), log)
 	if err != nil {
 		return nil, err
@@ -58,12 +64,12 @@ func freshStore(ctx context.Context, baseURL string, log *slog.Logger) (*storage
 }
 
 // freshRedis opens Redis with the simulation's prefix and deletes its keys.
-func freshRedis(ctx context.Context, redisURL string) (*storage.Redis, error) {
-	rdb, err := storage.OpenRedis(ctx, redisURL, RedisPrefix)
+func freshRedis(ctx context.Context, redisURL, prefix string) (*storage.Redis, error) {
+	rdb, err := storage.OpenRedis(ctx, redisURL, prefix)
 	if err != nil {
 		return nil, err
 	}
-	iter := rdb.Scan(ctx, 0, RedisPrefix+":*", 1000).Iterator()
+	iter := rdb.Scan(ctx, 0, prefix+":*", 1000).Iterator()
 	for iter.Next(ctx) {
 		if err := rdb.Del(ctx, iter.Val()).Err(); err != nil {
 			return nil, fmt.Errorf("simulate: clear redis: %w", err)

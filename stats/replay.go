@@ -45,6 +45,7 @@ type event struct {
 	userID, memeID int64
 	like           bool
 	sent, reacted  time.Time
+	engine         string
 }
 
 // replay adds the window's sent rows and folds its reactions, per user in
@@ -70,18 +71,22 @@ func (j *Job) replay(ctx context.Context, tx pgx.Tx, res *Result) error {
 	}
 	lap("sent")
 	rows, err := tx.Query(ctx, `
-SELECT user_id, meme_id, reaction = 1, sent_at, reacted_at FROM reactions
+SELECT user_id, meme_id, reaction = 1, sent_at, reacted_at, engine FROM reactions
 WHERE reacted_at > $1 AND reacted_at <= $2
 ORDER BY user_id, reacted_at, sent_at, meme_id`, res.From, res.Until)
 	if err != nil {
 		return fmt.Errorf("read reactions: %w", err)
 	}
 	var e event
-	_, err = pgx.ForEachRow(rows, []any{&e.userID, &e.memeID, &e.like, &e.sent, &e.reacted}, func() error {
+	arms := engineArms{}
+	_, err = pgx.ForEachRow(rows, []any{&e.userID, &e.memeID, &e.like, &e.sent, &e.reacted, &e.engine}, func() error {
 		u := users[e.userID]
 		if u == nil {
 			u = &userState{}
 			users[e.userID] = u
+		}
+		if j.opts.Stage != nil {
+			arms.add(j.opts.Stage(int(u.lrN)), e.engine, e.like)
 		}
 		m := memes[e.memeID]
 		if m == nil {
@@ -104,6 +109,10 @@ ORDER BY user_id, reacted_at, sent_at, meme_id`, res.From, res.Until)
 		return err
 	}
 	lap("write memes")
+	if err := j.writeEngines(ctx, tx, arms); err != nil {
+		return err
+	}
+	lap("write engines")
 	return nil
 }
 
