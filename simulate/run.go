@@ -29,7 +29,7 @@ type Policy struct {
 type Env struct {
 	DatabaseURL, RedisURL string
 	Database              string // the simulation's own database (Database)
-	Workers               int // users pressing at once (default 4)
+	Workers               int    // users pressing at once (default 4)
 	Log                   *slog.Logger
 	Progress              func(world, policy string, done float64, presses int)
 }
