@@ -10,8 +10,9 @@ import (
 	"memebot/stats"
 )
 
-// addFeedJobs schedules the incremental statistics and the ahead-of-time
-// refill of recently active users' queues.
+// addFeedJobs schedules the incremental statistics, the co-likes the
+// co_liked engine reads, and the ahead-of-time refill of recently active
+// users' queues.
 func addFeedJobs(d *deps, s *jobs.Scheduler) {
 	log := d.log.With("component", "feed")
 	opts := stats.DefaultOptions()
@@ -23,6 +24,15 @@ func addFeedJobs(d *deps, s *jobs.Scheduler) {
 			res, err := statsJob.Run(ctx)
 			if err == nil {
 				log.Info("stats updated", slog.Int("reactions", res.Reactions), slog.Int("memes", res.Memes), slog.Int("users", res.Users))
+			}
+			return err
+		}})
+	coLikes := recommend.NewCoLikes(d.store, log.With("job", "colikes"))
+	s.Add(jobs.Job{Name: "colikes", Schedule: "@every 5m", Timeout: 4 * time.Minute,
+		Run: func(ctx context.Context) error {
+			res, err := coLikes.Run(ctx)
+			if err == nil {
+				log.Info("co-likes updated", slog.Int("likes", res.Likes), slog.Int("pairs", res.Pairs))
 			}
 			return err
 		}})

@@ -23,13 +23,14 @@ const (
 	LastResort       = "last_resort"
 	SourceAffinity   = "source_affinity"
 	Fresh            = "fresh"
+	CoLiked          = "co_liked"
 )
 
 // EngineNames lists every engine.
 var EngineNames = []string{
 	BestUploaded, LRSmoothed, LikeSpread, RecentlyLiked,
 	ColdStartExplore, ColdStartAdapt, LowSentPool, LastResort,
-	SourceAffinity, Fresh,
+	SourceAffinity, CoLiked, Fresh,
 }
 
 // Item is a meme ready to be sent: what the queue holds and the engines return.
@@ -101,6 +102,8 @@ func (e *Engines) Candidates(ctx context.Context, engine string, q Query) ([]Ite
 		query = sourceAffinitySQL
 	case Fresh:
 		query = freshSQL
+	case CoLiked:
+		query = coLikedSQL
 	case LastResort:
 		query = newestSQL
 	case ColdStartExplore:

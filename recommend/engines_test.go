@@ -46,8 +46,12 @@ func TestEnginesApplyTheSharedFilters(t *testing.T) {
 
 	for _, engine := range EngineNames {
 		t.Run(engine, func(t *testing.T) {
-			if engine == Fresh { // only memes short of their first impressions
+			switch engine {
+			case Fresh: // only memes short of their first impressions
 				f.exec(`UPDATE meme_stats SET sent = $1`, FreshImpressions-1)
+			case CoLiked: // memes liked with the one the user liked
+				f.exec(`INSERT INTO meme_colikes (meme_id, other_id, n) SELECT $1, id, 3 FROM memes WHERE id <> $1`,
+					forbidden["sent, reacted"])
 			}
 			q := Query{UserID: user, Languages: []string{"en", "de"}, Exclude: []int64{forbidden["excluded"]}, Limit: 4}
 			items, err := f.feed.Engines().Candidates(f.ctx, engine, q)

@@ -54,6 +54,7 @@ type run struct {
 	store  *storage.Store
 	feed   *recommend.Feed
 	stats  *stats.Job
+	colike *recommend.CoLikes
 	users  []userState
 	byID   map[int64]int // memes.id -> index in w.Memes
 	tally  *tally
@@ -100,11 +101,12 @@ func Run(ctx context.Context, w *World, policy Policy, env Env) (Outcome, error)
 	opts.Stage = recommend.StageOf
 	r := &run{w: w, policy: policy, env: env, store: store,
 		feed:  recommend.NewFeed(store, rdb, policy.Feed, env.Log),
-		stats: stats.New(store, opts, env.Log),
+		stats: stats.New(store, opts, env.Log), colike: recommend.NewCoLikes(store, env.Log),
 		byID:  make(map[int64]int, len(w.Memes)), tally: newTally(w.P.MaxSeen),
 		imprs: make([]int, len(w.Memes)), to20: make([]time.Duration, len(w.Memes)), served: make([]bool, len(w.Memes)),
 		stored: w.Initial,
 	}
+	r.colike.Lag = 0
 	defer r.feed.Close()
 	for i := range w.Initial {
 		r.byID[w.Memes[i].ID] = i
@@ -150,7 +152,12 @@ func (r *run) loop(ctx context.Context) error {
 				return err
 			}
 		}
-		_ = lastModel
+		if p.ModelEvery > 0 && r.now-lastModel >= p.ModelEvery {
+			lastModel = r.now
+			if _, err := r.colike.Run(ctx); err != nil {
+				return err
+			}
+		}
 		if p.RefillEvery > 0 && r.now-lastRefill >= p.RefillEvery {
 			lastRefill = r.now
 			if err := r.refillJob(ctx); err != nil {
