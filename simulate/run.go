@@ -102,7 +102,7 @@ func Run(ctx context.Context, w *World, policy Policy, env Env) (Outcome, error)
 	r := &run{w: w, policy: policy, env: env, store: store,
 		feed:  recommend.NewFeed(store, rdb, policy.Feed, env.Log),
 		stats: stats.New(store, opts, env.Log), colike: recommend.NewCoLikes(store, env.Log),
-		byID:  make(map[int64]int, len(w.Memes)), tally: newTally(w.P.MaxSeen),
+		byID: make(map[int64]int, len(w.Memes)), tally: newTally(w.P.MaxSeen),
 		imprs: make([]int, len(w.Memes)), to20: make([]time.Duration, len(w.Memes)), served: make([]bool, len(w.Memes)),
 		stored: w.Initial,
 	}
