@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"memebot/jobs"
+	"memebot/metrics"
 	"memebot/recommend"
 	"memebot/stats"
 )
@@ -19,13 +20,15 @@ func addFeedJobs(d *deps, s *jobs.Scheduler) {
 	opts.Lag = d.cfg.StatsLag
 	opts.Stage = recommend.StageOf
 	statsJob := stats.New(d.store, opts, log.With("job", "stats"))
+	feed := newFeed(d)
 	s.Add(jobs.Job{Name: "stats", Schedule: "@every 15m", Timeout: 14 * time.Minute,
 		Run: func(ctx context.Context) error {
 			res, err := statsJob.Run(ctx)
-			if err == nil {
-				log.Info("stats updated", slog.Int("reactions", res.Reactions), slog.Int("memes", res.Memes), slog.Int("users", res.Users))
+			if err != nil {
+				return err
 			}
-			return err
+			log.Info("stats updated", slog.Int("reactions", res.Reactions), slog.Int("memes", res.Memes), slog.Int("users", res.Users))
+			return publishWeights(ctx, feed)
 		}})
 	coLikes := recommend.NewCoLikes(d.store, log.With("job", "colikes"))
 	s.Add(jobs.Job{Name: "colikes", Schedule: "@every 5m", Timeout: 4 * time.Minute,
@@ -36,7 +39,6 @@ func addFeedJobs(d *deps, s *jobs.Scheduler) {
 			}
 			return err
 		}})
-	feed := newFeed(d)
 	s.Add(jobs.Job{Name: "refill", Schedule: "@every 2m", Timeout: 5 * time.Minute,
 		Run: func(ctx context.Context) error {
 			n, err := feed.RefillActive(ctx, 30*time.Minute)
@@ -45,4 +47,19 @@ func addFeedJobs(d *deps, s *jobs.Scheduler) {
 			}
 			return err
 		}})
+}
+
+// publishWeights sets the engine-weight gauges from the evidence the stats
+// run just wrote.
+func publishWeights(ctx context.Context, feed *recommend.Feed) error {
+	stages, err := feed.EngineWeights(ctx)
+	if err != nil {
+		return err
+	}
+	for _, st := range stages {
+		for engine, w := range st.Weights {
+			metrics.FeedEngineWeight.WithLabelValues(st.Stage, engine).Set(w)
+		}
+	}
+	return nil
 }

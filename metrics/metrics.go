@@ -103,6 +103,11 @@ var (
 	FeedReactions = factory.NewCounterVec(prometheus.CounterOpts{
 		Name: "memebot_feed_reactions_total", Help: "Reactions to feed memes, by engine and reaction.",
 	}, []string{"engine", "reaction"})
+	// FeedEngineWeight is the learned blend's share of positions per engine
+	// and maturity stage, as of the last stats run.
+	FeedEngineWeight = factory.NewGaugeVec(prometheus.GaugeOpts{
+		Name: "memebot_feed_engine_weight", Help: "Share of feed positions the learned blend gives an engine, by stage.",
+	}, []string{"stage", "engine"})
 	// JobRuns counts background job runs by job and outcome.
 	JobRuns = factory.NewCounterVec(prometheus.CounterOpts{
 		Name: "memebot_job_runs_total", Help: "Background job runs, by job and outcome.",

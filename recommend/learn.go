@@ -193,3 +193,24 @@ func (f *Feed) learnedBlend(ctx context.Context, sent int, q Query, rng *rand.Ra
 	}
 	return Blend(pools, l.posteriorMeans(stage, ev), fixed, q.Limit, rng), stage, nil
 }
+
+// StageWeights is the learned blend's current share of positions per
+// engine in one stage.
+type StageWeights struct {
+	Stage   string
+	Weights map[string]float64
+}
+
+// EngineWeights estimates every stage's current blend (for /stats and the
+// metrics).
+func (f *Feed) EngineWeights(ctx context.Context) ([]StageWeights, error) {
+	var out []StageWeights
+	for _, s := range Stages {
+		ev, err := f.EngineEvidence(ctx, s.Name)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, StageWeights{Stage: s.Name, Weights: f.cfg.Learner.Weights(s.Name, ev, 4000)})
+	}
+	return out, nil
+}
