@@ -227,3 +227,43 @@ func BenchmarkRefillNewUser(b *testing.B) {
 	}
 	percentiles(b, durations)
 }
+
+// BenchmarkCoLikesJob: one run of the colikes job over 30,000 new reactions
+// (2,000 users, 15 each, half of them likes) on top of as many older ones,
+// on a fresh database of 5,000 memes.
+func BenchmarkCoLikesJob(b *testing.B) {
+	if seedtestEnabled() {
+		b.Skip("small data set only")
+	}
+	f, _ := benchFeed(b, 5000)
+	{
+		f.exec(`INSERT INTO users (id, languages) SELECT g, '{en}' FROM generate_series(100, 2099) g`)
+		f.exec(`INSERT INTO reactions (user_id, meme_id, engine, sent_at, reaction, reacted_at)
+SELECT u, m.id, 'lr_smoothed', now() - interval '2 days', 1 + (u + m.id) % 2, now() - interval '2 days' + make_interval(secs => m.id)
+FROM generate_series(100, 2099) u CROSS JOIN LATERAL (SELECT id FROM memes ORDER BY (id * u) % 4999 LIMIT 15) m`)
+	}
+	job := NewCoLikes(f.st, f.feed.log)
+	job.Lag = 0
+	if _, err := job.Run(f.ctx); err != nil { // the history
+		b.Fatal(err)
+	}
+	durations := make([]time.Duration, 0, b.N)
+	for i := range b.N {
+		b.StopTimer()
+		f.exec(`INSERT INTO reactions (user_id, meme_id, engine, sent_at, reaction, reacted_at)
+SELECT u, m.id, 'bench', now(), 1 + (u + m.id) % 2, clock_timestamp()
+FROM (SELECT DISTINCT user_id AS u FROM reactions ORDER BY 1 LIMIT 2000) us
+CROSS JOIN LATERAL (SELECT id FROM memes mm WHERE NOT EXISTS (SELECT 1 FROM reactions r WHERE r.user_id = us.u AND r.meme_id = mm.id)
+                    ORDER BY (id * us.u + $1) % 4999 LIMIT 15) m`, i)
+		b.StartTimer()
+		start := time.Now()
+		res, err := job.Run(f.ctx)
+		if err != nil {
+			b.Fatal(err)
+		}
+		durations = append(durations, time.Since(start))
+		b.ReportMetric(float64(res.Likes), "likes")
+	}
+	b.StopTimer()
+	percentiles(b, durations)
+}
