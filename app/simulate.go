@@ -77,6 +77,12 @@ and Redis keys (see --database). Large run: --users 100000 --memes 1000000.
 	if !*quiet {
 		env.Progress = progressBar(stderr)
 	}
+	if len(worlds) > 1 {
+		env.OnWorld = func(wr simulate.WorldReport) {
+			fmt.Fprintln(stderr)
+			simulate.Report{Worlds: []simulate.WorldReport{wr}}.WriteTable(stderr)
+		}
+	}
 	rep, err := simulate.Compare(ctx, worlds, simulate.Policies(), env)
 	if err != nil {
 		return err

@@ -32,6 +32,7 @@ type Env struct {
 	Workers               int    // users pressing at once (default 4)
 	Log                   *slog.Logger
 	Progress              func(world, policy string, done float64, presses int)
+	OnWorld               func(WorldReport) // called as each world is done
 }
 
 // userState is where one simulated person is.

@@ -30,6 +30,9 @@ func Compare(ctx context.Context, worlds []Params, policies []Policy, env Env) (
 			}
 		}
 		rep.Worlds = append(rep.Worlds, wr)
+		if env.OnWorld != nil {
+			env.OnWorld(wr)
+		}
 	}
 	return rep, nil
 }
