@@ -55,6 +55,8 @@ type Outcome struct {
 	Within1h        float64     `json:"new_memes_20_within_1h"` // share of new memes with 20 impressions within an hour
 	UploadShare     float64     `json:"upload_share"`           // share of impressions that were uploads
 	Presses         int         `json:"presses"`
+	Repeats         int         `json:"repeats"` // memes served to a user twice: must be 0
+	Foreign         int         `json:"foreign"` // memes served in a language the user does not read: must be 0
 	Served          int         `json:"served"`
 	Engines         []EngineRow `json:"engines"`
 	CurveLabels     []string    `json:"-"` // first position of each point of the curves
@@ -87,6 +89,7 @@ type tally struct {
 	n, reacted                  []int
 	engines                     map[string]*EngineRow
 	uploads, served             int
+	repeats, foreign            int // a meme served twice to a user; in a language they do not read
 }
 
 func newTally(maxSeen int) *tally {
@@ -249,11 +252,11 @@ func (r Report) WriteTable(w io.Writer) {
 	tw.Flush()
 	fmt.Fprintln(w)
 	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "world\tpolicy\tpresses\tcoverage\tnew meme to 20 impressions (median)\t20 within 1h\tupload share\ttook\t")
+	fmt.Fprintln(tw, "world\tpolicy\tpresses\tcoverage\tnew meme to 20 impressions (median)\t20 within 1h\tupload share\trepeats\tforeign\ttook\t")
 	for _, wr := range r.Worlds {
 		for _, o := range wr.outcomes() {
-			fmt.Fprintf(tw, "%s\t%s\t%d\t%.1f%%\t%s\t%.1f%%\t%.1f%%\t%.0fs\t\n", wr.Name, o.Policy, o.Presses,
-				100*o.Coverage, seconds(o.MedianTo20Sec), 100*o.Within1h, 100*o.UploadShare, o.TookSec)
+			fmt.Fprintf(tw, "%s\t%s\t%d\t%.1f%%\t%s\t%.1f%%\t%.1f%%\t%d\t%d\t%.0fs\t\n", wr.Name, o.Policy, o.Presses,
+				100*o.Coverage, seconds(o.MedianTo20Sec), 100*o.Within1h, 100*o.UploadShare, o.Repeats, o.Foreign, o.TookSec)
 		}
 	}
 	tw.Flush()

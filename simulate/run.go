@@ -39,6 +39,7 @@ type Env struct {
 type userState struct {
 	ref      *reference
 	rng      *rand.Rand
+	got      map[int]bool // memes served to them
 	seen     int // memes served to them
 	current  recommend.Item
 	showing  bool // a meme is in front of them, waiting for a press
@@ -114,7 +115,7 @@ func Run(ctx context.Context, w *World, policy Policy, env Env) (Outcome, error)
 	}
 	for i := range w.Users {
 		r.users = append(r.users, userState{ref: newReference(w, i),
-			rng: rand.New(rand.NewPCG(w.P.Seed, uint64(i)+1)), lastSeen: -1})
+			rng: rand.New(rand.NewPCG(w.P.Seed, uint64(i)+1)), lastSeen: -1, got: map[int]bool{}})
 	}
 	if err := r.runStats(ctx); err != nil { // the approval likes
 		return Outcome{}, err
@@ -311,6 +312,13 @@ func (r *run) show(u int, it recommend.Item) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.tally.add(s.seen, feedP, random, oracle, it.Engine, r.w.Memes[memeIdx].Uploader >= 0)
+	if s.got[memeIdx] {
+		r.tally.repeats++
+	}
+	s.got[memeIdx] = true
+	if !r.w.Reads(u, memeIdx) {
+		r.tally.foreign++
+	}
 	r.served[memeIdx] = true
 	r.imprs[memeIdx]++
 	if r.imprs[memeIdx] == 20 {
@@ -362,7 +370,8 @@ func (r *run) refillJob(ctx context.Context) error {
 
 func (r *run) outcome(took time.Duration) Outcome {
 	o := Outcome{Policy: r.policy.Name, Bands: r.tally.bands(), Presses: r.presses, Served: r.tally.served,
-		Engines: r.tally.engineRows(), TookSec: took.Seconds(), StatsRuns: len(r.statsTimes)}
+		Engines: r.tally.engineRows(), TookSec: took.Seconds(), StatsRuns: len(r.statsTimes),
+		Repeats: r.tally.repeats, Foreign: r.tally.foreign}
 	o.CurveLabels, o.Curve, o.RandomCurve, o.OracleCurve = r.tally.curves()
 	servedCount := 0
 	for i := 0; i < r.stored; i++ {
