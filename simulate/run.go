@@ -40,7 +40,7 @@ type userState struct {
 	ref      *reference
 	rng      *rand.Rand
 	got      map[int]bool // memes served to them
-	seen     int // memes served to them
+	seen     int          // memes served to them
 	current  recommend.Item
 	showing  bool // a meme is in front of them, waiting for a press
 	left     int  // presses left in this session
