@@ -40,6 +40,9 @@ type Item struct {
 	FileID  string `json:"file_id"`
 	Caption string `json:"caption,omitempty"`
 	Engine  string `json:"engine"`
+	// Refresh marks the item whose serving rebuilds the rest of the queue:
+	// a newcomer's queue is re-ranked every few memes (see Config.Refresh).
+	Refresh bool `json:"refresh,omitempty"`
 }
 
 // Query is what every engine is asked: memes for this user, in these
