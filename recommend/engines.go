@@ -285,19 +285,23 @@ ORDER BY a.w + 0.1 * c.lr_smoothed DESC, c.meme_id DESC
 LIMIT $4`
 
 // freshSQL is fresh: memes that have not had FreshImpressions impressions
-// yet, so every new meme gets its chance. The pool is the least-sent memes
-// (newest first among equals); the user's affinity for their sources orders
-// it, so a new meme reaches its likely fans first. The pool is materialized:
-// it is small, and a planner misled by stale estimates must not rerun it
-// for every meme it joins.
+// yet, so every new meme gets its chance. The pool is the newest memes the
+// stats job last counted short of that; their impressions are then counted
+// live (at most FreshImpressions index entries each), because between two
+// stats runs every user would otherwise be handed the same few. Memes with
+// fewer impressions come first, five at a time, and within that the user's
+// affinity for their source, so a new meme reaches its likely fans first.
+// The pool is materialized: a planner misled by stale estimates must not
+// rerun it for every meme it joins.
 var freshSQL = fmt.Sprintf(`
-WITH %s, pool AS MATERIALIZED (
-    SELECT c.meme_id, c.source_id, c.sent
+WITH %[1]s, pool AS MATERIALIZED (
+    SELECT c.meme_id, c.source_id,
+           (SELECT count(*) FROM (SELECT 1 FROM reactions r WHERE r.meme_id = c.meme_id LIMIT %[2]d) s) AS shown
     FROM unnest($2::text[]) AS l(lang)
     CROSS JOIN LATERAL (
-        SELECT ms.meme_id, ms.source_id, ms.sent
+        SELECT ms.meme_id, ms.source_id
         FROM meme_stats ms
-        WHERE ms.serving AND ms.language = l.lang AND ms.sent < %d %s
+        WHERE ms.serving AND ms.language = l.lang AND ms.sent < %[2]d %[3]s
         ORDER BY ms.sent, ms.meme_id DESC
         LIMIT $4 * 4
     ) c
@@ -306,7 +310,8 @@ SELECT p.meme_id, m.type, m.storage_file_id, m.caption
 FROM pool p
 JOIN memes m ON m.id = p.meme_id AND m.status = 'ok' AND m.language = ANY($2::text[])
 LEFT JOIN affinity a ON a.source_id = p.source_id
-ORDER BY COALESCE(a.w, (SELECT rate FROM overall)) DESC, p.sent, p.meme_id DESC
+WHERE p.shown < %[2]d
+ORDER BY p.shown / 5, COALESCE(a.w, (SELECT rate FROM overall)) DESC, p.meme_id DESC
 LIMIT $4`, recentAffinitySQL, FreshImpressions, servable)
 
 // FreshImpressions is how many impressions a meme gets before it leaves the
