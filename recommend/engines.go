@@ -77,6 +77,7 @@ type ranked struct {
 	score string // column the index orders by
 	desc  bool
 	where string // extra condition on ms (matching the index predicate)
+	tie   string // order among equal scores (default ms.meme_id)
 }
 
 var rankedEngines = map[string]ranked{
@@ -84,7 +85,9 @@ var rankedEngines = map[string]ranked{
 	LRSmoothed:    {score: "lr_smoothed", desc: true},
 	LikeSpread:    {score: "like_spread", desc: true},
 	RecentlyLiked: {score: "last_liked_at", desc: true, where: "AND ms.last_liked_at IS NOT NULL"},
-	LowSentPool:   {score: "sent", desc: false},
+	// The memes short of FreshImpressions, newest first among the least
+	// sent: the fresh engine's index.
+	LowSentPool: {score: "sent", desc: false, where: fmt.Sprintf("AND ms.sent < %d", FreshImpressions), tie: "ms.meme_id DESC"},
 }
 
 // Candidates returns up to q.Limit memes proposed by the named engine, best first.
@@ -169,6 +172,9 @@ func rankedSQL(r ranked) string {
 	if r.desc {
 		dir = "DESC"
 	}
+	if r.tie == "" {
+		r.tie = "ms.meme_id"
+	}
 	return fmt.Sprintf(`
 SELECT c.meme_id, c.type, c.storage_file_id, c.caption
 FROM unnest($2::text[]) AS l(lang)
@@ -177,11 +183,11 @@ CROSS JOIN LATERAL (
     FROM meme_stats ms
     JOIN memes m ON m.id = ms.meme_id AND m.status = 'ok' AND m.language = l.lang
     WHERE ms.serving AND ms.language = l.lang %[3]s %[4]s
-    ORDER BY ms.%[1]s %[2]s, ms.meme_id
+    ORDER BY ms.%[1]s %[2]s, %[5]s
     LIMIT $4
 ) c
 ORDER BY c.score %[2]s, c.meme_id
-LIMIT $4`, r.score, dir, r.where, servable)
+LIMIT $4`, r.score, dir, r.where, servable, r.tie)
 }
 
 // newestSQL is last_resort: the newest servable memes.

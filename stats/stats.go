@@ -17,10 +17,8 @@
 // a full recomputation over the same order, however the runs are split.
 // (The reference orders by sent_at; we order by reacted_at, the only order in
 // which a late reaction never changes values computed before it.)
-// The engagement score follows the same scheme with values +1 (like), -0.5
-// (dislike within 0.5-3 s) and -1 (other dislike), the user's running mean
-// being es_sum/lr_n. (The reference also scores a sent-but-skipped meme at
-// -0.3; that needs the unreacted rows before each reaction and is not done.)
+// The reference's engagement score (the same scheme over +1/-0.5/-1 values)
+// is not kept: no engine read it.
 //
 // The window of a run is (watermark, now - Lag], read through the sent_at and
 // reacted_at indexes. Sent counts are final when read: a row deleted later by
@@ -42,10 +40,10 @@ import (
 // Options tune a run. DefaultOptions are the production values; zero
 // thresholds are honoured (every reaction counts).
 type Options struct {
-	// MinUserReactions: a reaction counts toward a meme's lr_smoothed and
-	// engagement once its user had this many reactions before it (10).
+	// MinUserReactions: a reaction counts toward a meme's lr_smoothed once
+	// its user had this many reactions before it (10).
 	MinUserReactions int
-	// MinMemeValues: a meme's lr_smoothed and engagement stay 0 until this
+	// MinMemeValues: a meme's lr_smoothed stays 0 until this
 	// many reactions count (3).
 	MinMemeValues int
 	// SessionGap separates two sessions of a user (30 min).
