@@ -54,7 +54,7 @@ func DefaultParams() Params {
 		UploadShare: 0.3, Uploaders: 100, FavTopics: 2, TasteStrength: 3, QualityTaste: 1,
 		Bias: -2, Noise: 0.5, TopicNoise: 0.15, Skip: 0.05,
 		MinSeen: 10, MaxSeen: 300, SessionMean: 25, SessionGap: 2 * time.Hour, JoinOver: 12 * time.Hour,
-		ArrivalsPerHour: 150, PressEvery: 5 * time.Second,
+		ArrivalsPerHour: 40, PressEvery: 5 * time.Second,
 		StatsEvery: 15 * time.Minute, ModelEvery: 15 * time.Minute, RefillEvery: 2 * time.Minute,
 		QueueTTL: time.Hour,
 	}
