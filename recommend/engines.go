@@ -291,11 +291,12 @@ ORDER BY a.w + 0.1 * c.lr_smoothed DESC, c.meme_id DESC
 LIMIT $4`
 
 // freshSQL is fresh: memes that have not had FreshImpressions impressions
-// yet, so every new meme gets its chance. The pool is the newest memes the
-// stats job last counted short of that; their impressions are then counted
-// live (at most FreshImpressions index entries each), because between two
-// stats runs every user would otherwise be handed the same few. Memes with
-// fewer impressions come first, five at a time, and within that the user's
+// yet, newest first, so every new meme gets its chance before the backlog.
+// The pool walks the newest memes (skipping those the stats job last counted
+// at FreshImpressions or more); their impressions are then counted live (at
+// most FreshImpressions index entries each), because between two stats runs
+// every user would otherwise be handed the same few. Memes with fewer
+// impressions come first, five at a time, and within that the user's
 // affinity for their source, so a new meme reaches its likely fans first.
 // The pool is materialized: a planner misled by stale estimates must not
 // rerun it for every meme it joins.
@@ -308,7 +309,7 @@ WITH %[1]s, pool AS MATERIALIZED (
         SELECT ms.meme_id, ms.source_id
         FROM meme_stats ms
         WHERE ms.serving AND ms.language = l.lang AND ms.sent < %[2]d %[3]s
-        ORDER BY ms.sent, ms.meme_id DESC
+        ORDER BY ms.meme_id DESC
         LIMIT $4 * 4
     ) c
 )
