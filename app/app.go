@@ -52,6 +52,7 @@ var commands = []command{
 	{"migrate", "apply database migrations and exit", noFlags(migrate)},
 	{"seed", "write synthetic users, memes and reactions for demos and benchmarks", seedFlags},
 	{"sandbox", "the real bot against a built-in fake Telegram, in your browser (no token needed)", sandboxFlags},
+	{"simulate", "measure how much of each person's taste the feed captures, on synthetic worlds (--json PATH)", simulateFlags},
 	{"healthcheck", "exit 0 when this container's memebot answers GET /readyz with 200 (Docker's HEALTHCHECK)", noFlags(healthcheck)},
 }
 

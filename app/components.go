@@ -118,7 +118,7 @@ func registerHandlers(d *deps, b *bot.Bot, media *queue.Queue, feed *recommend.F
 	h := &handlers.Handlers{
 		Users: d.store, Intake: newIntake(d, media), Reviews: d.store, Sources: ingest.NewStore(d.store.DB()),
 		Feed: feed, Sent: recommend.NewSentLog(d.redis), Texts: b,
-		Stats:   &handlers.StatsCommand{Figures: d.store, MediaQueue: media, Log: d.log.With("component", "stats")},
+		Stats:   &handlers.StatsCommand{Figures: d.store, MediaQueue: media, Weights: feed, Log: d.log.With("component", "stats")},
 		Control: control, Roles: d.store, RoleCache: roles,
 		Settings: handlers.Settings{
 			UploadMaxBytes: d.cfg.UploadMaxBytes, UploadLimitPerHour: d.cfg.UploadLimitPerHour, ReviewChatID: d.cfg.ReviewChatID,

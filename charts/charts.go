@@ -46,7 +46,17 @@ const (
 // under the title. Every series needs one value per day, none negative.
 // It returns the chart PNG-encoded, w×h pixels.
 func LineChart(title string, days []time.Time, series []Series, w, h int) ([]byte, error) {
-	if err := validate(days, series, w, h); err != nil {
+	labels := make([]string, len(days))
+	for i, d := range days {
+		labels[i] = d.Format(dayFormat)
+	}
+	return LabeledLineChart(title, labels, series, w, h)
+}
+
+// LabeledLineChart is LineChart over any points on the x axis, each named by
+// its label (e.g. "11-30" for a band of memes seen).
+func LabeledLineChart(title string, labels []string, series []Series, w, h int) ([]byte, error) {
+	if err := validate(labels, series, w, h); err != nil {
 		return nil, err
 	}
 	fs, err := newFaces()
@@ -56,10 +66,10 @@ func LineChart(title string, days []time.Time, series []Series, w, h int) ([]byt
 	defer fs.close()
 	img := image.NewRGBA(image.Rect(0, 0, w, h))
 	draw.Draw(img, img.Bounds(), image.White, image.Point{}, draw.Src)
-	l := newLayout(fs, title, days, series, w, h)
+	l := newLayout(fs, title, labels, series, w, h)
 	l.drawTitle(img, title)
 	l.drawLegend(img, series)
-	l.drawAxes(img, days)
+	l.drawAxes(img, labels)
 	for k, s := range series {
 		l.drawSeries(img, s, k)
 	}
@@ -70,7 +80,7 @@ func LineChart(title string, days []time.Time, series []Series, w, h int) ([]byt
 	return buf.Bytes(), nil
 }
 
-func validate(days []time.Time, series []Series, w, h int) error {
+func validate(days []string, series []Series, w, h int) error {
 	switch {
 	case w < MinWidth || h < MinHeight:
 		return fmt.Errorf("%w: size %dx%d is under %dx%d", ErrBadInput, w, h, MinWidth, MinHeight)

@@ -95,7 +95,7 @@ func TestSeriesArePaintedAtTheHeightOfTheirValues(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer fs.close()
-	plot := newLayout(fs, "Last 14 days", days(n), series, w, h).plot
+	plot := newLayout(fs, "Last 14 days", dayLabels(days(n)), series, w, h).plot
 	inPlot := plot.Inset(-10) // the dots on the edges stick out by their radius
 
 	bigRows, smallRows := rowsOf(img, inPlot, Palette[0]), rowsOf(img, inPlot, Palette[1])
@@ -144,7 +144,7 @@ func TestEqualSeriesAreAllVisible(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer fs.close()
-	plot := newLayout(fs, "Last 14 days", days(n), series, w, h).plot
+	plot := newLayout(fs, "Last 14 days", dayLabels(days(n)), series, w, h).plot
 	for _, s := range series {
 		// At least a pixel-wide stripe along the whole line.
 		if px := len(rowsOf(img, plot, s.Color)); px < plot.Dx() {
@@ -186,4 +186,12 @@ func TestLineChartRefusesWhatItCannotDraw(t *testing.T) {
 	if _, err := LineChart("Одна точка", days(1), ok[:0], 800, 400); err != nil {
 		t.Fatalf("a one-day chart without series should still draw: %v", err)
 	}
+}
+
+func dayLabels(days []time.Time) []string {
+	out := make([]string, len(days))
+	for i, d := range days {
+		out[i] = d.Format(dayFormat)
+	}
+	return out
 }

@@ -6,7 +6,6 @@ import (
 	"image/draw"
 	"math"
 	"strconv"
-	"time"
 
 	"golang.org/x/image/vector"
 )
@@ -42,7 +41,7 @@ type layout struct {
 	yLabelDigits int
 }
 
-func newLayout(fs faces, title string, days []time.Time, series []Series, w, h int) layout {
+func newLayout(fs faces, title string, days []string, series []Series, w, h int) layout {
 	l := layout{fs: fs, w: w, h: h, days: len(days), series: len(series)}
 	l.yStep, l.yMax = yScale(maxValue(series))
 	l.yLabelDigits = digits(l.yStep)
@@ -59,7 +58,7 @@ func newLayout(fs faces, title string, days []time.Time, series []Series, w, h i
 	yLabelW := textWidth(fs.label, l.yLabel(l.yMax))
 	dayW := 0
 	for _, d := range days {
-		dayW = max(dayW, textWidth(fs.label, d.Format(dayFormat)))
+		dayW = max(dayW, textWidth(fs.label, d))
 	}
 	l.plot = image.Rect(pad+yLabelW+10, top, w-pad-dayW/2, h-pad-labelH-8)
 	l.labelEvery = 1
@@ -124,7 +123,7 @@ func (l layout) drawLegend(img *image.RGBA, series []Series) {
 
 // drawAxes draws the grid and y labels at each step, the x axis with a tick
 // and a date under the labelled days.
-func (l layout) drawAxes(img *image.RGBA, days []time.Time) {
+func (l layout) drawAxes(img *image.RGBA, days []string) {
 	labelH := lineHeight(l.fs.label)
 	for v := 0.0; v <= l.yMax+l.yStep/2; v += l.yStep {
 		row := int(math.Round(l.y(v)))
@@ -141,7 +140,7 @@ func (l layout) drawAxes(img *image.RGBA, days []time.Time) {
 			continue
 		}
 		fill(img, image.Rect(col, l.plot.Max.Y+2, col+1, l.plot.Max.Y+6), ink)
-		label := d.Format(dayFormat)
+		label := d
 		drawText(img, l.fs.label, label, col-textWidth(l.fs.label, label)/2, l.plot.Max.Y+8)
 	}
 }

@@ -2,9 +2,11 @@ package handlers
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"fmt"
 	"log/slog"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -14,6 +16,7 @@ import (
 	"memebot/bot"
 	"memebot/charts"
 	"memebot/queue"
+	"memebot/recommend"
 	"memebot/storage"
 )
 
@@ -44,11 +47,17 @@ const (
 	noFigure                = "—"
 )
 
+// EngineWeights reads the learned blend's current weights.
+type EngineWeights interface {
+	EngineWeights(ctx context.Context) ([]recommend.StageWeights, error)
+}
+
 // StatsCommand answers /stats. It is a handler of its own: it reads only
 // the figures, never changes anything.
 type StatsCommand struct {
 	Figures    StatsStore
-	MediaQueue QueueStats // nil: the queue line says unavailable
+	MediaQueue QueueStats    // nil: the queue line says unavailable
+	Weights    EngineWeights // nil: no blend lines
 	Log        *slog.Logger
 }
 
@@ -79,7 +88,7 @@ func (s *StatsCommand) global(ctx context.Context, c tele.Context) error {
 		_ = c.Send(t(c, "generic_error"))
 		return fmt.Errorf("stats: %w", err)
 	}
-	if err := c.Send(globalStatsText(code, g, now) + "\n" + s.queueLine(ctx, code)); err != nil {
+	if err := c.Send(globalStatsText(code, g, now) + "\n" + s.queueLine(ctx, code) + s.weightLines(ctx, code)); err != nil {
 		return err
 	}
 	chart, err := s.chart(ctx, code, now)
@@ -192,4 +201,28 @@ func age(code string, d time.Duration) string {
 		return tKey(code, "age_minutes", int(d/time.Minute))
 	}
 	return tKey(code, "age_seconds", int(d/time.Second))
+}
+
+// weightLines shows each stage's blend, heaviest engines first; empty when
+// the weights cannot be read.
+func (s *StatsCommand) weightLines(ctx context.Context, code string) string {
+	if s.Weights == nil {
+		return ""
+	}
+	stages, err := s.Weights.EngineWeights(ctx)
+	if err != nil {
+		s.Log.Warn("stats: engine weights", slog.String("error", err.Error()))
+		return ""
+	}
+	lines := []string{"", tKey(code, "stats_weights")}
+	for _, st := range stages {
+		engines := slices.Collect(maps.Keys(st.Weights))
+		slices.SortFunc(engines, func(a, b string) int { return cmp.Compare(st.Weights[b], st.Weights[a]) })
+		var parts []string
+		for _, e := range engines {
+			parts = append(parts, fmt.Sprintf("%s %.0f%%", e, 100*st.Weights[e]))
+		}
+		lines = append(lines, tKey(code, "stats_weight_stage", st.Stage, strings.Join(parts, ", ")))
+	}
+	return strings.Join(lines, "\n")
 }

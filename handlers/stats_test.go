@@ -14,6 +14,7 @@ import (
 	tele "gopkg.in/telebot.v3"
 
 	"memebot/queue"
+	"memebot/recommend"
 	"memebot/storage"
 )
 
@@ -177,5 +178,30 @@ func TestAgeAndLikeRate(t *testing.T) {
 	}
 	if likeRate(0, 0) != noFigure || likeRate(1, 2) != "33%" {
 		t.Errorf("like rate: %q, %q", likeRate(0, 0), likeRate(1, 2))
+	}
+}
+
+type fakeWeights []recommend.StageWeights
+
+func (w fakeWeights) EngineWeights(context.Context) ([]recommend.StageWeights, error) { return w, nil }
+
+func TestAdminStatsShowTheBlendByStage(t *testing.T) {
+	s := newStatsCommand(figures(), fakeQueue{})
+	s.Weights = fakeWeights{
+		{Stage: "explore", Weights: map[string]float64{recommend.Fresh: 0.1, recommend.ColdStartExplore: 0.9}},
+		{Stage: "mature", Weights: map[string]float64{recommend.CoLiked: 0.25, recommend.SourceAffinity: 0.62, recommend.Fresh: 0.13}},
+	}
+	c := &fakeContext{sender: &tele.User{ID: 1, LanguageCode: "en"}, role: storage.RoleAdmin}
+	if err := s.Handle(c); err != nil {
+		t.Fatal(err)
+	}
+	text, _ := c.sent[0].(string)
+	for _, want := range []string{
+		"explore: cold_start_explore 90%, fresh 10%",
+		"mature: source_affinity 62%, co_liked 25%, fresh 13%",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("admin figures lack %q:\n%s", want, text)
+		}
 	}
 }

@@ -120,6 +120,11 @@ var (
 	CallbacksUnanswered = factory.NewCounter(prometheus.CounterOpts{
 		Name: "memebot_callbacks_unanswered_total", Help: "Button presses left without an answer.",
 	})
+	// FeedEngineWeight is the learned blend's share of positions per engine
+	// and maturity stage, as of the last stats run.
+	FeedEngineWeight = factory.NewGaugeVec(prometheus.GaugeOpts{
+		Name: "memebot_feed_engine_weight", Help: "Share of feed positions the learned blend gives an engine, by stage.",
+	}, []string{"stage", "engine"})
 	// JobRuns counts background job runs by job and outcome.
 	JobRuns = factory.NewCounterVec(prometheus.CounterOpts{
 		Name: "memebot_job_runs_total", Help: "Background job runs, by job and outcome.",

@@ -227,3 +227,82 @@ func BenchmarkRefillNewUser(b *testing.B) {
 	}
 	percentiles(b, durations)
 }
+
+// BenchmarkCoLikesJob: one run of the colikes job over 30,000 new reactions
+// (2,000 users, 15 each, half of them likes) on top of as many older ones,
+// on a fresh database of 5,000 memes.
+func BenchmarkCoLikesJob(b *testing.B) {
+	if seedtestEnabled() {
+		b.Skip("small data set only")
+	}
+	f, _ := benchFeed(b, 5000)
+	{
+		f.exec(`INSERT INTO users (id, languages) SELECT g, '{en}' FROM generate_series(100, 2099) g`)
+		f.exec(`INSERT INTO reactions (user_id, meme_id, engine, sent_at, reaction, reacted_at)
+SELECT u, m.id, 'lr_smoothed', now() - interval '2 days', 1 + (u + m.id) % 2, now() - interval '2 days' + make_interval(secs => m.id)
+FROM generate_series(100, 2099) u CROSS JOIN LATERAL (SELECT id FROM memes ORDER BY (id * u) % 4999 LIMIT 15) m`)
+	}
+	job := NewCoLikes(f.st, f.feed.log)
+	job.Lag = 0
+	if _, err := job.Run(f.ctx); err != nil { // the history
+		b.Fatal(err)
+	}
+	durations := make([]time.Duration, 0, b.N)
+	for i := range b.N {
+		b.StopTimer()
+		f.exec(`INSERT INTO reactions (user_id, meme_id, engine, sent_at, reaction, reacted_at)
+SELECT u, m.id, 'bench', now(), 1 + (u + m.id) % 2, clock_timestamp()
+FROM (SELECT DISTINCT user_id AS u FROM reactions ORDER BY 1 LIMIT 2000) us
+CROSS JOIN LATERAL (SELECT id FROM memes mm WHERE NOT EXISTS (SELECT 1 FROM reactions r WHERE r.user_id = us.u AND r.meme_id = mm.id)
+                    ORDER BY (id * us.u + $1) % 4999 LIMIT 15) m`, i)
+		b.StartTimer()
+		start := time.Now()
+		res, err := job.Run(f.ctx)
+		if err != nil {
+			b.Fatal(err)
+		}
+		durations = append(durations, time.Since(start))
+		b.ReportMetric(float64(res.Likes), "likes")
+	}
+	b.StopTimer()
+	percentiles(b, durations)
+}
+
+// BenchmarkRefillLearned: one learned refill of 15 (lock, user, maturity,
+// engine evidence, the drawn engines in parallel, push) for users with 40
+// reactions each, on a fresh database of 5,000 memes from 30 sources with
+// co-likes built.
+func BenchmarkRefillLearned(b *testing.B) {
+	if seedtestEnabled() {
+		b.Skip("small data set only")
+	}
+	f, _ := benchFeed(b, 0)
+	f.exec(`INSERT INTO sources (platform, handle) SELECT 'telegram', 'bench' || g FROM generate_series(1, 30) g`)
+	f.exec(`INSERT INTO memes (type, status, storage_file_id, source_id)
+SELECT 'photo', 'ok', 'file-' || g, (SELECT min(id) FROM sources) + g % 30 FROM generate_series(1, 5000) g`)
+	f.exec(`INSERT INTO users (id, languages) SELECT g, '{en}' FROM generate_series(100, 399) g`)
+	f.exec(`INSERT INTO reactions (user_id, meme_id, engine, sent_at, reaction, reacted_at)
+SELECT u, m.id, 'lr_smoothed', now() - interval '1 hour', 1 + (u + m.id) % 2, now() - interval '1 hour' + make_interval(secs => m.id)
+FROM generate_series(100, 399) u CROSS JOIN LATERAL (SELECT id FROM memes ORDER BY (id * u) % 4999 LIMIT 40) m`)
+	f.exec(`ANALYZE`)
+	job := NewCoLikes(f.st, f.feed.log)
+	job.Lag = 0
+	if _, err := job.Run(f.ctx); err != nil {
+		b.Fatal(err)
+	}
+	durations := make([]time.Duration, 0, b.N)
+	b.ResetTimer()
+	for i := range b.N {
+		u := int64(100 + i%300)
+		b.StopTimer()
+		f.rdb.Del(f.ctx, f.feed.queueKey(u))
+		b.StartTimer()
+		start := time.Now()
+		if n, err := f.feed.Refill(f.ctx, u, false); err != nil || n != 15 {
+			b.Fatalf("refill of %d added %d, %v", u, n, err)
+		}
+		durations = append(durations, time.Since(start))
+	}
+	b.StopTimer()
+	percentiles(b, durations)
+}

@@ -21,12 +21,16 @@ const (
 	ColdStartAdapt   = "cold_start_adapt"
 	LowSentPool      = "low_sent_pool"
 	LastResort       = "last_resort"
+	SourceAffinity   = "source_affinity"
+	Fresh            = "fresh"
+	CoLiked          = "co_liked"
 )
 
 // EngineNames lists every engine.
 var EngineNames = []string{
 	BestUploaded, LRSmoothed, LikeSpread, RecentlyLiked,
 	ColdStartExplore, ColdStartAdapt, LowSentPool, LastResort,
+	SourceAffinity, CoLiked, Fresh,
 }
 
 // Item is a meme ready to be sent: what the queue holds and the engines return.
@@ -36,6 +40,9 @@ type Item struct {
 	FileID  string `json:"file_id"`
 	Caption string `json:"caption,omitempty"`
 	Engine  string `json:"engine"`
+	// Refresh marks the item whose serving rebuilds the rest of the queue:
+	// a newcomer's queue is re-ranked every few memes (see Config.Refresh).
+	Refresh bool `json:"refresh,omitempty"`
 }
 
 // Query is what every engine is asked: memes for this user, in these
@@ -70,6 +77,7 @@ type ranked struct {
 	score string // column the index orders by
 	desc  bool
 	where string // extra condition on ms (matching the index predicate)
+	tie   string // order among equal scores (default ms.meme_id)
 }
 
 var rankedEngines = map[string]ranked{
@@ -77,7 +85,9 @@ var rankedEngines = map[string]ranked{
 	LRSmoothed:    {score: "lr_smoothed", desc: true},
 	LikeSpread:    {score: "like_spread", desc: true},
 	RecentlyLiked: {score: "last_liked_at", desc: true, where: "AND ms.last_liked_at IS NOT NULL"},
-	LowSentPool:   {score: "sent", desc: false},
+	// The memes short of FreshImpressions, newest first among the least
+	// sent: the fresh engine's index.
+	LowSentPool: {score: "sent", desc: false, where: fmt.Sprintf("AND ms.sent < %d", FreshImpressions), tie: "ms.meme_id DESC"},
 }
 
 // Candidates returns up to q.Limit memes proposed by the named engine, best first.
@@ -94,6 +104,12 @@ func (e *Engines) Candidates(ctx context.Context, engine string, q Query) ([]Ite
 	switch engine {
 	case ColdStartAdapt:
 		query = adaptSQL
+	case SourceAffinity:
+		query = sourceAffinitySQL
+	case Fresh:
+		query = freshSQL
+	case CoLiked:
+		query = coLikedSQL
 	case LastResort:
 		query = newestSQL
 	case ColdStartExplore:
@@ -156,6 +172,9 @@ func rankedSQL(r ranked) string {
 	if r.desc {
 		dir = "DESC"
 	}
+	if r.tie == "" {
+		r.tie = "ms.meme_id"
+	}
 	return fmt.Sprintf(`
 SELECT c.meme_id, c.type, c.storage_file_id, c.caption
 FROM unnest($2::text[]) AS l(lang)
@@ -164,11 +183,11 @@ CROSS JOIN LATERAL (
     FROM meme_stats ms
     JOIN memes m ON m.id = ms.meme_id AND m.status = 'ok' AND m.language = l.lang
     WHERE ms.serving AND ms.language = l.lang %[3]s %[4]s
-    ORDER BY ms.%[1]s %[2]s, ms.meme_id
+    ORDER BY ms.%[1]s %[2]s, %[5]s
     LIMIT $4
 ) c
 ORDER BY c.score %[2]s, c.meme_id
-LIMIT $4`, r.score, dir, r.where, servable)
+LIMIT $4`, r.score, dir, r.where, servable, r.tie)
 }
 
 // newestSQL is last_resort: the newest servable memes.
@@ -198,7 +217,7 @@ WITH recent AS (
     WHERE r.user_id = $1 AND r.reaction IS NOT NULL
     ORDER BY r.reacted_at DESC
     LIMIT 15
-), affinity AS (
+), affinity AS MATERIALIZED (
     SELECT source_id, (count(*) FILTER (WHERE reaction = 1) + 1)::float8 / (count(*) + 1) AS w
     FROM recent WHERE source_id IS NOT NULL
     GROUP BY source_id
@@ -229,3 +248,79 @@ JOIN memes m ON m.id = p.meme_id AND m.status = 'ok' AND m.language = ANY($2::te
 LEFT JOIN affinity a ON a.source_id = p.source_id
 ORDER BY (p.lr_smoothed + 2) * COALESCE(a.w, 0.5) DESC, p.meme_id
 LIMIT $4`
+
+// recentAffinitySQL gives each source the user reacted to among their last
+// 200 reactions an affinity: their like rate on its memes, shrunk toward
+// their overall like rate by two reactions' worth (one like on one meme is
+// weak evidence). Read live, it knows the user's taste from their first
+// presses, with no job in between.
+const recentAffinitySQL = `
+recent AS (
+    SELECT m.source_id, r.reaction
+    FROM reactions r JOIN memes m ON m.id = r.meme_id
+    WHERE r.user_id = $1 AND r.reaction IS NOT NULL
+    ORDER BY r.reacted_at DESC
+    LIMIT 200
+), overall AS (
+    SELECT (count(*) FILTER (WHERE reaction = 1) + 1)::float8 / (count(*) + 2) AS rate FROM recent
+), affinity AS MATERIALIZED (
+    SELECT source_id, (count(*) FILTER (WHERE reaction = 1) + 2 * o.rate) / (count(*) + 2) AS w
+    FROM recent, overall o
+    WHERE source_id IS NOT NULL
+    GROUP BY source_id, o.rate
+)`
+
+// sourceAffinitySQL is source_affinity: the best memes (by lr_smoothed) of
+// the eight sources the user likes most, ranked by the user's affinity, the
+// meme's standing breaking near-ties.
+var sourceAffinitySQL = `
+WITH ` + recentAffinitySQL + `, top AS (
+    SELECT source_id, w FROM affinity ORDER BY w DESC LIMIT 8
+)
+SELECT c.meme_id, m.type, m.storage_file_id, m.caption
+FROM top a
+CROSS JOIN LATERAL (
+    SELECT ms.meme_id, ms.lr_smoothed
+    FROM meme_stats ms
+    WHERE ms.serving AND ms.source_id = a.source_id AND ms.language = ANY($2::text[]) ` + servable + `
+    ORDER BY ms.lr_smoothed DESC
+    LIMIT $4
+) c
+JOIN memes m ON m.id = c.meme_id AND m.status = 'ok' AND m.language = ANY($2::text[])
+ORDER BY a.w + 0.1 * c.lr_smoothed DESC, c.meme_id DESC
+LIMIT $4`
+
+// freshSQL is fresh: memes that have not had FreshImpressions impressions
+// yet, newest first, so every new meme gets its chance before the backlog.
+// The pool walks the newest memes (skipping those the stats job last counted
+// at FreshImpressions or more); their impressions are then counted live (at
+// most FreshImpressions index entries each), because between two stats runs
+// every user would otherwise be handed the same few. Memes with fewer
+// impressions come first, five at a time, and within that the user's
+// affinity for their source, so a new meme reaches its likely fans first.
+// The pool is materialized: a planner misled by stale estimates must not
+// rerun it for every meme it joins.
+var freshSQL = fmt.Sprintf(`
+WITH %[1]s, pool AS MATERIALIZED (
+    SELECT c.meme_id, c.source_id,
+           (SELECT count(*) FROM (SELECT 1 FROM reactions r WHERE r.meme_id = c.meme_id LIMIT %[2]d) s) AS shown
+    FROM unnest($2::text[]) AS l(lang)
+    CROSS JOIN LATERAL (
+        SELECT ms.meme_id, ms.source_id
+        FROM meme_stats ms
+        WHERE ms.serving AND ms.language = l.lang AND ms.sent < %[2]d %[3]s
+        ORDER BY ms.meme_id DESC
+        LIMIT $4 * 4
+    ) c
+)
+SELECT p.meme_id, m.type, m.storage_file_id, m.caption
+FROM pool p
+JOIN memes m ON m.id = p.meme_id AND m.status = 'ok' AND m.language = ANY($2::text[])
+LEFT JOIN affinity a ON a.source_id = p.source_id
+WHERE p.shown < %[2]d
+ORDER BY p.shown / 5, COALESCE(a.w, (SELECT rate FROM overall)) DESC, p.meme_id DESC
+LIMIT $4`, recentAffinitySQL, FreshImpressions, servable)
+
+// FreshImpressions is how many impressions a meme gets before it leaves the
+// fresh engine's pool.
+const FreshImpressions = 20

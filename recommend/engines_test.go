@@ -46,6 +46,13 @@ func TestEnginesApplyTheSharedFilters(t *testing.T) {
 
 	for _, engine := range EngineNames {
 		t.Run(engine, func(t *testing.T) {
+			switch engine {
+			case Fresh, LowSentPool: // only memes short of their first impressions
+				f.exec(`UPDATE meme_stats SET sent = $1`, FreshImpressions-1)
+			case CoLiked: // memes liked with the one the user liked
+				f.exec(`INSERT INTO meme_colikes (meme_id, other_id, n) SELECT $1, id, 3 FROM memes WHERE id <> $1`,
+					forbidden["sent, reacted"])
+			}
 			q := Query{UserID: user, Languages: []string{"en", "de"}, Exclude: []int64{forbidden["excluded"]}, Limit: 4}
 			items, err := f.feed.Engines().Candidates(f.ctx, engine, q)
 			if err != nil {
@@ -82,7 +89,7 @@ func TestRankedEnginesOrderByTheirScore(t *testing.T) {
 	f.popular(high, 0.8)
 	f.exec(`UPDATE meme_stats SET sent = 500 WHERE meme_id = $1`, high)
 	q := Query{UserID: 1, Languages: []string{"en"}, Limit: 2}
-	cases := map[string]int64{LRSmoothed: high, LowSentPool: low, LastResort: high, LikeSpread: low}
+	cases := map[string]int64{LRSmoothed: high, LastResort: high, LikeSpread: low}
 	for engine, want := range cases {
 		items, err := f.feed.Engines().Candidates(f.ctx, engine, q)
 		if err != nil {
@@ -91,6 +98,16 @@ func TestRankedEnginesOrderByTheirScore(t *testing.T) {
 		if len(items) != 2 || items[0].MemeID != want {
 			t.Errorf("%s: first = %+v, want meme %d first", engine, items, want)
 		}
+	}
+	// low_sent_pool: only memes short of FreshImpressions, least sent first.
+	f.exec(`UPDATE meme_stats SET sent = CASE WHEN meme_id = $1 THEN 12 ELSE 3 END`, high)
+	items, err := f.feed.Engines().Candidates(f.ctx, LowSentPool, q)
+	if err != nil || len(items) != 2 || items[0].MemeID != low {
+		t.Errorf("low_sent_pool: %+v, %v; want meme %d (3 sent) before %d (12 sent)", items, err, low, high)
+	}
+	f.exec(`UPDATE meme_stats SET sent = $2 WHERE meme_id = $1`, high, FreshImpressions)
+	if items, _ := f.feed.Engines().Candidates(f.ctx, LowSentPool, q); len(items) != 1 {
+		t.Errorf("low_sent_pool: %+v; a meme with %d impressions is no longer low", items, FreshImpressions)
 	}
 }
 

@@ -26,6 +26,16 @@ type Config struct {
 	// IsModerator tells the background refills which users review the long
 	// tail besides those with role moderator in the database (config ids).
 	IsModerator func(userID int64) bool
+	// FixedBlend mixes the engines by the hand-set weights of each stage
+	// (PlanFor), as the feed did before it learned; moderators always are.
+	FixedBlend bool
+	// Learner tunes the learned blend.
+	Learner Learner
+	// Refresh: while a user is in cold start (fewer than ColdStartEnd memes
+	// sent), the learned feed rebuilds their queue after every Refresh memes
+	// (3), so what they pressed shows in their next memes instead of 8-15
+	// memes later. 0 takes the default; negative turns it off.
+	Refresh int
 }
 
 func (c Config) withDefaults() Config {
@@ -40,6 +50,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.LockTTL <= 0 {
 		c.LockTTL = 30 * time.Second
+	}
+	if c.Refresh == 0 {
+		c.Refresh = 3
 	}
 	if c.IsModerator == nil {
 		c.IsModerator = func(int64) bool { return false }
@@ -115,9 +128,7 @@ func (f *Feed) Next(ctx context.Context, userID int64, isModerator bool) (Item, 
 		if !claimed {
 			continue // sent meanwhile, or no longer servable
 		}
-		if remaining <= int64(f.cfg.LowWater) {
-			f.refillInBackground(userID, isModerator)
-		}
+		f.topUp(userID, isModerator, it, remaining)
 		return it, nil
 	}
 }
@@ -221,4 +232,14 @@ func (f *Feed) MemesSent(ctx context.Context, userID int64) (int, error) {
 		return 0, fmt.Errorf("recommend: memes sent to %d: %w", userID, err)
 	}
 	return n, nil
+}
+
+// topUp starts a background refill after serving it when the queue ran low,
+// or when it was the item marked to rebuild a newcomer's queue.
+func (f *Feed) topUp(userID int64, isModerator bool, it Item, remaining int64) {
+	if it.Refresh {
+		f.refreshInBackground(userID, isModerator)
+	} else if remaining <= int64(f.cfg.LowWater) {
+		f.refillInBackground(userID, isModerator)
+	}
 }

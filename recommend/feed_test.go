@@ -220,6 +220,7 @@ func TestUnsendForgetsOnlyAnUnreactedMeme(t *testing.T) {
 
 func TestNextRefillsInBackgroundWhenLow(t *testing.T) {
 	f := newFixture(t)
+	f.feed.cfg.Refresh = -1 // a newcomer's queue would be rebuilt instead
 	f.user(1, "en")
 	f.catalogue(40)
 	// 15 queued; the 7th pop leaves 8, the low-water mark: 15 more come in
@@ -232,6 +233,36 @@ func TestNextRefillsInBackgroundWhenLow(t *testing.T) {
 	f.feed.Close()
 	if n, _ := f.feed.QueueLength(f.ctx, 1); n != 7+15 {
 		t.Fatalf("queue length after a low pop = %d, want 22", n)
+	}
+}
+
+func TestANewcomersQueueIsRebuiltEveryFewMemes(t *testing.T) {
+	f := newFixture(t)
+	f.user(1, "en")
+	f.catalogue(60)
+	var served []Item
+	for range 3 {
+		it, err := f.feed.Next(f.ctx, 1, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		served = append(served, it)
+	}
+	f.feed.Close()
+	if !served[2].Refresh || served[0].Refresh || served[1].Refresh {
+		t.Fatalf("refresh marks on the first three memes: %v %v %v; want the third only", served[0].Refresh, served[1].Refresh, served[2].Refresh)
+	}
+	// Without the rebuild the queue would hold the 12 left of the first refill.
+	q := f.queue(1)
+	if len(q) != 15 || !q[2].Refresh {
+		t.Fatalf("queue after the third meme: %d items, third marked %v; want a rebuilt 15 with its own mark", len(q), len(q) > 2 && q[2].Refresh)
+	}
+	for _, it := range q {
+		for _, s := range served {
+			if it.MemeID == s.MemeID {
+				t.Fatalf("the rebuilt queue holds meme %d, already served", it.MemeID)
+			}
+		}
 	}
 }
 

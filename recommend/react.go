@@ -93,9 +93,7 @@ func (f *Feed) ReactNext(ctx context.Context, userID, memeID int64, reaction int
 		p.Next, err = f.Next(ctx, userID, isModerator)
 		return p, err
 	}
-	if remaining <= int64(f.cfg.LowWater) {
-		f.refillInBackground(userID, isModerator)
-	}
+	f.topUp(userID, isModerator, it, remaining)
 	p.Next = it
 	return p, nil
 }

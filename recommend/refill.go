@@ -41,14 +41,16 @@ func (f *Feed) Refill(ctx context.Context, userID int64, isModerator bool) (int,
 // is held, the queue holds more than limit items (a refill that just finished
 // already topped it up).
 func (f *Feed) refillIfAtMost(ctx context.Context, userID int64, isModerator bool, limit int64) (int, error) {
-	n, err := f.refill(ctx, userID, isModerator, limit)
+	n, err := f.refill(ctx, userID, isModerator, limit, false)
 	if errors.Is(err, errLocked) {
 		return 0, nil
 	}
 	return n, err
 }
 
-func (f *Feed) refill(ctx context.Context, userID int64, isModerator bool, limit int64) (int, error) {
+// refill pushes a blended batch; with rebuild it replaces what the queue
+// holds (a newcomer's refresh: the queued memes were ranked on less).
+func (f *Feed) refill(ctx context.Context, userID int64, isModerator bool, limit int64, rebuild bool) (int, error) {
 	token := randomToken()
 	lock := f.lockKey(userID)
 	ok, err := f.rdb.SetNX(ctx, lock, token, f.cfg.LockTTL).Result()
@@ -66,9 +68,12 @@ func (f *Feed) refill(ctx context.Context, userID int64, isModerator bool, limit
 		}
 	}
 
-	items, err := f.blend(ctx, userID, isModerator)
-	if err != nil || len(items) == 0 {
-		return 0, err
+	items, early, err := f.blend(ctx, userID, isModerator, rebuild)
+	if err != nil || len(items) == 0 || (rebuild && !early) {
+		return 0, err // (no longer a newcomer: the queue runs its course)
+	}
+	if early && f.cfg.Refresh > 0 && len(items) > f.cfg.Refresh {
+		items[f.cfg.Refresh-1].Refresh = true
 	}
 	values := make([]any, len(items))
 	for i, it := range items {
@@ -77,6 +82,9 @@ func (f *Feed) refill(ctx context.Context, userID int64, isModerator bool, limit
 	}
 	key := f.queueKey(userID)
 	pipe := f.rdb.TxPipeline()
+	if rebuild && early {
+		pipe.Del(ctx, key)
+	}
 	pipe.RPush(ctx, key, values...)
 	pipe.Expire(ctx, key, f.cfg.QueueTTL)
 	if _, err := pipe.Exec(ctx); err != nil {
@@ -88,7 +96,7 @@ func (f *Feed) refill(ctx context.Context, userID int64, isModerator bool, limit
 // refillOrWait refills an empty queue; when another caller holds the lock it
 // waits for that refill instead. It reports how many items the queue got.
 func (f *Feed) refillOrWait(ctx context.Context, userID int64, isModerator bool) (int, error) {
-	n, err := f.refill(ctx, userID, isModerator, 0)
+	n, err := f.refill(ctx, userID, isModerator, 0, false)
 	if !errors.Is(err, errLocked) {
 		return n, err
 	}
@@ -117,6 +125,19 @@ func (f *Feed) refillOrWait(ctx context.Context, userID int64, isModerator bool)
 	return 0, nil
 }
 
+// refreshInBackground rebuilds a newcomer's queue from what they pressed so far.
+func (f *Feed) refreshInBackground(userID int64, isModerator bool) {
+	f.bg.Add(1)
+	go func() {
+		defer f.bg.Done()
+		ctx, cancel := context.WithTimeout(context.Background(), f.cfg.LockTTL)
+		defer cancel()
+		if _, err := f.refill(ctx, userID, isModerator, math.MaxInt64, true); err != nil && !errors.Is(err, errLocked) {
+			f.log.Warn("recommend: background refresh failed", slog.Int64("user_id", userID), slog.String("error", err.Error()))
+		}
+	}()
+}
+
 func (f *Feed) refillInBackground(userID int64, isModerator bool) {
 	f.bg.Add(1)
 	go func() {
@@ -130,31 +151,47 @@ func (f *Feed) refillInBackground(userID int64, isModerator bool) {
 }
 
 // blend queries the engines of the user's plan and mixes their candidates.
-func (f *Feed) blend(ctx context.Context, userID int64, isModerator bool) ([]Item, error) {
+// early says the learned blend served a user in cold start (whose queue is
+// refreshed); with rebuild the queued memes may be chosen again.
+func (f *Feed) blend(ctx context.Context, userID int64, isModerator, rebuild bool) ([]Item, bool, error) {
 	var langs storage.StringArray
 	var role string
 	err := f.db.QueryRowContext(ctx, `SELECT languages, role FROM users WHERE id = $1`, userID).Scan(&langs, &role)
 	if err != nil {
-		return nil, fmt.Errorf("recommend: user %d: %w", userID, notFound(err))
+		return nil, false, fmt.Errorf("recommend: user %d: %w", userID, notFound(err))
 	}
 	sent, err := f.MemesSent(ctx, userID)
 	if err != nil {
-		return nil, err
-	}
-	queued, err := f.queuedIDs(ctx, userID)
-	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	moderator := isModerator || role == storage.RoleModerator
-	plan := PlanFor(sent, moderator)
-	q := Query{UserID: userID, Languages: langs, Exclude: queued, Limit: f.cfg.RefillSize}
-	pools, err := f.candidates(ctx, plan.Engines(), q)
-	if err != nil {
-		return nil, err
+	learned := !f.cfg.FixedBlend && !moderator
+	early := learned && sent < ColdStartEnd
+	var queued []int64
+	if !rebuild || !early { // a rebuilt queue may take its memes again
+		if queued, err = f.queuedIDs(ctx, userID); err != nil {
+			return nil, false, err
+		}
 	}
+	q := Query{UserID: userID, Languages: langs, Exclude: queued, Limit: f.cfg.RefillSize}
 	rng := rand.New(rand.NewPCG(seedWord(), uint64(userID)))
-	items := Blend(pools, plan.Weights, plan.Fixed, f.cfg.RefillSize, rng)
-	for _, engine := range plan.Fallbacks {
+	var items []Item
+	var stage string
+	fallbacks := []string{LRSmoothed, LastResort}
+	if learned {
+		if items, stage, err = f.learnedBlend(ctx, sent, q, rng); err != nil {
+			return nil, false, err
+		}
+	} else {
+		plan := PlanFor(sent, moderator)
+		stage, fallbacks = plan.Stage, plan.Fallbacks
+		pools, err := f.candidates(ctx, plan.Engines(), q)
+		if err != nil {
+			return nil, false, err
+		}
+		items = Blend(pools, plan.Weights, plan.Fixed, f.cfg.RefillSize, rng)
+	}
+	for _, engine := range fallbacks {
 		if len(items) >= f.cfg.RefillSize {
 			break
 		}
@@ -162,13 +199,13 @@ func (f *Feed) blend(ctx context.Context, userID int64, isModerator bool) ([]Ite
 		q.Limit = f.cfg.RefillSize - len(items)
 		more, err := f.engines.Candidates(ctx, engine, q)
 		if err != nil {
-			return nil, err
+			return nil, false, err
 		}
 		items = append(items, more...)
 	}
-	f.log.Debug("recommend: refill", slog.Int64("user_id", userID), slog.String("stage", plan.Stage),
+	f.log.Debug("recommend: refill", slog.Int64("user_id", userID), slog.String("stage", stage),
 		slog.Int("sent", sent), slog.Int("queued", len(queued)), slog.Int("added", len(items)))
-	return items, nil
+	return items, early, nil
 }
 
 // candidates runs the engines concurrently.
@@ -209,6 +246,12 @@ func (f *Feed) queuedIDs(ctx context.Context, userID int64) ([]int64, error) {
 	return out, nil
 }
 
+// QueueOwner is a user whose queue a scheduled refill may top up.
+type QueueOwner struct {
+	ID        int64
+	Moderator bool
+}
+
 // RefillActive tops up the queues of users active within `since` whose queue
 // is low, so that their next meme comes from a warm queue. It returns how many
 // queues it refilled.
@@ -220,35 +263,37 @@ ORDER BY last_active_at DESC`, since.Seconds())
 	if err != nil {
 		return 0, fmt.Errorf("recommend: active users: %w", err)
 	}
-	type user struct {
-		id        int64
-		moderator bool
-	}
-	var users []user
+	var users []QueueOwner
 	for rows.Next() {
-		var u user
+		var u QueueOwner
 		var role string
-		if err := rows.Scan(&u.id, &role); err != nil {
+		if err := rows.Scan(&u.ID, &role); err != nil {
 			rows.Close()
 			return 0, fmt.Errorf("recommend: active users: %w", err)
 		}
-		u.moderator = role == storage.RoleModerator || f.cfg.IsModerator(u.id)
+		u.Moderator = role == storage.RoleModerator || f.cfg.IsModerator(u.ID)
 		users = append(users, u)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return 0, fmt.Errorf("recommend: active users: %w", err)
 	}
+	return f.RefillLow(ctx, users)
+}
+
+// RefillLow tops up those of the users' queues that hold LowWater items or
+// fewer, and returns how many it refilled.
+func (f *Feed) RefillLow(ctx context.Context, users []QueueOwner) (int, error) {
 	refilled := 0
 	for _, u := range users {
-		length, err := f.QueueLength(ctx, u.id)
+		length, err := f.QueueLength(ctx, u.ID)
 		if err != nil {
 			return refilled, err
 		}
 		if length > int64(f.cfg.LowWater) {
 			continue
 		}
-		n, err := f.refillIfAtMost(ctx, u.id, u.moderator, int64(f.cfg.LowWater))
+		n, err := f.refillIfAtMost(ctx, u.ID, u.Moderator, int64(f.cfg.LowWater))
 		if err != nil {
 			return refilled, err
 		}

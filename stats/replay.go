@@ -20,7 +20,7 @@ var ReactBuckets = []float64{0.5, 1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10, 13, 16, 20,
 type userState struct {
 	sent            int32
 	likes, dislikes int32
-	lrSum, esSum    float64
+	lrSum           float64
 	lrN             int32
 	sessions        int32
 	sessionLen      int32
@@ -35,8 +35,6 @@ type memeState struct {
 	likes, dislikes int32
 	lrDevSum        float64
 	lrDevN          int32
-	esDevSum        float64
-	esDevN          int32
 	hist            []int32
 	lastLiked       *time.Time
 }
@@ -45,6 +43,7 @@ type event struct {
 	userID, memeID int64
 	like           bool
 	sent, reacted  time.Time
+	engine         string
 }
 
 // replay adds the window's sent rows and folds its reactions, per user in
@@ -70,18 +69,22 @@ func (j *Job) replay(ctx context.Context, tx pgx.Tx, res *Result) error {
 	}
 	lap("sent")
 	rows, err := tx.Query(ctx, `
-SELECT user_id, meme_id, reaction = 1, sent_at, reacted_at FROM reactions
+SELECT user_id, meme_id, reaction = 1, sent_at, reacted_at, engine FROM reactions
 WHERE reacted_at > $1 AND reacted_at <= $2
 ORDER BY user_id, reacted_at, sent_at, meme_id`, res.From, res.Until)
 	if err != nil {
 		return fmt.Errorf("read reactions: %w", err)
 	}
 	var e event
-	_, err = pgx.ForEachRow(rows, []any{&e.userID, &e.memeID, &e.like, &e.sent, &e.reacted}, func() error {
+	arms := engineArms{}
+	_, err = pgx.ForEachRow(rows, []any{&e.userID, &e.memeID, &e.like, &e.sent, &e.reacted, &e.engine}, func() error {
 		u := users[e.userID]
 		if u == nil {
 			u = &userState{}
 			users[e.userID] = u
+		}
+		if j.opts.Stage != nil {
+			arms.add(j.opts.Stage(int(u.lrN)), e.engine, e.like)
 		}
 		m := memes[e.memeID]
 		if m == nil {
@@ -104,15 +107,19 @@ ORDER BY user_id, reacted_at, sent_at, meme_id`, res.From, res.Until)
 		return err
 	}
 	lap("write memes")
+	if err := j.writeEngines(ctx, tx, arms); err != nil {
+		return err
+	}
+	lap("write engines")
 	return nil
 }
 
 // fold applies one reaction to its user and meme.
 func (j *Job) fold(u *userState, m *memeState, e event) {
-	s, value := -1.0, -1.0
+	s := -1.0
 	dt := e.reacted.Sub(e.sent).Seconds()
 	if e.like {
-		s, value = 1, 1
+		s = 1
 		u.likes++
 		m.likes++
 		if m.lastLiked == nil || e.reacted.After(*m.lastLiked) {
@@ -122,22 +129,16 @@ func (j *Job) fold(u *userState, m *memeState, e event) {
 	} else {
 		u.dislikes++
 		m.dislikes++
-		if dt >= 0.5 && dt <= 3 {
-			value = -0.5 // a quick dislike is a softer verdict than a considered one
-		}
 	}
 	if int(u.lrN) >= j.opts.MinUserReactions {
-		var mu, esMu float64
+		var mu float64
 		if u.lrN > 0 {
-			mu, esMu = u.lrSum/float64(u.lrN), u.esSum/float64(u.lrN)
+			mu = u.lrSum / float64(u.lrN)
 		}
 		m.lrDevSum += s - mu
 		m.lrDevN++
-		m.esDevSum += value - esMu
-		m.esDevN++
 	}
 	u.lrSum += s
-	u.esSum += value
 	u.lrN++
 
 	if u.last == nil || e.reacted.Sub(*u.last) > j.opts.SessionGap {
@@ -244,7 +245,7 @@ SELECT user_id, meme_id FROM reactions WHERE sent_at > $1 AND sent_at <= $2`, fr
 
 func loadUsers(ctx context.Context, tx pgx.Tx, from, until time.Time) (map[int64]*userState, error) {
 	rows, err := tx.Query(ctx, `
-SELECT user_id, sent, likes, dislikes, lr_sum, es_sum, lr_n, sessions, session_len, closed_sessions, active_days, last_reacted_at
+SELECT user_id, sent, likes, dislikes, lr_sum, lr_n, sessions, session_len, closed_sessions, active_days, last_reacted_at
 FROM user_stats
 WHERE user_id IN (SELECT user_id FROM reactions WHERE reacted_at > $1 AND reacted_at <= $2
                   UNION SELECT user_id FROM reactions WHERE sent_at > $1 AND sent_at <= $2)`, from, until)
@@ -254,7 +255,7 @@ WHERE user_id IN (SELECT user_id FROM reactions WHERE reacted_at > $1 AND reacte
 	users := make(map[int64]*userState)
 	var id int64
 	var u userState
-	_, err = pgx.ForEachRow(rows, []any{&id, &u.sent, &u.likes, &u.dislikes, &u.lrSum, &u.esSum, &u.lrN,
+	_, err = pgx.ForEachRow(rows, []any{&id, &u.sent, &u.likes, &u.dislikes, &u.lrSum, &u.lrN,
 		&u.sessions, &u.sessionLen, &u.closed, &u.activeDays, &u.last}, func() error {
 		c := u
 		users[id] = &c
@@ -269,7 +270,7 @@ WHERE user_id IN (SELECT user_id FROM reactions WHERE reacted_at > $1 AND reacte
 
 func loadMemes(ctx context.Context, tx pgx.Tx, from, until time.Time) (map[int64]*memeState, error) {
 	rows, err := tx.Query(ctx, `
-SELECT meme_id, sent, likes, dislikes, lr_dev_sum, lr_dev_n, es_dev_sum, es_dev_n, react_hist, last_liked_at
+SELECT meme_id, sent, likes, dislikes, lr_dev_sum, lr_dev_n, react_hist, last_liked_at
 FROM meme_stats
 WHERE meme_id IN (SELECT meme_id FROM reactions WHERE reacted_at > $1 AND reacted_at <= $2
                   UNION SELECT meme_id FROM reactions WHERE sent_at > $1 AND sent_at <= $2)`, from, until)
@@ -280,7 +281,7 @@ WHERE meme_id IN (SELECT meme_id FROM reactions WHERE reacted_at > $1 AND reacte
 	var id int64
 	var m memeState
 	_, err = pgx.ForEachRow(rows, []any{&id, &m.sent, &m.likes, &m.dislikes, &m.lrDevSum, &m.lrDevN,
-		&m.esDevSum, &m.esDevN, &m.hist, &m.lastLiked}, func() error {
+		&m.hist, &m.lastLiked}, func() error {
 		c := m
 		memes[id] = &c
 		m = memeState{}
@@ -295,7 +296,7 @@ WHERE meme_id IN (SELECT meme_id FROM reactions WHERE reacted_at > $1 AND reacte
 func (j *Job) writeUsers(ctx context.Context, tx pgx.Tx, users map[int64]*userState) error {
 	_, err := tx.Exec(ctx, `
 CREATE TEMP TABLE user_stats_new (
-    user_id BIGINT, sent INT, likes INT, dislikes INT, lr_sum FLOAT8, es_sum FLOAT8, lr_n INT, sessions INT,
+    user_id BIGINT, sent INT, likes INT, dislikes INT, lr_sum FLOAT8, lr_n INT, sessions INT,
     session_len INT, closed_sessions INT[], median_session_len FLOAT8, active_days INT, last_reacted_at TIMESTAMPTZ
 ) ON COMMIT DROP`)
 	if err != nil {
@@ -304,10 +305,10 @@ CREATE TEMP TABLE user_stats_new (
 	rows := make([][]any, 0, len(users))
 	for id, u := range users {
 		lengths := append(slices.Clone(u.closed), u.sessionLen)
-		rows = append(rows, []any{id, u.sent, u.likes, u.dislikes, u.lrSum, u.esSum, u.lrN, u.sessions,
+		rows = append(rows, []any{id, u.sent, u.likes, u.dislikes, u.lrSum, u.lrN, u.sessions,
 			u.sessionLen, nonNil(u.closed), median(lengths), u.activeDays, u.last})
 	}
-	cols := []string{"user_id", "sent", "likes", "dislikes", "lr_sum", "es_sum", "lr_n", "sessions",
+	cols := []string{"user_id", "sent", "likes", "dislikes", "lr_sum", "lr_n", "sessions",
 		"session_len", "closed_sessions", "median_session_len", "active_days", "last_reacted_at"}
 	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"user_stats_new"}, cols, pgx.CopyFromRows(rows)); err != nil {
 		return fmt.Errorf("write user stats: %w", err)
@@ -318,11 +319,11 @@ CREATE TEMP TABLE user_stats_new (
 		return fmt.Errorf("write user stats: %w", err)
 	}
 	_, err = tx.Exec(ctx, `
-INSERT INTO user_stats AS us (user_id, sent, likes, dislikes, lr_sum, es_sum, lr_n, sessions, session_len,
+INSERT INTO user_stats AS us (user_id, sent, likes, dislikes, lr_sum, lr_n, sessions, session_len,
     closed_sessions, median_session_len, active_days, last_reacted_at)
 SELECT * FROM user_stats_new
 ON CONFLICT (user_id) DO UPDATE SET sent = EXCLUDED.sent, likes = EXCLUDED.likes, dislikes = EXCLUDED.dislikes,
-    lr_sum = EXCLUDED.lr_sum, es_sum = EXCLUDED.es_sum, lr_n = EXCLUDED.lr_n, sessions = EXCLUDED.sessions,
+    lr_sum = EXCLUDED.lr_sum, lr_n = EXCLUDED.lr_n, sessions = EXCLUDED.sessions,
     session_len = EXCLUDED.session_len, closed_sessions = EXCLUDED.closed_sessions,
     median_session_len = EXCLUDED.median_session_len, active_days = EXCLUDED.active_days,
     last_reacted_at = EXCLUDED.last_reacted_at, updated_at = now()`)
@@ -336,7 +337,7 @@ func (j *Job) writeMemes(ctx context.Context, tx pgx.Tx, memes map[int64]*memeSt
 	_, err := tx.Exec(ctx, `
 CREATE TEMP TABLE meme_stats_new (
     meme_id BIGINT, sent INT, likes INT, dislikes INT, lr_dev_sum FLOAT8, lr_dev_n INT, lr_smoothed FLOAT8,
-    es_dev_sum FLOAT8, es_dev_n INT, engagement FLOAT8, react_hist INT[], sec_to_react FLOAT8,
+    react_hist INT[], sec_to_react FLOAT8,
     last_liked_at TIMESTAMPTZ
 ) ON COMMIT DROP`)
 	if err != nil {
@@ -349,11 +350,11 @@ CREATE TEMP TABLE meme_stats_new (
 			secToReact = &med
 		}
 		rows = append(rows, []any{id, m.sent, m.likes, m.dislikes, m.lrDevSum, m.lrDevN,
-			j.smoothed(m.lrDevSum, m.lrDevN), m.esDevSum, m.esDevN, j.smoothed(m.esDevSum, m.esDevN),
+			j.smoothed(m.lrDevSum, m.lrDevN),
 			nonNil(m.hist), secToReact, m.lastLiked})
 	}
 	cols := []string{"meme_id", "sent", "likes", "dislikes", "lr_dev_sum", "lr_dev_n", "lr_smoothed",
-		"es_dev_sum", "es_dev_n", "engagement", "react_hist", "sec_to_react", "last_liked_at"}
+		"react_hist", "sec_to_react", "last_liked_at"}
 	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"meme_stats_new"}, cols, pgx.CopyFromRows(rows)); err != nil {
 		return fmt.Errorf("write meme stats: %w", err)
 	}
@@ -362,8 +363,8 @@ CREATE TEMP TABLE meme_stats_new (
 	}
 	_, err = tx.Exec(ctx, `
 UPDATE meme_stats ms SET sent = n.sent, likes = n.likes, dislikes = n.dislikes, lr_dev_sum = n.lr_dev_sum,
-    lr_dev_n = n.lr_dev_n, lr_smoothed = n.lr_smoothed, es_dev_sum = n.es_dev_sum, es_dev_n = n.es_dev_n,
-    engagement = n.engagement, react_hist = n.react_hist, sec_to_react = n.sec_to_react,
+    lr_dev_n = n.lr_dev_n, lr_smoothed = n.lr_smoothed,
+    react_hist = n.react_hist, sec_to_react = n.sec_to_react,
     last_liked_at = n.last_liked_at, updated_at = now()
 FROM meme_stats_new n WHERE ms.meme_id = n.meme_id`)
 	if err != nil {

@@ -1,5 +1,6 @@
 // Package stats maintains the figures the feed ranks by and people read:
-// per meme, per user, per source and per user-source. Runs are incremental:
+// per meme, per user, per source, and each engine's like rate per maturity
+// stage (what the learned blend draws from). Runs are incremental:
 // each reads only the reactions rows sent or reacted to since the previous
 // run's watermark and updates only the rows those touch.
 //
@@ -16,10 +17,8 @@
 // a full recomputation over the same order, however the runs are split.
 // (The reference orders by sent_at; we order by reacted_at, the only order in
 // which a late reaction never changes values computed before it.)
-// The engagement score follows the same scheme with values +1 (like), -0.5
-// (dislike within 0.5-3 s) and -1 (other dislike), the user's running mean
-// being es_sum/lr_n. (The reference also scores a sent-but-skipped meme at
-// -0.3; that needs the unreacted rows before each reaction and is not done.)
+// The reference's engagement score (the same scheme over +1/-0.5/-1 values)
+// is not kept: no engine read it.
 //
 // The window of a run is (watermark, now - Lag], read through the sent_at and
 // reacted_at indexes. Sent counts are final when read: a row deleted later by
@@ -41,10 +40,10 @@ import (
 // Options tune a run. DefaultOptions are the production values; zero
 // thresholds are honoured (every reaction counts).
 type Options struct {
-	// MinUserReactions: a reaction counts toward a meme's lr_smoothed and
-	// engagement once its user had this many reactions before it (10).
+	// MinUserReactions: a reaction counts toward a meme's lr_smoothed once
+	// its user had this many reactions before it (10).
 	MinUserReactions int
-	// MinMemeValues: a meme's lr_smoothed and engagement stay 0 until this
+	// MinMemeValues: a meme's lr_smoothed stays 0 until this
 	// many reactions count (3).
 	MinMemeValues int
 	// SessionGap separates two sessions of a user (30 min).
@@ -52,11 +51,18 @@ type Options struct {
 	// Lag keeps the newest rows for the next run, so that a row committed a
 	// little after its timestamp is never skipped (30 s).
 	Lag time.Duration
+	// EngineDecay multiplies the engines' like and dislike counts on every
+	// run with reactions before adding the new ones (0.98: at a run every
+	// 15 minutes, evidence halves in about eight hours).
+	EngineDecay float64
+	// Stage names the maturity stage of a user with this many earlier
+	// reactions (recommend.StageOf); nil keeps no per-engine figures.
+	Stage func(reactions int) string
 }
 
 // DefaultOptions are the reference's thresholds.
 func DefaultOptions() Options {
-	return Options{MinUserReactions: 10, MinMemeValues: 3, SessionGap: 30 * time.Minute, Lag: 30 * time.Second}
+	return Options{MinUserReactions: 10, MinMemeValues: 3, SessionGap: 30 * time.Minute, Lag: 30 * time.Second, EngineDecay: 0.98}
 }
 
 // Job updates the stats tables.
@@ -70,6 +76,9 @@ type Job struct {
 func New(store *storage.Store, opts Options, log *slog.Logger) *Job {
 	if opts.SessionGap <= 0 {
 		opts.SessionGap = 30 * time.Minute
+	}
+	if opts.EngineDecay <= 0 || opts.EngineDecay > 1 {
+		opts.EngineDecay = 1
 	}
 	return &Job{store: store, opts: opts, log: log}
 }
@@ -175,31 +184,18 @@ ON CONFLICT (source_id) DO UPDATE SET sent = source_stats.sent + EXCLUDED.sent, 
 	return nil
 }
 
-// countSourceReactions adds the window's likes and dislikes to sources and
-// to user-source pairs (the affinity the engines use).
+// countSourceReactions adds the window's likes and dislikes to sources.
 func countSourceReactions(ctx context.Context, tx pgx.Tx, from, until time.Time) error {
-	steps := []struct{ name, sql string }{
-		{"source reactions", `
+	_, err := tx.Exec(ctx, `
 INSERT INTO source_stats (source_id, likes, dislikes)
 SELECT m.source_id, count(*) FILTER (WHERE r.reaction = 1), count(*) FILTER (WHERE r.reaction = 2)
 FROM reactions r JOIN memes m ON m.id = r.meme_id
 WHERE r.reacted_at > $1 AND r.reacted_at <= $2 AND m.source_id IS NOT NULL
 GROUP BY m.source_id
 ON CONFLICT (source_id) DO UPDATE SET likes = source_stats.likes + EXCLUDED.likes,
-    dislikes = source_stats.dislikes + EXCLUDED.dislikes, updated_at = now()`},
-		{"user-source reactions", `
-INSERT INTO user_source_stats (user_id, source_id, likes, dislikes)
-SELECT r.user_id, m.source_id, count(*) FILTER (WHERE r.reaction = 1), count(*) FILTER (WHERE r.reaction = 2)
-FROM reactions r JOIN memes m ON m.id = r.meme_id
-WHERE r.reacted_at > $1 AND r.reacted_at <= $2 AND m.source_id IS NOT NULL
-GROUP BY r.user_id, m.source_id
-ON CONFLICT (user_id, source_id) DO UPDATE SET likes = user_source_stats.likes + EXCLUDED.likes,
-    dislikes = user_source_stats.dislikes + EXCLUDED.dislikes, updated_at = now()`},
-	}
-	for _, s := range steps {
-		if _, err := tx.Exec(ctx, s.sql, from, until); err != nil {
-			return fmt.Errorf("%s: %w", s.name, err)
-		}
+    dislikes = source_stats.dislikes + EXCLUDED.dislikes, updated_at = now()`, from, until)
+	if err != nil {
+		return fmt.Errorf("source reactions: %w", err)
 	}
 	return nil
 }

@@ -225,7 +225,7 @@ func TestCountsAndReactionTime(t *testing.T) {
 func snapshot(f *fixture) map[string]string {
 	f.t.Helper()
 	out := map[string]string{}
-	for _, table := range []string{"meme_stats", "user_stats", "source_stats", "user_source_stats"} {
+	for _, table := range []string{"meme_stats", "user_stats", "source_stats"} {
 		rows, err := f.st.SQL().QueryContext(f.ctx, `SELECT t::text FROM `+table+` t`)
 		if err != nil {
 			f.t.Fatal(err)
@@ -278,7 +278,7 @@ func TestIncrementalRunTouchesOnlyNewActivity(t *testing.T) {
 			changed++
 		}
 	}
-	// meme 0, source 1 and user-source rows change, plus the new user's rows appear.
+	// meme 0 and source 1 rows change, plus the new user's rows appear.
 	for _, id := range ids[1:] {
 		var s string
 		f.st.SQL().QueryRowContext(f.ctx, `SELECT t::text FROM meme_stats t WHERE meme_id = $1`, id).Scan(&s)
@@ -291,23 +291,5 @@ func TestIncrementalRunTouchesOnlyNewActivity(t *testing.T) {
 	}
 	if changed == 0 {
 		t.Error("nothing changed after new activity")
-	}
-}
-
-func TestUserSourceAffinity(t *testing.T) {
-	f := newFixture(t, zeroThresholds())
-	f.users(1)
-	ids := f.memes(4)
-	for i, m := range ids {
-		r := storage.Like
-		if i == 0 {
-			r = storage.Dislike
-		}
-		f.react(1, m, r, base.Add(time.Duration(i)*time.Minute), time.Second)
-	}
-	f.run()
-	// 3 likes, 1 dislike: (3+1)/(3+1+1)
-	if got := f.float(`SELECT affinity FROM user_source_stats WHERE user_id = 1`); !near(got, 0.8) {
-		t.Fatalf("affinity = %v, want 0.8", got)
 	}
 }

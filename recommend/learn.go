@@ -1,0 +1,216 @@
+package recommend
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"math/rand/v2"
+	"slices"
+
+	"gonum.org/v1/gonum/stat/distuv"
+)
+
+// The learned blend. Which engine serves a user best changes with how much
+// the feed knows about them, and with the catalogue: so each maturity stage
+// keeps, per engine, the likes and dislikes its memes got lately (decayed by
+// the stats job, table engine_stats), and every position of a refill is
+// drawn by Thompson sampling: a like rate is drawn for each engine from its
+// Beta posterior and the highest wins. An engine that is doing well gets
+// most positions; one that is uncertain still gets tried; one that fell
+// behind comes back once its rivals' evidence fades. The hand-set stage
+// weights are only the prior. Two floors keep learning honest: a share of
+// positions goes to the fresh engine (new memes need impressions whatever
+// their engine's rate), and a share to a uniformly chosen engine (so no
+// engine's evidence freezes).
+
+// Learner holds the learned blend's constants.
+type Learner struct {
+	// FreshShare of positions go to the fresh engine (0.1).
+	FreshShare float64
+	// Floor of positions go to an engine chosen uniformly (0.05).
+	Floor float64
+	// PriorStrength is how many reactions the hand-set weights count as (10).
+	PriorStrength float64
+}
+
+func (l Learner) withDefaults() Learner {
+	if l.FreshShare <= 0 {
+		l.FreshShare = 0.1
+	}
+	if l.Floor <= 0 {
+		l.Floor = 0.05
+	}
+	if l.PriorStrength <= 0 {
+		l.PriorStrength = 10
+	}
+	return l
+}
+
+// LearnedEngines are the engines the learned blend chooses among, at every
+// stage (an engine with nothing to offer a user yields its positions).
+var LearnedEngines = []string{
+	CoLiked, SourceAffinity, ColdStartAdapt, ColdStartExplore, LRSmoothed, LikeSpread, RecentlyLiked, BestUploaded, Fresh,
+}
+
+// Stages are the maturity stages, by the fewest memes sent in each.
+var Stages = []struct {
+	Name string
+	From int
+}{{"explore", 0}, {"adapt", ExploreEnd}, {"blend", AdaptEnd}, {"mature", ColdStartEnd}, {"veteran", VeteranStart}}
+
+// StageOf names the maturity stage of a user who was sent `sent` memes.
+func StageOf(sent int) string { return stagePlan(sent).Stage }
+
+// Evidence is an engine's decayed likes and dislikes in one stage.
+type Evidence struct{ Likes, Dislikes float64 }
+
+// prior is the Beta prior of an engine in a stage: the hand-set weight of
+// the engine in the stage's fixed plan, as a like rate between 0.25 (weight
+// 0, or an engine the plan does not use) and 0.5 (the plan's heaviest).
+func (l Learner) prior(stage, engine string) (alpha, beta float64) {
+	var w map[string]float64
+	for _, s := range Stages {
+		if s.Name == stage {
+			w = stagePlan(s.From).Weights
+		}
+	}
+	top := 0.0
+	for _, v := range w {
+		top = max(top, v)
+	}
+	mean := 0.25
+	if top > 0 {
+		mean += 0.25 * w[engine] / top
+	}
+	return 1 + l.PriorStrength*mean, 1 + l.PriorStrength*(1-mean)
+}
+
+// Slots draws the engine of each of n positions.
+func (l Learner) Slots(stage string, ev map[string]Evidence, n int, rng *rand.Rand) []string {
+	l = l.withDefaults()
+	dists := make([]distuv.Beta, len(LearnedEngines))
+	for i, e := range LearnedEngines {
+		a, b := l.prior(stage, e)
+		dists[i] = distuv.Beta{Alpha: a + ev[e].Likes, Beta: b + ev[e].Dislikes, Src: rng}
+	}
+	out := make([]string, n)
+	for i := range out {
+		switch x := rng.Float64(); {
+		case x < l.FreshShare:
+			out[i] = Fresh
+		case x < l.FreshShare+l.Floor:
+			out[i] = LearnedEngines[rng.IntN(len(LearnedEngines))]
+		default:
+			best, bestTheta := 0, -1.0
+			for j := range dists {
+				if theta := dists[j].Rand(); theta > bestTheta {
+					best, bestTheta = j, theta
+				}
+			}
+			out[i] = LearnedEngines[best]
+		}
+	}
+	return out
+}
+
+// Weights estimates the share of positions each engine gets in a stage now
+// (what /stats and the metrics show), from `draws` simulated positions.
+func (l Learner) Weights(stage string, ev map[string]Evidence, draws int) map[string]float64 {
+	rng := rand.New(rand.NewPCG(1, 2))
+	w := make(map[string]float64, len(LearnedEngines))
+	for _, e := range l.Slots(stage, ev, draws, rng) {
+		w[e] += 1 / float64(draws)
+	}
+	return w
+}
+
+// posteriorMeans weights the engines for a position whose drawn engine had
+// nothing left: the best remaining engine in expectation.
+func (l Learner) posteriorMeans(stage string, ev map[string]Evidence) map[string]float64 {
+	l = l.withDefaults()
+	w := make(map[string]float64, len(LearnedEngines))
+	for _, e := range LearnedEngines {
+		a, b := l.prior(stage, e)
+		a, b = a+ev[e].Likes, b+ev[e].Dislikes
+		w[e] = a / (a + b)
+	}
+	return w
+}
+
+// OtherStagesWeight is how much an engine's evidence from the other stages
+// counts in a stage: an engine that pleases veterans probably pleases
+// newcomers somewhat too, and a stage with little traffic learns faster.
+const OtherStagesWeight = 0.25
+
+// EngineEvidence reads the engines' evidence in a stage: its own, plus
+// OtherStagesWeight of the other stages'.
+func (f *Feed) EngineEvidence(ctx context.Context, stage string) (map[string]Evidence, error) {
+	rows, err := f.db.QueryContext(ctx, `
+SELECT engine, sum(CASE WHEN stage = $1 THEN likes ELSE likes * $2 END),
+       sum(CASE WHEN stage = $1 THEN dislikes ELSE dislikes * $2 END)
+FROM engine_stats GROUP BY engine`, stage, OtherStagesWeight)
+	if err != nil {
+		return nil, fmt.Errorf("recommend: engine stats: %w", err)
+	}
+	defer rows.Close()
+	ev := map[string]Evidence{}
+	for rows.Next() {
+		var e string
+		var x Evidence
+		if err := rows.Scan(&e, &x.Likes, &x.Dislikes); err != nil {
+			return nil, fmt.Errorf("recommend: engine stats: %w", err)
+		}
+		ev[e] = x
+	}
+	return ev, rows.Err()
+}
+
+// learnedBlend fills a refill position by position from the engines the
+// learned blend draws; a position whose engine has nothing left goes to the
+// best remaining engine in expectation.
+func (f *Feed) learnedBlend(ctx context.Context, sent int, q Query, rng *rand.Rand) ([]Item, string, error) {
+	stage := StageOf(sent)
+	ev, err := f.EngineEvidence(ctx, stage)
+	if err != nil {
+		return nil, stage, err
+	}
+	l := f.cfg.Learner
+	slots := l.Slots(stage, ev, q.Limit, rng)
+	fixed := make(map[int]string, len(slots))
+	for i, e := range slots {
+		fixed[i] = e
+	}
+	engines := slices.Sorted(maps.Keys(maps.Collect(func(yield func(string, bool) bool) {
+		for _, e := range slots {
+			if !yield(e, true) {
+				return
+			}
+		}
+	})))
+	pools, err := f.candidates(ctx, engines, q)
+	if err != nil {
+		return nil, stage, err
+	}
+	return Blend(pools, l.posteriorMeans(stage, ev), fixed, q.Limit, rng), stage, nil
+}
+
+// StageWeights is the learned blend's current share of positions per
+// engine in one stage.
+type StageWeights struct {
+	Stage   string
+	Weights map[string]float64
+}
+
+// EngineWeights estimates every stage's current blend (for /stats and the
+// metrics).
+func (f *Feed) EngineWeights(ctx context.Context) ([]StageWeights, error) {
+	var out []StageWeights
+	for _, s := range Stages {
+		ev, err := f.EngineEvidence(ctx, s.Name)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, StageWeights{Stage: s.Name, Weights: f.cfg.Learner.Weights(s.Name, ev, 4000)})
+	}
+	return out, nil
+}
