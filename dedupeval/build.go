@@ -209,7 +209,9 @@ var transforms = []transform{
 	{"contrast-15", func(m *meme, _ *rand.Rand) (image.Image, string, error) {
 		return imaging.AdjustContrast(m.img, -15), "jpg85", nil
 	}},
-	{"crop4", func(m *meme, rnd *rand.Rand) (image.Image, string, error) { return randomCrop(m.img, 0.04, rnd), "jpg85", nil }},
+	{"crop4", func(m *meme, rnd *rand.Rand) (image.Image, string, error) {
+		return randomCrop(m.img, 0.04, rnd), "jpg85", nil
+	}},
 	{"crop5_one_side", func(m *meme, rnd *rand.Rand) (image.Image, string, error) {
 		var s [4]float64
 		s[rnd.IntN(4)] = 0.05
@@ -222,7 +224,9 @@ var transforms = []transform{
 		img, err := withBar(m, m.img, rnd)
 		return img, "jpg85", err
 	}},
-	{"watermark", func(m *meme, rnd *rand.Rand) (image.Image, string, error) { return rewatermark(m.img, rnd), "jpg85", nil }},
+	{"watermark", func(m *meme, rnd *rand.Rand) (image.Image, string, error) {
+		return rewatermark(m.img, rnd), "jpg85", nil
+	}},
 	{"png", func(m *meme, _ *rand.Rand) (image.Image, string, error) { return m.img, "png", nil }},
 	{"crop4+bright+12", func(m *meme, rnd *rand.Rand) (image.Image, string, error) {
 		return imaging.AdjustBrightness(randomCrop(m.img, 0.04, rnd), 12), "jpg85", nil

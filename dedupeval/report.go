@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"memebot/media"
-	)
+)
 
 // entry is an item with what dedup sees of it.
 type entry struct {
