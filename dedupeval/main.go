@@ -37,7 +37,7 @@ func run(args []string) error {
 	set := fs.String("set", "", "the set's folder (default DIR/set)")
 	width := fs.Int("width", 1080, "build: width of the originals")
 	limit := fs.Int("limit", 0, "build: use at most this many photographs")
-	ruleNames := fs.String("rules", "picture", "report: comma-separated rules to evaluate")
+	ruleNames := fs.String("rules", "text,picture", "report: comma-separated rules to evaluate (text: as the pipeline decides; picture: the fingerprints alone; phash10)")
 	noOCR := fs.Bool("no-ocr", false, "report: do not read texts (only cached ones are used)")
 	verbose := fs.Bool("v", false, "report: list missed reposts")
 	if err := fs.Parse(args[1:]); err != nil {
@@ -61,7 +61,7 @@ func run(args []string) error {
 			return t.Text, err
 		}
 	}
-	entries, err := load(context.Background(), *set, read)
+	entries, err := load(context.Background(), *set, read, true)
 	if err != nil {
 		return err
 	}

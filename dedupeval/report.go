@@ -28,9 +28,9 @@ type entry struct {
 type readFunc func(ctx context.Context, img image.Image) (string, error)
 
 // load decodes and fingerprints every item of the set in dir and reads its
-// text with read (results kept in ocr.json next to the set, so a second run
-// with other thresholds costs no OCR).
-func load(ctx context.Context, dir string, read readFunc) ([]entry, error) {
+// text with read. With keep, the texts are kept in ocr.json next to the set,
+// so a second run with other thresholds costs no OCR.
+func load(ctx context.Context, dir string, read readFunc, keep bool) ([]entry, error) {
 	data, err := os.ReadFile(filepath.Join(dir, "manifest.json"))
 	if err != nil {
 		return nil, fmt.Errorf("manifest (run `go run ./dedupeval build` first): %w", err)
@@ -41,7 +41,7 @@ func load(ctx context.Context, dir string, read readFunc) ([]entry, error) {
 	}
 	cachePath := filepath.Join(dir, "ocr.json")
 	cache := map[string]string{}
-	if b, err := os.ReadFile(cachePath); err == nil {
+	if b, err := os.ReadFile(cachePath); err == nil && keep {
 		_ = json.Unmarshal(b, &cache)
 	}
 	out := make([]entry, 0, len(man.Items))
@@ -65,7 +65,7 @@ func load(ctx context.Context, dir string, read readFunc) ([]entry, error) {
 		e.text = text
 		out = append(out, e)
 	}
-	if read != nil {
+	if read != nil && keep {
 		b, _ := json.MarshalIndent(cache, "", " ")
 		if err := os.WriteFile(cachePath, b, 0o644); err != nil {
 			return nil, err
@@ -80,6 +80,8 @@ type rule func(query, stored *entry) bool
 var rules = map[string]rule{
 	// picture: the fingerprint comparison alone (the rule before texts were compared).
 	"picture": func(q, s *entry) bool { return media.Compare(q.fp, s.fp).Duplicate },
+	// text: the picture, then the texts (media.CompareMemes, as the pipeline decides).
+	"text": func(q, s *entry) bool { return media.CompareMemes(q.fp, s.fp, q.text, s.text).Duplicate },
 	// phash10: a plain pHash threshold, for comparison.
 	"phash10": func(q, s *entry) bool { return q.fp.PHashDistance(s.fp) <= 10 },
 }
@@ -134,6 +136,10 @@ func printReport(w io.Writer, name string, outs []outcome, verbose bool) (recall
 	falses := map[string]*tally{}
 	var times []time.Duration
 	var allHit, all int
+	byFile := map[string]*entry{}
+	for _, o := range outs {
+		byFile[o.query.File] = o.query
+	}
 	for _, o := range outs {
 		times = append(times, o.took)
 		q := o.query
@@ -152,7 +158,8 @@ func printReport(w io.Writer, name string, outs []outcome, verbose bool) (recall
 				allHit++
 			case o.match == nil:
 				if verbose {
-					fmt.Fprintf(w, "  missed %s\n", q.File)
+					s := byFile[q.Of]
+					fmt.Fprintf(w, "  missed %s: %v\n", q.File, media.CompareMemes(q.fp, s.fp, q.text, s.text))
 				}
 			default:
 				falseDups++
@@ -174,7 +181,8 @@ func printReport(w io.Writer, name string, outs []outcome, verbose bool) (recall
 			if o.match != nil {
 				t.hit++
 				falseDups++
-				fmt.Fprintf(w, "  FALSE %s -> %s (texts %q / %q)\n", q.File, o.match.File, oneLine(q.text), oneLine(o.match.text))
+				s := o.match
+				fmt.Fprintf(w, "  FALSE %s -> %s (texts %q / %q): %v\n", q.File, s.File, oneLine(q.text), oneLine(s.text), media.CompareMemes(q.fp, s.fp, q.text, s.text))
 			}
 		}
 	}

@@ -5,15 +5,18 @@ import (
 	"math"
 )
 
-// Duplicate decision thresholds, tuned on generated memes; compare_test.go
-// lists every edit they must accept or reject.
+// Duplicate decision thresholds, tuned on generated memes (compare_test.go
+// lists every edit they must accept or reject) and on real photographs
+// made into memes (dedupeval).
 const (
 	// CandidateDistance is the largest pHash Hamming distance worth a closer
-	// look. Of the accepted edits a 5% crop moves the hash the most (8 to 18
-	// in the tests); unrelated pictures sit around 22-36. Among random hashes
-	// ~310 in a million are this close; the Index's quick test (signature.go)
-	// rejects them before any full fingerprint is loaded.
-	CandidateDistance = 18
+	// look. On real photographs (dedupeval) a 4-5% crop of a picture with
+	// fine vertical detail (a forest) moves the hash by up to 22, and a
+	// -15% brightness change of a saturated one by 22; unrelated pictures
+	// sit around 26-36. Among random hashes ~8,500 in a million are this
+	// close; the Index's quick test (signature.go) rejects them before any
+	// full fingerprint is loaded.
+	CandidateDistance = 22
 	// ToneTolerance is how many gray levels a Tone cell may differ, after
 	// matching brightness and contrast, before it counts as changed.
 	ToneTolerance = 24
@@ -35,6 +38,9 @@ const (
 	// above which a pair is rejected without any alignment. A 5% crop of
 	// the test pictures stays under 20, random grids sit near 85.
 	maxProbeCost = 40
+	// cropSlack is the share of a Tone cell's neighbourhood range added to
+	// ToneTolerance when comparing a crop (see localSlack).
+	cropSlack = 0.5
 )
 
 // Verdict explains a duplicate decision so it can be stored with it.
@@ -50,11 +56,47 @@ type Verdict struct {
 	// Crop is the part of one picture the other matched, as fractions
 	// {x0, y0, x1, y1} of its width and height ({0,0,1,1}: not cropped).
 	Crop [4]float64
+	// TextCompared tells whether both memes carried text enough to compare
+	// (see TextSimilarity); TextSimilarity is then how alike it is, 0..1.
+	TextCompared   bool
+	TextSimilarity float64
 }
 
 func (v Verdict) String() string {
-	return fmt.Sprintf("duplicate=%t (%s; phash distance %d, tone mismatch %.3f, edge mismatch %.3f)",
-		v.Duplicate, v.Reason, v.PHashDistance, v.ToneMismatch, v.EdgeMismatch)
+	text := "no text to compare"
+	if v.TextCompared {
+		text = fmt.Sprintf("text similarity %.2f", v.TextSimilarity)
+	}
+	return fmt.Sprintf("duplicate=%t (%s; phash distance %d, tone mismatch %.3f, edge mismatch %.3f, %s)",
+		v.Duplicate, v.Reason, v.PHashDistance, v.ToneMismatch, v.EdgeMismatch, text)
+}
+
+// CompareMemes decides whether meme b (fingerprint and OCR text) is a
+// repost of meme a. When both carry text, the text decides between a
+// repost and a new joke on the same template: the pictures must match and
+// so must the texts. Texts that agree closely also vouch for a picture a
+// little beyond Compare's thresholds (a crop through a watermark). Memes
+// without text are judged by the picture alone.
+func CompareMemes(a, b Fingerprint, textA, textB string) Verdict {
+	v := Compare(a, b)
+	if a.SHA256 == b.SHA256 {
+		return v
+	}
+	v.TextSimilarity, v.TextCompared = TextSimilarity(textA, textB)
+	switch {
+	case !v.TextCompared:
+	case v.Duplicate && v.TextSimilarity < MinTextSimilarity:
+		v.Duplicate, v.Reason = false, "same picture, different text"
+	case !v.Duplicate && v.TextSimilarity >= SureTextSimilarity && v.nearlyAcceptable():
+		v.Duplicate, v.Reason = true, "same text, picture nearly the same"
+	}
+	return v
+}
+
+// nearlyAcceptable allows twice Compare's mismatch: only for pairs whose
+// texts already agree.
+func (v Verdict) nearlyAcceptable() bool {
+	return v.ToneMismatch <= 2*MaxToneMismatch && v.EdgeMismatch <= 2*MaxEdgeMismatch
 }
 
 // Compare decides whether b is a repost of a: the same file, or the same
@@ -114,6 +156,7 @@ var fullRegion = region{0, 0, 1, 1}
 // grids holds a fingerprint's grids as floats for alignment.
 type grids struct {
 	tone, edges grayImage
+	toneSlack   []float32 // see localSlack
 	s           scratch
 }
 
@@ -128,6 +171,7 @@ func newGrids(fp *Fingerprint) *grids {
 	for i, v := range fp.Edges {
 		g.edges.pix[i] = float32(v)
 	}
+	g.toneSlack = localSlack(g.tone)
 	return g
 }
 
@@ -142,7 +186,11 @@ func (g *grids) view(src grayImage, r region, n int) []float32 {
 
 // mismatch compares region r of g with the whole of other.
 func (g *grids) mismatch(other *grids, r region) (tone, edge float64) {
-	tone = toneMismatch(other.tone.pix, g.view(g.tone, r, ToneSize))
+	slack := other.toneSlack
+	if r == fullRegion {
+		slack = nil
+	}
+	tone = toneMismatch(other.tone.pix, g.view(g.tone, r, ToneSize), slack)
 	edge = edgeMismatch(other.edges.pix, g.view(g.edges, r, EdgeSize))
 	return tone, edge
 }
@@ -191,9 +239,44 @@ func meanStd(v []float32) (mean, std float32) {
 
 // toneMismatch is the share of cells differing by more than ToneTolerance
 // once brightness and contrast are matched.
-func toneMismatch(a, b []float32) float64 {
+func toneMismatch(a, b, slack []float32) float64 {
 	gain, offset := levelMatch(a, b)
-	return countOver(a, b, gain, offset, ToneTolerance)
+	if slack == nil {
+		return countOver(a, b, gain, offset, ToneTolerance)
+	}
+	n := 0
+	for i := range a {
+		d := abs32(a[i] - (b[i]*gain + offset))
+		if d > ToneTolerance+slack[i] {
+			n++
+		}
+	}
+	return float64(n) / float64(len(a))
+}
+
+// localSlack returns, per Tone cell, how much a crop's resampling may move
+// it: a share of the gray range of its 3x3 neighbourhood. A coarse grid
+// resampled at an offset cannot reproduce a sharp edge inside a cell (meme
+// lettering, a horizon), so cells next to one are allowed more.
+func localSlack(t grayImage) []float32 {
+	out := make([]float32, len(t.pix))
+	for y := range t.h {
+		for x := range t.w {
+			lo, hi := float32(255), float32(0)
+			for dy := -1; dy <= 1; dy++ {
+				for dx := -1; dx <= 1; dx++ {
+					xx, yy := x+dx, y+dy
+					if xx < 0 || yy < 0 || xx >= t.w || yy >= t.h {
+						continue
+					}
+					v := t.pix[yy*t.w+xx]
+					lo, hi = min(lo, v), max(hi, v)
+				}
+			}
+			out[y*t.w+x] = cropSlack * (hi - lo)
+		}
+	}
+	return out
 }
 
 // edgeMismatch is the share of cells whose edge density differs by more

@@ -20,7 +20,7 @@ type Index struct {
 	// keep the pHash scan on one dense array and cost no pointers.
 	ids     []int64
 	hashes  []uint64
-	aspects []float32
+	aspects []float32 // log of the aspect ratio: the quick test needs no math.Log per entry
 	sigs    []signature
 	slots   map[int64]int32 // id -> i
 }
@@ -52,13 +52,13 @@ func (x *Index) Add(id int64, fp Fingerprint) {
 		x.slots = map[int64]int32{}
 	}
 	if i, ok := x.slots[id]; ok {
-		x.hashes[i], x.aspects[i], x.sigs[i] = fp.PHash, fp.Aspect, sig
+		x.hashes[i], x.aspects[i], x.sigs[i] = fp.PHash, logAspect(fp.Aspect), sig
 		return
 	}
 	x.slots[id] = int32(len(x.ids))
 	x.ids = append(x.ids, id)
 	x.hashes = append(x.hashes, fp.PHash)
-	x.aspects = append(x.aspects, fp.Aspect)
+	x.aspects = append(x.aspects, logAspect(fp.Aspect))
 	x.sigs = append(x.sigs, sig)
 }
 
@@ -94,11 +94,11 @@ func (x *Index) Len() int {
 // on the full fingerprints decides. The same file is always a candidate
 // at distance 0.
 func (x *Index) Candidates(fp Fingerprint, limit int) []Candidate {
-	sig := newSignature(&fp)
+	sig, la := newSignature(&fp), logAspect(fp.Aspect)
 	x.mu.RLock()
 	var out []Candidate
 	for _, i := range x.nearHashes(fp.PHash) {
-		if quickMatch(fp.Aspect, x.aspects[i], &sig, &x.sigs[i]) {
+		if quickMatchLog(la, x.aspects[i], &sig, &x.sigs[i]) {
 			out = append(out, Candidate{ID: x.ids[i], Distance: bits.OnesCount64(x.hashes[i] ^ fp.PHash)})
 		}
 	}
