@@ -87,15 +87,15 @@ func CompareMemes(a, b Fingerprint, textA, textB string) Verdict {
 	case !v.TextCompared:
 	case v.Duplicate && v.TextSimilarity < MinTextSimilarity:
 		v.Duplicate, v.Reason = false, "same picture, different text"
-	case !v.Duplicate && v.TextSimilarity >= SureTextSimilarity && v.nearlyAcceptable():
+	case !v.Duplicate && v.TextSimilarity >= SureTextSimilarity && v.NearlyDuplicate():
 		v.Duplicate, v.Reason = true, "same text, picture nearly the same"
 	}
 	return v
 }
 
-// nearlyAcceptable allows twice Compare's mismatch: only for pairs whose
-// texts already agree.
-func (v Verdict) nearlyAcceptable() bool {
+// NearlyDuplicate tells whether the pictures are within twice Compare's
+// mismatch: a duplicate if their texts agree closely (CompareMemes).
+func (v Verdict) NearlyDuplicate() bool {
 	return v.ToneMismatch <= 2*MaxToneMismatch && v.EdgeMismatch <= 2*MaxEdgeMismatch
 }
 

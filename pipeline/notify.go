@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"log/slog"
 
+	tele "gopkg.in/telebot.v3"
+
 	"memebot/bot"
 	"memebot/i18n"
 	"memebot/ingest"
@@ -25,7 +27,18 @@ func (p *Pipeline) notifyUploader(ctx context.Context, sub storage.Submission, k
 	if err != nil {
 		return err
 	}
-	err = p.tg.SendText(ctx, sub.ChatID, i18n.T(u.LanguageCode, key, args...), sub.MessageID)
+	return p.tell(ctx, sub, u, i18n.T(u.LanguageCode, key, args...), nil)
+}
+
+// tell sends the uploader a text (with buttons when markup is not nil) in
+// reply to their upload; a user who blocked the bot is marked so.
+func (p *Pipeline) tell(ctx context.Context, sub storage.Submission, u storage.User, text string, markup *tele.ReplyMarkup) error {
+	var err error
+	if markup != nil {
+		err = p.tg.SendTextMarkup(ctx, sub.ChatID, text, sub.MessageID, markup)
+	} else {
+		err = p.tg.SendText(ctx, sub.ChatID, text, sub.MessageID)
+	}
 	if err != nil && bot.IsBlocked(err) {
 		return p.store.MarkBlocked(ctx, u.ID)
 	}
