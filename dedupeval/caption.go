@@ -52,28 +52,22 @@ func textMask(f *opentype.Font, text string, size float64, pad int) (*image.Alph
 	return mask, nil
 }
 
-// dilate grows a mask by r pixels (a square then a diamond pass keep it cheap).
+// dilate grows a mask by r pixels: a square, as a horizontal then a
+// vertical pass.
 func dilate(src *image.Alpha, r int) *image.Alpha {
+	return dilatePass(dilatePass(src, r, 1, 0), r, 0, 1)
+}
+
+// dilatePass takes the maximum over r pixels either way along (dx, dy).
+func dilatePass(src *image.Alpha, r, dx, dy int) *image.Alpha {
 	b := src.Bounds()
-	tmp := image.NewAlpha(b)
-	for y := b.Min.Y; y < b.Max.Y; y++ {
-		for x := b.Min.X; x < b.Max.X; x++ {
-			var m uint8
-			for dx := -r; dx <= r; dx++ {
-				if xx := x + dx; xx >= b.Min.X && xx < b.Max.X {
-					m = max(m, src.AlphaAt(xx, y).A)
-				}
-			}
-			tmp.SetAlpha(x, y, color.Alpha{A: m})
-		}
-	}
 	out := image.NewAlpha(b)
 	for y := b.Min.Y; y < b.Max.Y; y++ {
 		for x := b.Min.X; x < b.Max.X; x++ {
 			var m uint8
-			for dy := -r; dy <= r; dy++ {
-				if yy := y + dy; yy >= b.Min.Y && yy < b.Max.Y {
-					m = max(m, tmp.AlphaAt(x, yy).A)
+			for k := -r; k <= r; k++ {
+				if p := image.Pt(x+k*dx, y+k*dy); p.In(b) {
+					m = max(m, src.AlphaAt(p.X, p.Y).A)
 				}
 			}
 			out.SetAlpha(x, y, color.Alpha{A: m})

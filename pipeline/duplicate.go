@@ -58,21 +58,14 @@ func (p *Pipeline) markDuplicate(ctx context.Context, sub storage.Submission, du
 	if err != nil {
 		return err
 	}
-	first, err := p.store.MarkUploaderNotified(ctx, sub.ID)
-	if err != nil || !first {
-		return err
-	}
-	u, err := p.store.User(ctx, sub.UploaderID)
-	if err != nil {
-		return err
-	}
-	text := duplicateNotice(u.LanguageCode, sub.ID, dup.Of)
-	var markup *tele.ReplyMarkup
-	if sub.SecondLookAt == nil {
-		markup = &tele.ReplyMarkup{}
-		markup.Inline(markup.Row(markup.Data(i18n.T(u.LanguageCode, "dup_second_look_button"), SecondLookButton, fmt.Sprint(sub.ID))))
-	}
-	return p.tell(ctx, sub, u, text, markup)
+	return p.notifyUploaderWith(ctx, sub, func(lang string) (string, *tele.ReplyMarkup) {
+		if sub.SecondLookAt != nil {
+			return duplicateNotice(lang, sub.ID, dup.Of), nil
+		}
+		markup := &tele.ReplyMarkup{}
+		markup.Inline(markup.Row(markup.Data(i18n.T(lang, "dup_second_look_button"), SecondLookButton, fmt.Sprint(sub.ID))))
+		return duplicateNotice(lang, sub.ID, dup.Of), markup
+	})
 }
 
 // duplicateNotice says which meme an upload repeats, in what state.

@@ -19,6 +19,15 @@ func translate(code, key string, args ...any) string { return i18n.T(code, key, 
 
 // notifyUploader tells the uploader the outcome of their submission, once.
 func (p *Pipeline) notifyUploader(ctx context.Context, sub storage.Submission, key string, args ...any) error {
+	return p.notifyUploaderWith(ctx, sub, func(lang string) (string, *tele.ReplyMarkup) {
+		return i18n.T(lang, key, args...), nil
+	})
+}
+
+// notifyUploaderWith tells the uploader, once, what compose writes in their
+// language (with buttons when it returns a markup), in reply to the upload;
+// a user who blocked the bot is marked so.
+func (p *Pipeline) notifyUploaderWith(ctx context.Context, sub storage.Submission, compose func(lang string) (string, *tele.ReplyMarkup)) error {
 	first, err := p.store.MarkUploaderNotified(ctx, sub.ID)
 	if err != nil || !first {
 		return err
@@ -27,13 +36,7 @@ func (p *Pipeline) notifyUploader(ctx context.Context, sub storage.Submission, k
 	if err != nil {
 		return err
 	}
-	return p.tell(ctx, sub, u, i18n.T(u.LanguageCode, key, args...), nil)
-}
-
-// tell sends the uploader a text (with buttons when markup is not nil) in
-// reply to their upload; a user who blocked the bot is marked so.
-func (p *Pipeline) tell(ctx context.Context, sub storage.Submission, u storage.User, text string, markup *tele.ReplyMarkup) error {
-	var err error
+	text, markup := compose(u.LanguageCode)
 	if markup != nil {
 		err = p.tg.SendTextMarkup(ctx, sub.ChatID, text, sub.MessageID, markup)
 	} else {
