@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strconv"
 
 	tele "gopkg.in/telebot.v3"
@@ -45,7 +46,7 @@ func (h *Handlers) SecondLook(c tele.Context) error {
 	// A lost job is queued again by the requeue sweep: the submission is
 	// queued in PostgreSQL already.
 	if _, err := h.UploadJobs.Enqueue(ctx, queue.Job{Kind: pipeline.JobUpload, Ref: sub.ID}); err != nil {
-		h.Log.Warn("queueing a second look", "submission_id", sub.ID, "error", err)
+		h.Log.Warn("queueing a second look", slog.Int64("submission_id", sub.ID), slog.Any("error", err))
 	}
 	if c.Message() != nil {
 		_, _ = c.Bot().EditReplyMarkup(c.Message(), nil) // the button is spent
