@@ -32,14 +32,21 @@ const (
 	// duplicate. A corner watermark changes ~1%, a 5% crop ~2%, another
 	// caption on the same template 5% or more.
 	MaxEdgeMismatch = 0.035
-	// maxCropShare is how much of each side a crop may remove.
-	maxCropShare = 0.12
+	// maxCropAspectError is how far (log ratio) a crop's aspect may be from
+	// the aspect of the picture it is compared with (see cropKeepsAspect).
+	maxCropAspectError = 0.03
+	// maxCropShare is how much of each side a crop may remove: the 5% the
+	// interface promises, and room for the alignment to overshoot.
+	maxCropShare = 0.08
 	// maxProbeCost is the mean Tone difference (gray levels, unaligned)
 	// above which a pair is rejected without any alignment. A 5% crop of
 	// the test pictures stays under 20, random grids sit near 85.
 	maxProbeCost = 40
-	// cropSlack is the share of a Tone cell's neighbourhood range added to
-	// ToneTolerance when comparing a crop (see localSlack).
+	// cropSlack is the share of the sharpest bend in a Tone cell's
+	// neighbourhood added to ToneTolerance when comparing a crop (see
+	// localSlack). The generated memes of e2e (one pattern at nearby
+	// frequencies, the same caption but a digit) stay apart only together
+	// with cropKeepsAspect.
 	cropSlack = 0.5
 )
 
@@ -74,9 +81,10 @@ func (v Verdict) String() string {
 // CompareMemes decides whether meme b (fingerprint and OCR text) is a
 // repost of meme a. When both carry text, the text decides between a
 // repost and a new joke on the same template: the pictures must match and
-// so must the texts. Texts that agree closely also vouch for a picture a
-// little beyond Compare's thresholds (a crop through a watermark). Memes
-// without text are judged by the picture alone.
+// so must the texts. Memes without text are judged by the picture alone.
+// Texts that agree never make up for pictures that differ: the same
+// caption on another picture is another meme (and smooth generated
+// pictures with one caption sit just beyond the edge threshold).
 func CompareMemes(a, b Fingerprint, textA, textB string) Verdict {
 	v := Compare(a, b)
 	if a.SHA256 == b.SHA256 {
@@ -87,16 +95,8 @@ func CompareMemes(a, b Fingerprint, textA, textB string) Verdict {
 	case !v.TextCompared:
 	case v.Duplicate && v.TextSimilarity < MinTextSimilarity:
 		v.Duplicate, v.Reason = false, "same picture, different text"
-	case !v.Duplicate && v.TextSimilarity >= SureTextSimilarity && v.NearlyDuplicate():
-		v.Duplicate, v.Reason = true, "same text, picture nearly the same"
 	}
 	return v
-}
-
-// NearlyDuplicate tells whether the pictures are within twice Compare's
-// mismatch: a duplicate if their texts agree closely (CompareMemes).
-func (v Verdict) NearlyDuplicate() bool {
-	return v.ToneMismatch <= 2*MaxToneMismatch && v.EdgeMismatch <= 2*MaxEdgeMismatch
 }
 
 // Compare decides whether b is a repost of a: the same file, or the same
@@ -126,11 +126,12 @@ func Compare(a, b Fingerprint) Verdict {
 		// One may be a crop of the other; try both ways.
 		r1, c1 := bestCrop(ga, gb, float64(a.Aspect), float64(b.Aspect))
 		r2, c2 := bestCrop(gb, ga, float64(b.Aspect), float64(a.Aspect))
-		big, small, r := ga, gb, r1
+		big, small, r, bigAspect, smallAspect := ga, gb, r1, a.Aspect, b.Aspect
 		if c2 < c1 {
-			big, small, r = gb, ga, r2
+			big, small, r, bigAspect, smallAspect = gb, ga, r2, b.Aspect, a.Aspect
 		}
-		if tone, edge := big.mismatch(small, r); tone+edge < v.ToneMismatch+v.EdgeMismatch {
+		tone, edge := big.mismatch(small, r)
+		if cropKeepsAspect(r, bigAspect, smallAspect) && tone+edge < v.ToneMismatch+v.EdgeMismatch {
 			v.ToneMismatch, v.EdgeMismatch = tone, edge
 			v.Crop = [4]float64{r.x0, r.y0, r.x1, r.y1}
 		}
@@ -148,6 +149,16 @@ func Compare(a, b Fingerprint) Verdict {
 
 func (v Verdict) acceptable() bool {
 	return v.ToneMismatch <= MaxToneMismatch && v.EdgeMismatch <= MaxEdgeMismatch
+}
+
+// cropKeepsAspect tells whether cutting r out of a picture of bigAspect
+// gives smallAspect: a real crop does, to the rounding of the trimmed
+// thumbnail. The alignment moves each side on its own, and a region that
+// fits only by stretching one way is another picture drawn alike (two
+// renderings of one pattern at nearby frequencies), not a crop.
+func cropKeepsAspect(r region, bigAspect, smallAspect float32) bool {
+	implied := float64(bigAspect) * (r.x1 - r.x0) / (r.y1 - r.y0)
+	return math.Abs(math.Log(implied/float64(smallAspect))) <= maxCropAspectError
 }
 
 // fullRegion is the whole picture in the unit square.
@@ -255,25 +266,33 @@ func toneMismatch(a, b, slack []float32) float64 {
 }
 
 // localSlack returns, per Tone cell, how much a crop's resampling may move
-// it: a share of the gray range of its 3x3 neighbourhood. A coarse grid
-// resampled at an offset cannot reproduce a sharp edge inside a cell (meme
-// lettering, a horizon), so cells next to one are allowed more.
+// it. A coarse grid resampled at an offset reproduces a smooth gradient
+// but not a sharp edge inside a cell (meme lettering, a horizon), so a cell
+// near a bend in the levels (a second difference) is allowed a share of
+// it; a smooth picture gets no slack, however much its levels vary.
 func localSlack(t grayImage) []float32 {
+	at := func(x, y int) float32 {
+		return t.pix[min(max(y, 0), t.h-1)*t.w+min(max(x, 0), t.w-1)]
+	}
+	bend := make([]float32, len(t.pix))
+	for y := range t.h {
+		for x := range t.w {
+			v := 2 * at(x, y)
+			bend[y*t.w+x] = max(abs32(v-at(x-1, y)-at(x+1, y)), abs32(v-at(x, y-1)-at(x, y+1)))
+		}
+	}
 	out := make([]float32, len(t.pix))
 	for y := range t.h {
 		for x := range t.w {
-			lo, hi := float32(255), float32(0)
+			var m float32
 			for dy := -1; dy <= 1; dy++ {
 				for dx := -1; dx <= 1; dx++ {
-					xx, yy := x+dx, y+dy
-					if xx < 0 || yy < 0 || xx >= t.w || yy >= t.h {
-						continue
+					if xx, yy := x+dx, y+dy; xx >= 0 && yy >= 0 && xx < t.w && yy < t.h {
+						m = max(m, bend[yy*t.w+xx])
 					}
-					v := t.pix[yy*t.w+xx]
-					lo, hi = min(lo, v), max(hi, v)
 				}
 			}
-			out[y*t.w+x] = cropSlack * (hi - lo)
+			out[y*t.w+x] = cropSlack * m
 		}
 	}
 	return out

@@ -155,7 +155,7 @@ func (d *Deduplicator) confirm(ctx context.Context, tx *storage.Store, fp media.
 		v := media.Compare(fp, other)
 		if s.Analysed {
 			if text == nil {
-				if v.Duplicate || v.NearlyDuplicate() {
+				if v.Duplicate {
 					return nil, errNeedText
 				}
 				continue
