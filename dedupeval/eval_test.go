@@ -24,19 +24,7 @@ import (
 // way the pipeline decides, OCR included: every repost must be found and no
 // template called a duplicate.
 func TestCommittedSubset(t *testing.T) {
-	pool, err := ocr.NewPool(ocr.Config{})
-	if err != nil {
-		t.Fatalf("tesseract: %v", err)
-	}
-	defer pool.Close()
-	read := func(ctx context.Context, img image.Image) (string, error) {
-		got, err := pool.ReadText(ctx, img)
-		return got.Text, err
-	}
-	entries, err := load(context.Background(), "testdata", read, false)
-	if err != nil {
-		t.Fatal(err)
-	}
+	entries := loadSubset(t)
 	kinds := map[string]int{}
 	for _, o := range evaluate(entries, rules["text"]) {
 		q := o.query
@@ -58,17 +46,12 @@ func TestCommittedSubset(t *testing.T) {
 	}
 }
 
-// BenchmarkDedupStep times the dedup step of one upload as the pipeline
-// runs it, on the committed subset's reposts and templates: the fingerprint
-// of the decoded picture, the candidate lookup in an index of a million
-// memes (random ones plus the subset's originals) and CompareMemes on the
-// candidates, texts included (OCR itself is the checks' cost: it ran before,
-// and its text is reused). Run it with -cpu 1; it reports the median and
-// 95th percentile per upload.
-func BenchmarkDedupStep(b *testing.B) {
+// loadSubset loads the committed subset, its texts read by Tesseract.
+func loadSubset(tb testing.TB) []entry {
+	tb.Helper()
 	pool, err := ocr.NewPool(ocr.Config{})
 	if err != nil {
-		b.Fatalf("tesseract: %v", err)
+		tb.Fatalf("tesseract: %v", err)
 	}
 	defer pool.Close()
 	read := func(ctx context.Context, img image.Image) (string, error) {
@@ -77,8 +60,20 @@ func BenchmarkDedupStep(b *testing.B) {
 	}
 	entries, err := load(context.Background(), "testdata", read, false)
 	if err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
+	return entries
+}
+
+// BenchmarkDedupStep times the dedup step of one upload as the pipeline
+// runs it, on the committed subset's reposts and templates: the fingerprint
+// of the decoded picture, the candidate lookup in an index of a million
+// memes (random ones plus the subset's originals) and CompareMemes on the
+// candidates, texts included (OCR itself is the checks' cost: it ran before,
+// and its text is reused). Run it with -cpu 1; it reports the median and
+// 95th percentile per upload.
+func BenchmarkDedupStep(b *testing.B) {
+	entries := loadSubset(b)
 	index := randomIndex(1_000_000)
 	byID := map[int64]*entry{}
 	var queries []query
