@@ -117,6 +117,7 @@ func registerHandlers(d *deps, b *bot.Bot, media *queue.Queue, feed *recommend.F
 	roles := bot.NewRoles(d.cfg.AdminIDs, d.cfg.ModeratorIDs, d.store)
 	h := &handlers.Handlers{
 		Users: d.store, Intake: newIntake(d, media), Reviews: d.store, Sources: ingest.NewStore(d.store.DB()),
+		SecondLooks: d.store, UploadJobs: media,
 		Feed: feed, Sent: recommend.NewSentLog(d.redis), Texts: b,
 		Stats:   &handlers.StatsCommand{Figures: d.store, MediaQueue: media, Weights: feed, Log: d.log.With("component", "stats")},
 		Control: control, Roles: d.store, RoleCache: roles,

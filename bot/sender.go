@@ -185,6 +185,23 @@ func (s *Sender) SendText(ctx context.Context, chatID int64, text string, replyT
 	return nil
 }
 
+// SendTextMarkup sends text with buttons, as a reply to message replyTo when
+// it is not 0 (sent anyway if that message is gone), retried.
+func (s *Sender) SendTextMarkup(ctx context.Context, chatID int64, text string, replyTo int64, markup *tele.ReplyMarkup) error {
+	opts := &tele.SendOptions{ReplyMarkup: markup, AllowWithoutReply: true}
+	if replyTo != 0 {
+		opts.ReplyTo = &tele.Message{ID: int(replyTo)}
+	}
+	err := s.retry(ctx, func() error {
+		_, err := s.tb.Send(&tele.Chat{ID: chatID}, text, opts)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("bot: send text to %d: %w", chatID, redact(err, s.b.cfg.Token))
+	}
+	return nil
+}
+
 // FileID is the file_id of a message's media, the largest photo size for photos.
 func FileID(m *tele.Message) string {
 	switch {

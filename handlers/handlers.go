@@ -11,6 +11,7 @@ import (
 
 	"memebot/bot"
 	"memebot/i18n"
+	"memebot/pipeline"
 	"memebot/storage"
 )
 
@@ -37,13 +38,16 @@ type Handlers struct {
 	Roles     RoleAdmin
 	RoleCache RoleCache
 	Reviews   Reviews
-	Sources   Sources
-	Feed      Feed
-	Sent      SentMessages
-	Texts     TextSender
-	Stats     *StatsCommand
-	Settings  Settings
-	Log       *slog.Logger
+	// SecondLooks and UploadJobs serve the second-look button.
+	SecondLooks SecondLooks
+	UploadJobs  UploadJobs
+	Sources     Sources
+	Feed        Feed
+	Sent        SentMessages
+	Texts       TextSender
+	Stats       *StatsCommand
+	Settings    Settings
+	Log         *slog.Logger
 }
 
 // Register routes every command and button to its handler.
@@ -62,6 +66,7 @@ func (h *Handlers) Register(b *tele.Bot, roles *bot.Roles) {
 	}
 	b.Handle(&tele.Btn{Unique: reviewButton}, h.Review)
 	b.Handle(&tele.Btn{Unique: reactButton}, h.React)
+	b.Handle(&tele.Btn{Unique: pipeline.SecondLookButton}, h.SecondLook)
 	b.Handle(&tele.Btn{Unique: sourceButton}, h.SourceButton)
 	b.Handle("/sources", h.ListSources)
 	b.Handle("/stats", h.Stats.Handle)

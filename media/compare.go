@@ -5,15 +5,18 @@ import (
 	"math"
 )
 
-// Duplicate decision thresholds, tuned on generated memes; compare_test.go
-// lists every edit they must accept or reject.
+// Duplicate decision thresholds, tuned on generated memes (compare_test.go
+// lists every edit they must accept or reject) and on real photographs
+// made into memes (dedupeval).
 const (
 	// CandidateDistance is the largest pHash Hamming distance worth a closer
-	// look. Of the accepted edits a 5% crop moves the hash the most (8 to 18
-	// in the tests); unrelated pictures sit around 22-36. Among random hashes
-	// ~310 in a million are this close; the Index's quick test (signature.go)
-	// rejects them before any full fingerprint is loaded.
-	CandidateDistance = 18
+	// look. On real photographs (dedupeval) a 4-5% crop of a picture with
+	// fine vertical detail (a forest) moves the hash by up to 22, and a
+	// -15% brightness change of a saturated one by 22; unrelated pictures
+	// sit around 26-36. Among random hashes ~8,500 in a million are this
+	// close; the Index's quick test (signature.go) rejects them before any
+	// full fingerprint is loaded.
+	CandidateDistance = 22
 	// ToneTolerance is how many gray levels a Tone cell may differ, after
 	// matching brightness and contrast, before it counts as changed.
 	ToneTolerance = 24
@@ -29,12 +32,22 @@ const (
 	// duplicate. A corner watermark changes ~1%, a 5% crop ~2%, another
 	// caption on the same template 5% or more.
 	MaxEdgeMismatch = 0.035
-	// maxCropShare is how much of each side a crop may remove.
-	maxCropShare = 0.12
+	// maxCropAspectError is how far (log ratio) a crop's aspect may be from
+	// the aspect of the picture it is compared with (see cropKeepsAspect).
+	maxCropAspectError = 0.03
+	// maxCropShare is how much of each side a crop may remove: the 5% the
+	// interface promises, and room for the alignment to overshoot.
+	maxCropShare = 0.08
 	// maxProbeCost is the mean Tone difference (gray levels, unaligned)
 	// above which a pair is rejected without any alignment. A 5% crop of
 	// the test pictures stays under 20, random grids sit near 85.
 	maxProbeCost = 40
+	// cropSlack is the share of the sharpest bend in a Tone cell's
+	// neighbourhood added to ToneTolerance when comparing a crop (see
+	// localSlack). The generated memes of e2e (one pattern at nearby
+	// frequencies, the same caption but a digit) stay apart only together
+	// with cropKeepsAspect.
+	cropSlack = 0.5
 )
 
 // Verdict explains a duplicate decision so it can be stored with it.
@@ -50,11 +63,40 @@ type Verdict struct {
 	// Crop is the part of one picture the other matched, as fractions
 	// {x0, y0, x1, y1} of its width and height ({0,0,1,1}: not cropped).
 	Crop [4]float64
+	// TextCompared tells whether both memes carried text enough to compare
+	// (see TextSimilarity); TextSimilarity is then how alike it is, 0..1.
+	TextCompared   bool
+	TextSimilarity float64
 }
 
 func (v Verdict) String() string {
-	return fmt.Sprintf("duplicate=%t (%s; phash distance %d, tone mismatch %.3f, edge mismatch %.3f)",
-		v.Duplicate, v.Reason, v.PHashDistance, v.ToneMismatch, v.EdgeMismatch)
+	text := "no text to compare"
+	if v.TextCompared {
+		text = fmt.Sprintf("text similarity %.2f", v.TextSimilarity)
+	}
+	return fmt.Sprintf("duplicate=%t (%s; phash distance %d, tone mismatch %.3f, edge mismatch %.3f, %s)",
+		v.Duplicate, v.Reason, v.PHashDistance, v.ToneMismatch, v.EdgeMismatch, text)
+}
+
+// CompareMemes decides whether meme b (fingerprint and OCR text) is a
+// repost of meme a. When both carry text, the text decides between a
+// repost and a new joke on the same template: the pictures must match and
+// so must the texts. Memes without text are judged by the picture alone.
+// Texts that agree never make up for pictures that differ: the same
+// caption on another picture is another meme (and smooth generated
+// pictures with one caption sit just beyond the edge threshold).
+func CompareMemes(a, b Fingerprint, textA, textB string) Verdict {
+	v := Compare(a, b)
+	if a.SHA256 == b.SHA256 {
+		return v
+	}
+	v.TextSimilarity, v.TextCompared = TextSimilarity(textA, textB)
+	switch {
+	case !v.TextCompared:
+	case v.Duplicate && v.TextSimilarity < MinTextSimilarity:
+		v.Duplicate, v.Reason = false, "same picture, different text"
+	}
+	return v
 }
 
 // Compare decides whether b is a repost of a: the same file, or the same
@@ -84,11 +126,12 @@ func Compare(a, b Fingerprint) Verdict {
 		// One may be a crop of the other; try both ways.
 		r1, c1 := bestCrop(ga, gb, float64(a.Aspect), float64(b.Aspect))
 		r2, c2 := bestCrop(gb, ga, float64(b.Aspect), float64(a.Aspect))
-		big, small, r := ga, gb, r1
+		big, small, r, bigAspect, smallAspect := ga, gb, r1, a.Aspect, b.Aspect
 		if c2 < c1 {
-			big, small, r = gb, ga, r2
+			big, small, r, bigAspect, smallAspect = gb, ga, r2, b.Aspect, a.Aspect
 		}
-		if tone, edge := big.mismatch(small, r); tone+edge < v.ToneMismatch+v.EdgeMismatch {
+		tone, edge := big.mismatch(small, r)
+		if cropKeepsAspect(r, bigAspect, smallAspect) && tone+edge < v.ToneMismatch+v.EdgeMismatch {
 			v.ToneMismatch, v.EdgeMismatch = tone, edge
 			v.Crop = [4]float64{r.x0, r.y0, r.x1, r.y1}
 		}
@@ -108,12 +151,23 @@ func (v Verdict) acceptable() bool {
 	return v.ToneMismatch <= MaxToneMismatch && v.EdgeMismatch <= MaxEdgeMismatch
 }
 
+// cropKeepsAspect tells whether cutting r out of a picture of bigAspect
+// gives smallAspect: a real crop does, to the rounding of the trimmed
+// thumbnail. The alignment moves each side on its own, and a region that
+// fits only by stretching one way is another picture drawn alike (two
+// renderings of one pattern at nearby frequencies), not a crop.
+func cropKeepsAspect(r region, bigAspect, smallAspect float32) bool {
+	implied := float64(bigAspect) * (r.x1 - r.x0) / (r.y1 - r.y0)
+	return math.Abs(math.Log(implied/float64(smallAspect))) <= maxCropAspectError
+}
+
 // fullRegion is the whole picture in the unit square.
 var fullRegion = region{0, 0, 1, 1}
 
 // grids holds a fingerprint's grids as floats for alignment.
 type grids struct {
 	tone, edges grayImage
+	toneSlack   []float32 // see localSlack
 	s           scratch
 }
 
@@ -128,6 +182,7 @@ func newGrids(fp *Fingerprint) *grids {
 	for i, v := range fp.Edges {
 		g.edges.pix[i] = float32(v)
 	}
+	g.toneSlack = localSlack(g.tone)
 	return g
 }
 
@@ -142,7 +197,11 @@ func (g *grids) view(src grayImage, r region, n int) []float32 {
 
 // mismatch compares region r of g with the whole of other.
 func (g *grids) mismatch(other *grids, r region) (tone, edge float64) {
-	tone = toneMismatch(other.tone.pix, g.view(g.tone, r, ToneSize))
+	slack := other.toneSlack
+	if r == fullRegion {
+		slack = nil
+	}
+	tone = toneMismatch(other.tone.pix, g.view(g.tone, r, ToneSize), slack)
 	edge = edgeMismatch(other.edges.pix, g.view(g.edges, r, EdgeSize))
 	return tone, edge
 }
@@ -191,9 +250,52 @@ func meanStd(v []float32) (mean, std float32) {
 
 // toneMismatch is the share of cells differing by more than ToneTolerance
 // once brightness and contrast are matched.
-func toneMismatch(a, b []float32) float64 {
+func toneMismatch(a, b, slack []float32) float64 {
 	gain, offset := levelMatch(a, b)
-	return countOver(a, b, gain, offset, ToneTolerance)
+	if slack == nil {
+		return countOver(a, b, gain, offset, ToneTolerance)
+	}
+	n := 0
+	for i := range a {
+		d := abs32(a[i] - (b[i]*gain + offset))
+		if d > ToneTolerance+slack[i] {
+			n++
+		}
+	}
+	return float64(n) / float64(len(a))
+}
+
+// localSlack returns, per Tone cell, how much a crop's resampling may move
+// it. A coarse grid resampled at an offset reproduces a smooth gradient
+// but not a sharp edge inside a cell (meme lettering, a horizon), so a cell
+// near a bend in the levels (a second difference) is allowed a share of
+// it; a smooth picture gets no slack, however much its levels vary.
+func localSlack(t grayImage) []float32 {
+	at := func(x, y int) float32 {
+		return t.pix[min(max(y, 0), t.h-1)*t.w+min(max(x, 0), t.w-1)]
+	}
+	bend := make([]float32, len(t.pix))
+	for y := range t.h {
+		for x := range t.w {
+			v := 2 * at(x, y)
+			bend[y*t.w+x] = max(abs32(v-at(x-1, y)-at(x+1, y)), abs32(v-at(x, y-1)-at(x, y+1)))
+		}
+	}
+	out := make([]float32, len(t.pix))
+	for y := range t.h {
+		for x := range t.w {
+			var m float32
+			for dy := -1; dy <= 1; dy++ {
+				for dx := -1; dx <= 1; dx++ {
+					if xx, yy := x+dx, y+dy; xx >= 0 && yy >= 0 && xx < t.w && yy < t.h {
+						m = max(m, bend[yy*t.w+xx])
+					}
+				}
+			}
+			out[y*t.w+x] = cropSlack * m
+		}
+	}
+	return out
 }
 
 // edgeMismatch is the share of cells whose edge density differs by more

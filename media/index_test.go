@@ -93,8 +93,8 @@ func TestIndexCandidatesNearestFirst(t *testing.T) {
 	query := randomFingerprint(rng)
 	idx := NewIndex(0)
 	// The same picture under ids whose hashes differ from the query in
-	// 12, 0, 18, 5 and 19 bits; 19 is beyond CandidateDistance.
-	flips := map[int64]int{10: 12, 11: 0, 12: 18, 13: 5, 14: 19}
+	// 12, 0, CandidateDistance, 5 and one more bits; the last is beyond it.
+	flips := map[int64]int{10: 12, 11: 0, 12: CandidateDistance, 13: 5, 14: CandidateDistance + 1}
 	for id, n := range flips {
 		fp := query
 		fp.PHash ^= 1<<n - 1
@@ -104,7 +104,7 @@ func TestIndexCandidatesNearestFirst(t *testing.T) {
 		idx.Add(rng.Int64N(1e9)+100, randomFingerprint(rng))
 	}
 	got := idx.Candidates(query, 0)
-	want := []Candidate{{11, 0}, {13, 5}, {10, 12}, {12, 18}}
+	want := []Candidate{{11, 0}, {13, 5}, {10, 12}, {12, CandidateDistance}}
 	if !slices.Equal(got, want) {
 		t.Fatalf("Candidates = %v, want %v", got, want)
 	}

@@ -55,11 +55,22 @@ func newSignature(fp *Fingerprint) signature {
 func (s *signature) distance(o *signature) int {
 	d := 0
 	for i := range s {
-		a, b := s[i], o[i]
-		d += absDiff(int(a&15), int(b&15)) + absDiff(int(a>>4), int(b>>4))
+		d += int(pairDistance[uint16(s[i])<<8|uint16(o[i])])
 	}
 	return d
 }
+
+// pairDistance[a<<8|b] is the distance between two signature bytes (two
+// cells each): a table lookup instead of four nibble extractions keeps the
+// quick test cheap when thousands of pHashes are near a query.
+var pairDistance = func() (t [1 << 16]uint8) {
+	for a := range 256 {
+		for b := range 256 {
+			t[a<<8|b] = uint8(absDiff(a&15, b&15) + absDiff(a>>4, b>>4))
+		}
+	}
+	return t
+}()
 
 // meanDistance is the mean cell difference in standard deviations.
 func (s *signature) meanDistance(o *signature) float64 {
@@ -77,8 +88,19 @@ func absDiff(a, b int) int {
 // may be duplicates. It is the cheap first step of Compare's decision and
 // never rejects a pair Compare would accept in compare_test.go.
 func quickMatch(aspectA, aspectB float32, a, b *signature) bool {
-	if math.Abs(math.Log(float64(aspectA/aspectB))) > maxAspectLogRatio {
+	return quickMatchLog(logAspect(aspectA), logAspect(aspectB), a, b)
+}
+
+// quickMatchLog is quickMatch on log aspect ratios.
+func quickMatchLog(logA, logB float32, a, b *signature) bool {
+	if d := logA - logB; d > maxAspectLogRatio || d < -maxAspectLogRatio {
 		return false
 	}
-	return a.meanDistance(b) <= maxSignatureDistance
+	return a.distance(b) <= maxSignatureSteps
 }
+
+// maxSignatureSteps is maxSignatureDistance in quantization steps summed
+// over the cells.
+const maxSignatureSteps = int(maxSignatureDistance * sigSide * sigSide / sigStep)
+
+func logAspect(a float32) float32 { return float32(math.Log(float64(a))) }

@@ -12,10 +12,10 @@ package media
 // away the meme text drawn over it.
 const (
 	bandTolerance = 16   // gray levels a pixel may differ from the band colour
-	bandDark      = 40   // a band must be darker than this ...
-	bandBright    = 215  // ... or brighter than this
+	bandDark      = 10   // a band must be darker than this ...
+	bandBright    = 240  // ... or brighter than this
 	cleanFraction = 0.97 // a line this close to the band colour is plain band
-	textFraction  = 0.35 // a caption line still has this much background
+	textFraction  = 0.10 // a caption line still has this much background
 	maxTextRun    = 0.12 // longest run of text lines inside a band, as a fraction of the side
 	maxTrimShare  = 0.45 // never trim more than this of a side in total
 )

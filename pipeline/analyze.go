@@ -18,32 +18,55 @@ type Analyzer interface {
 }
 
 // analyze runs the checks once per meme: a retried job reuses the report the
-// first attempt stored with the meme, and the analyzer itself reuses reports
-// by file hash across memes. The report is stored whole with the meme, so
-// every automatic decision can be explained later.
-func (p *Pipeline) analyze(ctx context.Context, sub storage.Submission, meme storage.Meme, d decoded) (moderation.Report, error) {
+// first attempt stored with the meme, a report read before the meme existed
+// (pre, for the duplicate check's text) is used as it is, and the analyzer
+// itself reuses reports by file hash across memes. A suspected duplicate
+// the uploader asked a second look at carries the figures of the suspicion
+// as one more result. The report is stored whole with the meme, so every
+// decision can be explained later.
+func (p *Pipeline) analyze(ctx context.Context, sub storage.Submission, meme storage.Meme, d decoded, pre *moderation.Report) (moderation.Report, error) {
 	var report moderation.Report
 	if len(meme.Checks) > 2 && json.Unmarshal(meme.Checks, &report) == nil && len(report.Results) > 0 {
 		return report, nil
 	}
+	if pre != nil {
+		report = *pre
+	} else {
+		var err error
+		if report, err = p.runChecks(ctx, sub, meme.SHA256, d); err != nil {
+			return report, err
+		}
+	}
+	if sub.SecondLookAt != nil {
+		report = withSuspicion(report, sub)
+	}
+	return report, p.storeReport(ctx, meme.ID, sub.Language, report)
+}
+
+// runChecks runs the automatic checks (OCR among them) on an upload.
+func (p *Pipeline) runChecks(ctx context.Context, sub storage.Submission, sha256 []byte, d decoded) (moderation.Report, error) {
 	images := d.frames
 	if len(images) == 0 {
 		images = append(images, d.img)
 	}
 	report, err := p.analyzer.Analyze(ctx, moderation.Input{
-		Images: images, Caption: sub.Caption, SHA256: hex.EncodeToString(meme.SHA256), Language: sub.Language,
+		Images: images, Caption: sub.Caption, SHA256: hex.EncodeToString(sha256), Language: sub.Language,
 	})
 	if err != nil {
 		return report, fmt.Errorf("analyze: %w", err)
 	}
+	return report, nil
+}
+
+// storeReport keeps a meme's report with it.
+func (p *Pipeline) storeReport(ctx context.Context, memeID int64, language string, report moderation.Report) error {
 	data, err := json.Marshal(report)
 	if err != nil {
-		return report, fmt.Errorf("analyze: encode report: %w", err)
+		return fmt.Errorf("analyze: encode report: %w", err)
 	}
-	err = p.store.SetMemeAnalysis(ctx, meme.ID, storage.Analysis{
-		Checks: data, OCRText: report.OCRText, Language: memeLanguage(report, sub.Language), Caption: &report.CleanCaption,
+	return p.store.SetMemeAnalysis(ctx, memeID, storage.Analysis{
+		Checks: data, OCRText: report.OCRText, Language: memeLanguage(report, language), Caption: &report.CleanCaption,
 	})
-	return report, err
 }
 
 // memeLanguage is the language of the meme's text when OCR read enough of

@@ -37,45 +37,71 @@ func NewDeduplicator(store DedupStore) *Deduplicator {
 type claim struct {
 	existing *int64       // the meme an earlier attempt created, if any
 	meme     storage.Meme // the new meme's fields (hashes are filled in)
+	// text is what OCR read on the upload; nil until it was read. A picture
+	// that matches a stored meme needs it (errNeedText).
+	text *string
+	// secondLook skips the lookup: moderators decide (the uploader asked).
+	secondLook bool
 	// created runs in the same transaction right after the meme is inserted.
 	created func(ctx context.Context, tx *storage.Store, meme storage.Meme) error
 }
 
-// Claim returns the meme the job becomes, creating it, or the id of the meme
-// it duplicates. A retried job gets back the meme its earlier attempt created.
-func (d *Deduplicator) Claim(ctx context.Context, c claim, fp media.Fingerprint) (storage.Meme, int64, error) {
+// duplicate is the stored meme an upload repeats and why.
+type duplicate struct {
+	Of      storage.DedupCandidate
+	Verdict media.Verdict
+}
+
+// errNeedText says the picture matches a stored meme and only the upload's
+// text can tell a repost from a new joke on the same picture: read it (out
+// of the dedup lock) and claim again.
+var errNeedText = errors.New("dedup: the upload's text is needed")
+
+// Claim returns the meme the job becomes, creating it, or the meme it
+// duplicates. A retried job gets back the meme its earlier attempt created.
+func (d *Deduplicator) Claim(ctx context.Context, c claim, fp media.Fingerprint) (storage.Meme, *duplicate, error) {
 	var meme storage.Meme
-	var dupOf int64
+	var dup *duplicate
 	err := d.store.DedupTx(ctx, func(tx *storage.Store) error {
 		if c.existing != nil {
 			m, err := tx.Meme(ctx, *c.existing)
 			meme = m
 			return err
 		}
-		if m, err := tx.MemeBySHA256(ctx, fp.SHA256[:]); err == nil {
-			dupOf = m.ID
-			return nil
-		} else if !errors.Is(err, storage.ErrNotFound) {
-			return err
+		if !c.secondLook {
+			var err error
+			if dup, err = d.lookup(ctx, tx, fp, c.text); err != nil || dup != nil {
+				return err
+			}
 		}
-		if err := d.catchUp(ctx, tx); err != nil {
-			return err
-		}
-		id, err := d.confirm(ctx, tx, fp)
-		if err != nil {
-			return err
-		}
-		if id != 0 {
-			dupOf = id
-			return nil
-		}
+		var err error
 		meme, err = createMeme(ctx, tx, c, fp)
 		return err
 	})
-	if err != nil {
-		return storage.Meme{}, 0, fmt.Errorf("dedup: %w", err)
+	if errors.Is(err, errNeedText) {
+		return storage.Meme{}, nil, err
 	}
-	return meme, dupOf, nil
+	if err != nil {
+		return storage.Meme{}, nil, fmt.Errorf("dedup: %w", err)
+	}
+	return meme, dup, nil
+}
+
+// lookup finds the stored meme fp repeats: the same bytes, or a picture
+// and text media.CompareMemes calls the same meme.
+func (d *Deduplicator) lookup(ctx context.Context, tx *storage.Store, fp media.Fingerprint, text *string) (*duplicate, error) {
+	if m, err := tx.MemeBySHA256(ctx, fp.SHA256[:]); err == nil {
+		return &duplicate{
+			Of:      storage.DedupCandidate{ID: m.ID, Status: m.Status, StatusReason: m.StatusReason},
+			Verdict: media.Compare(fp, fp),
+		}, nil
+	} else if !errors.Is(err, storage.ErrNotFound) {
+		return nil, err
+	}
+	if err := d.catchUp(ctx, tx); err != nil {
+		return nil, err
+	}
+	return d.confirm(ctx, tx, fp, text)
 }
 
 // catchUp loads the hashes of memes stored since the last look.
@@ -103,31 +129,44 @@ func (d *Deduplicator) catchUp(ctx context.Context, tx *storage.Store) error {
 // maxCandidates bounds how many near candidates are confirmed per lookup.
 const maxCandidates = 32
 
-// confirm loads the full fingerprints of the index's candidates and returns
-// the first true duplicate (nearest first), or 0.
-func (d *Deduplicator) confirm(ctx context.Context, tx *storage.Store, fp media.Fingerprint) (int64, error) {
+// confirm loads the index's candidates and returns the first true
+// duplicate (nearest first), or nil. A candidate whose picture matches asks
+// for the upload's text (errNeedText) when it has not been read yet; a
+// candidate not analysed yet (its text unknown) is judged by the picture.
+func (d *Deduplicator) confirm(ctx context.Context, tx *storage.Store, fp media.Fingerprint, text *string) (*duplicate, error) {
 	cands := d.index.Candidates(fp, maxCandidates)
 	if len(cands) == 0 {
-		return 0, nil
+		return nil, nil
 	}
 	ids := make([]int64, len(cands))
 	for i, c := range cands {
 		ids[i] = c.ID
 	}
-	stored, err := tx.MemeFingerprints(ctx, ids)
+	stored, err := tx.DedupCandidates(ctx, ids)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	for _, c := range cands {
+		s, ok := stored[c.ID]
 		var other media.Fingerprint
-		if err := other.UnmarshalBinary(stored[c.ID]); err != nil {
+		if !ok || other.UnmarshalBinary(s.Fingerprint) != nil {
 			continue
 		}
-		if media.Compare(fp, other).Duplicate {
-			return c.ID, nil
+		v := media.Compare(fp, other)
+		if s.Analysed {
+			if text == nil {
+				if v.Duplicate {
+					return nil, errNeedText
+				}
+				continue
+			}
+			v = media.CompareMemes(fp, other, *text, s.OCRText)
+		}
+		if v.Duplicate {
+			return &duplicate{Of: s, Verdict: v}, nil
 		}
 	}
-	return 0, nil
+	return nil, nil
 }
 
 // Len is the number of memes in the index.

@@ -160,17 +160,18 @@ func (p *Pipeline) ingest(ctx context.Context, c ingest.Candidate, log *slog.Log
 		return "", err
 	}
 	fp := mediaFingerprint(data, d)
-	meme, dupOf, err := p.dedup.Claim(ctx, claim{existing: existing, meme: storage.Meme{
+	post := storage.Submission{Caption: c.Caption, Language: c.Language}
+	meme, dup, pre, err := p.claimMeme(ctx, claim{existing: existing, meme: storage.Meme{
 		SourceID: &c.SourceID, RawPostID: &c.RawPostID, Type: c.MediaType, Language: c.Language, Caption: c.Caption,
 		Width: d.width, Height: d.height, DurationSec: d.secs,
-	}}, fp)
+	}}, fp, post, d)
 	if err != nil {
 		return "", err
 	}
-	if dupOf != 0 {
+	if dup != nil {
 		return "duplicate", nil
 	}
-	return p.routeIngested(ctx, c, src, meme, d, log)
+	return p.routeIngested(ctx, c, src, meme, d, pre, log)
 }
 
 // fetchCandidate downloads and decodes a candidate's media; a file that is
@@ -192,8 +193,8 @@ func (p *Pipeline) fetchCandidate(ctx context.Context, c ingest.Candidate) ([]by
 // routeIngested runs the checks on a new ingested meme and sends it on: a
 // rejected one nowhere, a clean one from a trusted source straight into the
 // feed, the rest to the moderators. It returns the outcome.
-func (p *Pipeline) routeIngested(ctx context.Context, c ingest.Candidate, src storage.Source, meme storage.Meme, d decoded, log *slog.Logger) (string, error) {
-	report, err := p.analyze(ctx, storage.Submission{Caption: c.Caption, Language: c.Language}, meme, d)
+func (p *Pipeline) routeIngested(ctx context.Context, c ingest.Candidate, src storage.Source, meme storage.Meme, d decoded, pre *moderation.Report, log *slog.Logger) (string, error) {
+	report, err := p.analyze(ctx, storage.Submission{Caption: c.Caption, Language: c.Language}, meme, d, pre)
 	if err != nil {
 		return "", err
 	}

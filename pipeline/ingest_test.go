@@ -53,6 +53,10 @@ func (f *fakeTelegram) SendMedia(_ context.Context, chatID int64, _ bot.Media, _
 
 func (f *fakeTelegram) SendText(context.Context, int64, string, int64) error { return nil }
 
+func (f *fakeTelegram) SendTextMarkup(context.Context, int64, string, int64, *tele.ReplyMarkup) error {
+	return nil
+}
+
 func (f *fakeTelegram) count(chatID int64) int {
 	f.mu.Lock()
 	defer f.mu.Unlock()

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"log/slog"
 
+	tele "gopkg.in/telebot.v3"
+
 	"memebot/bot"
 	"memebot/i18n"
 	"memebot/ingest"
@@ -17,6 +19,15 @@ func translate(code, key string, args ...any) string { return i18n.T(code, key, 
 
 // notifyUploader tells the uploader the outcome of their submission, once.
 func (p *Pipeline) notifyUploader(ctx context.Context, sub storage.Submission, key string, args ...any) error {
+	return p.notifyUploaderWith(ctx, sub, func(lang string) (string, *tele.ReplyMarkup) {
+		return i18n.T(lang, key, args...), nil
+	})
+}
+
+// notifyUploaderWith tells the uploader, once, what compose writes in their
+// language (with buttons when it returns a markup), in reply to the upload;
+// a user who blocked the bot is marked so.
+func (p *Pipeline) notifyUploaderWith(ctx context.Context, sub storage.Submission, compose func(lang string) (string, *tele.ReplyMarkup)) error {
 	first, err := p.store.MarkUploaderNotified(ctx, sub.ID)
 	if err != nil || !first {
 		return err
@@ -25,7 +36,12 @@ func (p *Pipeline) notifyUploader(ctx context.Context, sub storage.Submission, k
 	if err != nil {
 		return err
 	}
-	err = p.tg.SendText(ctx, sub.ChatID, i18n.T(u.LanguageCode, key, args...), sub.MessageID)
+	text, markup := compose(u.LanguageCode)
+	if markup != nil {
+		err = p.tg.SendTextMarkup(ctx, sub.ChatID, text, sub.MessageID, markup)
+	} else {
+		err = p.tg.SendText(ctx, sub.ChatID, text, sub.MessageID)
+	}
 	if err != nil && bot.IsBlocked(err) {
 		return p.store.MarkBlocked(ctx, u.ID)
 	}

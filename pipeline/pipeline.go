@@ -28,6 +28,7 @@ type Telegram interface {
 	Download(ctx context.Context, fileID string, maxBytes int64) ([]byte, error)
 	SendMedia(ctx context.Context, chatID int64, m bot.Media, caption string, markup *tele.ReplyMarkup) (*tele.Message, error)
 	SendText(ctx context.Context, chatID int64, text string, replyTo int64) error
+	SendTextMarkup(ctx context.Context, chatID int64, text string, replyTo int64, markup *tele.ReplyMarkup) error
 }
 
 // Store is the storage the pipeline needs.
@@ -176,24 +177,28 @@ func (p *Pipeline) process(ctx context.Context, sub storage.Submission, log *slo
 	if err := ctx.Err(); err != nil {
 		return "", err // shutting down: hand the job back between steps
 	}
-	meme, dupOf, err := p.dedup.Claim(ctx, claim{
+	meme, dup, pre, err := p.claimMeme(ctx, claim{
 		existing: sub.MemeID,
 		meme: storage.Meme{
 			UploaderID: &sub.UploaderID, Type: sub.MediaType, Language: sub.Language, Caption: sub.Caption,
 			Width: d.width, Height: d.height, DurationSec: d.secs,
 		},
+		secondLook: sub.SecondLookAt != nil,
 		created: func(ctx context.Context, tx *storage.Store, m storage.Meme) error {
 			return tx.ChangeSubmission(ctx, sub.ID, storage.SubmissionChange{Status: storage.SubmissionProcessing, MemeID: &m.ID})
 		},
-	}, fp)
+	}, fp, sub, d)
 	if err != nil {
 		return "", err
 	}
-	if dupOf != 0 {
-		return "duplicate", p.markDuplicate(ctx, sub, dupOf)
+	if dup != nil {
+		if dup.Of.Status == storage.MemeRejected || dup.Of.Status == storage.MemeAd {
+			return "duplicate:rejected", p.markDuplicate(ctx, sub, dup)
+		}
+		return "duplicate", p.markDuplicate(ctx, sub, dup)
 	}
 	log = log.With(slog.Int64("meme_id", meme.ID))
-	report, err := p.analyze(ctx, sub, meme, d)
+	report, err := p.analyze(ctx, sub, meme, d, pre)
 	if err != nil {
 		return "", err
 	}
@@ -213,17 +218,6 @@ func (p *Pipeline) process(ctx context.Context, sub storage.Submission, log *slo
 		return "auto_approved", p.autoApprove(ctx, sub, meme)
 	}
 	return p.review(ctx, sub, meme, d, report, log)
-}
-
-// markDuplicate closes a submission that repeats meme dupOf and tells the uploader.
-func (p *Pipeline) markDuplicate(ctx context.Context, sub storage.Submission, dupOf int64) error {
-	err := p.store.ChangeSubmission(ctx, sub.ID, storage.SubmissionChange{
-		Status: storage.SubmissionDuplicate, Reason: fmt.Sprintf("duplicate of meme #%d", dupOf), DuplicateOf: &dupOf,
-	})
-	if err != nil {
-		return err
-	}
-	return p.notifyUploader(ctx, sub, "upload_duplicate", sub.ID, dupOf)
 }
 
 // autoApprove puts a low-risk meme in the feed without a moderator.

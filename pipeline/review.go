@@ -28,6 +28,9 @@ func (p *Pipeline) review(ctx context.Context, sub storage.Submission, meme stor
 		return "", err
 	}
 	keep := context.WithoutCancel(ctx)
+	if sub.SecondLookAt != nil && sub.DuplicateOf != nil {
+		p.showResembled(keep, *sub.DuplicateOf, sub.ID, log)
+	}
 	msgID, err := p.postReview(keep, meme, review.Who(uploader.Username, uploader.FirstName, uploader.ID), d, report)
 	if err != nil {
 		return "", err
@@ -43,7 +46,7 @@ func (p *Pipeline) review(ctx context.Context, sub storage.Submission, meme stor
 func (p *Pipeline) postReview(ctx context.Context, meme storage.Meme, from string, d decoded, report moderation.Report) (int64, error) {
 	post := review.Post{
 		MemeID: meme.ID, Type: meme.Type, Language: meme.Language, UserCaption: meme.Caption, Uploader: from,
-		Checks: fmt.Sprintf("File: %s\nDuplicates: none found\n%s", d.info, report.Summary()),
+		Checks: fmt.Sprintf("File: %s\n%s\n%s", d.info, duplicatesLine(report), moderation.Summary(withoutCheck(report.Results, CheckDuplicate))),
 	}
 	if flags := report.Decision.Flags; len(flags) > 0 {
 		post.Flagged, post.FlagReason = true, strings.Join(flags, ", ")
@@ -53,4 +56,53 @@ func (p *Pipeline) postReview(ctx context.Context, meme storage.Meme, from strin
 		return 0, fmt.Errorf("post for review: %w", err)
 	}
 	return int64(msg.ID), nil
+}
+
+// showResembled posts, just before a suspected duplicate's review post, the
+// meme it resembles, so moderators compare the two. A failure here only
+// costs the comparison: the review post says which meme it is anyway.
+func (p *Pipeline) showResembled(ctx context.Context, memeID, subID int64, log *slog.Logger) {
+	m, err := p.store.Meme(ctx, memeID)
+	if err == nil && m.StorageFileID != "" {
+		caption := fmt.Sprintf("🔁 Meme #%d (%s), which upload #%d below resembles", m.ID, m.Status, subID)
+		_, err = p.tg.SendMedia(ctx, p.cfg.ReviewChatID, bot.Media{Kind: m.Type, FileID: m.StorageFileID}, caption, nil)
+	}
+	if err != nil {
+		log.Warn("showing the meme a suspected duplicate resembles", slog.Int64("resembles", memeID), slog.Any("error", err))
+	}
+}
+
+// duplicatesLine is the review post's line about duplicates: none, or the
+// suspicion a second look was asked about, with its figures.
+func duplicatesLine(report moderation.Report) string {
+	for _, r := range report.Results {
+		if r.Check != CheckDuplicate {
+			continue
+		}
+		d := r.Details
+		line := fmt.Sprintf("Duplicates: ⚠️ suspected duplicate of meme #%v (%v; pHash distance %v, tone mismatch %.3f, edge mismatch %.3f",
+			deref(d["resembles"]), d["reason"], d["phash_distance"], d["tone_mismatch"], d["edge_mismatch"])
+		if sim, ok := d["text_similarity"]; ok {
+			line += fmt.Sprintf(", text similarity %.2f", sim)
+		}
+		return line + "); the uploader asked for a second look"
+	}
+	return "Duplicates: none found"
+}
+
+func deref(v any) any {
+	if p, ok := v.(*int64); ok && p != nil {
+		return *p
+	}
+	return v
+}
+
+func withoutCheck(results []moderation.Result, check string) []moderation.Result {
+	out := make([]moderation.Result, 0, len(results))
+	for _, r := range results {
+		if r.Check != check {
+			out = append(out, r)
+		}
+	}
+	return out
 }

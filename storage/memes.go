@@ -55,6 +55,34 @@ func (s *Store) MemeFingerprints(ctx context.Context, ids []int64) (map[int64][]
 	return out, nil
 }
 
+// DedupCandidate is what the duplicate check needs of a stored meme.
+type DedupCandidate struct {
+	ID           int64
+	Fingerprint  []byte
+	OCRText      string `gorm:"column:ocr_text"`
+	Status       string
+	StatusReason string
+	// Analysed tells whether OCR has run on it (its OCRText means something).
+	Analysed bool
+}
+
+// DedupCandidates returns the stored fingerprints, texts and statuses of
+// the given memes by id.
+func (s *Store) DedupCandidates(ctx context.Context, ids []int64) (map[int64]DedupCandidate, error) {
+	var rows []DedupCandidate
+	err := s.db.WithContext(ctx).Model(&Meme{}).
+		Select("id, fingerprint, ocr_text, status, status_reason, jsonb_typeof(checks) = 'object' AS analysed").
+		Where("id IN ?", ids).Scan(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("storage: dedup candidates: %w", err)
+	}
+	out := make(map[int64]DedupCandidate, len(rows))
+	for _, r := range rows {
+		out[r.ID] = r
+	}
+	return out, nil
+}
+
 // MemeBySHA256 returns the original meme with exactly these bytes.
 func (s *Store) MemeBySHA256(ctx context.Context, sum []byte) (Meme, error) {
 	var m Meme

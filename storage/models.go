@@ -123,8 +123,14 @@ type Submission struct {
 	LastError          string
 	ReviewMessageID    *int64
 	UploaderNotifiedAt *time.Time
-	CreatedAt          time.Time
-	UpdatedAt          time.Time
+	// DuplicateVerdict is why the upload was called a duplicate (JSON of a
+	// media.Verdict), kept after a second look too.
+	DuplicateVerdict json.RawMessage `gorm:"type:jsonb"`
+	// SecondLookAt is when the uploader asked moderators to look at an
+	// upload called a duplicate (once per upload).
+	SecondLookAt *time.Time
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
 }
 
 // ReviewDecision is a moderator's verdict on a meme; the first one wins.

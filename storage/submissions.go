@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -57,8 +58,10 @@ type SubmissionChange struct {
 	Reason      string
 	MemeID      *int64
 	DuplicateOf *int64
-	LastError   string
-	ActorID     *int64 // nil = the system
+	// Verdict is why it is a duplicate (JSON), with DuplicateOf.
+	Verdict   json.RawMessage
+	LastError string
+	ActorID   *int64 // nil = the system
 }
 
 // ChangeSubmission moves a submission to a new status and records the event.
@@ -79,6 +82,9 @@ func changeSubmission(tx *gorm.DB, id int64, ch SubmissionChange) error {
 	}
 	if ch.DuplicateOf != nil {
 		updates["duplicate_of"] = *ch.DuplicateOf
+	}
+	if len(ch.Verdict) > 0 {
+		updates["duplicate_verdict"] = string(ch.Verdict)
 	}
 	if ch.LastError != "" {
 		updates["last_error"] = ch.LastError
@@ -296,4 +302,34 @@ func intakeColumnsOf(ups []Upload) intakeColumns {
 func (c intakeColumns) args() []any {
 	return []any{c.uids, c.names, c.firsts, c.codes, c.langs,
 		c.uploaders, c.chats, c.msgs, c.types, c.files, c.uniques, c.sizes, c.mimes, c.captions}
+}
+
+// ErrNoSecondLook says an upload cannot be looked at again: it is not the
+// asker's, not a duplicate, or its one second look was already asked for.
+var ErrNoSecondLook = errors.New("storage: no second look for this upload")
+
+// RequestSecondLook queues again an upload called a duplicate, at its
+// uploader's request, so that moderators decide; once per upload. The
+// uploader will be told the new outcome.
+func (s *Store) RequestSecondLook(ctx context.Context, id, uploaderID int64) (Submission, error) {
+	var sub Submission
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		res := tx.Model(&Submission{}).
+			Where("id = ? AND uploader_id = ? AND status = ? AND second_look_at IS NULL", id, uploaderID, SubmissionDuplicate).
+			Updates(map[string]any{"second_look_at": time.Now().UTC(), "uploader_notified_at": nil})
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			return ErrNoSecondLook
+		}
+		if err := changeSubmission(tx, id, SubmissionChange{Status: SubmissionQueued, Reason: "second look asked", ActorID: &uploaderID}); err != nil {
+			return err
+		}
+		return tx.First(&sub, id).Error
+	})
+	if err != nil {
+		return Submission{}, fmt.Errorf("storage: second look at %d: %w", id, err)
+	}
+	return sub, nil
 }

@@ -1,0 +1,152 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"image"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"memebot/media"
+	"memebot/moderation/ocr"
+)
+
+// TestCommittedSubset runs the evaluation on the small set in testdata (two
+// photographs, an English and a Russian caption in two fonts, reposts made
+// by combined transformations, and the same pictures with other text) the
+// way the pipeline decides, OCR included: every repost must be found and no
+// template called a duplicate.
+func TestCommittedSubset(t *testing.T) {
+	entries := loadSubset(t)
+	kinds := map[string]int{}
+	for _, o := range evaluate(entries, rules["text"]) {
+		q := o.query
+		kinds[q.Kind]++
+		switch {
+		case q.Kind == KindRepost && (o.match == nil || o.match.File != q.Of):
+			t.Errorf("repost %s (%s) not found a duplicate of %s; read %q", q.File, q.Transform, q.Of, q.text)
+		case q.Kind != KindRepost && o.match != nil:
+			t.Errorf("%s %s called a duplicate of %s; read %q and %q", q.Kind, q.File, o.match.File, q.text, o.match.text)
+		}
+	}
+	if kinds[KindRepost] < 8 || kinds[KindTemplate] < 4 || kinds[KindOriginal] < 2 {
+		t.Fatalf("testdata holds too little: %v", kinds)
+	}
+	var report bytes.Buffer
+	recall, falseDups := printReport(&report, "text", evaluate(entries, rules["text"]), false)
+	if recall != 1 || falseDups != 0 || !strings.Contains(report.String(), "false duplicates, template:other_text") {
+		t.Errorf("report: recall %.2f, %d false duplicates:\n%s", recall, falseDups, report.String())
+	}
+}
+
+// loadSubset loads the committed subset, its texts read by Tesseract.
+func loadSubset(tb testing.TB) []entry {
+	tb.Helper()
+	pool, err := ocr.NewPool(ocr.Config{})
+	if err != nil {
+		tb.Fatalf("tesseract: %v", err)
+	}
+	defer pool.Close()
+	read := func(ctx context.Context, img image.Image) (string, error) {
+		got, err := pool.ReadText(ctx, img)
+		return got.Text, err
+	}
+	entries, err := load(context.Background(), "testdata", read, false)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return entries
+}
+
+// BenchmarkDedupStep times the dedup step of one upload as the pipeline
+// runs it, on the committed subset's reposts and templates: the fingerprint
+// of the decoded picture, the candidate lookup in an index of a million
+// memes (random ones plus the subset's originals) and CompareMemes on the
+// candidates, texts included (OCR itself is the checks' cost: it ran before,
+// and its text is reused). Run it with -cpu 1; it reports the median and
+// 95th percentile per upload.
+func BenchmarkDedupStep(b *testing.B) {
+	entries := loadSubset(b)
+	index := randomIndex(1_000_000)
+	byID := map[int64]*entry{}
+	var queries []query
+	for i := range entries {
+		e := &entries[i]
+		if e.Kind == KindOriginal {
+			index.Add(int64(-1-i), e.fp)
+			byID[int64(-1-i)] = e
+			continue
+		}
+		data, err := os.ReadFile(filepath.Join("testdata", e.File))
+		if err != nil {
+			b.Fatal(err)
+		}
+		img, _, err := media.DecodeImage(data, media.DefaultLimits())
+		if err != nil {
+			b.Fatal(err)
+		}
+		queries = append(queries, query{e, data, img})
+	}
+	// Wall time suffers from whatever else the machine runs; the thread's
+	// CPU time is the cost on one core.
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	var took, cpu []time.Duration
+	i := 0
+	for b.Loop() {
+		q := queries[i%len(queries)]
+		i++
+		start, startCPU := time.Now(), threadCPU()
+		fp := media.NewFingerprint(q.data, q.img)
+		for _, c := range index.Candidates(fp, 32) {
+			if s, ok := byID[c.ID]; ok && media.CompareMemes(fp, s.fp, q.entry.text, s.text).Duplicate {
+				break
+			}
+		}
+		took, cpu = append(took, time.Since(start)), append(cpu, threadCPU()-startCPU)
+	}
+	slices.Sort(took)
+	slices.Sort(cpu)
+	b.ReportMetric(float64(took[len(took)/2].Microseconds())/1000, "ms-p50")
+	b.ReportMetric(float64(took[len(took)*95/100].Microseconds())/1000, "ms-p95")
+	b.ReportMetric(float64(cpu[len(cpu)/2].Microseconds())/1000, "cpu-ms-p50")
+	b.ReportMetric(float64(cpu[len(cpu)*95/100].Microseconds())/1000, "cpu-ms-p95")
+}
+
+// threadCPU is the CPU time the calling OS thread has used.
+func threadCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(1 /* RUSAGE_THREAD */, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+type query struct {
+	entry *entry
+	data  []byte
+	img   image.Image
+}
+
+// randomIndex holds n memes with random fingerprints (ids 1..n).
+func randomIndex(n int) *media.Index {
+	rng := rand.New(rand.NewPCG(3, 4))
+	idx := media.NewIndex(n + 64)
+	var fp media.Fingerprint
+	for id := 1; id <= n; id++ {
+		fp.PHash = rng.Uint64()
+		fp.Aspect = float32(0.5 + rng.Float64()*1.5)
+		for k := range fp.Tone {
+			fp.Tone[k] = uint8(rng.IntN(256))
+		}
+		idx.Add(int64(id), fp)
+	}
+	return idx
+}

@@ -1,0 +1,60 @@
+package media
+
+import "testing"
+
+func TestTextSimilarity(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		a, b     string
+		ok       bool
+		min, max float64
+	}{
+		{"the same caption read twice", "WHEN THE CODE COMPILES\nON THE FIRST TRY", "when the code compiles on the first try", true, 1, 1},
+		{"an OCR slip", "КОГДА КОД СОБРАЛСЯ\nС ПЕРВОГО РАЗА", "КОГДА КОД СОБРАЛСЯ\nПЕРВОГО РАЗА", true, 0.9, 1},
+		{"Latin look-alikes in Cyrillic", "КОГДА КОД", "KOГДA KOД", true, 1, 1},
+		{"a crop cut the top line away", "WHEN THE CODE COMPILES ON THE FIRST TRY", "ON THE FIRST TRY", true, 1, 1},
+		{"a caption bar added a line", "ME EXPLAINING MY PLANS TO MY CAT", "so true lol\nME EXPLAINING MY PLANS TO MY CAT", true, 1, 1},
+		{"a watermark read too", "I WILL START THE DIET TOMORROW", "I WILL START THE DIET TOMORROW @memes_daily", true, 1, 1},
+		{"another bottom line", "WHEN THE CODE COMPILES ON THE FIRST TRY", "WHEN THE CODE COMPILES AT TWO IN THE MORNING", true, 0, MinTextSimilarity - 0.01},
+		{"other text altogether", "КОГДА КОД СОБРАЛСЯ С ПЕРВОГО РАЗА", "Я ПОСЛЕ ЧАШКИ КОФЕ ГОТОВ ПОБЕДИТЬ МЕДВЕДЯ", true, 0, 0.3},
+		{"too little text", "LOL", "WHEN THE CODE COMPILES", false, 0, 0},
+		{"only a watermark", "@memes_daily", "@best_memes", false, 0, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, ok := TextSimilarity(tc.a, tc.b)
+			if ok != tc.ok || got < tc.min || got > tc.max {
+				t.Fatalf("TextSimilarity = %.2f, %t; want %t and %.2f..%.2f", got, ok, tc.ok, tc.min, tc.max)
+			}
+			if back, _ := TextSimilarity(tc.b, tc.a); back != got {
+				t.Fatalf("not symmetric: %.2f one way, %.2f the other", got, back)
+			}
+		})
+	}
+}
+
+func TestCompareMemesText(t *testing.T) {
+	orig := fingerprintBytes(t, encodeJPEGBytes(t, template(3, 600, 450), 90))
+	repost := orig
+	repost.SHA256[0] ^= 1 // another file of the same picture
+	cases := []struct {
+		name       string
+		textA      string
+		textB      string
+		duplicate  bool
+		comparedTo bool
+	}{
+		{"same picture, same text", "WHEN THE CODE COMPILES ON THE FIRST TRY", "WHEN THE CODE COMPILES ON THE FIRST TRY", true, true},
+		{"same picture, other text", "WHEN THE CODE COMPILES ON THE FIRST TRY", "ME AFTER ONE COFFEE READY TO FIGHT A BEAR", false, true},
+		{"same picture, no text", "", "", true, false},
+	}
+	for _, tc := range cases {
+		v := CompareMemes(orig, repost, tc.textA, tc.textB)
+		if v.Duplicate != tc.duplicate || v.TextCompared != tc.comparedTo {
+			t.Errorf("%s: %v", tc.name, v)
+		}
+	}
+	// The same file is the same meme whatever OCR read.
+	if v := CompareMemes(orig, orig, "ONE TEXT HERE", "QUITE ANOTHER ONE"); !v.Duplicate {
+		t.Errorf("identical file: %v", v)
+	}
+}
