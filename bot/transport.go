@@ -48,6 +48,9 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			t.onFlood(req, time.Duration(retryAfter(resp))*time.Second)
 		}
 		wait, reason := t.retryDecision(resp, err, attempt)
+		if req.Context().Err() != nil { // the caller gave up (a shutdown): no retry, nothing to warn about
+			reason = ""
+		}
 		if reason == "" || req.GetBody == nil && req.Body != nil && req.Body != http.NoBody {
 			countCall(method, resp, err)
 			return resp, err

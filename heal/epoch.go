@@ -78,7 +78,7 @@ func (w EpochWatch) check(ctx context.Context, atStart bool) {
 		metrics.Recoveries.WithLabelValues("redis_wiped").Inc()
 	}
 	for _, r := range w.Rebuilds {
-		if err := w.rebuild(ctx, r); err != nil {
+		if err := w.rebuild(ctx, r, !atStart); err != nil {
 			w.Log.Error("rebuild after Redis lost its data failed; trying again shortly", slog.String("what", r.Name), slog.Any("error", err))
 			return
 		}
@@ -88,14 +88,16 @@ func (w EpochWatch) check(ctx context.Context, atStart bool) {
 	}
 }
 
-func (w EpochWatch) rebuild(ctx context.Context, r Rebuild) error {
+func (w EpochWatch) rebuild(ctx context.Context, r Rebuild, report bool) error {
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
 	defer cancel()
 	began := time.Now()
 	if err := r.Run(ctx); err != nil {
 		return err
 	}
-	w.Log.Info("rebuilt after Redis lost its data", slog.String("what", r.Name), slog.Duration("took", time.Since(began)))
+	if report {
+		w.Log.Info("rebuilt after Redis lost its data", slog.String("what", r.Name), slog.Duration("took", time.Since(began)))
+	}
 	return nil
 }
 
