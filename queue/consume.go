@@ -264,17 +264,24 @@ end
 return #due`)
 
 func (q *Queue) promoteDelayed(ctx context.Context) {
-	t := time.NewTicker(500 * time.Millisecond)
+	every(ctx, 500*time.Millisecond, func() {
+		err := promoteScript.Run(ctx, q.rdb, []string{q.delayed, q.stream}, time.Now().UnixMilli()).Err()
+		if err != nil && ctx.Err() == nil {
+			q.log.Warn("promoting retries failed", slog.Any("error", err))
+		}
+	})
+}
+
+// every calls fn every d until ctx ends.
+func every(ctx context.Context, d time.Duration, fn func()) {
+	t := time.NewTicker(d)
 	defer t.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			err := promoteScript.Run(ctx, q.rdb, []string{q.delayed, q.stream}, time.Now().UnixMilli()).Err()
-			if err != nil && ctx.Err() == nil {
-				q.log.Warn("promoting retries failed", slog.Any("error", err))
-			}
+			fn()
 		}
 	}
 }
@@ -298,23 +305,16 @@ return kept`)
 // ClaimIdle after its last sign of life rather than after the longest a job
 // may run.
 func (q *Queue) keepClaimed(ctx context.Context, consumer string, inFlight *sync.Map) {
-	t := time.NewTicker(max(q.opts.ClaimIdle/3, 100*time.Millisecond))
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
+	every(ctx, max(q.opts.ClaimIdle/3, 100*time.Millisecond), func() {
 		args := []any{q.group, consumer}
 		inFlight.Range(func(id, _ any) bool { args = append(args, id); return true })
 		if len(args) == 2 {
-			continue
+			return
 		}
 		if err := keepClaimedScript.Run(ctx, q.rdb, []string{q.stream}, args...).Err(); err != nil && ctx.Err() == nil {
 			q.log.Debug("renewing jobs in hand failed", slog.Any("error", err))
 		}
-	}
+	})
 }
 
 // handBack makes the jobs still in hand immediately claimable by other

@@ -2,13 +2,11 @@ package recommend
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"log/slog"
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/stdlib"
 
 	"memebot/storage"
 )
@@ -21,7 +19,7 @@ import (
 // the runs are split, the counts equal one run over everything. Approval
 // likes (an uploader's and a moderator's) say nothing of taste: skipped.
 type CoLikes struct {
-	db     *sql.DB
+	store  *storage.Store
 	Window int           // earlier likes a like is paired with (10)
 	Lag    time.Duration // rows this recent wait for the next run (30 s)
 	log    *slog.Logger
@@ -29,7 +27,7 @@ type CoLikes struct {
 
 // NewCoLikes returns the job with its defaults.
 func NewCoLikes(store *storage.Store, log *slog.Logger) *CoLikes {
-	return &CoLikes{db: store.SQL(), Window: 10, Lag: 30 * time.Second, log: log}
+	return &CoLikes{store: store, Window: 10, Lag: 30 * time.Second, log: log}
 }
 
 // CoLikesResult says what a run covered.
@@ -42,25 +40,9 @@ type CoLikesResult struct {
 // Run folds the likes since the last run into meme_colikes, in one transaction.
 func (c *CoLikes) Run(ctx context.Context) (CoLikesResult, error) {
 	var res CoLikesResult
-	conn, err := c.db.Conn(ctx)
-	if err != nil {
-		return res, fmt.Errorf("colikes: connection: %w", err)
-	}
-	defer conn.Close()
-	err = conn.Raw(func(dc any) error {
-		pc, ok := dc.(*stdlib.Conn)
-		if !ok {
-			return fmt.Errorf("driver connection is %T, not pgx", dc)
-		}
-		tx, err := pc.Conn().Begin(ctx)
-		if err != nil {
-			return err
-		}
-		defer tx.Rollback(context.WithoutCancel(ctx))
-		if res, err = c.run(ctx, tx); err != nil {
-			return err
-		}
-		return tx.Commit(ctx)
+	err := c.store.PgxTx(ctx, func(ctx context.Context, tx pgx.Tx) (err error) {
+		res, err = c.run(ctx, tx)
+		return err
 	})
 	if err != nil {
 		return res, fmt.Errorf("colikes: run: %w", err)

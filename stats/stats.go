@@ -32,7 +32,6 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/stdlib"
 
 	"memebot/storage"
 )
@@ -103,26 +102,10 @@ func (j *Job) Run(ctx context.Context) (Result, error) {
 // commit after it are never read, which the Lag makes unlikely.
 func (j *Job) RunUntil(ctx context.Context, until time.Time) (Result, error) {
 	start := time.Now()
-	conn, err := j.store.SQL().Conn(ctx)
-	if err != nil {
-		return Result{}, fmt.Errorf("stats: connection: %w", err)
-	}
-	defer conn.Close()
 	var res Result
-	err = conn.Raw(func(dc any) error {
-		pc, ok := dc.(*stdlib.Conn)
-		if !ok {
-			return fmt.Errorf("driver connection is %T, not pgx", dc)
-		}
-		tx, err := pc.Conn().Begin(ctx)
-		if err != nil {
-			return err
-		}
-		defer tx.Rollback(context.WithoutCancel(ctx))
-		if res, err = j.run(ctx, tx, until); err != nil {
-			return err
-		}
-		return tx.Commit(ctx)
+	err := j.store.PgxTx(ctx, func(ctx context.Context, tx pgx.Tx) (err error) {
+		res, err = j.run(ctx, tx, until)
+		return err
 	})
 	if err != nil {
 		return Result{}, fmt.Errorf("stats: run: %w", err)
