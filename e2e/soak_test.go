@@ -59,7 +59,7 @@ type soak struct {
 	// recoveries: how long after each fault ended an upload made then was
 	// acknowledged, and posted for review
 	recoveries, reposts []time.Duration
-	faultLog   []string
+	faultLog            []string
 }
 
 var ackRe = regexp.MustCompile(`#(\d+)`)
