@@ -85,17 +85,7 @@ func TestSeriesArePaintedAtTheHeightOfTheirValues(t *testing.T) {
 		{Name: "small", Color: Palette[1], Values: constant(n, 20)},
 		{Name: "rising", Color: Palette[2], Values: rising},
 	}
-	data, err := LineChart("Last 14 days", days(n), series, w, h)
-	if err != nil {
-		t.Fatal(err)
-	}
-	img := decode(t, data)
-	fs, err := newFaces()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer fs.close()
-	plot := newLayout(fs, "Last 14 days", dayLabels(days(n)), series, w, h).plot
+	img, plot := renderPlot(t, series, n, w, h)
 	inPlot := plot.Inset(-10) // the dots on the edges stick out by their radius
 
 	bigRows, smallRows := rowsOf(img, inPlot, Palette[0]), rowsOf(img, inPlot, Palette[1])
@@ -134,17 +124,7 @@ func TestEqualSeriesAreAllVisible(t *testing.T) {
 	for i, name := range []string{"reactions", "uploads", "approvals", "rejections"} {
 		series = append(series, Series{Name: name, Color: Palette[i], Values: values})
 	}
-	data, err := LineChart("Last 14 days", days(n), series, w, h)
-	if err != nil {
-		t.Fatal(err)
-	}
-	img := decode(t, data)
-	fs, err := newFaces()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer fs.close()
-	plot := newLayout(fs, "Last 14 days", dayLabels(days(n)), series, w, h).plot
+	img, plot := renderPlot(t, series, n, w, h)
 	for _, s := range series {
 		// At least a pixel-wide stripe along the whole line.
 		if px := len(rowsOf(img, plot, s.Color)); px < plot.Dx() {
@@ -194,4 +174,20 @@ func dayLabels(days []time.Time) []string {
 		out[i] = d.Format(dayFormat)
 	}
 	return out
+}
+
+// renderPlot draws a 14-day chart of series and returns the picture and the
+// rectangle its lines are plotted in.
+func renderPlot(t *testing.T, series []Series, n, w, h int) (*image.RGBA, image.Rectangle) {
+	t.Helper()
+	data, err := LineChart("Last 14 days", days(n), series, w, h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs, err := newFaces()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fs.close()
+	return decode(t, data), newLayout(fs, "Last 14 days", dayLabels(days(n)), series, w, h).plot
 }
