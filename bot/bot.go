@@ -273,6 +273,10 @@ func senderOf(u tele.Update) *tele.User {
 		return u.Callback.Sender
 	case u.MessageReaction != nil:
 		return u.MessageReaction.User
+	case u.Query != nil:
+		return u.Query.Sender
+	case u.InlineResult != nil:
+		return u.InlineResult.Sender
 	}
 	return nil
 }
@@ -289,6 +293,10 @@ func updateType(u tele.Update) string {
 		return "edited_message"
 	case u.MyChatMember != nil:
 		return "my_chat_member"
+	case u.Query != nil:
+		return "inline_query"
+	case u.InlineResult != nil:
+		return "chosen_inline_result"
 	}
 	return "other"
 }

@@ -14,7 +14,8 @@ import (
 )
 
 // allowedUpdates are the update types the bot asks Telegram for.
-var allowedUpdates = []string{"message", "edited_message", "callback_query", "message_reaction", "my_chat_member"}
+var allowedUpdates = []string{"message", "edited_message", "callback_query", "message_reaction", "my_chat_member",
+	"inline_query", "chosen_inline_result"}
 
 // fresh reports whether update id is new to this run and notes it as the
 // highest seen, so an update is never handed to the handlers twice (replayed

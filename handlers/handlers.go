@@ -42,6 +42,7 @@ type Handlers struct {
 	SecondLooks SecondLooks
 	UploadJobs  UploadJobs
 	Sources     Sources
+	Search      Search
 	Feed        Feed
 	Sent        SentMessages
 	Texts       TextSender
@@ -74,6 +75,8 @@ func (h *Handlers) Register(b *tele.Bot, roles *bot.Roles) {
 	b.Handle("/resume", h.Resume)
 	b.Handle("/promote", h.Promote)
 	b.Handle("/demote", h.Demote)
+	b.Handle(tele.OnQuery, h.InlineSearch)
+	b.Handle(tele.OnInlineResult, h.InlinePick)
 }
 
 // profile is what Telegram says about the sender.

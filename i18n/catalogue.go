@@ -75,6 +75,11 @@ var catalogue = map[string]map[string]string{
 		"age_hours":                  "%dh %dm",
 		"age_minutes":                "%dm",
 		"age_seconds":                "%ds",
+		"inline_short":               "Type at least 3 letters to find memes",
+		"inline_long":                "Too long: search with up to 128 characters",
+		"inline_none":                "No memes say \"%s\" yet. Open the feed",
+		"inline_start":               "Start memebot for a feed of memes",
+		"inline_video":               "Video meme",
 	},
 	"ru": {
 		"welcome":                    "Привет, %s! Я присылаю мемы по одному: оценивай каждый 👍 или 👎, и лента подстроится под твой вкус. Пришли фото, видео или GIF, чтобы предложить свой мем.",
@@ -150,5 +155,10 @@ var catalogue = map[string]map[string]string{
 		"age_hours":                  "%d ч %d мин",
 		"age_minutes":                "%d мин",
 		"age_seconds":                "%d с",
+		"inline_short":               "Напиши хотя бы 3 буквы, чтобы найти мемы",
+		"inline_long":                "Слишком длинно: не больше 128 символов",
+		"inline_none":                "Мемов со словами «%s» пока нет. Открыть ленту",
+		"inline_start":               "Запусти memebot: лента мемов",
+		"inline_video":               "Видеомем",
 	},
 }

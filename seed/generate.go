@@ -172,6 +172,7 @@ func (g *generator) copyMemes(ctx context.Context, conn *pgx.Conn) error {
 	types := []string{"photo", "photo", "photo", "photo", "photo", "photo", "photo", "photo", "video", "animation"}
 	span := 180 * 24 * time.Hour
 	i := 0
+	texts := newTextWriter(g.opts.Seed)
 	src := pgx.CopyFromFunc(func() ([]any, error) {
 		if i == g.opts.Memes {
 			return nil, nil
@@ -183,13 +184,14 @@ func (g *generator) copyMemes(ctx context.Context, conn *pgx.Conn) error {
 		}
 		created := g.now.Add(-span + time.Duration(float64(span)*float64(i)/float64(g.opts.Memes)))
 		row := []any{id, g.srcBase + int64(g.memeSrc[i]), uploader, types[i%len(types)], "ok",
-			memeLanguages[g.memeLang[i]], "", fmt.Sprintf("seed-file-%d", id), created, created, created}
+			memeLanguages[g.memeLang[i]], "", fmt.Sprintf("seed-file-%d", id), created, created, created,
+			texts.text(memeLanguages[g.memeLang[i]])}
 		i++
 		return row, nil
 	})
 	return withReplicationRole(ctx, conn, func() error {
 		_, err := conn.CopyFrom(ctx, pgx.Identifier{"memes"}, []string{"id", "source_id", "uploader_id", "type", "status",
-			"language", "caption", "storage_file_id", "created_at", "updated_at", "published_at"}, src)
+			"language", "caption", "storage_file_id", "created_at", "updated_at", "published_at", "ocr_text"}, src)
 		if err != nil {
 			return err
 		}
@@ -200,7 +202,16 @@ func (g *generator) copyMemes(ctx context.Context, conn *pgx.Conn) error {
 INSERT INTO meme_stats (meme_id, serving, language, source_id, uploaded)
 SELECT id, status = 'ok', language, source_id, uploader_id IS NOT NULL FROM memes WHERE id >= $1
 ON CONFLICT (meme_id) DO NOTHING`, g.memeBase)
-		return err
+		if err != nil {
+			return err
+		}
+		return withoutIndexes(ctx, conn, "meme_search", func() error {
+			_, err := conn.Exec(ctx, `
+INSERT INTO meme_search (meme_id, doc)
+SELECT id, meme_search_doc(ocr_text, caption, description) FROM memes WHERE id >= $1 AND status = 'ok'
+ON CONFLICT (meme_id) DO NOTHING`, g.memeBase)
+			return err
+		})
 	})
 }
 

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -91,4 +92,19 @@ func withDatabase(raw, db string) string {
 		q = raw[i+j:]
 	}
 	return raw[:i+1] + db + q
+}
+
+// ReportPercentiles reports p50/p95/p99 of the recorded durations in
+// milliseconds as benchmark metrics.
+func ReportPercentiles(b *testing.B, d []time.Duration) {
+	if len(d) == 0 {
+		return
+	}
+	slices.Sort(d)
+	at := func(p float64) float64 {
+		return float64(d[min(len(d)-1, int(p*float64(len(d))))]) / float64(time.Millisecond)
+	}
+	b.ReportMetric(at(0.50), "p50-ms")
+	b.ReportMetric(at(0.95), "p95-ms")
+	b.ReportMetric(at(0.99), "p99-ms")
 }

@@ -1,0 +1,164 @@
+package storage
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"unicode"
+)
+
+// SearchHit is an approved meme found by inline search, with what an inline
+// answer needs to send it by file_id.
+type SearchHit struct {
+	MemeID int64
+	Type   string
+	FileID string
+}
+
+// SearchPage is one page of inline results and where the next one starts
+// ("" when there is none).
+type SearchPage struct {
+	Hits       []SearchHit
+	NextOffset string
+}
+
+// SearchTerms is what a person typed, as text search queries: All needs
+// every word, Any one of them. The last word also matches as a prefix,
+// because inline queries arrive while the person is still typing.
+type SearchTerms struct {
+	All, Any string
+}
+
+// ParseSearch splits text into words of letters and digits (everything else
+// separates them, so nothing typed can break the query syntax) and builds the
+// queries; ok is false when there is no word at all.
+func ParseSearch(text string) (SearchTerms, bool) {
+	words := strings.FieldsFunc(strings.ToLower(text), func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
+	})
+	if len(words) == 0 {
+		return SearchTerms{}, false
+	}
+	words = words[:min(len(words), 8)]
+	words[len(words)-1] += ":*"
+	return SearchTerms{All: strings.Join(words, " & "), Any: strings.Join(words, " | ")}, true
+}
+
+// Search tiers: memes that have every word come first, then those with some.
+const (
+	tierAll = 'a'
+	tierAny = 'o'
+)
+
+// SearchMemes finds approved memes whose text (OCR, caption, vision
+// description) matches terms: first those with every word, best liked
+// first, then those with only some of the words, best liked first. offset
+// is "" or a NextOffset this method returned; anything else starts over.
+func (s *Store) SearchMemes(ctx context.Context, terms SearchTerms, offset string, limit int) (SearchPage, error) {
+	tier, skip := parseSearchOffset(offset)
+	var page SearchPage
+	if tier == tierAll {
+		hits, err := s.searchTier(ctx, `s.doc @@ to_tsquery('russian', ?)`, []any{terms.All}, skip, limit+1)
+		if err != nil {
+			return SearchPage{}, err
+		}
+		if len(hits) > limit {
+			return SearchPage{Hits: hits[:limit], NextOffset: searchOffset(tierAll, skip+limit)}, nil
+		}
+		page.Hits, tier, skip = hits, tierAny, 0
+		if terms.Any == terms.All {
+			return page, nil
+		}
+	}
+	want := limit - len(page.Hits)
+	hits, err := s.searchTier(ctx, `s.doc @@ to_tsquery('russian', ?) AND NOT s.doc @@ to_tsquery('russian', ?)`,
+		[]any{terms.Any, terms.All}, skip, want+1)
+	if err != nil {
+		return SearchPage{}, err
+	}
+	if len(hits) > want {
+		hits, page.NextOffset = hits[:want], searchOffset(tierAny, skip+want)
+	}
+	page.Hits = append(page.Hits, hits...)
+	return page, nil
+}
+
+func (s *Store) searchTier(ctx context.Context, match string, args []any, skip, limit int) ([]SearchHit, error) {
+	var hits []SearchHit
+	err := s.db.WithContext(ctx).Raw(`
+SELECT m.id AS meme_id, m.type, m.storage_file_id AS file_id
+FROM meme_search s
+JOIN meme_stats st ON st.meme_id = s.meme_id
+JOIN memes m ON m.id = s.meme_id
+WHERE `+match+` AND m.storage_file_id <> ''
+ORDER BY st.like_ratio DESC, s.meme_id DESC
+LIMIT ? OFFSET ?`, append(args, limit, skip)...).Scan(&hits).Error
+	if err != nil {
+		return nil, fmt.Errorf("storage: search memes: %w", err)
+	}
+	return hits, nil
+}
+
+// searchOffset encodes a position as the offset Telegram hands back.
+func searchOffset(tier byte, skip int) string { return string(tier) + strconv.Itoa(skip) }
+
+func parseSearchOffset(offset string) (byte, int) {
+	if len(offset) < 2 || (offset[0] != tierAll && offset[0] != tierAny) {
+		return tierAll, 0
+	}
+	skip, err := strconv.Atoi(offset[1:])
+	if err != nil || skip < 0 || skip > 10000 {
+		return tierAll, 0
+	}
+	return offset[0], skip
+}
+
+// FavouriteMemes is what an empty search shows: the memes the user liked,
+// latest first; for someone who liked nothing yet, the best liked memes in
+// languages (by smoothed like rate).
+func (s *Store) FavouriteMemes(ctx context.Context, userID int64, languages []string, offset string, limit int) (SearchPage, error) {
+	_, skip := parseSearchOffset(offset)
+	var hits []SearchHit
+	err := s.db.WithContext(ctx).Raw(`
+SELECT m.id AS meme_id, m.type, m.storage_file_id AS file_id
+FROM reactions r JOIN memes m ON m.id = r.meme_id
+WHERE r.user_id = ? AND r.reaction = 1 AND m.status = 'ok' AND m.storage_file_id <> ''
+ORDER BY r.reacted_at DESC LIMIT ? OFFSET ?`, userID, limit+1, skip).Scan(&hits).Error
+	if err == nil && len(hits) == 0 && skip == 0 {
+		err = s.db.WithContext(ctx).Raw(`
+SELECT m.id AS meme_id, m.type, m.storage_file_id AS file_id
+FROM meme_stats st JOIN memes m ON m.id = st.meme_id
+WHERE st.serving AND st.language = ANY(?) AND m.storage_file_id <> ''
+ORDER BY st.lr_smoothed DESC, st.meme_id DESC LIMIT ?`, StringArray(languages), limit).Scan(&hits).Error
+	}
+	if err != nil {
+		return SearchPage{}, fmt.Errorf("storage: favourite memes: %w", err)
+	}
+	page := SearchPage{Hits: hits}
+	if len(hits) > limit {
+		page.Hits, page.NextOffset = hits[:limit], searchOffset(tierAll, skip+limit)
+	}
+	return page, nil
+}
+
+// RecordInlineSearch keeps what someone searched for and how many memes the
+// first page showed.
+func (s *Store) RecordInlineSearch(ctx context.Context, userID int64, query string, results int) error {
+	err := s.db.WithContext(ctx).Exec(`INSERT INTO inline_searches (user_id, query, results) VALUES (?, ?, ?)`,
+		userID, query, results).Error
+	if err != nil {
+		return fmt.Errorf("storage: record inline search: %w", err)
+	}
+	return nil
+}
+
+// RecordInlinePick keeps which meme someone sent from their search results.
+func (s *Store) RecordInlinePick(ctx context.Context, userID, memeID int64, query string) error {
+	err := s.db.WithContext(ctx).Exec(`INSERT INTO inline_picks (user_id, meme_id, query) VALUES (?, ?, ?)`,
+		userID, memeID, query).Error
+	if err != nil {
+		return fmt.Errorf("storage: record inline pick: %w", err)
+	}
+	return nil
+}
