@@ -142,6 +142,8 @@ func newScheduler(d *deps, tg *bot.Bot, media *queue.Queue) (*jobs.Scheduler, er
 	addFeedJobs(d, s)
 	s.Add(jobs.Job{Name: "requeue-stale", Schedule: "@every 10m", Timeout: 5 * time.Minute,
 		Run: requeueStale(d, media)})
+	s.Add(jobs.Job{Name: "search-ranks", Schedule: "@every 10m", Timeout: 5 * time.Minute,
+		Run: func(ctx context.Context) error { _, err := d.store.RefreshSearchRanks(ctx); return err }})
 	s.Add(jobs.Job{Name: "queue-metrics", Schedule: "@every 15s", Timeout: 10 * time.Second,
 		Run: func(ctx context.Context) error { _, err := media.Stats(ctx); return err }})
 	return s, nil

@@ -32,7 +32,7 @@ func (e *env) inlineAnswer(u tgfake.User, query, offset string) tgfake.InlineAns
 // short gets an empty answer that says why; the pick is recorded; someone
 // who never started the bot is offered a button that opens it.
 func TestInlineSearchFindsApprovedMemesByTheirText(t *testing.T) {
-	e := start(t)
+	e := start(t, "SCHEDULE_SEARCH_RANKS=@every 1s")
 	ctx := context.Background()
 	memes := e.seedMemes("en", 55, 9100)
 	say := func(m storage.Meme, text string) {
@@ -54,6 +54,11 @@ func TestInlineSearchFindsApprovedMemesByTheirText(t *testing.T) {
 	if _, err := e.store.SQL().ExecContext(ctx, `UPDATE meme_stats SET likes = 40, dislikes = 1 WHERE meme_id = $1`, loved.ID); err != nil {
 		t.Fatal(err)
 	}
+	eventually(t, "the search-ranks job to rank the loved meme first", func() bool {
+		var rank float64
+		e.store.SQL().QueryRowContext(ctx, `SELECT rank FROM meme_search WHERE meme_id = $1`, loved.ID).Scan(&rank)
+		return rank > 0.9
+	})
 	ann := user(5101, "en")
 	e.say(ann, "/start")
 	e.waitBot(ann.ID, "the first meme", func(m tgfake.Message) bool { return m.MediaFileID() != "" })

@@ -109,6 +109,7 @@ func globalStatsText(code string, g storage.GlobalStats, now time.Time) string {
 		tKey(code, "stats_memes", memesByStatus(g.MemesByStatus)),
 		tKey(code, "stats_reviews", g.Uploads24h, g.Approved24h, g.Rejected24h, g.AutoApproved24h),
 		tKey(code, "stats_reactions", g.Sent24h, g.Likes24h+g.Dislikes24h, likeRate(g.Likes24h, g.Dislikes24h), g.Likes24h, g.Dislikes24h),
+		tKey(code, "stats_search", g.Searches24h, g.Picks24h),
 	}
 	if len(g.Engines) == 0 {
 		lines = append(lines, tKey(code, "stats_engines_none"))

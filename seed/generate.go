@@ -208,7 +208,8 @@ ON CONFLICT (meme_id) DO NOTHING`, g.memeBase)
 		return withoutIndexes(ctx, conn, "meme_search", func() error {
 			_, err := conn.Exec(ctx, `
 INSERT INTO meme_search (meme_id, doc)
-SELECT id, meme_search_doc(ocr_text, caption, description) FROM memes WHERE id >= $1 AND status = 'ok'
+SELECT id, meme_search_doc(ocr_text, caption, description) FROM memes
+WHERE id >= $1 AND status = 'ok' AND storage_file_id <> ''
 ON CONFLICT (meme_id) DO NOTHING`, g.memeBase)
 			return err
 		})

@@ -102,10 +102,13 @@ func load(ctx context.Context, conn *pgx.Conn, store *storage.Store, opts Option
 		if err != nil {
 			return err
 		}
-		return step("stats", func() error {
+		if err := step("stats", func() error {
 			_, err := stats.New(store, stats.DefaultOptions(), opts.Log).Run(ctx)
 			return err
-		})
+		}); err != nil {
+			return err
+		}
+		return step("search ranks", func() error { _, err := store.RefreshSearchRanks(ctx); return err })
 	})
 }
 

@@ -2,10 +2,14 @@ package storage
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
+	"time"
 	"unicode"
+	"unicode/utf8"
 )
 
 // SearchHit is an approved meme found by inline search, with what an inline
@@ -25,7 +29,8 @@ type SearchPage struct {
 
 // SearchTerms is what a person typed, as text search queries: All needs
 // every word, Any one of them. The last word also matches as a prefix,
-// because inline queries arrive while the person is still typing.
+// because inline queries arrive while the person is still typing (from 3
+// letters on: a shorter prefix matches a good part of all words).
 type SearchTerms struct {
 	All, Any string
 }
@@ -37,13 +42,30 @@ func ParseSearch(text string) (SearchTerms, bool) {
 	words := strings.FieldsFunc(strings.ToLower(text), func(r rune) bool {
 		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
 	})
+	words = distinct(words, 8)
 	if len(words) == 0 {
 		return SearchTerms{}, false
 	}
-	words = words[:min(len(words), 8)]
-	words[len(words)-1] += ":*"
+	if last := words[len(words)-1]; utf8.RuneCountInString(last) >= minPrefixRunes {
+		words[len(words)-1] = last + ":*"
+	}
 	return SearchTerms{All: strings.Join(words, " & "), Any: strings.Join(words, " | ")}, true
 }
+
+// distinct keeps the first n different words in order (a repeated word would
+// also mislead the planner: it multiplies the word's frequency in).
+func distinct(words []string, n int) []string {
+	out := words[:0]
+	for _, w := range words {
+		if len(out) < n && !slices.Contains(out, w) {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+// minPrefixRunes is the shortest last word matched as a prefix.
+const minPrefixRunes = 3
 
 // Search tiers: memes that have every word come first, then those with some.
 const (
@@ -88,16 +110,27 @@ func (s *Store) searchTier(ctx context.Context, match string, args []any, skip, 
 	var hits []SearchHit
 	err := s.db.WithContext(ctx).Raw(`
 SELECT m.id AS meme_id, m.type, m.storage_file_id AS file_id
-FROM meme_search s
-JOIN meme_stats st ON st.meme_id = s.meme_id
-JOIN memes m ON m.id = s.meme_id
-WHERE `+match+` AND m.storage_file_id <> ''
-ORDER BY st.like_ratio DESC, s.meme_id DESC
-LIMIT ? OFFSET ?`, append(args, limit, skip)...).Scan(&hits).Error
+FROM (SELECT meme_id, rank FROM meme_search s WHERE `+match+`
+      ORDER BY rank DESC, meme_id DESC LIMIT ? OFFSET ?) hit
+JOIN memes m ON m.id = hit.meme_id
+ORDER BY hit.rank DESC, hit.meme_id DESC`, append(args, limit, skip)...).Scan(&hits).Error
 	if err != nil {
 		return nil, fmt.Errorf("storage: search memes: %w", err)
 	}
 	return hits, nil
+}
+
+// RefreshSearchRanks copies each meme's current like rate into the search
+// index (only where it changed) and returns how many ranks moved.
+func (s *Store) RefreshSearchRanks(ctx context.Context) (int64, error) {
+	res := s.db.WithContext(ctx).Exec(`
+UPDATE meme_search s SET rank = st.like_ratio
+FROM meme_stats st
+WHERE st.meme_id = s.meme_id AND s.rank IS DISTINCT FROM st.like_ratio::real`)
+	if res.Error != nil {
+		return 0, fmt.Errorf("storage: refresh search ranks: %w", res.Error)
+	}
+	return res.RowsAffected, nil
 }
 
 // searchOffset encodes a position as the offset Telegram hands back.
@@ -140,6 +173,17 @@ ORDER BY st.lr_smoothed DESC, st.meme_id DESC LIMIT ?`, StringArray(languages), 
 		page.Hits, page.NextOffset = hits[:limit], searchOffset(tierAll, skip+limit)
 	}
 	return page, nil
+}
+
+// readSearchFigures counts the last 24 hours of inline searches and picks.
+func readSearchFigures(ctx context.Context, tx *sql.Tx, now time.Time, g *GlobalStats) error {
+	const q = `
+SELECT (SELECT count(*) FROM inline_searches WHERE created_at >= $1 AND created_at < $2),
+       (SELECT count(*) FROM inline_picks WHERE created_at >= $1 AND created_at < $2)`
+	if err := tx.QueryRowContext(ctx, q, now.Add(-24*time.Hour), now).Scan(&g.Searches24h, &g.Picks24h); err != nil {
+		return fmt.Errorf("searches: %w", err)
+	}
+	return nil
 }
 
 // RecordInlineSearch keeps what someone searched for and how many memes the

@@ -18,6 +18,7 @@ func TestParseSearch(t *testing.T) {
 		{"Cat", "cat:*", "cat:*", true},
 		{"когда   КОТ", "когда & кот:*", "когда | кот:*", true},
 		{"it's 'a' & trap!|(", "it & s & a & trap:*", "it | s | a | trap:*", true},
+		{"cat go cat", "cat & go", "cat | go", true},
 		{"  ?!  ", "", "", false},
 	}
 	for _, c := range cases {
@@ -49,10 +50,10 @@ func TestSearchMemes(t *testing.T) {
 		}
 		return m.ID
 	}
-	bothMeh := mk("ok", "my cat and the cucumbers", "", "", 1, 9)
-	described := mk("ok", "", "", `{"description":"a cucumber on a table"}`, 3, 0)
 	bothLoved := mk("ok", "when the cats see a cucumber", "", "", 9, 1)
+	bothMeh := mk("ok", "my cat and the cucumbers", "", "", 1, 9)
 	catOnly := mk("ok", "", "a cat", "", 5, 0)
+	described := mk("ok", "", "", `{"description":"a cucumber on a table"}`, 3, 0)
 	russian := mk("ok", "когда коты увидели огурец", "", "", 0, 0)
 	mk("waiting_review", "cat cucumber", "", "", 100, 0)
 	mk("rejected", "cat cucumber", "", "", 100, 0)
@@ -61,6 +62,9 @@ func TestSearchMemes(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	if moved, err := st.RefreshSearchRanks(ctx); err != nil || moved != 4 {
+		t.Fatalf("RefreshSearchRanks moved %d ranks (%v), want the 4 memes with reactions", moved, err)
+	}
 	ids := func(p storage.SearchPage) []int64 {
 		var out []int64
 		for _, h := range p.Hits {

@@ -40,6 +40,9 @@ type GlobalStats struct {
 	// oldest of them has existed (zero when none waits).
 	Backlog       int64
 	OldestWaiting time.Duration
+	// Searches24h counts inline searches (first pages); Picks24h the memes
+	// people sent from their results.
+	Searches24h, Picks24h int64
 }
 
 // EngineFigures are the reactions to the memes one engine chose.
@@ -83,7 +86,7 @@ func (s *Store) GlobalStats(ctx context.Context, now time.Time) (GlobalStats, er
 	var g GlobalStats
 	err := s.snapshot(ctx, func(tx *sql.Tx) error {
 		for _, read := range []func(context.Context, *sql.Tx, time.Time, *GlobalStats) error{
-			readUserFigures, readMemeFigures, readReviewFigures, readReactionFigures,
+			readUserFigures, readMemeFigures, readReviewFigures, readReactionFigures, readSearchFigures,
 		} {
 			if err := read(ctx, tx, now, &g); err != nil {
 				return err
