@@ -21,6 +21,7 @@ func menu(lang string, admin bool) []tele.Command {
 		{Text: "start", Description: pick("Get memes", "Получать мемы")},
 		{Text: "lang", Description: pick("Languages of memes", "Языки мемов")},
 		{Text: "stats", Description: pick("Your figures", "Твоя статистика")},
+		{Text: "uploads", Description: pick("How your memes do", "Как заходят твои мемы")},
 		{Text: "help", Description: pick("What I can do", "Что я умею")},
 	}
 	if admin {

@@ -43,6 +43,7 @@ type Handlers struct {
 	UploadJobs  UploadJobs
 	Sources     Sources
 	Search      Search
+	MyUploads   MyUploads
 	Feed        Feed
 	Sent        SentMessages
 	Texts       TextSender
@@ -75,6 +76,8 @@ func (h *Handlers) Register(b *tele.Bot, roles *bot.Roles) {
 	b.Handle("/resume", h.Resume)
 	b.Handle("/promote", h.Promote)
 	b.Handle("/demote", h.Demote)
+	b.Handle("/uploads", h.Uploads)
+	b.Handle(&tele.Btn{Unique: uploadsButton}, h.UploadsPage)
 	b.Handle(tele.OnQuery, h.InlineSearch)
 	b.Handle(tele.OnInlineResult, h.InlinePick)
 }

@@ -9,16 +9,21 @@ import (
 	"memebot/storage"
 )
 
-// Help lists what the sender can do; it also answers unknown commands.
+// Help lists what the sender can do.
 func (h *Handlers) Help(c tele.Context) error {
-	text := t(c, "help")
+	return c.Send(helpText(c))
+}
+
+// helpText is the list of what the sender's role can do.
+func helpText(c tele.Context) string {
+	text := t(c, "help", c.Bot().Me.Username)
 	switch bot.RoleOf(c) {
 	case storage.RoleAdmin:
 		text += t(c, "help_moderator") + t(c, "help_admin")
 	case storage.RoleModerator:
 		text += t(c, "help_moderator")
 	}
-	return c.Send(text)
+	return text
 }
 
 // Text answers plain text in a private chat: unknown commands get help,
@@ -28,7 +33,7 @@ func (h *Handlers) Text(c tele.Context) error {
 		return nil
 	}
 	if strings.HasPrefix(c.Text(), "/") {
-		return h.Help(c)
+		return c.Send(t(c, "help_unknown") + helpText(c))
 	}
 	if link, ok := sourceLink(c); ok && h.Sources != nil {
 		return h.AddSource(c, link)
