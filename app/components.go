@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 
 	"fmt"
@@ -116,13 +117,14 @@ func newIntake(d *deps, media *queue.Queue) *intake.Intake {
 func registerHandlers(d *deps, b *bot.Bot, media *queue.Queue, feed *recommend.Feed, control *jobs.Control) {
 	roles := bot.NewRoles(d.cfg.AdminIDs, d.cfg.ModeratorIDs, d.store)
 	h := &handlers.Handlers{
-		Users: d.store, Intake: newIntake(d, media), Reviews: d.store, Sources: ingest.NewStore(d.store.DB()), Search: d.store, MyUploads: d.store,
+		Users: d.store, Intake: newIntake(d, media), Reviews: d.store, Sources: ingest.NewStore(d.store.DB()), Search: d.store, MyUploads: d.store, Referrals: d.store,
 		SecondLooks: d.store, UploadJobs: media,
 		Feed: feed, Sent: recommend.NewSentLog(d.redis), Texts: b,
 		Stats:   &handlers.StatsCommand{Figures: d.store, MediaQueue: media, Weights: feed, Log: d.log.With("component", "stats")},
 		Control: control, Roles: d.store, RoleCache: roles,
 		Settings: handlers.Settings{
 			UploadMaxBytes: d.cfg.UploadMaxBytes, UploadLimitPerHour: d.cfg.UploadLimitPerHour, ReviewChatID: d.cfg.ReviewChatID,
+			ShareKey: shareKey(d.cfg.BotToken),
 		},
 		Log: d.log.With("component", "handlers"),
 	}
@@ -187,4 +189,12 @@ func botRunner(ctx context.Context, d *deps, tg *bot.Bot) (func(context.Context)
 		return nil, err
 	}
 	return func(ctx context.Context) error { <-ctx.Done(); return nil }, nil
+}
+
+// shareKey signs share links. It comes from the bot token, the one secret
+// every deployment has, so links keep working across restarts and replicas
+// and stop working if the token is revoked.
+func shareKey(botToken string) []byte {
+	sum := sha256.Sum256([]byte("memebot share links\x00" + botToken))
+	return sum[:]
 }

@@ -22,6 +22,8 @@ type Feed interface {
 	Unsend(ctx context.Context, userID, memeID int64) error
 	ReactNext(ctx context.Context, userID, memeID int64, reaction int, isModerator bool) (recommend.Press, error)
 	Reset(ctx context.Context, userID int64) error
+	// Serve claims a meme someone shared with the user.
+	Serve(ctx context.Context, userID, memeID int64) (recommend.Item, error)
 }
 
 // SentMessages remembers which meme a sent message shows, so native Telegram
@@ -37,12 +39,15 @@ const reactButton = "r"
 const (
 	LikeLabel    = "👍"
 	DislikeLabel = "👎"
+	// ShareLabel opens the chat picker to send the meme with a link back.
+	ShareLabel = "↗️"
 )
 
 func feedKeyboard(memeID int64) *tele.ReplyMarkup {
 	m := &tele.ReplyMarkup{}
 	id := strconv.FormatInt(memeID, 10)
-	m.Inline(m.Row(m.Data(LikeLabel, reactButton, id, "1"), m.Data(DislikeLabel, reactButton, id, "2")))
+	m.Inline(m.Row(m.Data(LikeLabel, reactButton, id, "1"), m.Data(DislikeLabel, reactButton, id, "2"),
+		m.Query(ShareLabel, ShareQuery(memeID))))
 	return m
 }
 

@@ -28,6 +28,8 @@ type Settings struct {
 	UploadMaxBytes     int64
 	UploadLimitPerHour int
 	ReviewChatID       int64
+	// ShareKey signs share links (see sharePayload).
+	ShareKey []byte
 }
 
 // Handlers answers Telegram updates.
@@ -44,6 +46,7 @@ type Handlers struct {
 	Sources     Sources
 	Search      Search
 	MyUploads   MyUploads
+	Referrals   Referrals
 	Feed        Feed
 	Sent        SentMessages
 	Texts       TextSender

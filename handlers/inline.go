@@ -18,6 +18,7 @@ type Search interface {
 	FavouriteMemes(ctx context.Context, userID int64, languages []string, offset string, limit int) (storage.SearchPage, error)
 	RecordInlineSearch(ctx context.Context, userID int64, query string, results int) error
 	RecordInlinePick(ctx context.Context, userID, memeID int64, query string) error
+	ApprovedMeme(ctx context.Context, memeID int64) (storage.SearchHit, error)
 }
 
 // Inline search limits: Telegram shows at most 50 results per answer; a
@@ -50,7 +51,7 @@ func (h *Handlers) InlineSearch(c tele.Context) error {
 	if err != nil {
 		return err
 	}
-	resp.Results, resp.NextOffset = inlineResults(c, page.Hits), page.NextOffset
+	resp.Results, resp.NextOffset = h.inlineResults(c, page.Hits), page.NextOffset
 	switch {
 	case why != "":
 		resp.Button = startButton(t(c, why))
@@ -70,6 +71,9 @@ func (h *Handlers) InlineSearch(c tele.Context) error {
 // inlinePage finds the page to show, or says (as a catalogue key) why the
 // query cannot be searched.
 func (h *Handlers) inlinePage(ctx context.Context, q *tele.Query, text string, user storage.User, known bool) (storage.SearchPage, string, error) {
+	if m := shareQuery.FindStringSubmatch(text); m != nil {
+		return h.sharedMemePage(ctx, m[1])
+	}
 	n := utf8.RuneCountInString(text)
 	switch {
 	case n == 0:
@@ -92,8 +96,19 @@ func (h *Handlers) inlinePage(ctx context.Context, q *tele.Query, text string, u
 	return page, "", err
 }
 
-// inlineResults sends each meme by the file_id of its storage-chat copy.
-func inlineResults(c tele.Context, hits []storage.SearchHit) tele.Results {
+// sharedMemePage is the one meme a share button asks for ("meme #ID").
+func (h *Handlers) sharedMemePage(ctx context.Context, id string) (storage.SearchPage, string, error) {
+	memeID, _ := strconv.ParseInt(id, 10, 64)
+	hit, err := h.Search.ApprovedMeme(ctx, memeID)
+	if errors.Is(err, storage.ErrNotFound) {
+		return storage.SearchPage{}, "", nil
+	}
+	return storage.SearchPage{Hits: []storage.SearchHit{hit}}, "", err
+}
+
+// inlineResults sends each meme by the file_id of its storage-chat copy,
+// with a button that brings whoever sees it to the bot.
+func (h *Handlers) inlineResults(c tele.Context, hits []storage.SearchHit) tele.Results {
 	out := make(tele.Results, 0, len(hits))
 	for _, hit := range hits {
 		var r tele.Result
@@ -106,6 +121,7 @@ func inlineResults(c tele.Context, hits []storage.SearchHit) tele.Results {
 			r = &tele.PhotoResult{Cache: hit.FileID}
 		}
 		r.SetResultID(inlineResultID(hit.MemeID))
+		r.SetReplyMarkup(h.moreMemesButton(c, hit.MemeID))
 		out = append(out, r)
 	}
 	return out

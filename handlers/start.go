@@ -35,5 +35,8 @@ func (h *Handlers) Start(c tele.Context) error {
 			return fmt.Errorf("start: greet: %w", err)
 		}
 	}
+	if sent, err := h.startFromLink(ctxOf(c), c, created); sent || err != nil {
+		return err
+	}
 	return h.sendNext(ctxOf(c), c.Bot(), c.Sender(), bot.RoleOf(c), true)
 }

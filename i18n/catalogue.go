@@ -90,6 +90,8 @@ var catalogue = map[string]map[string]string{
 		"uploads_rejected":           "❌ rejected",
 		"uploads_rejected_because":   "❌ rejected: %s",
 		"uploads_page":               "Page %d of %d",
+		"share_more":                 "😂 More memes",
+		"share_paid":                 "🎉 %s started memebot through a meme you shared: +%d coins!",
 	},
 	"ru": {
 		"welcome":                    "Привет, %s! Я присылаю мемы по одному: оценивай каждый 👍 или 👎, и лента подстроится под твой вкус. Пришли фото, видео или GIF, чтобы предложить свой мем.",
@@ -180,5 +182,7 @@ var catalogue = map[string]map[string]string{
 		"uploads_rejected":           "❌ отклонён",
 		"uploads_rejected_because":   "❌ отклонён: %s",
 		"uploads_page":               "Страница %d из %d",
+		"share_more":                 "😂 Ещё мемы",
+		"share_paid":                 "🎉 %s пришёл в memebot по мему, которым ты поделился: +%d монет!",
 	},
 }

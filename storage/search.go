@@ -147,6 +147,21 @@ func parseSearchOffset(offset string) (byte, int) {
 	return offset[0], skip
 }
 
+// ApprovedMeme is one approved meme as a search result (a shared meme).
+func (s *Store) ApprovedMeme(ctx context.Context, memeID int64) (SearchHit, error) {
+	var hits []SearchHit
+	err := s.db.WithContext(ctx).Raw(`
+SELECT id AS meme_id, type, storage_file_id AS file_id FROM memes
+WHERE id = ? AND status = 'ok' AND storage_file_id <> ''`, memeID).Scan(&hits).Error
+	if err != nil {
+		return SearchHit{}, fmt.Errorf("storage: approved meme %d: %w", memeID, err)
+	}
+	if len(hits) == 0 {
+		return SearchHit{}, ErrNotFound
+	}
+	return hits[0], nil
+}
+
 // FavouriteMemes is what an empty search shows: the memes the user liked,
 // latest first; for someone who liked nothing yet, the best liked memes in
 // languages (by smoothed like rate).
