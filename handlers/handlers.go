@@ -47,6 +47,7 @@ type Handlers struct {
 	Search      Search
 	MyUploads   MyUploads
 	Referrals   Referrals
+	Suggestions Suggestions
 	Feed        Feed
 	Sent        SentMessages
 	Texts       TextSender
@@ -73,6 +74,7 @@ func (h *Handlers) Register(b *tele.Bot, roles *bot.Roles) {
 	b.Handle(&tele.Btn{Unique: reactButton}, h.React)
 	b.Handle(&tele.Btn{Unique: pipeline.SecondLookButton}, h.SecondLook)
 	b.Handle(&tele.Btn{Unique: sourceButton}, h.SourceButton)
+	b.Handle(&tele.Btn{Unique: suggestionButton}, h.SuggestionButton)
 	b.Handle("/sources", h.ListSources)
 	b.Handle("/stats", h.Stats.Handle)
 	b.Handle("/pause", h.Pause)

@@ -32,6 +32,9 @@ func (h *Handlers) Text(c tele.Context) error {
 	if c.Chat() == nil || c.Chat().Type != tele.ChatPrivate {
 		return nil
 	}
+	if isSource, err := h.forwardedSource(c); isSource || err != nil {
+		return err
+	}
 	if strings.HasPrefix(c.Text(), "/") {
 		return c.Send(t(c, "help_unknown") + helpText(c))
 	}

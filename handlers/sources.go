@@ -94,8 +94,9 @@ func (h *Handlers) ListSources(c tele.Context) error {
 	if err != nil {
 		return fmt.Errorf("sources: %w", err)
 	}
+	suggestions, kb := h.suggestionsText(ctxOf(c), c)
 	if len(list) == 0 {
-		return c.Send(t(c, "sources_none"))
+		return c.Send(strings.TrimSpace(t(c, "sources_none")+"\n\n"+suggestions), kb)
 	}
 	var b strings.Builder
 	for i, s := range list {
@@ -113,7 +114,10 @@ func (h *Handlers) ListSources(c tele.Context) error {
 		}
 		b.WriteString("\n")
 	}
-	return c.Send(b.String(), &tele.SendOptions{DisableWebPagePreview: true})
+	if suggestions != "" {
+		b.WriteString("\n" + suggestions)
+	}
+	return c.Send(b.String(), &tele.SendOptions{DisableWebPagePreview: true, ReplyMarkup: kb})
 }
 
 func sourceText(s storage.Source) string {

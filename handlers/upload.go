@@ -66,6 +66,9 @@ func (h *Handlers) Upload(c tele.Context) error {
 	if c.Chat() == nil || c.Chat().Type != tele.ChatPrivate || c.Sender() == nil {
 		return nil
 	}
+	if isSource, err := h.forwardedSource(c); isSource || err != nil {
+		return err
+	}
 	up, ok := uploadOf(c.Message())
 	if !ok {
 		metrics.UploadsRefused.WithLabelValues("not_media").Inc()
@@ -99,6 +102,7 @@ func (h *Handlers) Upload(c tele.Context) error {
 		return nil
 	}
 	metrics.UploadsReceived.WithLabelValues(up.kind).Inc()
+	h.suggestForwardedSource(ctxOf(c), c)
 	return h.Texts.SendText(ctxOf(c), m.Chat.ID, t(c, "upload_received", res.Submission.ID), int64(m.ID))
 }
 

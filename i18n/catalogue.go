@@ -91,6 +91,9 @@ var catalogue = map[string]map[string]string{
 		"uploads_rejected_because":   "❌ rejected: %s",
 		"uploads_page":               "Page %d of %d",
 		"share_more":                 "😂 More memes",
+		"forward_private_channel":    "%s is a private channel: I can only read public channels (with a @name).",
+		"suggestions_header":         "💡 Channels users forward memes from:",
+		"suggestion_line":            "@%s (%s): %d forwards",
 		"share_paid":                 "🎉 %s started memebot through a meme you shared: +%d coins!",
 	},
 	"ru": {
@@ -183,6 +186,9 @@ var catalogue = map[string]map[string]string{
 		"uploads_rejected_because":   "❌ отклонён: %s",
 		"uploads_page":               "Страница %d из %d",
 		"share_more":                 "😂 Ещё мемы",
+		"forward_private_channel":    "%s — закрытый канал: я читаю только публичные каналы (с @именем).",
+		"suggestions_header":         "💡 Каналы, из которых пользователи пересылают мемы:",
+		"suggestion_line":            "@%s (%s): пересылок: %d",
 		"share_paid":                 "🎉 %s пришёл в memebot по мему, которым ты поделился: +%d монет!",
 	},
 }
