@@ -30,6 +30,7 @@ func menu(lang string, admin bool) []tele.Command {
 			tele.Command{Text: "resume", Description: pick("Resume a background job", "Возобновить задачу")},
 			tele.Command{Text: "promote", Description: pick("Make a user a moderator", "Сделать модератором")},
 			tele.Command{Text: "demote", Description: pick("Remove a moderator", "Снять модератора")},
+			tele.Command{Text: "broadcast", Description: pick("Message every user (reply to it)", "Сообщение всем (ответом на него)")},
 		)
 	}
 	return cmds

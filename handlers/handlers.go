@@ -48,6 +48,7 @@ type Handlers struct {
 	MyUploads   MyUploads
 	Referrals   Referrals
 	Suggestions Suggestions
+	Broadcasts  Broadcasts
 	Feed        Feed
 	Sent        SentMessages
 	Texts       TextSender
@@ -82,6 +83,8 @@ func (h *Handlers) Register(b *tele.Bot, roles *bot.Roles) {
 	b.Handle("/promote", h.Promote)
 	b.Handle("/demote", h.Demote)
 	b.Handle("/uploads", h.Uploads)
+	b.Handle("/broadcast", h.Broadcast)
+	b.Handle(&tele.Btn{Unique: broadcastButton}, h.BroadcastButton)
 	b.Handle(&tele.Btn{Unique: uploadsButton}, h.UploadsPage)
 	b.Handle(tele.OnQuery, h.InlineSearch)
 	b.Handle(tele.OnInlineResult, h.InlinePick)
