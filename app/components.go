@@ -4,9 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"errors"
-
 	"fmt"
-	tele "gopkg.in/telebot.v3"
 	"log/slog"
 	"net/url"
 	"os"
@@ -15,7 +13,10 @@ import (
 	"syscall"
 	"time"
 
+	tele "gopkg.in/telebot.v3"
+
 	"memebot/bot"
+	"memebot/broadcast"
 	"memebot/handlers"
 	"memebot/ingest"
 	"memebot/intake"
@@ -162,6 +163,9 @@ func newScheduler(d *deps, tg *bot.Bot, media *queue.Queue) (*jobs.Scheduler, er
 	addFeedJobs(d, s)
 	s.Add(jobs.Job{Name: "requeue-stale", Schedule: "@every 10m", Timeout: 5 * time.Minute,
 		Run: requeueStale(d, media)})
+	s.Add(jobs.Job{Name: "broadcast", Schedule: "@every 10s", Timeout: 2 * time.Minute,
+		Run: (&broadcast.Deliverer{Store: d.store, Sender: broadcast.TelebotSender{Bot: tg.BulkTelebot()},
+			Batch: 20, Budget: time.Minute, ProgressEvery: 3 * time.Second, Log: d.log.With("component", "broadcast")}).Run})
 	s.Add(jobs.Job{Name: "search-ranks", Schedule: "@every 10m", Timeout: 5 * time.Minute,
 		Run: func(ctx context.Context) error { _, err := d.store.RefreshSearchRanks(ctx); return err }})
 	s.Add(jobs.Job{Name: "queue-metrics", Schedule: "@every 15s", Timeout: 10 * time.Second,

@@ -216,3 +216,6 @@ func FileID(m *tele.Message) string {
 	}
 	return ""
 }
+
+// BulkTelebot is telebot on the bulk-priority client (broadcasts).
+func (b *Bot) BulkTelebot() *tele.Bot { return b.bulk }
