@@ -24,6 +24,7 @@ import (
 
 	"memebot/app"
 	"memebot/config"
+	"memebot/kv/kvtest"
 	"memebot/storage/storagetest"
 	"memebot/tgfake"
 )
@@ -144,8 +145,8 @@ func TestHealthcheckPassesOnlyWhileReady(t *testing.T) {
 	defer func() { tg.Close(); api.Close() }()
 	cfg, err := config.Parse([]string{
 		"BOT_TOKEN=1:T", "TELEGRAM_API_URL=" + api.URL, "STORAGE_CHAT_ID=-1", "REVIEW_CHAT_ID=-2",
-		"DATABASE_URL=" + storagetest.NewDatabase(t), "REDIS_URL=" + storagetest.RedisURL(),
-		"REDIS_KEY_PREFIX=" + storagetest.NewRedis(t).Prefix(), "HTTP_ADDR=0.0.0.0:0",
+		"DATABASE_URL=" + storagetest.NewDatabase(t), "REDIS_URL=" + kvtest.RedisURL(),
+		"REDIS_KEY_PREFIX=" + kvtest.NewRedis(t).Prefix(), "HTTP_ADDR=0.0.0.0:0",
 	})
 	if err != nil {
 		t.Fatal(err)

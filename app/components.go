@@ -5,7 +5,6 @@ import (
 	"errors"
 
 	"fmt"
-	tele "gopkg.in/telebot.v3"
 	"log/slog"
 	"net/url"
 	"os"
@@ -13,6 +12,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	tele "gopkg.in/telebot.v3"
 
 	"memebot/bot"
 	"memebot/handlers"
@@ -23,6 +24,7 @@ import (
 	"memebot/queue"
 	"memebot/ratelimit"
 	"memebot/recommend"
+	"memebot/storage"
 )
 
 // mediaQueue is the queue of upload and ingestion processing jobs.
@@ -64,7 +66,7 @@ func buildComponents(ctx context.Context, d *deps, roles Roles) ([]component, er
 	}
 	if roles.Bot {
 		feed := newFeed(d)
-		registerHandlers(d, tg, media, feed, jobs.NewControl(sched, d.store))
+		registerHandlers(d, tg, media, feed, jobs.NewControl(sched, pauseStore{d.store}))
 		run, err := botRunner(ctx, d, tg)
 		if err != nil {
 			return nil, err
@@ -185,4 +187,19 @@ func botRunner(ctx context.Context, d *deps, tg *bot.Bot) (func(context.Context)
 		return nil, err
 	}
 	return func(ctx context.Context) error { <-ctx.Done(); return nil }, nil
+}
+
+// pauseStore is the pause state in PostgreSQL as the jobs package reads it.
+type pauseStore struct{ *storage.Store }
+
+func (p pauseStore) JobStates(ctx context.Context) (map[string]jobs.State, error) {
+	rows, err := p.Store.JobStates(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]jobs.State, len(rows))
+	for name, r := range rows {
+		out[name] = jobs.State{Paused: r.Paused, By: r.ChangedBy, At: r.ChangedAt, Reason: r.Reason}
+	}
+	return out, nil
 }

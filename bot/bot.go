@@ -17,8 +17,8 @@ import (
 
 	tele "gopkg.in/telebot.v3"
 
+	"memebot/kv"
 	"memebot/metrics"
-	"memebot/storage"
 )
 
 // Config is what the Telegram side needs.
@@ -32,7 +32,7 @@ type Config struct {
 
 	// Redis holds the outgoing rate limit, shared by every process using
 	// Token; nil sends unlimited (tests of wiring only).
-	Redis  *storage.Redis
+	Redis  *kv.Redis
 	Limits Limits // zero fields take Telegram's limits
 
 	// Down, if set, says why the database or Redis is out (nil while they

@@ -5,9 +5,9 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/redis/go-redis/v9"
+	"memebot/kv"
 
-	"memebot/storage"
+	"github.com/redis/go-redis/v9"
 )
 
 // budget is the part of the rate limit every process shares: GCRA schedules
@@ -17,7 +17,7 @@ import (
 // refused the other would waste it), and the global burst depends on the
 // priority.
 type budget struct {
-	rdb    *storage.Redis
+	rdb    *kv.Redis
 	limits Limits
 }
 
@@ -100,10 +100,10 @@ type ask struct {
 // take admits each ask now, or says how long it must wait, in one round trip;
 // Redis decides them in order, as if asked one by one.
 func (b *budget) take(ctx context.Context, asks []ask) ([]verdict, error) {
-	calls := make([]storage.ScriptCall, len(asks))
+	calls := make([]kv.ScriptCall, len(asks))
 	for i, a := range asks {
 		g := b.limits.Global
-		c := storage.ScriptCall{
+		c := kv.ScriptCall{
 			Keys: []string{b.key("global"), b.key("hold", "global")},
 			Args: []any{max(a.target.cost, 1), micros(g.interval()), micros(g.interval()) * float64(b.limits.globalBurst(a.prio))},
 		}

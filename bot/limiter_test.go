@@ -13,7 +13,8 @@ import (
 
 	tele "gopkg.in/telebot.v3"
 
-	"memebot/storage"
+	"memebot/kv"
+	"memebot/kv/kvtest"
 	"memebot/storage/storagetest"
 	"memebot/tgfake"
 )
@@ -29,7 +30,7 @@ const jitter = 120 * time.Millisecond
 type fakeAPI struct {
 	srv *tgfake.Server
 	url string
-	rdb *storage.Redis
+	rdb *kv.Redis
 }
 
 func newFakeAPI(t *testing.T) *fakeAPI {
@@ -37,7 +38,7 @@ func newFakeAPI(t *testing.T) *fakeAPI {
 	srv := tgfake.New(tgfake.Options{Token: testToken, BotUsername: "memebot_test_bot"})
 	ts := httptest.NewServer(srv)
 	t.Cleanup(func() { srv.Close(); ts.Close() })
-	return &fakeAPI{srv: srv, url: ts.URL, rdb: storagetest.NewRedis(t)}
+	return &fakeAPI{srv: srv, url: ts.URL, rdb: kvtest.NewRedis(t)}
 }
 
 // newBot is one process's bot; bots of one fakeAPI share its Redis, like

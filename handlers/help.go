@@ -6,16 +6,15 @@ import (
 	tele "gopkg.in/telebot.v3"
 
 	"memebot/bot"
-	"memebot/storage"
 )
 
 // Help lists what the sender can do; it also answers unknown commands.
 func (h *Handlers) Help(c tele.Context) error {
 	text := t(c, "help")
 	switch bot.RoleOf(c) {
-	case storage.RoleAdmin:
+	case bot.RoleAdmin:
 		text += t(c, "help_moderator") + t(c, "help_admin")
-	case storage.RoleModerator:
+	case bot.RoleModerator:
 		text += t(c, "help_moderator")
 	}
 	return c.Send(text)

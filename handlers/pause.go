@@ -10,7 +10,6 @@ import (
 
 	"memebot/bot"
 	"memebot/jobs"
-	"memebot/storage"
 )
 
 // JobControl pauses and resumes background jobs.
@@ -27,7 +26,7 @@ func (h *Handlers) Pause(c tele.Context) error { return h.setJobs(c, true) }
 func (h *Handlers) Resume(c tele.Context) error { return h.setJobs(c, false) }
 
 func (h *Handlers) setJobs(c tele.Context, pause bool) error {
-	if bot.RoleOf(c) != storage.RoleAdmin {
+	if bot.RoleOf(c) != bot.RoleAdmin {
 		return c.Send(t(c, "admin_only"))
 	}
 	name, reason, _ := strings.Cut(strings.TrimSpace(c.Message().Payload), " ")

@@ -27,7 +27,7 @@ func (h *Handlers) Promote(c tele.Context) error { return h.setRole(c, storage.R
 func (h *Handlers) Demote(c tele.Context) error { return h.setRole(c, storage.RoleUser) }
 
 func (h *Handlers) setRole(c tele.Context, role string) error {
-	if bot.RoleOf(c) != storage.RoleAdmin {
+	if bot.RoleOf(c) != bot.RoleAdmin {
 		return c.Send(t(c, "admin_only"))
 	}
 	id, err := strconv.ParseInt(strings.TrimSpace(c.Message().Payload), 10, 64)

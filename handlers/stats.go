@@ -69,7 +69,7 @@ func (s *StatsCommand) Handle(c tele.Context) error {
 	}
 	ctx, cancel := context.WithTimeout(ctxOf(c), statsTimeout)
 	defer cancel()
-	if bot.RoleOf(c) == storage.RoleAdmin {
+	if bot.RoleOf(c) == bot.RoleAdmin {
 		return s.global(ctx, c)
 	}
 	f, err := s.Figures.UserStats(ctx, c.Sender().ID)

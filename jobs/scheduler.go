@@ -15,8 +15,8 @@ import (
 
 	"github.com/robfig/cron/v3"
 
+	"memebot/kv"
 	"memebot/metrics"
-	"memebot/storage"
 )
 
 // Job is one background job.
@@ -38,14 +38,14 @@ type PauseState interface {
 type Scheduler struct {
 	jobs      []Job
 	overrides map[string]string
-	rdb       *storage.Redis
+	rdb       *kv.Redis
 	pauses    PauseState
 	log       *slog.Logger
 }
 
 // New returns a scheduler; overrides are SCHEDULE_<JOB> values keyed by the
 // upper-cased job name with - as _.
-func New(rdb *storage.Redis, pauses PauseState, overrides map[string]string, log *slog.Logger) *Scheduler {
+func New(rdb *kv.Redis, pauses PauseState, overrides map[string]string, log *slog.Logger) *Scheduler {
 	return &Scheduler{rdb: rdb, pauses: pauses, overrides: overrides, log: log}
 }
 

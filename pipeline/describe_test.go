@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"memebot/kv/kvtest"
 	"memebot/moderation/vision"
 	"memebot/pipeline"
 	"memebot/storage"
@@ -37,7 +38,7 @@ func jpegBytes(t *testing.T) []byte {
 func TestDescribeBackfillsAndTheBreakerPausesTheJob(t *testing.T) {
 	ctx := context.Background()
 	st := storagetest.NewStore(t)
-	rdb := storagetest.NewRedis(t)
+	rdb := kvtest.NewRedis(t)
 	for i := range 4 {
 		m := storage.Meme{Type: "photo", Status: storage.MemeOK, Language: "en", StorageFileID: "file" + string(rune('a'+i)), Checks: []byte("[]")}
 		if err := st.CreateMeme(ctx, &m); err != nil {

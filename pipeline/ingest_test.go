@@ -20,6 +20,8 @@ import (
 
 	"memebot/bot"
 	"memebot/ingest"
+	"memebot/kv"
+	"memebot/kv/kvtest"
 	"memebot/moderation"
 	"memebot/pipeline"
 	"memebot/queue"
@@ -162,7 +164,7 @@ func newChannelSource(t *testing.T, st *storage.Store, name string, pictures [][
 
 // ingestPipeline is the pipeline of the ingest tests: tg plays the storage
 // and review chats, and the checks find nothing.
-func ingestPipeline(st *storage.Store, rdb *storage.Redis, client *ingest.Client, tg *fakeTelegram) *pipeline.Pipeline {
+func ingestPipeline(st *storage.Store, rdb *kv.Redis, client *ingest.Client, tg *fakeTelegram) *pipeline.Pipeline {
 	return pipeline.New(pipeline.Config{StorageChatID: storageChat, ReviewChatID: reviewChat, WatermarkText: "@test", MaxBytes: 10 << 20},
 		tg, st, rdb, pipeline.NewDeduplicator(st), cleanChecks{}, storagetest.Logger()).WithIngestion(client, pipeline.IngestStores(st))
 }
@@ -195,7 +197,7 @@ func drain(t *testing.T, media *queue.Queue) {
 func TestCrashBetweenQueueingAndMarkingIngestsEachPostOnce(t *testing.T) {
 	ctx := context.Background()
 	st := storagetest.NewStore(t)
-	rdb := storagetest.NewRedis(t)
+	rdb := kvtest.NewRedis(t)
 	log := storagetest.Logger()
 	const posts = 3
 	var pictures [][]byte
@@ -278,7 +280,7 @@ func oneMemePerPost(t *testing.T, st *storage.Store, sourceID int64, posts int, 
 func TestIngestJobGivenUpOnIsRecordedFailedAtOnce(t *testing.T) {
 	ctx := context.Background()
 	st := storagetest.NewStore(t)
-	rdb := storagetest.NewRedis(t)
+	rdb := kvtest.NewRedis(t)
 	log := storagetest.Logger()
 	w := newChannelSource(t, st, "gonememes", [][]byte{picture(t, 9)})
 	client, ing, src := w.client, w.ing, w.src

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"memebot/ingest"
+	"memebot/kv"
+	"memebot/kv/kvtest"
 	"memebot/pipeline"
 	"memebot/queue"
 	"memebot/storage"
@@ -16,7 +18,7 @@ import (
 // judged and whose candidates it queued on media.
 type handedOff struct {
 	st     *storage.Store
-	rdb    *storage.Redis
+	rdb    *kv.Redis
 	media  *queue.Queue
 	client *ingest.Client
 	src    storage.Source
@@ -26,7 +28,7 @@ type handedOff struct {
 func handOff(t *testing.T, name string, posts int) handedOff {
 	t.Helper()
 	ctx := context.Background()
-	h := handedOff{st: storagetest.NewStore(t), rdb: storagetest.NewRedis(t)}
+	h := handedOff{st: storagetest.NewStore(t), rdb: kvtest.NewRedis(t)}
 	var pictures [][]byte
 	for i := range posts {
 		pictures = append(pictures, picture(t, uint64(100+i)))
