@@ -6,12 +6,12 @@ import (
 	"log/slog"
 	"time"
 
-	"memebot/bot"
 	"memebot/jobs"
 	"memebot/moderation"
 	"memebot/moderation/ocr"
 	"memebot/moderation/vision"
 	"memebot/pipeline"
+	"memebot/telegram"
 )
 
 // newAnalyzer builds the automatic checks of a worker: OCR with one
@@ -45,7 +45,7 @@ func newAnalyzer(d *deps) (*moderation.Analyzer, func()) {
 // addDescribeJob schedules the vision backfill when a vision service is
 // configured. Its breaker pauses the job through the same switch as /pause,
 // and the admins are told.
-func addDescribeJob(d *deps, s *jobs.Scheduler, tg *bot.Sender) error {
+func addDescribeJob(d *deps, s *jobs.Scheduler, tg *telegram.Sender) error {
 	if d.cfg.VisionAPIURL == "" || len(d.cfg.VisionModels) == 0 {
 		return nil
 	}

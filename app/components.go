@@ -25,6 +25,7 @@ import (
 	"memebot/ratelimit"
 	"memebot/recommend"
 	"memebot/storage"
+	"memebot/telegram"
 )
 
 // mediaQueue is the queue of upload and ingestion processing jobs.
@@ -32,19 +33,23 @@ const mediaQueue = "media"
 
 // buildComponents creates what the roles need, in start order.
 func buildComponents(ctx context.Context, d *deps, roles Roles) ([]component, error) {
-	tg, err := bot.New(bot.Config{
-		Token: d.cfg.BotToken, APIURL: d.cfg.TelegramAPIURL, Workers: d.cfg.UpdateConcurrency,
-		Redis: d.redis, Down: d.probe.Down, Limits: bot.Limits{
-			Global:  bot.Limit{Rate: d.cfg.RateGlobal, Per: time.Second, Burst: 5},
-			Private: bot.Limit{Rate: d.cfg.RatePrivate, Per: time.Second, Burst: 2},
-			Group:   bot.Limit{Rate: d.cfg.RateGroup, Per: time.Minute, Burst: 3},
+	tg, err := telegram.New(telegram.Config{
+		Token: d.cfg.BotToken, APIURL: d.cfg.TelegramAPIURL, Conns: d.cfg.UpdateConcurrency,
+		Redis: d.redis, Limits: telegram.Limits{
+			Global:  telegram.Limit{Rate: d.cfg.RateGlobal, Per: time.Second, Burst: 5},
+			Private: telegram.Limit{Rate: d.cfg.RatePrivate, Per: time.Second, Burst: 2},
+			Group:   telegram.Limit{Rate: d.cfg.RateGroup, Per: time.Minute, Burst: 3},
 		},
-	}, d.log.With("component", "bot"))
+	}, d.log.With("component", "telegram"))
+	if err != nil {
+		return nil, err
+	}
+	b, err := bot.New(tg, bot.Config{Workers: d.cfg.UpdateConcurrency, Redis: d.redis, Down: d.probe.Down}, d.log.With("component", "bot"))
 	if err != nil {
 		return nil, err
 	}
 	if d.cfg.WatermarkText == "" {
-		d.cfg.WatermarkText = "@" + tg.Username()
+		d.cfg.WatermarkText = "@" + b.Username()
 	}
 	parts := []component{redisWatch(d)}
 	media := newMediaQueue(d, nil)
@@ -66,8 +71,8 @@ func buildComponents(ctx context.Context, d *deps, roles Roles) ([]component, er
 	}
 	if roles.Bot {
 		feed := newFeed(d)
-		registerHandlers(d, tg, media, feed, jobs.NewControl(sched, pauseStore{d.store}))
-		run, err := botRunner(ctx, d, tg)
+		registerHandlers(d, b, tg, media, feed, jobs.NewControl(sched, pauseStore{d.store}))
+		run, err := botRunner(ctx, d, b)
 		if err != nil {
 			return nil, err
 		}
@@ -93,7 +98,7 @@ func newMediaQueue(d *deps, onDead func(context.Context, queue.Job, error)) *que
 	}, d.log.With("component", "queue"))
 }
 
-func newPipeline(d *deps, tg *bot.Bot, analyzer pipeline.Analyzer) *pipeline.Pipeline {
+func newPipeline(d *deps, tg *telegram.Client, analyzer pipeline.Analyzer) *pipeline.Pipeline {
 	return pipeline.New(pipeline.Config{
 		StorageChatID: d.cfg.StorageChatID, ReviewChatID: d.cfg.ReviewChatID, AdminIDs: d.cfg.AdminIDs,
 		WatermarkText: d.cfg.WatermarkText, MaxBytes: d.cfg.UploadMaxBytes, JobTimeout: d.cfg.JobTimeout,
@@ -115,12 +120,12 @@ func newIntake(d *deps, media *queue.Queue) *intake.Intake {
 	return intake.New(d.store, media, limit, pipeline.JobUpload, intake.Options{}, d.log.With("component", "intake"))
 }
 
-func registerHandlers(d *deps, b *bot.Bot, media *queue.Queue, feed *recommend.Feed, control *jobs.Control) {
+func registerHandlers(d *deps, b *bot.Bot, tg *telegram.Client, media *queue.Queue, feed *recommend.Feed, control *jobs.Control) {
 	roles := bot.NewRoles(d.cfg.AdminIDs, d.cfg.ModeratorIDs, d.store)
 	h := &handlers.Handlers{
 		Users: d.store, Intake: newIntake(d, media), Reviews: d.store, Sources: ingest.NewStore(d.store.DB()),
 		SecondLooks: d.store, UploadJobs: media,
-		Feed: feed, Sent: recommend.NewSentLog(d.redis), Texts: b,
+		Feed: feed, Sent: recommend.NewSentLog(d.redis), Texts: tg,
 		Stats:   &handlers.StatsCommand{Figures: d.store, MediaQueue: media, Weights: feed, Log: d.log.With("component", "stats")},
 		Control: control, Roles: d.store, RoleCache: roles,
 		Settings: handlers.Settings{
@@ -135,7 +140,7 @@ func registerHandlers(d *deps, b *bot.Bot, media *queue.Queue, feed *recommend.F
 	}
 }
 
-func newScheduler(d *deps, tg *bot.Bot, media *queue.Queue) (*jobs.Scheduler, error) {
+func newScheduler(d *deps, tg *telegram.Client, media *queue.Queue) (*jobs.Scheduler, error) {
 	s := jobs.New(d.redis, d.store, d.cfg.Schedules, d.log.With("component", "scheduler"))
 	if err := addDescribeJob(d, s, tg.Sender()); err != nil {
 		return nil, err

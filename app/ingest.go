@@ -7,12 +7,12 @@ import (
 	"log/slog"
 	"time"
 
-	"memebot/bot"
 	"memebot/ingest"
 	"memebot/jobs"
 	"memebot/metrics"
 	"memebot/pipeline"
 	"memebot/queue"
+	"memebot/telegram"
 )
 
 // ingestSchedules are the default schedules of the platforms' parsing jobs.
@@ -34,7 +34,7 @@ func ingestConfig(d *deps) ingest.Config {
 // The candidates a run finds go to the media queue like uploads, before their
 // posts are marked processed, so a crash in between loses none. A platform
 // that keeps failing pauses its own job, and the admins are told.
-func addIngestJobs(d *deps, s *jobs.Scheduler, tg *bot.Sender, media *queue.Queue) {
+func addIngestJobs(d *deps, s *jobs.Scheduler, tg *telegram.Sender, media *queue.Queue) {
 	log := d.log.With("component", "ingest")
 	ing, _ := ingest.FromConfig(ingestConfig(d), d.store, log)
 	for _, platform := range ingest.Platforms {
@@ -57,7 +57,7 @@ func addIngestJobs(d *deps, s *jobs.Scheduler, tg *bot.Sender, media *queue.Queu
 		}})
 }
 
-func runIngest(ctx context.Context, d *deps, ing *ingest.Ingester, tg *bot.Sender, media *queue.Queue, platform, job string, log *slog.Logger) error {
+func runIngest(ctx context.Context, d *deps, ing *ingest.Ingester, tg *telegram.Sender, media *queue.Queue, platform, job string, log *slog.Logger) error {
 	res, err := ing.ParseDue(ctx, platform, d.cfg.IngestBatch, pipeline.QueueCandidates(media))
 	log.Info("sources parsed", slog.String("platform", platform), slog.Int("sources", res.Sources),
 		slog.Int("posts", res.Posts), slog.Int("new_posts", res.NewPosts), slog.Int("queued", len(res.Candidates)), slog.Int("errors", len(res.Errors)))

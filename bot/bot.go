@@ -1,16 +1,16 @@
-// Package bot wires memebot to Telegram with telebot: the HTTP client that
-// retries 429s and 5xx, the outgoing rate limit that keeps every process on
-// the token within Telegram's flood limits (answers first), long polling that
-// never confirms an unhandled update, a bounded pool that handles updates in
-// parallel while keeping each chat's updates in order, panic recovery, role
-// resolution and the command menu. What the bot says lives in handlers/.
+// Package bot receives memebot's updates and runs them through the handlers:
+// long polling that never confirms an unhandled update (a Redis inbox keeps
+// what was fetched), or the webhook; a bounded pool that handles updates in
+// parallel while keeping each chat's updates in order; panic recovery,
+// holding updates through an outage, answering every button press once, and
+// role resolution. Calls to the Bot API go through package telegram; what
+// the bot says lives in handlers/.
 package bot
 
 import (
 	"context"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"runtime/debug"
 	"strconv"
 	"time"
@@ -19,21 +19,19 @@ import (
 
 	"memebot/kv"
 	"memebot/metrics"
+	"memebot/telegram"
 )
 
-// Config is what the Telegram side needs.
+// Config is what receiving updates needs.
 type Config struct {
-	Token       string
-	APIURL      string
 	PollTimeout time.Duration // long-poll timeout; Telegram allows up to 50 s
 	Workers     int           // updates handled at once
 	MaxInHand   int           // updates fetched and not finished, at most (default Workers)
 	Offline     bool          // skip getMe (tests of wiring only)
 
-	// Redis holds the outgoing rate limit, shared by every process using
-	// Token; nil sends unlimited (tests of wiring only).
-	Redis  *kv.Redis
-	Limits Limits // zero fields take Telegram's limits
+	// Redis keeps the inbox of fetched updates; nil keeps none (tests of
+	// wiring only).
+	Redis *kv.Redis
 
 	// Down, if set, says why the database or Redis is out (nil while they
 	// answer). An update whose handler fails while they are out is held and
@@ -43,26 +41,22 @@ type Config struct {
 
 // Bot is a telebot bot plus memebot's update loop.
 type Bot struct {
-	cfg    Config
-	tb     *tele.Bot
-	client *http.Client
-	log    *slog.Logger
-	// notify and bulk are the same bot with clients of lower priority for
-	// the rate limit: the workers' Sender and broadcasts.
-	notify, bulk *tele.Bot
-	limiter      *limiter // nil without Redis
-	maxSeen      int      // the highest update id this run fetched (poller only)
-	inbox        *inbox
-	attempts     attempts // the updates in hand, as handlers left them
+	cfg      Config
+	tg       *telegram.Client
+	tb       *tele.Bot
+	log      *slog.Logger
+	maxSeen  int // the highest update id this run fetched (poller only)
+	inbox    *inbox
+	attempts attempts // the updates in hand, as handlers left them
 
 	// ReactionHandler receives message_reaction updates, which telebot parses
 	// but never routes.
 	ReactionHandler func(ctx context.Context, r *tele.MessageReaction) error
 }
 
-// New connects to the Bot API (getMe) and prepares the bot; call Run to start
-// taking updates.
-func New(cfg Config, log *slog.Logger) (*Bot, error) {
+// New connects to the Bot API through tg (getMe) and prepares the bot; call
+// Run to start taking updates. tg's timeout must exceed cfg.PollTimeout.
+func New(tg *telegram.Client, cfg Config, log *slog.Logger) (*Bot, error) {
 	if cfg.PollTimeout == 0 {
 		cfg.PollTimeout = 25 * time.Second
 	}
@@ -72,83 +66,25 @@ func New(cfg Config, log *slog.Logger) (*Bot, error) {
 	if cfg.MaxInHand <= 0 {
 		cfg.MaxInHand = cfg.Workers
 	}
-	cfg.Limits = cfg.Limits.withDefaults()
 	if cfg.Redis == nil && !cfg.Offline {
-		log.Warn("no Redis for the rate limit: outgoing messages are not limited")
+		log.Warn("no Redis: fetched updates are not kept through a crash")
 	}
-	clients, lim := newClients(cfg, log)
-	b := &Bot{cfg: cfg, client: clients[PriorityInteractive], limiter: lim, log: log,
-		inbox: newInbox(cfg.Redis, cfg.Token, log)}
+	b := &Bot{cfg: cfg, tg: tg, log: log, inbox: newInbox(cfg.Redis, tg.Token(), log)}
 	tb, err := tele.NewBot(tele.Settings{
-		URL:         cfg.APIURL,
-		Token:       cfg.Token,
-		Client:      b.client,
+		URL:         tg.URL(),
+		Token:       tg.Token(),
+		Client:      tg.HTTP(telegram.PriorityInteractive),
 		Synchronous: true, // the update pool below gives the concurrency, bounded
 		Offline:     cfg.Offline,
 		OnError:     b.onError,
 	})
 	if err != nil {
-		return nil, fmt.Errorf("bot: connect to Telegram: %w", redact(err, cfg.Token))
+		return nil, fmt.Errorf("bot: connect to Telegram: %w", tg.Redact(err))
 	}
 	b.tb = tb
 	tb.Use(b.guard) // before any handler is registered: it wraps them all
 	tb.Handle(tele.OnCallback, unknownButton)
-	if b.notify, err = b.sibling(clients[PriorityNotify]); err != nil {
-		return nil, err
-	}
-	if b.bulk, err = b.sibling(clients[PriorityBulk]); err != nil {
-		return nil, err
-	}
 	return b, nil
-}
-
-// newClients builds one HTTP client per priority. They share the retry
-// transport and, with Redis, the rate limiter, which learns a request's
-// priority from the client that makes it.
-func newClients(cfg Config, log *slog.Logger) ([priorities]*http.Client, *limiter) {
-	retry := &retryTransport{
-		next: apiTransport(cfg.Workers), log: log, maxAttempts: 5, maxWait: 30 * time.Second, baseBackoff: 500 * time.Millisecond,
-	}
-	var lim *limiter
-	if cfg.Redis != nil {
-		lim = newLimiter(&budget{rdb: cfg.Redis, limits: cfg.Limits}, cfg.Limits.Global.interval(), log)
-		retry.onFlood = lim.floodHold
-	}
-	var clients [priorities]*http.Client
-	for p := range clients {
-		var rt http.RoundTripper = retry
-		if lim != nil {
-			rt = &limitTransport{limiter: lim, priority: Priority(p), maxBuffer: cfg.Limits.MaxBufferedUpload, next: retry}
-		}
-		// The timeout bounds the wait for the rate limit too: a request
-		// waits rather than fails, but not forever.
-		clients[p] = &http.Client{Timeout: cfg.PollTimeout + 30*time.Second, Transport: rt}
-	}
-	return clients, lim
-}
-
-// apiTransport is the connection pool to the Bot API: every request goes to
-// one host, so it keeps as many idle connections as there are update workers
-// sending at once (Go's default keeps 2 per host, so a busy bot would open
-// and close a connection for nearly every message).
-func apiTransport(workers int) *http.Transport {
-	t := http.DefaultTransport.(*http.Transport).Clone()
-	t.MaxIdleConns = 2 * workers
-	t.MaxIdleConnsPerHost = 2 * workers
-	return t
-}
-
-// sibling is a second telebot bot on the same token whose calls go through
-// client; it shares the first one's identity and never polls.
-func (b *Bot) sibling(client *http.Client) (*tele.Bot, error) {
-	tb, err := tele.NewBot(tele.Settings{
-		URL: b.tb.URL, Token: b.cfg.Token, Client: client, Synchronous: true, Offline: true, OnError: b.onError,
-	})
-	if err != nil {
-		return nil, fmt.Errorf("bot: sender bot: %w", redact(err, b.cfg.Token))
-	}
-	tb.Me = b.tb.Me
-	return tb, nil
 }
 
 // Telebot is the underlying telebot bot: handlers register on it and send
@@ -161,7 +97,7 @@ func (b *Bot) Username() string { return b.tb.Me.Username }
 // Run long-polls for updates and handles them until ctx ends, then waits for
 // the updates in hand to finish (up to drain).
 func (b *Bot) Run(ctx context.Context, drain time.Duration) error {
-	if err := b.call(ctx, "deleteWebhook", map[string]any{"drop_pending_updates": false}, nil); err != nil {
+	if err := b.tg.Call(ctx, "deleteWebhook", map[string]any{"drop_pending_updates": false}, nil); err != nil {
 		b.log.Warn("deleteWebhook failed", slog.Any("error", err))
 	}
 	pool := b.newPool(ctx)
@@ -185,7 +121,7 @@ func (b *Bot) confirmHandled() {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	params := map[string]string{"offset": strconv.Itoa(b.offset()), "timeout": "0", "limit": "1"}
-	if err := b.call(ctx, "getUpdates", params, nil); err != nil {
+	if err := b.tg.Call(ctx, "getUpdates", params, nil); err != nil {
 		b.log.Debug("confirming handled updates at shutdown", slog.Any("error", err))
 	}
 }
@@ -258,7 +194,7 @@ func (b *Bot) onError(err error, c tele.Context) {
 
 // failed logs a failure that handle gave up on.
 func (b *Bot) failed(err error, u tele.Update) {
-	attrs := []any{slog.Any("error", redact(err, b.cfg.Token)), slog.Int("update_id", u.ID)}
+	attrs := []any{slog.Any("error", b.tg.Redact(err)), slog.Int("update_id", u.ID)}
 	if s := senderOf(u); s != nil {
 		attrs = append(attrs, slog.Int64("user_id", s.ID))
 	}

@@ -20,7 +20,7 @@ func newPollWorld(t *testing.T) *pollWorld { return &pollWorld{newFakeAPI(t)} }
 // drain for the updates in hand.
 func (w *pollWorld) run(t *testing.T, onText func(c tele.Context) error, drain time.Duration) (stop func()) {
 	t.Helper()
-	b := w.newBot(t, Limits{})
+	b := w.newBot(t)
 	b.cfg.PollTimeout = time.Second
 	b.Telebot().Handle(tele.OnText, onText)
 	ctx, cancel := context.WithCancel(context.Background())

@@ -84,7 +84,7 @@ func startFronted(t testing.TB, roles app.Roles, front func(http.Handler) http.H
 		fmt.Sprintf("MODERATOR_IDS=%d", moderatorID),
 		"HTTP_ADDR=127.0.0.1:0",
 		"JOB_CLAIM_IDLE=2s",
-		// Telegram's flood limits hold in production (bot/limiter_test.go checks
+		// Telegram's flood limits hold in production (telegram/limiter_test.go checks
 		// them); these tests are about behaviour, so they send faster.
 		"TELEGRAM_RATE_GLOBAL=1000", "TELEGRAM_RATE_PRIVATE=100", "TELEGRAM_RATE_GROUP=6000",
 	}

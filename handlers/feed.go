@@ -14,6 +14,7 @@ import (
 	"memebot/metrics"
 	"memebot/recommend"
 	"memebot/storage"
+	"memebot/telegram"
 )
 
 // Feed serves memes one by one and records reactions.
@@ -85,7 +86,7 @@ func (h *Handlers) deliver(ctx context.Context, b *tele.Bot, user *tele.User, it
 
 // sendFailed marks users who blocked the bot; nothing is sent to them until they return.
 func (h *Handlers) sendFailed(ctx context.Context, userID int64, err error) error {
-	if err != nil && bot.IsBlocked(err) {
+	if err != nil && telegram.IsBlocked(err) {
 		h.Log.Info("user blocked the bot", slog.Int64("user_id", userID))
 		return h.Users.MarkBlocked(ctx, userID)
 	}

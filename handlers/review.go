@@ -13,6 +13,7 @@ import (
 	"memebot/metrics"
 	"memebot/review"
 	"memebot/storage"
+	"memebot/telegram"
 )
 
 // Reviews is the storage the review buttons need.
@@ -113,7 +114,7 @@ func (h *Handlers) notifyOutcome(ctx context.Context, b *tele.Bot, meme storage.
 		text = i18n.T(uploader.LanguageCode, "upload_rejected", sub.ID, reason)
 	}
 	_, err = b.Send(&tele.User{ID: uploader.ID}, text, &tele.SendOptions{ReplyTo: &tele.Message{ID: int(sub.MessageID)}, AllowWithoutReply: true})
-	if bot.IsBlocked(err) {
+	if telegram.IsBlocked(err) {
 		return h.Users.MarkBlocked(ctx, uploader.ID)
 	}
 	return err

@@ -21,7 +21,7 @@ type UploadIntake interface {
 	Accept(ctx context.Context, r intake.Request) (intake.Result, error)
 }
 
-// TextSender sends a text without reading the sent message back (bot.Bot).
+// TextSender sends a text without reading the sent message back (telegram.Client).
 type TextSender interface {
 	SendText(ctx context.Context, chatID int64, text string, replyTo int64) error
 }

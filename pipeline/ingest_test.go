@@ -18,7 +18,6 @@ import (
 
 	tele "gopkg.in/telebot.v3"
 
-	"memebot/bot"
 	"memebot/ingest"
 	"memebot/kv"
 	"memebot/kv/kvtest"
@@ -27,6 +26,7 @@ import (
 	"memebot/queue"
 	"memebot/storage"
 	"memebot/storage/storagetest"
+	"memebot/telegram"
 )
 
 const (
@@ -45,7 +45,7 @@ func (f *fakeTelegram) Download(context.Context, string, int64) ([]byte, error) 
 	return nil, errors.New("ingest jobs download from the web")
 }
 
-func (f *fakeTelegram) SendMedia(_ context.Context, chatID int64, _ bot.Media, _ string, _ *tele.ReplyMarkup) (*tele.Message, error) {
+func (f *fakeTelegram) SendMedia(_ context.Context, chatID int64, _ telegram.Media, _ string, _ *tele.ReplyMarkup) (*tele.Message, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.sent[chatID]++

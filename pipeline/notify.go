@@ -7,12 +7,12 @@ import (
 
 	tele "gopkg.in/telebot.v3"
 
-	"memebot/bot"
 	"memebot/i18n"
 	"memebot/ingest"
 	"memebot/metrics"
 	"memebot/queue"
 	"memebot/storage"
+	"memebot/telegram"
 )
 
 func translate(code, key string, args ...any) string { return i18n.T(code, key, args...) }
@@ -42,7 +42,7 @@ func (p *Pipeline) notifyUploaderWith(ctx context.Context, sub storage.Submissio
 	} else {
 		err = p.tg.SendText(ctx, sub.ChatID, text, sub.MessageID)
 	}
-	if err != nil && bot.IsBlocked(err) {
+	if err != nil && telegram.IsBlocked(err) {
 		return p.store.MarkBlocked(ctx, u.ID)
 	}
 	return err

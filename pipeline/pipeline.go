@@ -15,18 +15,18 @@ import (
 
 	tele "gopkg.in/telebot.v3"
 
-	"memebot/bot"
 	"memebot/media"
 	"memebot/metrics"
 	"memebot/moderation"
 	"memebot/queue"
 	"memebot/storage"
+	"memebot/telegram"
 )
 
 // Telegram is the Bot API the pipeline uses.
 type Telegram interface {
 	Download(ctx context.Context, fileID string, maxBytes int64) ([]byte, error)
-	SendMedia(ctx context.Context, chatID int64, m bot.Media, caption string, markup *tele.ReplyMarkup) (*tele.Message, error)
+	SendMedia(ctx context.Context, chatID int64, m telegram.Media, caption string, markup *tele.ReplyMarkup) (*tele.Message, error)
 	SendText(ctx context.Context, chatID int64, text string, replyTo int64) error
 	SendTextMarkup(ctx context.Context, chatID int64, text string, replyTo int64, markup *tele.ReplyMarkup) error
 }
@@ -163,7 +163,7 @@ type decoded struct {
 
 func (p *Pipeline) process(ctx context.Context, sub storage.Submission, log *slog.Logger) (string, error) {
 	data, err := p.tg.Download(ctx, sub.FileID, p.cfg.MaxBytes)
-	if errors.Is(err, bot.ErrFileTooLarge) {
+	if errors.Is(err, telegram.ErrFileTooLarge) {
 		return "", reject("too_large", err)
 	}
 	if err != nil {

@@ -6,10 +6,10 @@ import (
 	"log/slog"
 	"strings"
 
-	"memebot/bot"
 	"memebot/moderation"
 	"memebot/review"
 	"memebot/storage"
+	"memebot/telegram"
 )
 
 // review posts an upload to the moderators' chat, once: the meme becomes
@@ -51,7 +51,7 @@ func (p *Pipeline) postReview(ctx context.Context, meme storage.Meme, from strin
 	if flags := report.Decision.Flags; len(flags) > 0 {
 		post.Flagged, post.FlagReason = true, strings.Join(flags, ", ")
 	}
-	msg, err := p.tg.SendMedia(ctx, p.cfg.ReviewChatID, bot.Media{Kind: meme.Type, FileID: meme.StorageFileID}, post.Caption(), review.Keyboard(meme.ID))
+	msg, err := p.tg.SendMedia(ctx, p.cfg.ReviewChatID, telegram.Media{Kind: meme.Type, FileID: meme.StorageFileID}, post.Caption(), review.Keyboard(meme.ID))
 	if err != nil {
 		return 0, fmt.Errorf("post for review: %w", err)
 	}
@@ -65,7 +65,7 @@ func (p *Pipeline) showResembled(ctx context.Context, memeID, subID int64, log *
 	m, err := p.store.Meme(ctx, memeID)
 	if err == nil && m.StorageFileID != "" {
 		caption := fmt.Sprintf("🔁 Meme #%d (%s), which upload #%d below resembles", m.ID, m.Status, subID)
-		_, err = p.tg.SendMedia(ctx, p.cfg.ReviewChatID, bot.Media{Kind: m.Type, FileID: m.StorageFileID}, caption, nil)
+		_, err = p.tg.SendMedia(ctx, p.cfg.ReviewChatID, telegram.Media{Kind: m.Type, FileID: m.StorageFileID}, caption, nil)
 	}
 	if err != nil {
 		log.Warn("showing the meme a suspected duplicate resembles", slog.Int64("resembles", memeID), slog.Any("error", err))

@@ -1,4 +1,4 @@
-package bot
+package telegram
 
 import (
 	"context"
@@ -116,13 +116,13 @@ func (b *budget) take(ctx context.Context, asks []ask) ([]verdict, error) {
 	}
 	cmds, err := b.rdb.RunScripts(ctx, takeScript, calls)
 	if err != nil {
-		return nil, fmt.Errorf("bot: rate limit: %w", err)
+		return nil, fmt.Errorf("telegram: rate limit: %w", err)
 	}
 	out := make([]verdict, len(asks))
 	for i, cmd := range cmds {
 		res, err := cmd.Int64Slice()
 		if err != nil {
-			return nil, fmt.Errorf("bot: rate limit: %w", err)
+			return nil, fmt.Errorf("telegram: rate limit: %w", err)
 		}
 		out[i] = verdict{chatWait: time.Duration(res[0]) * time.Microsecond, globalWait: time.Duration(res[1]) * time.Microsecond}
 	}
@@ -136,7 +136,7 @@ func (b *budget) hold(ctx context.Context, t target, d time.Duration) error {
 		key = b.key("hold", "chat", t.chat)
 	}
 	if err := holdScript.Run(ctx, b.rdb, []string{key}, d.Milliseconds()).Err(); err != nil {
-		return fmt.Errorf("bot: rate limit hold: %w", err)
+		return fmt.Errorf("telegram: rate limit hold: %w", err)
 	}
 	return nil
 }
