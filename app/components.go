@@ -24,6 +24,7 @@ import (
 	"memebot/queue"
 	"memebot/ratelimit"
 	"memebot/recommend"
+	"memebot/stats"
 	"memebot/storage"
 	"memebot/telegram"
 )
@@ -142,16 +143,42 @@ func registerHandlers(d *deps, b *bot.Bot, tg *telegram.Client, media *queue.Que
 
 func newScheduler(d *deps, tg *telegram.Client, media *queue.Queue) (*jobs.Scheduler, error) {
 	s := jobs.New(d.redis, d.store, d.cfg.Schedules, d.log.With("component", "scheduler"))
-	if err := addDescribeJob(d, s, tg.Sender()); err != nil {
+	breaker := jobs.Breaker{Pauses: d.store, Alerts: adminAlerts{tg.Sender(), d.cfg.AdminIDs}, Log: d.log.With("component", "scheduler")}
+	if err := addDescribeJob(d, s, tg.Sender(), breaker); err != nil {
 		return nil, err
 	}
-	addIngestJobs(d, s, tg.Sender(), media)
+	addIngestJobs(d, s, breaker, media)
 	addFeedJobs(d, s)
-	s.Add(jobs.Job{Name: "requeue-stale", Schedule: "@every 10m", Timeout: 5 * time.Minute,
-		Run: requeueStale(d, media)})
+	s.Add(jobs.NewRequeueStale(d.store, ingest.NewStore(d.store.DB()), media, d.log.With("job", "requeue-stale")))
 	s.Add(jobs.Job{Name: "queue-metrics", Schedule: "@every 15s", Timeout: 10 * time.Second,
 		Run: func(ctx context.Context) error { _, err := media.Stats(ctx); return err }})
 	return s, nil
+}
+
+// addFeedJobs schedules the incremental statistics, the co-likes the
+// co_liked engine reads, and the ahead-of-time refill of recently active
+// users' queues.
+func addFeedJobs(d *deps, s *jobs.Scheduler) {
+	log := d.log.With("component", "feed")
+	opts := stats.DefaultOptions()
+	opts.Lag = d.cfg.StatsLag
+	opts.Stage = recommend.StageOf
+	feed := newFeed(d)
+	s.Add(jobs.NewStats(stats.New(d.store, opts, log.With("job", "stats")), feed, log))
+	s.Add(jobs.NewCoLikes(recommend.NewCoLikes(d.store, log.With("job", "colikes")), log))
+	s.Add(jobs.NewRefill(feed, log))
+}
+
+// adminAlerts tells every admin (ADMIN_IDS) in a private message.
+type adminAlerts struct {
+	tg  *telegram.Sender
+	ids []int64
+}
+
+func (a adminAlerts) Alert(ctx context.Context, text string) {
+	for _, admin := range a.ids {
+		_ = a.tg.SendText(ctx, admin, text, 0)
+	}
 }
 
 // consumerName identifies this worker process in the queue's consumer group.

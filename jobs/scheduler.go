@@ -1,7 +1,10 @@
-// Package jobs runs memebot's background jobs on cron schedules. Any number
-// of scheduler replicas may run: each scheduled run takes a Redis lock with
-// an expiry first, so it executes once. A job can be paused by name (the
-// state is in PostgreSQL, shared by every replica and kept across restarts).
+// Package jobs is memebot's background work: the jobs themselves, one file
+// each (ingestion, the vision backfill, requeueing what Redis lost, the feed's
+// statistics, co-likes and refills), and the scheduler that runs them on cron
+// schedules. Any number of scheduler replicas may run: each scheduled run
+// takes a Redis lock with an expiry first, so it executes once. A job can be
+// paused by name (the state is in PostgreSQL, shared by every replica and kept
+// across restarts), and a job that keeps failing pauses itself (Breaker).
 package jobs
 
 import (

@@ -18,6 +18,9 @@ import (
 // JobIngest is the job kind of a meme found in a source.
 const JobIngest = "ingest"
 
+// JobUpload is the job kind of an upload.
+const JobUpload = "upload"
+
 // Fetcher downloads media from the web (ingest.Client: SSRF-safe, byte-limited).
 type Fetcher interface {
 	Download(ctx context.Context, url string, maxBytes int64) ([]byte, error)
