@@ -135,7 +135,9 @@ func registerHandlers(d *deps, b *bot.Bot, tg *telegram.Client, media *queue.Que
 		Log: d.log.With("component", "handlers"),
 	}
 	h.Register(b.Telebot(), roles)
-	b.ReactionHandler = func(_ context.Context, r *tele.MessageReaction) error { return h.NativeReaction(b.Telebot(), r, roles) }
+	b.ReactionHandler = func(ctx context.Context, r *tele.MessageReaction) error {
+		return h.NativeReaction(ctx, b.Telebot(), r, roles)
+	}
 	if err := h.SetCommands(b.Telebot(), roles); err != nil {
 		d.log.Warn("setMyCommands failed", slog.Any("error", err))
 	}

@@ -28,6 +28,9 @@ type Config struct {
 	Workers     int           // updates handled at once
 	MaxInHand   int           // updates fetched and not finished, at most (default Workers)
 	Offline     bool          // skip getMe (tests of wiring only)
+	// UpdateTimeout is the deadline of one try at an update: the handlers'
+	// context (Context) ends then (default 30 s).
+	UpdateTimeout time.Duration
 
 	// Redis keeps the inbox of fetched updates; nil keeps none (tests of
 	// wiring only).
@@ -66,6 +69,9 @@ func New(tg *telegram.Client, cfg Config, log *slog.Logger) (*Bot, error) {
 	if cfg.MaxInHand <= 0 {
 		cfg.MaxInHand = cfg.Workers
 	}
+	if cfg.UpdateTimeout <= 0 {
+		cfg.UpdateTimeout = 30 * time.Second
+	}
 	if cfg.Redis == nil && !cfg.Offline {
 		log.Warn("no Redis: fetched updates are not kept through a crash")
 	}
@@ -100,7 +106,11 @@ func (b *Bot) Run(ctx context.Context, drain time.Duration) error {
 	if err := b.tg.Call(ctx, "deleteWebhook", map[string]any{"drop_pending_updates": false}, nil); err != nil {
 		b.log.Warn("deleteWebhook failed", slog.Any("error", err))
 	}
-	pool := b.newPool(ctx)
+	// The handlers' context outlives ctx by the drain, so that the updates
+	// in hand may finish, and ends when Run returns.
+	handlers, stopHandlers := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopHandlers()
+	pool := b.newPool(ctx, handlers)
 	forgotten := make(chan struct{})
 	go func() { b.inbox.forget(); close(forgotten) }()
 	b.log.Info("bot polling", slog.String("username", b.tb.Me.Username), slog.Int("workers", b.cfg.Workers))
@@ -109,6 +119,7 @@ func (b *Bot) Run(ctx context.Context, drain time.Duration) error {
 		close(b.inbox.finished) // no handler will finish another update
 		<-forgotten
 	}
+	stopHandlers() // those still in hand stop: the next start replays them
 	b.confirmHandled()
 	return nil
 }
@@ -126,21 +137,22 @@ func (b *Bot) confirmHandled() {
 	}
 }
 
-// HandleUpdate handles one update synchronously (webhook mode and tests).
+// HandleUpdate handles one update synchronously (tests).
 func (b *Bot) HandleUpdate(u tele.Update) {
-	b.handle(context.Background(), u)
+	b.handle(context.Background(), context.Background(), u)
 }
 
 // handle runs one update through telebot's router, recovering from panics.
 // An update whose handler failed because the database or Redis is out is
 // held and run again once they answer, so it is answered late rather than
 // never. It reports false only when ctx ended while the update was held: it
-// was not handled and stays in the inbox for the next start.
-func (b *Bot) handle(ctx context.Context, u tele.Update) (handled bool) {
+// was not handled and stays in the inbox for the next start. Each try's
+// context derives from base, with the update's deadline.
+func (b *Bot) handle(ctx, base context.Context, u tele.Update) (handled bool) {
 	at := b.attempts.begin(u.ID)
 	defer b.attempts.end(u.ID)
 	for try := 1; ; try++ {
-		b.handleOnce(ctx, u)
+		b.handleOnce(base, u)
 		err := at.err
 		if err == nil {
 			if try > 1 {
@@ -148,6 +160,9 @@ func (b *Bot) handle(ctx context.Context, u tele.Update) (handled bool) {
 				b.log.Info("held update handled", slog.Int("update_id", u.ID), slog.Int("tries", try))
 			}
 			return true
+		}
+		if base.Err() != nil { // cut off at shutdown: it stays in the inbox for the next start
+			return false
 		}
 		if !b.outage(ctx, err, try) {
 			b.failed(err, u)
@@ -159,8 +174,13 @@ func (b *Bot) handle(ctx context.Context, u tele.Update) (handled bool) {
 	}
 }
 
-// handleOnce is one try at an update; the handler's error is left in its attempt.
-func (b *Bot) handleOnce(ctx context.Context, u tele.Update) {
+// handleOnce is one try at an update, under a context of its own with the
+// update's deadline; the handler's error is left in its attempt.
+func (b *Bot) handleOnce(base context.Context, u tele.Update) {
+	ctx, cancel := context.WithTimeout(base, b.cfg.UpdateTimeout)
+	defer cancel()
+	at := b.attempts.of(u.ID)
+	at.ctx = ctx
 	kind := updateType(u)
 	start := time.Now()
 	metrics.Updates.WithLabelValues(kind).Inc()
@@ -176,7 +196,7 @@ func (b *Bot) handleOnce(ctx context.Context, u tele.Update) {
 	}()
 	if u.MessageReaction != nil {
 		if b.ReactionHandler != nil {
-			b.attempts.of(u.ID).err = b.ReactionHandler(ctx, u.MessageReaction)
+			at.err = b.ReactionHandler(ctx, u.MessageReaction)
 		}
 		return
 	}

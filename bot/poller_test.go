@@ -95,3 +95,33 @@ func TestUpdateInHandAtShutdownIsHandledByTheNextRun(t *testing.T) {
 	defer stop()
 	w.waitReply(t, 7, "here: are you there")
 }
+
+// A handler's context carries the update's deadline, and a handler still at
+// work when the drain ends at shutdown sees its context end.
+func TestHandlersContextHasADeadlineAndEndsAtShutdown(t *testing.T) {
+	w := newPollWorld(t)
+	got := make(chan context.Context, 1)
+	stop := w.run(t, func(c tele.Context) error {
+		ctx := Context(c)
+		got <- ctx
+		<-ctx.Done()
+		return ctx.Err()
+	}, 100*time.Millisecond)
+	w.say(t, 9, "hold on")
+	var ctx context.Context
+	select {
+	case ctx = <-got:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the handler was never called")
+	}
+	if _, ok := ctx.Deadline(); !ok {
+		t.Error("the update's context has no deadline")
+	}
+	if ctx.Err() != nil {
+		t.Fatalf("the update's context ended before shutdown: %v", ctx.Err())
+	}
+	stop()
+	if ctx.Err() == nil {
+		t.Fatal("the update's context did not end at shutdown")
+	}
+}

@@ -115,7 +115,7 @@ func (r *Roles) Middleware(next tele.HandlerFunc) tele.HandlerFunc {
 	return func(c tele.Context) error {
 		role := RoleUser
 		if s := c.Sender(); s != nil {
-			role = r.Role(context.Background(), s.ID)
+			role = r.Role(Context(c), s.ID)
 		}
 		c.Set(roleKey, role)
 		return next(c)

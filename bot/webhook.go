@@ -49,7 +49,7 @@ func (b *Bot) WebhookHandler(secret string) http.Handler {
 			return
 		}
 		defer func() { <-slots }()
-		if !b.handle(r.Context(), u) { // held through an outage until Telegram gave up: it sends it again
+		if !b.handle(r.Context(), r.Context(), u) { // held through an outage until Telegram gave up: it sends it again
 			http.Error(w, "unavailable", http.StatusServiceUnavailable)
 			return
 		}

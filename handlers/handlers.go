@@ -92,4 +92,6 @@ func t(c tele.Context, key string, args ...any) string {
 
 func tKey(code, key string, args ...any) string { return i18n.T(code, key, args...) }
 
-func ctxOf(c tele.Context) context.Context { return context.Background() }
+// ctxOf is the context of the update being handled (bot.Context): it has
+// the update's deadline and ends when the bot shuts down.
+func ctxOf(c tele.Context) context.Context { return bot.Context(c) }
