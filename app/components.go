@@ -20,10 +20,12 @@ import (
 	"memebot/ingest"
 	"memebot/intake"
 	"memebot/jobs"
+	"memebot/outbound"
 	"memebot/pipeline"
 	"memebot/queue"
 	"memebot/ratelimit"
 	"memebot/recommend"
+	"memebot/review"
 	"memebot/stats"
 	"memebot/storage"
 	"memebot/telegram"
@@ -56,7 +58,7 @@ func buildComponents(ctx context.Context, d *deps, roles Roles) ([]component, er
 	media := newMediaQueue(d, nil)
 	if roles.Worker {
 		analyzer, closeAnalyzer := newAnalyzer(d)
-		p := newPipeline(d, tg, analyzer).WithIngestion(
+		p := newPipeline(d, b, tg, analyzer).WithIngestion(
 			ingest.NewClient(ingest.ClientOptions{AllowPrivateHosts: d.cfg.IngestAllowPrivateHosts, HostInterval: 200 * time.Millisecond}),
 			pipeline.IngestStores(d.store))
 		media = newMediaQueue(d, p.DeadLetter)
@@ -99,12 +101,27 @@ func newMediaQueue(d *deps, onDead func(context.Context, queue.Job, error)) *que
 	}, d.log.With("component", "queue"))
 }
 
-func newPipeline(d *deps, tg *telegram.Client, analyzer pipeline.Analyzer) *pipeline.Pipeline {
+func newPipeline(d *deps, b *bot.Bot, tg *telegram.Client, analyzer pipeline.Analyzer) *pipeline.Pipeline {
 	return pipeline.New(pipeline.Config{
-		StorageChatID: d.cfg.StorageChatID, ReviewChatID: d.cfg.ReviewChatID, AdminIDs: d.cfg.AdminIDs,
-		WatermarkText: d.cfg.WatermarkText, MaxBytes: d.cfg.UploadMaxBytes, JobTimeout: d.cfg.JobTimeout,
-		LockTTL: d.cfg.JobClaimIdle,
-	}, tg.Sender(), d.store, d.store, pipeline.NewDeduplicator(d.store), analyzer, d.log.With("component", "pipeline"))
+		StorageChatID: d.cfg.StorageChatID, WatermarkText: d.cfg.WatermarkText, MaxBytes: d.cfg.UploadMaxBytes,
+		JobTimeout: d.cfg.JobTimeout, LockTTL: d.cfg.JobClaimIdle,
+	}, pipeline.Deps{
+		Telegram: outbound.Worker{Sender: tg.Sender()}, Store: d.store, Locks: d.store,
+		Dedup: pipeline.NewDeduplicator(d.store), Analyzer: analyzer,
+		Reviews: newReviews(d, b, tg), Alerts: adminAlerts(d, tg),
+	}, d.log.With("component", "pipeline"))
+}
+
+// newReviews is the review service: decisions on submissions and what
+// moderators and uploaders are told of them.
+func newReviews(d *deps, b *bot.Bot, tg *telegram.Client) *review.Service {
+	return review.NewService(d.store, outbound.Review{Sender: tg.Sender(), Bot: b.Telebot()}, d.cfg.ReviewChatID,
+		d.log.With("component", "review"))
+}
+
+// adminAlerts tells the admins (ADMIN_IDS) what needs a person.
+func adminAlerts(d *deps, tg *telegram.Client) outbound.Admins {
+	return outbound.Admins{Sender: tg.Sender(), IDs: d.cfg.AdminIDs, Log: d.log.With("component", "alerts")}
 }
 
 // newFeed builds the per-user meme queues; moderators from MODERATOR_IDS and
@@ -124,7 +141,7 @@ func newIntake(d *deps, media *queue.Queue) *intake.Intake {
 func registerHandlers(d *deps, b *bot.Bot, tg *telegram.Client, media *queue.Queue, feed *recommend.Feed, control *jobs.Control) {
 	roles := bot.NewRoles(d.cfg.AdminIDs, d.cfg.ModeratorIDs, d.store)
 	h := &handlers.Handlers{
-		Users: d.store, Intake: newIntake(d, media), Reviews: d.store, Sources: ingest.NewStore(d.store.DB()),
+		Users: d.store, Intake: newIntake(d, media), Reviews: newReviews(d, b, tg), Sources: ingest.NewStore(d.store.DB()),
 		SecondLooks: d.store, UploadJobs: media,
 		Feed: feed, Sent: recommend.NewSentLog(d.redis), Texts: tg,
 		Stats:   &handlers.StatsCommand{Figures: d.store, MediaQueue: media, Weights: feed, Log: d.log.With("component", "stats")},
@@ -145,7 +162,7 @@ func registerHandlers(d *deps, b *bot.Bot, tg *telegram.Client, media *queue.Que
 
 func newScheduler(d *deps, tg *telegram.Client, media *queue.Queue) (*jobs.Scheduler, error) {
 	s := jobs.New(d.redis, d.store, d.cfg.Schedules, d.log.With("component", "scheduler"))
-	breaker := jobs.Breaker{Pauses: d.store, Alerts: adminAlerts{tg.Sender(), d.cfg.AdminIDs}, Log: d.log.With("component", "scheduler")}
+	breaker := jobs.Breaker{Pauses: d.store, Alerts: adminAlerts(d, tg), Log: d.log.With("component", "scheduler")}
 	if err := addDescribeJob(d, s, tg.Sender(), breaker); err != nil {
 		return nil, err
 	}
@@ -169,18 +186,6 @@ func addFeedJobs(d *deps, s *jobs.Scheduler) {
 	s.Add(jobs.NewStats(stats.New(d.store, opts, log.With("job", "stats")), feed, log))
 	s.Add(jobs.NewCoLikes(recommend.NewCoLikes(d.store, log.With("job", "colikes")), log))
 	s.Add(jobs.NewRefill(feed, log))
-}
-
-// adminAlerts tells every admin (ADMIN_IDS) in a private message.
-type adminAlerts struct {
-	tg  *telegram.Sender
-	ids []int64
-}
-
-func (a adminAlerts) Alert(ctx context.Context, text string) {
-	for _, admin := range a.ids {
-		_ = a.tg.SendText(ctx, admin, text, 0)
-	}
 }
 
 // consumerName identifies this worker process in the queue's consumer group.
