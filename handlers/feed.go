@@ -11,6 +11,7 @@ import (
 	tele "gopkg.in/telebot.v3"
 
 	"memebot/bot"
+	"memebot/i18n"
 	"memebot/metrics"
 	"memebot/recommend"
 	"memebot/storage"
@@ -62,7 +63,7 @@ func (h *Handlers) deliver(ctx context.Context, b *tele.Bot, user *tele.User, it
 		if first {
 			key = "no_memes_yet"
 		}
-		_, err = b.Send(user, tr(user, key))
+		_, err = b.Send(user, i18n.T(user.LanguageCode, key))
 		return h.sendFailed(ctx, user.ID, err)
 	}
 	if err != nil {
@@ -181,9 +182,4 @@ func (h *Handlers) NativeReaction(ctx context.Context, b *tele.Bot, r *tele.Mess
 		return fmt.Errorf("native reaction: %w", err)
 	}
 	return nil
-}
-
-// tr translates key into a user's language.
-func tr(u *tele.User, key string, args ...any) string {
-	return tKey(u.LanguageCode, key, args...)
 }

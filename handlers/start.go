@@ -6,6 +6,7 @@ import (
 	tele "gopkg.in/telebot.v3"
 
 	"memebot/bot"
+	"memebot/i18n"
 )
 
 // Start registers the user (or refreshes their profile) and greets them.
@@ -30,7 +31,7 @@ func (h *Handlers) Start(c tele.Context) error {
 		name = u.Username
 	}
 	if created {
-		if err := c.Send(t(c, "welcome", name)); err != nil {
+		if err := c.Send(i18n.T(senderLang(c), "welcome", name)); err != nil {
 			return fmt.Errorf("start: greet: %w", err)
 		}
 	}
