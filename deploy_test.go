@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -225,5 +226,33 @@ func TestComposeRunsTheTestedHealthchecks(t *testing.T) {
 	cmd := strings.Join(redis.Command, " ")
 	if !strings.Contains(cmd, "--appendonly yes") || len(redis.Volumes) == 0 || !strings.HasSuffix(redis.Volumes[0], ":/data") {
 		t.Errorf("redis runs %q with volumes %v; want --appendonly yes and a volume on /data", cmd, redis.Volumes)
+	}
+}
+
+// TestImageLeavesTheFakeTelegramOut: the image's binary is built with
+// -tags nosandbox, and a binary built so links neither the fake Bot API
+// nor the sandbox (they are for tests and for trying the bot from source).
+func TestImageLeavesTheFakeTelegramOut(t *testing.T) {
+	dockerfile, err := os.ReadFile("Dockerfile")
+	if err != nil {
+		t.Fatal(err)
+	}
+	built := false
+	for _, line := range strings.Split(string(dockerfile), "\n") {
+		if strings.Contains(line, "go build") && strings.Contains(line, "-o /out/memebot") {
+			built = strings.Contains(line, "-tags nosandbox")
+		}
+	}
+	if !built {
+		t.Fatal("the Dockerfile does not build memebot with -tags nosandbox")
+	}
+	out, err := exec.Command("go", "list", "-tags", "nosandbox", "-deps", ".").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go list: %v\n%s", err, out)
+	}
+	for _, pkg := range strings.Fields(string(out)) {
+		if pkg == "memebot/tgfake" || strings.HasPrefix(pkg, "memebot/sandbox") {
+			t.Errorf("a -tags nosandbox build links %s", pkg)
+		}
 	}
 }
