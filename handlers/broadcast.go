@@ -10,6 +10,7 @@ import (
 	tele "gopkg.in/telebot.v3"
 
 	"memebot/bot"
+	"memebot/i18n"
 	"memebot/storage"
 )
 
@@ -28,7 +29,7 @@ const broadcastButton = "bc"
 // "/broadcast cancel" stops what is being sent.
 func (h *Handlers) Broadcast(c tele.Context) error {
 	if bot.RoleOf(c) != storage.RoleAdmin {
-		return c.Send(t(c, "refused"))
+		return c.Send(i18n.T(senderLang(c), "refused"))
 	}
 	ctx := ctxOf(c)
 	if strings.EqualFold(strings.TrimSpace(c.Message().Payload), "cancel") {
@@ -37,13 +38,13 @@ func (h *Handlers) Broadcast(c tele.Context) error {
 			return fmt.Errorf("broadcast cancel: %w", err)
 		}
 		if n == 0 {
-			return c.Send(t(c, "broadcast_nothing_to_cancel"))
+			return c.Send(i18n.T(senderLang(c), "broadcast_nothing_to_cancel"))
 		}
-		return c.Send(t(c, "broadcast_cancelled"))
+		return c.Send(i18n.T(senderLang(c), "broadcast_cancelled"))
 	}
 	src := c.Message().ReplyTo
 	if src == nil || !broadcastable(src) {
-		return c.Send(t(c, "broadcast_how"))
+		return c.Send(i18n.T(senderLang(c), "broadcast_how"))
 	}
 	users, err := h.Broadcasts.ReachableUsers(ctx)
 	if err != nil {
@@ -59,8 +60,8 @@ func (h *Handlers) Broadcast(c tele.Context) error {
 	}
 	id := strconv.FormatInt(b.ID, 10)
 	m := &tele.ReplyMarkup{}
-	m.Inline(m.Row(m.Data(t(c, "broadcast_send", users), broadcastButton, "send", id), m.Data(t(c, "broadcast_drop"), broadcastButton, "drop", id)))
-	_, err = c.Bot().Send(c.Chat(), t(c, "broadcast_preview", users), &tele.SendOptions{ReplyTo: preview, ReplyMarkup: m})
+	m.Inline(m.Row(m.Data(i18n.T(senderLang(c), "broadcast_send", users), broadcastButton, "send", id), m.Data(i18n.T(senderLang(c), "broadcast_drop"), broadcastButton, "drop", id)))
+	_, err = c.Bot().Send(c.Chat(), i18n.T(senderLang(c), "broadcast_preview", users), &tele.SendOptions{ReplyTo: preview, ReplyMarkup: m})
 	return err
 }
 
@@ -72,7 +73,7 @@ func broadcastable(m *tele.Message) bool {
 // BroadcastButton starts or drops a previewed broadcast.
 func (h *Handlers) BroadcastButton(c tele.Context) error {
 	if bot.RoleOf(c) != storage.RoleAdmin {
-		return c.Respond(&tele.CallbackResponse{Text: t(c, "refused")})
+		return c.Respond(&tele.CallbackResponse{Text: i18n.T(senderLang(c), "refused")})
 	}
 	parts := strings.Split(c.Data(), "|")
 	if len(parts) != 2 {
@@ -86,16 +87,16 @@ func (h *Handlers) BroadcastButton(c tele.Context) error {
 		if _, err := h.Broadcasts.CancelBroadcasts(ctxOf(c), id); err != nil {
 			return fmt.Errorf("drop broadcast: %w", err)
 		}
-		if err := c.Respond(&tele.CallbackResponse{Text: t(c, "broadcast_dropped")}); err != nil {
+		if err := c.Respond(&tele.CallbackResponse{Text: i18n.T(senderLang(c), "broadcast_dropped")}); err != nil {
 			return err
 		}
-		return c.Edit(t(c, "broadcast_dropped"))
+		return c.Edit(i18n.T(senderLang(c), "broadcast_dropped"))
 	}
 	return h.startBroadcast(c, id)
 }
 
 func (h *Handlers) startBroadcast(c tele.Context, id int64) error {
-	progress, err := c.Bot().Send(c.Chat(), t(c, "broadcast_starting"))
+	progress, err := c.Bot().Send(c.Chat(), i18n.T(senderLang(c), "broadcast_starting"))
 	if err != nil {
 		return fmt.Errorf("start broadcast: %w", err)
 	}
@@ -105,10 +106,10 @@ func (h *Handlers) startBroadcast(c tele.Context, id int64) error {
 	}
 	if !started {
 		_ = c.Bot().Delete(progress)
-		return c.Respond(&tele.CallbackResponse{Text: t(c, "broadcast_not_pending")})
+		return c.Respond(&tele.CallbackResponse{Text: i18n.T(senderLang(c), "broadcast_not_pending")})
 	}
-	if err := c.Respond(&tele.CallbackResponse{Text: t(c, "broadcast_started")}); err != nil && !errors.Is(err, tele.ErrTrueResult) {
+	if err := c.Respond(&tele.CallbackResponse{Text: i18n.T(senderLang(c), "broadcast_started")}); err != nil && !errors.Is(err, tele.ErrTrueResult) {
 		return err
 	}
-	return c.Edit(t(c, "broadcast_started"))
+	return c.Edit(i18n.T(senderLang(c), "broadcast_started"))
 }

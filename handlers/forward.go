@@ -8,6 +8,7 @@ import (
 	tele "gopkg.in/telebot.v3"
 
 	"memebot/bot"
+	"memebot/i18n"
 	"memebot/ingest"
 	"memebot/storage"
 )
@@ -40,11 +41,11 @@ func (h *Handlers) forwardedSource(c tele.Context) (ok bool, err error) {
 		return false, nil
 	}
 	if channel.Username == "" {
-		return true, c.Send(t(c, "forward_private_channel", channel.Title))
+		return true, c.Send(i18n.T(senderLang(c), "forward_private_channel", channel.Title))
 	}
 	link, err := ingest.ParseSourceLink("@" + channel.Username)
 	if err != nil {
-		return true, c.Send(t(c, "forward_private_channel", channel.Title))
+		return true, c.Send(i18n.T(senderLang(c), "forward_private_channel", channel.Title))
 	}
 	return true, h.AddSource(c, link)
 }
@@ -72,10 +73,10 @@ func (h *Handlers) suggestionsText(ctx context.Context, c tele.Context) (string,
 		return "", nil
 	}
 	m := &tele.ReplyMarkup{}
-	lines := []string{t(c, "suggestions_header")}
+	lines := []string{i18n.T(senderLang(c), "suggestions_header")}
 	var rows []tele.Row
 	for _, s := range list {
-		lines = append(lines, t(c, "suggestion_line", s.Handle, s.Title, s.Forwards))
+		lines = append(lines, i18n.T(senderLang(c), "suggestion_line", s.Handle, s.Title, s.Forwards))
 		if len(rows) < 5 {
 			rows = append(rows, m.Row(m.Data("➕ @"+s.Handle, suggestionButton, s.Handle)))
 		}
@@ -87,7 +88,7 @@ func (h *Handlers) suggestionsText(ctx context.Context, c tele.Context) (string,
 // SuggestionButton adds a suggested channel as a source and shows its card.
 func (h *Handlers) SuggestionButton(c tele.Context) error {
 	if !bot.IsModerator(bot.RoleOf(c)) {
-		return c.Respond(&tele.CallbackResponse{Text: t(c, "refused")})
+		return c.Respond(&tele.CallbackResponse{Text: i18n.T(senderLang(c), "refused")})
 	}
 	link, err := ingest.ParseSourceLink("@" + c.Data())
 	if err != nil {

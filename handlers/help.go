@@ -6,7 +6,7 @@ import (
 	tele "gopkg.in/telebot.v3"
 
 	"memebot/bot"
-	"memebot/storage"
+	"memebot/i18n"
 )
 
 // Help lists what the sender can do.
@@ -16,12 +16,12 @@ func (h *Handlers) Help(c tele.Context) error {
 
 // helpText is the list of what the sender's role can do.
 func helpText(c tele.Context) string {
-	text := t(c, "help", c.Bot().Me.Username)
+	text := i18n.T(senderLang(c), "help", c.Bot().Me.Username)
 	switch bot.RoleOf(c) {
-	case storage.RoleAdmin:
-		text += t(c, "help_moderator") + t(c, "help_admin")
-	case storage.RoleModerator:
-		text += t(c, "help_moderator")
+	case bot.RoleAdmin:
+		text += i18n.T(senderLang(c), "help_moderator") + i18n.T(senderLang(c), "help_admin")
+	case bot.RoleModerator:
+		text += i18n.T(senderLang(c), "help_moderator")
 	}
 	return text
 }
@@ -36,10 +36,10 @@ func (h *Handlers) Text(c tele.Context) error {
 		return err
 	}
 	if strings.HasPrefix(c.Text(), "/") {
-		return c.Send(t(c, "help_unknown") + helpText(c))
+		return c.Send(i18n.T(senderLang(c), "help_unknown") + helpText(c))
 	}
 	if link, ok := sourceLink(c); ok && h.Sources != nil {
 		return h.AddSource(c, link)
 	}
-	return c.Send(t(c, "not_media"))
+	return c.Send(i18n.T(senderLang(c), "not_media"))
 }

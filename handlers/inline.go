@@ -9,6 +9,7 @@ import (
 
 	tele "gopkg.in/telebot.v3"
 
+	"memebot/i18n"
 	"memebot/storage"
 )
 
@@ -54,11 +55,11 @@ func (h *Handlers) InlineSearch(c tele.Context) error {
 	resp.Results, resp.NextOffset = h.inlineResults(c, page.Hits), page.NextOffset
 	switch {
 	case why != "":
-		resp.Button = startButton(t(c, why))
+		resp.Button = startButton(i18n.T(senderLang(c), why))
 	case !known:
-		resp.Button = startButton(t(c, "inline_start"))
+		resp.Button = startButton(i18n.T(senderLang(c), "inline_start"))
 	case len(page.Hits) == 0 && q.Offset == "":
-		resp.Button = startButton(t(c, "inline_none", clip(text, 40)))
+		resp.Button = startButton(i18n.T(senderLang(c), "inline_none", clip(text, 40)))
 	}
 	if text != "" && why == "" && q.Offset == "" {
 		if err := h.Search.RecordInlineSearch(ctx, q.Sender.ID, text, len(page.Hits)); err != nil {
@@ -114,7 +115,7 @@ func (h *Handlers) inlineResults(c tele.Context, hits []storage.SearchHit) tele.
 		var r tele.Result
 		switch hit.Type {
 		case "video":
-			r = &tele.VideoResult{Cache: hit.FileID, Title: t(c, "inline_video")}
+			r = &tele.VideoResult{Cache: hit.FileID, Title: i18n.T(senderLang(c), "inline_video")}
 		case "animation":
 			r = &tele.GifResult{Cache: hit.FileID}
 		default:

@@ -13,6 +13,7 @@ import (
 
 	tele "gopkg.in/telebot.v3"
 
+	"memebot/i18n"
 	"memebot/recommend"
 	"memebot/storage"
 )
@@ -71,7 +72,7 @@ func parseSharePayload(key []byte, payload string) (memeID, sharerID int64, ok b
 func (h *Handlers) moreMemesButton(c tele.Context, memeID int64) *tele.ReplyMarkup {
 	m := &tele.ReplyMarkup{}
 	link := fmt.Sprintf("https://t.me/%s?start=%s", c.Bot().Me.Username, sharePayload(h.Settings.ShareKey, memeID, c.Sender().ID))
-	m.Inline(m.Row(m.URL(t(c, "share_more"), link)))
+	m.Inline(m.Row(m.URL(i18n.T(senderLang(c), "share_more"), link)))
 	return m
 }
 
@@ -108,7 +109,7 @@ func (h *Handlers) payReferral(ctx context.Context, c tele.Context, sharerID, me
 	if err != nil {
 		return
 	}
-	text := tKey(sharer.LanguageCode, "share_paid", c.Sender().FirstName, storage.CoinsReferral)
+	text := i18n.T(sharer.LanguageCode, "share_paid", c.Sender().FirstName, storage.CoinsReferral)
 	if _, err := c.Bot().Send(&tele.User{ID: sharerID}, text); err != nil {
 		h.Log.Info("referral notice not delivered", "inviter", sharerID, "error", err)
 	}

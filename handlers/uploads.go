@@ -8,6 +8,7 @@ import (
 
 	tele "gopkg.in/telebot.v3"
 
+	"memebot/i18n"
 	"memebot/storage"
 )
 
@@ -55,7 +56,7 @@ func (h *Handlers) uploadsPage(ctx context.Context, c tele.Context, page int) (s
 		return "", nil, err
 	}
 	if totals.Memes == 0 {
-		return t(c, "uploads_none"), nil, nil
+		return i18n.T(senderLang(c), "uploads_none"), nil, nil
 	}
 	pages := int((totals.Memes + uploadsPage - 1) / uploadsPage)
 	page = min(page, pages-1)
@@ -64,15 +65,15 @@ func (h *Handlers) uploadsPage(ctx context.Context, c tele.Context, page int) (s
 		return "", nil, err
 	}
 	lines := []string{
-		t(c, "uploads_totals", totals.Memes, totals.Approved),
-		t(c, "uploads_figures", totals.Views, totals.Likes, totals.Dislikes, likeRate(totals.Likes, totals.Dislikes), totals.Fans),
+		i18n.T(senderLang(c), "uploads_totals", totals.Memes, totals.Approved),
+		i18n.T(senderLang(c), "uploads_figures", totals.Views, totals.Likes, totals.Dislikes, likeRate(totals.Likes, totals.Dislikes), totals.Fans),
 		"",
 	}
 	for i, m := range memes {
 		lines = append(lines, fmt.Sprintf("%d. %s · %s", page*uploadsPage+i+1, m.CreatedAt.Format("02.01.06"), uploadLine(c, m)))
 	}
 	if pages > 1 {
-		lines = append(lines, "", t(c, "uploads_page", page+1, pages))
+		lines = append(lines, "", i18n.T(senderLang(c), "uploads_page", page+1, pages))
 	}
 	return strings.Join(lines, "\n"), uploadsKeyboard(page, pages), nil
 }
@@ -81,14 +82,14 @@ func (h *Handlers) uploadsPage(ctx context.Context, c tele.Context, page int) (s
 func uploadLine(c tele.Context, m storage.UploadedMeme) string {
 	switch m.Status {
 	case storage.MemeOK:
-		return t(c, "uploads_meme", m.Views, m.Likes, m.Dislikes, likeRate(m.Likes, m.Dislikes))
+		return i18n.T(senderLang(c), "uploads_meme", m.Views, m.Likes, m.Dislikes, likeRate(m.Likes, m.Dislikes))
 	case storage.MemeRejected:
 		if m.StatusReason != "" {
-			return t(c, "uploads_rejected_because", m.StatusReason)
+			return i18n.T(senderLang(c), "uploads_rejected_because", m.StatusReason)
 		}
-		return t(c, "uploads_rejected")
+		return i18n.T(senderLang(c), "uploads_rejected")
 	default:
-		return t(c, "uploads_waiting")
+		return i18n.T(senderLang(c), "uploads_waiting")
 	}
 }
 
