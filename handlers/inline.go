@@ -114,9 +114,9 @@ func (h *Handlers) inlineResults(c tele.Context, hits []storage.SearchHit) tele.
 	for _, hit := range hits {
 		var r tele.Result
 		switch hit.Type {
-		case "video":
+		case storage.MediaVideo:
 			r = &tele.VideoResult{Cache: hit.FileID, Title: i18n.T(senderLang(c), "inline_video")}
-		case "animation":
+		case storage.MediaAnimation:
 			r = &tele.GifResult{Cache: hit.FileID}
 		default:
 			r = &tele.PhotoResult{Cache: hit.FileID}
