@@ -150,7 +150,7 @@ func registerHandlers(d *deps, b *bot.Bot, tg *telegram.Client, media *queue.Que
 		Control: control, Roles: d.store, RoleCache: roles,
 		Settings: handlers.Settings{
 			UploadMaxBytes: d.cfg.UploadMaxBytes, UploadLimitPerHour: d.cfg.UploadLimitPerHour, ReviewChatID: d.cfg.ReviewChatID,
-			ShareKey: shareKey(d.cfg.BotToken),
+			ShareKey: shareKey(d.cfg.BotToken), TelegramHold: d.cfg.IngestTelegramHold,
 		},
 		Log: d.log.With("component", "handlers"),
 	}

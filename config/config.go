@@ -59,6 +59,10 @@ type Config struct {
 	IGAPIKey                string `env:"IG_API_KEY"`
 	IngestAllowPrivateHosts bool   `env:"INGEST_ALLOW_PRIVATE_HOSTS" envDefault:"false"`
 	IngestBatch             int    `env:"INGEST_BATCH" envDefault:"25"`
+	// IngestTelegramHold is how long a Telegram post waits before it is
+	// judged: its views are compared with the channel's median, and a young
+	// post has not gathered them yet. 0 judges posts at once.
+	IngestTelegramHold time.Duration `env:"INGEST_TELEGRAM_HOLD" envDefault:"3h"`
 
 	// Worker tuning (not part of the fixed interface; defaults suit one small machine).
 	WorkerConcurrency int           `env:"WORKER_CONCURRENCY" envDefault:"4"`

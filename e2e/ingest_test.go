@@ -118,3 +118,26 @@ func TestModeratorAddsAChannelAndItsMemesFlowIntoTheFeed(t *testing.T) {
 	e.say(mod, "/sources")
 	e.waitText(mod.ID, "telegram/funnymemes")
 }
+
+// TestEnabledChannelsBacklogIsTakenAtOnce: the source card says how long new
+// posts wait; enabling parsing takes the posts the page already shows within
+// a minute (here a second), not at the platform's next hourly run.
+func TestEnabledChannelsBacklogIsTakenAtOnce(t *testing.T) {
+	pics := map[string][]byte{"a.jpg": encodeJPEG(t, memeImage(70, 800, 600), 90), "b.jpg": encodeJPEG(t, memeImage(71, 800, 600), 90)}
+	tme := channelServer(t, "oldmemes", pics)
+	e := start(t, "TG_WEB_URL="+tme.URL, "INGEST_ALLOW_PRIVATE_HOSTS=true", "SCHEDULE_INGEST_NEW=@every 1s", "INGEST_TELEGRAM_HOLD=90m")
+	mod := user(moderatorID, "en")
+	e.say(mod, "https://t.me/oldmemes")
+	card := e.waitBot(mod.ID, "source card", func(m tgfake.Message) bool { return hasButton(m, "▶️ Enable parsing") })
+	if !strings.Contains(card.Text, "wait 1h30m for their views") {
+		t.Fatalf("the card does not say how long new posts wait:\n%s", card.Text)
+	}
+	if _, err := e.tg.PressButtonLabeled(mod, mod.ID, card.MessageID, "▶️ Enable parsing"); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the page's two posts in the feed", func() bool {
+		var n int64
+		e.store.DB().Model(&storage.Meme{}).Where("source_id IS NOT NULL AND status = ?", storage.MemeOK).Count(&n)
+		return n == 2
+	})
+}

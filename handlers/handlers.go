@@ -6,6 +6,7 @@ package handlers
 import (
 	"context"
 	"log/slog"
+	"time"
 
 	tele "gopkg.in/telebot.v3"
 
@@ -29,6 +30,9 @@ type Settings struct {
 	ReviewChatID       int64
 	// ShareKey signs share links (see sharePayload).
 	ShareKey []byte
+	// TelegramHold is how long new Telegram posts wait before they are
+	// judged (INGEST_TELEGRAM_HOLD), shown on source cards.
+	TelegramHold time.Duration
 }
 
 // Handlers answers Telegram updates.

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	tele "gopkg.in/telebot.v3"
 
@@ -42,7 +43,7 @@ func (h *Handlers) AddSource(c tele.Context, link ingest.SourceLink) error {
 	if created {
 		key = "source_added"
 	}
-	return c.Send(i18n.T(senderLang(c), key)+"\n\n"+sourceText(src), sourceKeyboard(src))
+	return c.Send(i18n.T(senderLang(c), key)+"\n\n"+h.sourceText(src), sourceKeyboard(src))
 }
 
 // SourceButton handles a press on a source's settings: language, parsing on
@@ -82,7 +83,7 @@ func (h *Handlers) SourceButton(c tele.Context) error {
 		return fmt.Errorf("source button: %w", err)
 	}
 	_ = c.Respond(&tele.CallbackResponse{Text: i18n.T(senderLang(c), "saved")})
-	return c.Edit(i18n.T(senderLang(c), "source_known")+"\n\n"+sourceText(src), sourceKeyboard(src))
+	return c.Edit(i18n.T(senderLang(c), "source_known")+"\n\n"+h.sourceText(src), sourceKeyboard(src))
 }
 
 // ListSources answers /sources with every source and its recent yield.
@@ -120,13 +121,40 @@ func (h *Handlers) ListSources(c tele.Context) error {
 	return c.Send(b.String(), &tele.SendOptions{DisableWebPagePreview: true, ReplyMarkup: kb})
 }
 
-func sourceText(s storage.Source) string {
+func (h *Handlers) sourceText(s storage.Source) string {
 	review := "no (clean memes go straight to the feed)"
 	if s.NeedsReview {
 		review = "yes"
 	}
-	return fmt.Sprintf("Source #%d: %s/%s\nURL: %s\nLanguage: %s\nStatus: %s\nModerators review its memes: %s",
+	text := fmt.Sprintf("Source #%d: %s/%s\nURL: %s\nLanguage: %s\nStatus: %s\nModerators review its memes: %s",
 		s.ID, s.Platform, s.Handle, s.URL, s.Language, s.Status, review)
+	if s.Platform == ingest.PlatformTelegram {
+		text += "\n" + telegramHoldLine(h.Settings.TelegramHold)
+	}
+	return text
+}
+
+// shortDuration drops the zero units Duration.String keeps: 3h, 1h30m, 45s.
+func shortDuration(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
+}
+
+// telegramHoldLine says how long new posts wait for their views
+// (INGEST_TELEGRAM_HOLD); what the page shows beyond that is taken within a
+// minute of enabling parsing (the ingest-new job).
+func telegramHoldLine(hold time.Duration) string {
+	if hold <= 0 {
+		return "New posts: judged at once (INGEST_TELEGRAM_HOLD=0)"
+	}
+	return fmt.Sprintf("New posts: wait %s for their views to settle before they are judged; older posts on its page are taken within a minute of enabling",
+		shortDuration(hold))
 }
 
 func sourceKeyboard(s storage.Source) *tele.ReplyMarkup {

@@ -152,6 +152,28 @@ func (in *Ingester) ParseDue(ctx context.Context, platform string, batch int, ha
 	return res, in.recordRun(ctx, &res, len(sources))
 }
 
+// ParseNew parses the sources whose parsing was just enabled (never parsed
+// yet), whatever their platform's schedule, so the backlog their page shows
+// is taken at once rather than at the platform's next run. Their outcomes
+// do not count towards the platforms' circuit breakers.
+func (in *Ingester) ParseNew(ctx context.Context, batch int, handoff Handoff) (Result, error) {
+	var res Result
+	sources, err := in.store.NewSources(ctx, batch)
+	if err != nil {
+		return res, err
+	}
+	for _, src := range sources {
+		parser, ok := in.parsers[src.Platform]
+		if !ok {
+			continue
+		}
+		if err := in.parseSource(ctx, parser, src, handoff, &res); err != nil {
+			return res, err
+		}
+	}
+	return res, nil
+}
+
 // parseSource parses one source into res; only database, handoff and
 // context errors are returned, a platform's answer is recorded in res.Errors.
 func (in *Ingester) parseSource(ctx context.Context, parser Parser, src storage.Source, handoff Handoff, res *Result) error {

@@ -148,6 +148,19 @@ func (s *Store) DueSources(ctx context.Context, platform string, batch int) ([]s
 	return out, nil
 }
 
+// NewSources picks up to batch enabled sources never parsed yet, of any
+// platform, oldest first.
+func (s *Store) NewSources(ctx context.Context, batch int) ([]storage.Source, error) {
+	var out []storage.Source
+	err := s.db.WithContext(ctx).
+		Where("status = ? AND parsed_at IS NULL", SourceParsingEnabled).
+		Order("id").Limit(batch).Find(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("ingest: new sources: %w", err)
+	}
+	return out, nil
+}
+
 // parseOutcome is how one parse of a source went.
 type parseOutcome int
 

@@ -55,6 +55,20 @@ func runIngest(ctx context.Context, ing *ingest.Ingester, platform string, batch
 	return nil
 }
 
+// NewIngestNew parses, every minute, the sources a moderator just enabled,
+// so their backlog does not wait for the platform's next run.
+func NewIngestNew(ing *ingest.Ingester, batch int, handoff ingest.Handoff, log *slog.Logger) Job {
+	return Job{Name: "ingest-new", Schedule: "@every 1m", Timeout: 10 * time.Minute,
+		Run: func(ctx context.Context) error {
+			res, err := ing.ParseNew(ctx, batch, handoff)
+			if res.Sources > 0 {
+				log.Info("new sources parsed", slog.Int("sources", res.Sources), slog.Int("posts", res.Posts),
+					slog.Int("queued", len(res.Candidates)), slog.Int("errors", len(res.Errors)))
+			}
+			return err
+		}}
+}
+
 // NewSnoozeSources snoozes, daily, the sources whose memes nobody likes.
 func NewSnoozeSources(ing *ingest.Ingester, log *slog.Logger) Job {
 	return Job{Name: "snooze-sources", Schedule: "@daily", Timeout: 10 * time.Minute,
