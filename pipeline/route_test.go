@@ -6,11 +6,11 @@ import (
 	"testing"
 
 	"memebot/ingest"
+	"memebot/kv/kvtest"
 	"memebot/moderation"
 	"memebot/pipeline"
 	"memebot/review"
 	"memebot/storage"
-	"memebot/kv/kvtest"
 	"memebot/storage/storagetest"
 )
 
