@@ -33,12 +33,12 @@ func benchFeed(b *testing.B, memes int) (*fixture, int64) {
 	if seedtestEnabled() {
 		st := seedtest.BigStore(b)
 		rdb := storagetest.NewRedis(b)
-		f := &fixture{t: b, ctx: context.Background(), st: st, db: st.SQL(), rdb: rdb}
+		f := &fixture{t: b, ctx: context.Background(), st: st, db: st.Pool(), rdb: rdb}
 		f.feed = NewFeed(st, rdb, Config{}, storagetest.Logger())
 		b.Cleanup(f.feed.Close)
 		var user int64
 		// A mature, heavy user: the most expensive NOT EXISTS probes.
-		if err := f.db.QueryRow(`SELECT user_id FROM user_stats WHERE sent BETWEEN 300 AND 3000 ORDER BY sent DESC LIMIT 1`).Scan(&user); err != nil {
+		if err := f.db.QueryRow(f.ctx, `SELECT user_id FROM user_stats WHERE sent BETWEEN 300 AND 3000 ORDER BY sent DESC LIMIT 1`).Scan(&user); err != nil {
 			b.Fatal(err)
 		}
 		return f, user
@@ -50,8 +50,6 @@ func benchFeed(b *testing.B, memes int) (*fixture, int64) {
 }
 
 func seedtestEnabled() bool { return os.Getenv("MEMEBOT_BENCH_SEED") == "1" }
-
-func pgArray(dst *[]string) *storage.StringArray { return (*storage.StringArray)(dst) }
 
 // BenchmarkNextWarmQueue: one pop and one claim INSERT per call, the queue
 // never running low.
@@ -99,7 +97,7 @@ func BenchmarkReactNextWarmQueue(b *testing.B) {
 // warmQueue queues n memes the user was never sent, marked with the engine
 // "bench"; the rows the benchmark writes for them are deleted after it.
 func warmQueue(b *testing.B, f *fixture, user int64, n int) {
-	rows, err := f.db.Query(`
+	rows, err := f.db.Query(f.ctx, `
 SELECT m.id FROM memes m JOIN users u ON u.id = $1
 WHERE m.status = 'ok' AND m.language = ANY(u.languages)
   AND NOT EXISTS (SELECT 1 FROM reactions r WHERE r.user_id = $1 AND r.meme_id = m.id)
@@ -163,7 +161,7 @@ func BenchmarkEngine(b *testing.B) {
 	langs := map[int64][]string{}
 	for _, u := range users {
 		var l []string
-		f.db.QueryRow(`SELECT languages FROM users WHERE id = $1`, u).Scan(pgArray(&l))
+		f.db.QueryRow(f.ctx, `SELECT languages FROM users WHERE id = $1`, u).Scan(&l)
 		langs[u] = l
 	}
 	for _, engine := range EngineNames {
@@ -184,7 +182,7 @@ func BenchmarkEngine(b *testing.B) {
 
 // matureUsers are 200 users with at least 100 memes sent, heaviest included.
 func matureUsers(b *testing.B, f *fixture) []int64 {
-	rows, err := f.db.Query(`
+	rows, err := f.db.Query(f.ctx, `
 (SELECT user_id FROM user_stats WHERE sent >= 100 ORDER BY user_id LIMIT 190)
 UNION ALL (SELECT user_id FROM user_stats ORDER BY sent DESC LIMIT 10)`)
 	if err != nil {
