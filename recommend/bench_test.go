@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"os"
+	"runtime"
 	"slices"
 	"testing"
 	"time"
@@ -302,5 +303,48 @@ FROM generate_series(100, 399) u CROSS JOIN LATERAL (SELECT id FROM memes ORDER 
 		durations = append(durations, time.Since(start))
 	}
 	b.StopTimer()
+	percentiles(b, durations)
+}
+
+// BenchmarkCoLikesJobSeeded: one run of the colikes job after 30,000 new
+// reactions (2,000 users, 15 each, about half likes) on the seeded data set
+// (MEMEBOT_BENCH_SEED=1); the history before the first run is skipped.
+// Reports the run's time, the bytes it allocated and the heap in use after.
+func BenchmarkCoLikesJobSeeded(b *testing.B) {
+	if !seedtestEnabled() {
+		b.Skip("needs MEMEBOT_BENCH_SEED=1")
+	}
+	f, _ := benchFeed(b, 0)
+	f.exec(`UPDATE stats_watermarks SET processed_until = now() WHERE name = 'colikes'`)
+	job := NewCoLikes(f.st, f.feed.log)
+	job.Lag = 0
+	var minMeme, maxMeme int64
+	if err := f.db.QueryRow(f.ctx, `SELECT min(id), max(id) FROM memes`).Scan(&minMeme, &maxMeme); err != nil {
+		b.Fatal(err)
+	}
+	durations := make([]time.Duration, 0, b.N)
+	for i := range b.N {
+		b.StopTimer()
+		f.exec(`INSERT INTO reactions (user_id, meme_id, engine, sent_at, reaction, reacted_at)
+SELECT u.id, $1 + (hashint8(u.id * 31 + k + $3) & 2147483647) % ($2 - $1 + 1), 'bench', now(), 1 + (u.id + k) % 2, clock_timestamp()
+FROM (SELECT id FROM users ORDER BY hashint8(id + $3) LIMIT 2000) u CROSS JOIN generate_series(1, 15) k
+ON CONFLICT DO NOTHING`, minMeme, maxMeme, int64(i))
+		var before runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		b.StartTimer()
+		start := time.Now()
+		res, err := job.Run(f.ctx)
+		if err != nil {
+			b.Fatal(err)
+		}
+		durations = append(durations, time.Since(start))
+		b.StopTimer()
+		var after runtime.MemStats
+		runtime.ReadMemStats(&after)
+		b.ReportMetric(float64(res.Likes), "likes")
+		b.ReportMetric(float64(after.TotalAlloc-before.TotalAlloc)/1e6, "alloc-MB")
+		b.ReportMetric(float64(after.HeapInuse)/1e6, "heap-MB")
+	}
 	percentiles(b, durations)
 }
