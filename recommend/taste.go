@@ -1,6 +1,7 @@
 package recommend
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math/rand/v2"
@@ -26,8 +27,12 @@ import (
 // tried yet still gets a turn while the person's favourites take most
 // positions; within a source the memes go best first (lr_smoothed).
 
-// tasteSources is how many sources one refill draws its memes from.
+// tasteSources is how many sources one refill takes its memes from: the
+// likeliest ones and one to explore, which gets the positions tasteExplore
+// (two of a refill of 15: about 13%).
 const tasteSources = 4
+
+var tasteExplore = []int{2, 8}
 
 // tasteHistory is how many of the person's latest reactions the engine reads.
 const tasteHistory = 300
@@ -215,6 +220,8 @@ func (m *sourceModel) posteriors(profile map[int64]reactionCounts, languages []s
 // high); the sharper draw still tries each in turn, less often.
 const drawSharpness = 3
 
+func (p sourcePosterior) mean() float64 { return p.alpha / (p.alpha + p.beta) }
+
 func (p sourcePosterior) draw(rng *rand.Rand) float64 {
 	return distuv.Beta{Alpha: drawSharpness * p.alpha, Beta: drawSharpness * p.beta, Src: rng}.Rand()
 }
@@ -233,9 +240,14 @@ CROSS JOIN LATERAL (
 JOIN memes m ON m.id = c.meme_id AND m.status = 'ok' AND m.language = ANY($2::text[])
 ORDER BY c.source_id, c.lr_smoothed DESC, c.meme_id`
 
-// tasteCandidates draws every source's like rate for the person (Thompson
-// sampling) and serves the best memes of the tasteSources best draws, the
-// best draw's first.
+// tasteCandidates serves the best memes of the person's likeliest sources
+// (highest posterior means), each position going to the one whose fresh
+// draw wins, and gives a few positions (tasteExplore) to one more source:
+// the best draw among all the others, so that untried sources and
+// neighbours of liked ones get their turn without taking over the refill.
+// (Drawing every source and serving the best draws spent most positions
+// on untried sources: the best of dozens of wide draws is nearly always
+// one of them.)
 func (e *Engines) tasteCandidates(ctx context.Context, q Query, exclude []int64) ([]Item, error) {
 	model, err := e.sourceModel(ctx)
 	if err != nil {
@@ -249,25 +261,24 @@ func (e *Engines) tasteCandidates(ctx context.Context, q Query, exclude []int64)
 	if len(post) == 0 {
 		return nil, nil
 	}
+	slices.SortStableFunc(post, func(a, b sourcePosterior) int { return cmp.Compare(b.mean(), a.mean()) })
 	rng := rand.New(rand.NewPCG(seedWord(), uint64(q.UserID)))
-	draws := make([]float64, len(post))
-	order := make([]int, len(post))
-	for i, p := range post {
-		draws[i], order[i] = p.draw(rng), i
-	}
-	slices.SortFunc(order, func(a, b int) int {
-		switch {
-		case draws[a] > draws[b]:
-			return -1
-		case draws[a] < draws[b]:
-			return 1
+	best := post[:min(tasteSources-1, len(post))]
+	chosen := slices.Clone(best)
+	explore := -1
+	if rest := post[len(best):]; len(rest) > 0 {
+		k, top := 0, -1.0
+		for i, p := range rest {
+			if d := p.draw(rng); d > top {
+				k, top = i, d
+			}
 		}
-		return 0
-	})
-	chosen := order[:min(tasteSources, len(order))]
+		chosen = append(chosen, rest[k])
+		explore = len(chosen) - 1
+	}
 	ids := make([]int64, len(chosen))
-	for i, k := range chosen {
-		ids[i] = post[k].id
+	for i, p := range chosen {
+		ids[i] = p.id
 	}
 	rows, err := e.db.Query(ctx, tasteSQL, q.UserID, q.Languages, exclude, q.Limit, ids)
 	if err != nil {
@@ -286,12 +297,31 @@ func (e *Engines) tasteCandidates(ctx context.Context, q Query, exclude []int64)
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	var out []Item
-	for _, k := range chosen { // the best draw's memes first
-		out = append(out, pools[post[k].id]...)
-	}
-	if len(out) > q.Limit {
-		out = out[:q.Limit]
+	out := make([]Item, 0, q.Limit)
+	for len(out) < q.Limit {
+		pick := -1
+		if explore >= 0 && slices.Contains(tasteExplore, len(out)) && len(pools[chosen[explore].id]) > 0 {
+			pick = explore
+		} else {
+			top := -1.0
+			for i, p := range chosen[:len(best)] {
+				if len(pools[p.id]) == 0 {
+					continue
+				}
+				if d := p.draw(rng); d > top {
+					pick, top = i, d
+				}
+			}
+		}
+		if pick < 0 && explore >= 0 && len(pools[chosen[explore].id]) > 0 {
+			pick = explore
+		}
+		if pick < 0 {
+			break
+		}
+		id := chosen[pick].id
+		out = append(out, pools[id][0])
+		pools[id] = pools[id][1:]
 	}
 	return out, nil
 }

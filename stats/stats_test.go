@@ -171,7 +171,7 @@ func TestCounts(t *testing.T) {
 	f.react(1, m, storage.Like, base, 2*time.Second)
 	f.react(2, m, storage.Dislike, base, 4*time.Second)
 	f.react(3, m, storage.Like, base, 90*time.Second)
-	f.react(4, m, 0, base, 0)                         // sent, never reacted
+	f.react(4, m, 0, base, 0) // sent, never reacted
 	f.run()
 	var likes, dislikes, sent int
 	var spread float64
