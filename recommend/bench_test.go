@@ -326,8 +326,8 @@ func BenchmarkCoLikesJobSeeded(b *testing.B) {
 	for i := range b.N {
 		b.StopTimer()
 		f.exec(`INSERT INTO reactions (user_id, meme_id, engine, sent_at, reaction, reacted_at)
-SELECT u.id, $1 + (hashint8(u.id * 31 + k + $3) & 2147483647) % ($2 - $1 + 1), 'bench', now(), 1 + (u.id + k) % 2, clock_timestamp()
-FROM (SELECT id FROM users ORDER BY hashint8(id + $3) LIMIT 2000) u CROSS JOIN generate_series(1, 15) k
+SELECT u.id, $1::bigint + (hashint8(u.id * 31 + k + $3::bigint) & 2147483647) % ($2::bigint - $1::bigint + 1), 'bench', now(), 1 + (u.id + k) % 2, clock_timestamp()
+FROM (SELECT id FROM users ORDER BY hashint8(id + $3::bigint) LIMIT 2000) u CROSS JOIN generate_series(1, 15) k
 ON CONFLICT DO NOTHING`, minMeme, maxMeme, int64(i))
 		var before runtime.MemStats
 		runtime.GC()
