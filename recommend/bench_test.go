@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"os"
+	"runtime"
 	"slices"
 	"testing"
 	"time"
@@ -34,12 +35,12 @@ func benchFeed(b *testing.B, memes int) (*fixture, int64) {
 	if seedtestEnabled() {
 		st := seedtest.BigStore(b)
 		rdb := kvtest.NewRedis(b)
-		f := &fixture{t: b, ctx: context.Background(), st: st, db: st.SQL(), rdb: rdb}
+		f := &fixture{t: b, ctx: context.Background(), st: st, db: st.Pool(), rdb: rdb}
 		f.feed = NewFeed(st, rdb, Config{}, storagetest.Logger())
 		b.Cleanup(f.feed.Close)
 		var user int64
 		// A mature, heavy user: the most expensive NOT EXISTS probes.
-		if err := f.db.QueryRow(`SELECT user_id FROM user_stats WHERE sent BETWEEN 300 AND 3000 ORDER BY sent DESC LIMIT 1`).Scan(&user); err != nil {
+		if err := f.db.QueryRow(f.ctx, `SELECT user_id FROM user_stats WHERE sent BETWEEN 300 AND 3000 ORDER BY sent DESC LIMIT 1`).Scan(&user); err != nil {
 			b.Fatal(err)
 		}
 		return f, user
@@ -51,8 +52,6 @@ func benchFeed(b *testing.B, memes int) (*fixture, int64) {
 }
 
 func seedtestEnabled() bool { return os.Getenv("MEMEBOT_BENCH_SEED") == "1" }
-
-func pgArray(dst *[]string) *storage.StringArray { return (*storage.StringArray)(dst) }
 
 // BenchmarkNextWarmQueue: one pop and one claim INSERT per call, the queue
 // never running low.
@@ -100,7 +99,7 @@ func BenchmarkReactNextWarmQueue(b *testing.B) {
 // warmQueue queues n memes the user was never sent, marked with the engine
 // "bench"; the rows the benchmark writes for them are deleted after it.
 func warmQueue(b *testing.B, f *fixture, user int64, n int) {
-	rows, err := f.db.Query(`
+	rows, err := f.db.Query(f.ctx, `
 SELECT m.id FROM memes m JOIN users u ON u.id = $1
 WHERE m.status = 'ok' AND m.language = ANY(u.languages)
   AND NOT EXISTS (SELECT 1 FROM reactions r WHERE r.user_id = $1 AND r.meme_id = m.id)
@@ -164,7 +163,7 @@ func BenchmarkEngine(b *testing.B) {
 	langs := map[int64][]string{}
 	for _, u := range users {
 		var l []string
-		f.db.QueryRow(`SELECT languages FROM users WHERE id = $1`, u).Scan(pgArray(&l))
+		f.db.QueryRow(f.ctx, `SELECT languages FROM users WHERE id = $1`, u).Scan(&l)
 		langs[u] = l
 	}
 	for _, engine := range EngineNames {
@@ -185,7 +184,7 @@ func BenchmarkEngine(b *testing.B) {
 
 // matureUsers are 200 users with at least 100 memes sent, heaviest included.
 func matureUsers(b *testing.B, f *fixture) []int64 {
-	rows, err := f.db.Query(`
+	rows, err := f.db.Query(f.ctx, `
 (SELECT user_id FROM user_stats WHERE sent >= 100 ORDER BY user_id LIMIT 190)
 UNION ALL (SELECT user_id FROM user_stats ORDER BY sent DESC LIMIT 10)`)
 	if err != nil {
@@ -305,5 +304,48 @@ FROM generate_series(100, 399) u CROSS JOIN LATERAL (SELECT id FROM memes ORDER 
 		durations = append(durations, time.Since(start))
 	}
 	b.StopTimer()
+	percentiles(b, durations)
+}
+
+// BenchmarkCoLikesJobSeeded: one run of the colikes job after 30,000 new
+// reactions (2,000 users, 15 each, about half likes) on the seeded data set
+// (MEMEBOT_BENCH_SEED=1); the history before the first run is skipped.
+// Reports the run's time, the bytes it allocated and the heap in use after.
+func BenchmarkCoLikesJobSeeded(b *testing.B) {
+	if !seedtestEnabled() {
+		b.Skip("needs MEMEBOT_BENCH_SEED=1")
+	}
+	f, _ := benchFeed(b, 0)
+	f.exec(`UPDATE stats_watermarks SET processed_until = now() WHERE name = 'colikes'`)
+	job := NewCoLikes(f.st, f.feed.log)
+	job.Lag = 0
+	var minMeme, maxMeme int64
+	if err := f.db.QueryRow(f.ctx, `SELECT min(id), max(id) FROM memes`).Scan(&minMeme, &maxMeme); err != nil {
+		b.Fatal(err)
+	}
+	durations := make([]time.Duration, 0, b.N)
+	for i := range b.N {
+		b.StopTimer()
+		f.exec(`INSERT INTO reactions (user_id, meme_id, engine, sent_at, reaction, reacted_at)
+SELECT u.id, $1::bigint + (hashint8(u.id * 31 + k + $3::bigint) & 2147483647) % ($2::bigint - $1::bigint + 1), 'bench', now(), 1 + (u.id + k) % 2, clock_timestamp()
+FROM (SELECT id FROM users ORDER BY hashint8(id + $3::bigint) LIMIT 2000) u CROSS JOIN generate_series(1, 15) k
+ON CONFLICT DO NOTHING`, minMeme, maxMeme, int64(i))
+		var before runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		b.StartTimer()
+		start := time.Now()
+		res, err := job.Run(f.ctx)
+		if err != nil {
+			b.Fatal(err)
+		}
+		durations = append(durations, time.Since(start))
+		b.StopTimer()
+		var after runtime.MemStats
+		runtime.ReadMemStats(&after)
+		b.ReportMetric(float64(res.Likes), "likes")
+		b.ReportMetric(float64(after.TotalAlloc-before.TotalAlloc)/1e6, "alloc-MB")
+		b.ReportMetric(float64(after.HeapInuse)/1e6, "heap-MB")
+	}
 	percentiles(b, durations)
 }

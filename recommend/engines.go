@@ -6,9 +6,10 @@ package recommend
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"strconv"
+
+	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // Engine names, stored with every sent meme (reactions.engine).
@@ -24,13 +25,14 @@ const (
 	SourceAffinity   = "source_affinity"
 	Fresh            = "fresh"
 	CoLiked          = "co_liked"
+	Taste            = "taste"
 )
 
 // EngineNames lists every engine.
 var EngineNames = []string{
 	BestUploaded, LRSmoothed, LikeSpread, RecentlyLiked,
 	ColdStartExplore, ColdStartAdapt, LowSentPool, LastResort,
-	SourceAffinity, CoLiked, Fresh,
+	SourceAffinity, CoLiked, Fresh, Taste,
 }
 
 // Item is a meme ready to be sent: what the queue holds and the engines return.
@@ -59,16 +61,17 @@ type Query struct {
 // the reactions primary key), not excluded. Pools are driven by the partial
 // indexes on meme_stats, one index range per language.
 type Engines struct {
-	db *sql.DB
+	db *pgxpool.Pool
 	// ExploreMinReactions and ExploreMinLR define a well-tested meme for
 	// cold_start_explore.
 	ExploreMinReactions int
 	ExploreMinLR        float64
+	taste               tasteCache
 }
 
 // NewEngines returns the engines with the reference thresholds (50 reactions,
 // lr_smoothed >= 0.40 for explore).
-func NewEngines(db *sql.DB) *Engines {
+func NewEngines(db *pgxpool.Pool) *Engines {
 	return &Engines{db: db, ExploreMinReactions: 50, ExploreMinLR: 0.40}
 }
 
@@ -99,6 +102,13 @@ func (e *Engines) Candidates(ctx context.Context, engine string, q Query) ([]Ite
 	if exclude == nil {
 		exclude = []int64{}
 	}
+	if engine == Taste {
+		items, err := e.tasteCandidates(ctx, q, exclude)
+		if err != nil {
+			return nil, fmt.Errorf("recommend: engine %s for user %d: %w", engine, q.UserID, err)
+		}
+		return items, nil
+	}
 	args := []any{q.UserID, q.Languages, exclude, q.Limit}
 	var query string
 	switch engine {
@@ -128,7 +138,7 @@ func (e *Engines) Candidates(ctx context.Context, engine string, q Query) ([]Ite
 }
 
 func (e *Engines) scan(ctx context.Context, engine, query string, args []any) ([]Item, error) {
-	rows, err := e.db.QueryContext(ctx, query, args...)
+	rows, err := e.db.Query(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}

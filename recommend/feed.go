@@ -2,7 +2,6 @@ package recommend
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -13,6 +12,8 @@ import (
 
 	"memebot/kv"
 	"memebot/storage"
+
+	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // ErrNoMemes means nothing is left to serve to the user.
@@ -64,7 +65,7 @@ func (c Config) withDefaults() Config {
 // Feed serves each user memes from a Redis queue, refilled from the engines,
 // and records what was sent and how the user reacted.
 type Feed struct {
-	db      *sql.DB
+	db      *pgxpool.Pool
 	rdb     *kv.Redis
 	engines *Engines
 	cfg     Config
@@ -74,7 +75,7 @@ type Feed struct {
 
 // NewFeed returns a feed over the store and Redis.
 func NewFeed(store *storage.Store, rdb *kv.Redis, cfg Config, log *slog.Logger) *Feed {
-	return &Feed{db: store.SQL(), rdb: rdb, engines: NewEngines(store.SQL()), cfg: cfg.withDefaults(), log: log}
+	return &Feed{db: store.Pool(), rdb: rdb, engines: NewEngines(store.Pool()), cfg: cfg.withDefaults(), log: log}
 }
 
 // Engines exposes the engines (thresholds can be tuned before use).
@@ -172,12 +173,11 @@ SELECT $1, $2, $3 WHERE ` + servableSQL + `
 ON CONFLICT (user_id, meme_id) DO NOTHING`
 
 func (f *Feed) claim(ctx context.Context, userID int64, it Item) (bool, error) {
-	res, err := f.db.ExecContext(ctx, claimSQL, userID, it.MemeID, it.Engine)
+	tag, err := f.db.Exec(ctx, claimSQL, userID, it.MemeID, it.Engine)
 	if err != nil {
 		return false, fmt.Errorf("recommend: claim meme %d for %d: %w", it.MemeID, userID, err)
 	}
-	n, err := res.RowsAffected()
-	return n == 1, err
+	return tag.RowsAffected() == 1, nil
 }
 
 // unpop puts an item that was popped but not claimed back at the head of the
@@ -197,7 +197,7 @@ func (f *Feed) unpop(ctx context.Context, userID int64, it Item) {
 // Unsend forgets that a meme was sent, when its delivery failed; a meme the
 // user already reacted to is kept.
 func (f *Feed) Unsend(ctx context.Context, userID, memeID int64) error {
-	_, err := f.db.ExecContext(ctx,
+	_, err := f.db.Exec(ctx,
 		`DELETE FROM reactions WHERE user_id = $1 AND meme_id = $2 AND reaction IS NULL`, userID, memeID)
 	if err != nil {
 		return fmt.Errorf("recommend: unsend meme %d to %d: %w", memeID, userID, err)
@@ -226,7 +226,7 @@ func (f *Feed) Reset(ctx context.Context, userID int64) error {
 // stages need, read from at most that many primary-key entries.
 func (f *Feed) MemesSent(ctx context.Context, userID int64) (int, error) {
 	var n int
-	err := f.db.QueryRowContext(ctx,
+	err := f.db.QueryRow(ctx,
 		`SELECT count(*) FROM (SELECT 1 FROM reactions WHERE user_id = $1 LIMIT $2) t`,
 		userID, VeteranStart).Scan(&n)
 	if err != nil {

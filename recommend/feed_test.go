@@ -23,7 +23,7 @@ func (f *fixture) catalogue(n int) []int64 {
 func (f *fixture) engineOf(userID, memeID int64) string {
 	f.t.Helper()
 	var engine string
-	if err := f.db.QueryRowContext(f.ctx, `SELECT engine FROM reactions WHERE user_id = $1 AND meme_id = $2`, userID, memeID).Scan(&engine); err != nil {
+	if err := f.db.QueryRow(f.ctx, `SELECT engine FROM reactions WHERE user_id = $1 AND meme_id = $2`, userID, memeID).Scan(&engine); err != nil {
 		f.t.Fatal(err)
 	}
 	return engine
@@ -61,7 +61,7 @@ func TestReactionIsNeverOverwritten(t *testing.T) {
 		t.Fatalf("second reaction: changed=%v err=%v", changed, err)
 	}
 	var r int
-	f.db.QueryRowContext(f.ctx, `SELECT reaction FROM reactions WHERE user_id = 1 AND meme_id = $1`, id).Scan(&r)
+	f.db.QueryRow(f.ctx, `SELECT reaction FROM reactions WHERE user_id = 1 AND meme_id = $1`, id).Scan(&r)
 	if r != storage.Like {
 		t.Fatalf("reaction = %d, want the first one (like)", r)
 	}
@@ -206,7 +206,7 @@ func TestUnsendForgetsOnlyAnUnreactedMeme(t *testing.T) {
 		}
 	}
 	var left []int64
-	rows, _ := f.db.QueryContext(f.ctx, `SELECT meme_id FROM reactions WHERE user_id = 1`)
+	rows, _ := f.db.Query(f.ctx, `SELECT meme_id FROM reactions WHERE user_id = 1`)
 	for rows.Next() {
 		var id int64
 		rows.Scan(&id)

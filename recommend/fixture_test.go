@@ -2,7 +2,6 @@ package recommend
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"testing"
 	"time"
@@ -11,6 +10,8 @@ import (
 	"memebot/kv/kvtest"
 	"memebot/storage"
 	"memebot/storage/storagetest"
+
+	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // fixture is a fresh database and Redis namespace with helpers to populate them.
@@ -18,7 +19,7 @@ type fixture struct {
 	t    testing.TB
 	ctx  context.Context
 	st   *storage.Store
-	db   *sql.DB
+	db   *pgxpool.Pool
 	rdb  *kv.Redis
 	feed *Feed
 	seq  int
@@ -28,7 +29,7 @@ func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	st := storagetest.NewStore(t)
 	rdb := kvtest.NewRedis(t)
-	f := &fixture{t: t, ctx: context.Background(), st: st, db: st.SQL(), rdb: rdb}
+	f := &fixture{t: t, ctx: context.Background(), st: st, db: st.Pool(), rdb: rdb}
 	f.feed = NewFeed(st, rdb, Config{}, storagetest.Logger())
 	t.Cleanup(f.feed.Close)
 	return f
@@ -36,20 +37,20 @@ func newFixture(t testing.TB) *fixture {
 
 func (f *fixture) exec(query string, args ...any) {
 	f.t.Helper()
-	if _, err := f.db.ExecContext(f.ctx, query, args...); err != nil {
+	if _, err := f.db.Exec(f.ctx, query, args...); err != nil {
 		f.t.Fatalf("%s: %v", query, err)
 	}
 }
 
 func (f *fixture) user(id int64, langs ...string) {
 	f.t.Helper()
-	f.exec(`INSERT INTO users (id, languages) VALUES ($1, $2)`, id, storage.StringArray(langs))
+	f.exec(`INSERT INTO users (id, languages) VALUES ($1, $2)`, id, langs)
 }
 
 func (f *fixture) source(handle, lang string) int64 {
 	f.t.Helper()
 	var id int64
-	err := f.db.QueryRowContext(f.ctx, `INSERT INTO sources (platform, handle, language) VALUES ('telegram', $1, $2) RETURNING id`,
+	err := f.db.QueryRow(f.ctx, `INSERT INTO sources (platform, handle, language) VALUES ('telegram', $1, $2) RETURNING id`,
 		handle, lang).Scan(&id)
 	if err != nil {
 		f.t.Fatal(err)
@@ -74,7 +75,7 @@ func (f *fixture) meme(s memeSpec) int64 {
 	}
 	f.seq++
 	var id int64
-	err := f.db.QueryRowContext(f.ctx, `
+	err := f.db.QueryRow(f.ctx, `
 INSERT INTO memes (source_id, uploader_id, type, status, language, caption, storage_file_id)
 VALUES (NULLIF($1, 0), NULLIF($2, 0), 'photo', $3, $4, $5, $6) RETURNING id`,
 		s.sourceID, s.uploaderID, s.status, s.lang, fmt.Sprintf("caption %d", f.seq), fmt.Sprintf("file-%d", f.seq)).Scan(&id)

@@ -49,7 +49,7 @@ func (l Learner) withDefaults() Learner {
 // LearnedEngines are the engines the learned blend chooses among, at every
 // stage (an engine with nothing to offer a user yields its positions).
 var LearnedEngines = []string{
-	CoLiked, SourceAffinity, ColdStartAdapt, ColdStartExplore, LRSmoothed, LikeSpread, RecentlyLiked, BestUploaded, Fresh,
+	Taste, CoLiked, SourceAffinity, ColdStartAdapt, ColdStartExplore, LRSmoothed, LikeSpread, RecentlyLiked, BestUploaded, Fresh,
 }
 
 // Stages are the maturity stages, by the fewest memes sent in each.
@@ -145,7 +145,7 @@ const OtherStagesWeight = 0.25
 // EngineEvidence reads the engines' evidence in a stage: its own, plus
 // OtherStagesWeight of the other stages'.
 func (f *Feed) EngineEvidence(ctx context.Context, stage string) (map[string]Evidence, error) {
-	rows, err := f.db.QueryContext(ctx, `
+	rows, err := f.db.Query(ctx, `
 SELECT engine, sum(CASE WHEN stage = $1 THEN likes ELSE likes * $2 END),
        sum(CASE WHEN stage = $1 THEN dislikes ELSE dislikes * $2 END)
 FROM engine_stats GROUP BY engine`, stage, OtherStagesWeight)

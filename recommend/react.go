@@ -2,11 +2,12 @@ package recommend
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 
 	"memebot/storage"
+
+	"github.com/jackc/pgx/v5"
 )
 
 // reactSQL stores the first reaction to a sent meme and returns the engine
@@ -26,8 +27,8 @@ func (f *Feed) ReactEngine(ctx context.Context, userID, memeID int64, reaction i
 		return "", false, err
 	}
 	var engine string
-	err := f.db.QueryRowContext(ctx, reactSQL, userID, memeID, reaction).Scan(&engine)
-	if errors.Is(err, sql.ErrNoRows) {
+	err := f.db.QueryRow(ctx, reactSQL, userID, memeID, reaction).Scan(&engine)
+	if errors.Is(err, pgx.ErrNoRows) {
 		return "", false, nil
 	}
 	if err != nil {
@@ -79,8 +80,8 @@ func (f *Feed) ReactNext(ctx context.Context, userID, memeID int64, reaction int
 	}
 	var p Press
 	var claimed bool
-	err = f.db.QueryRowContext(ctx, reactClaimSQL, userID, it.MemeID, it.Engine, memeID, reaction).Scan(&p.Engine, &claimed)
-	if errors.Is(err, sql.ErrNoRows) { // already reacted to, or never sent
+	err = f.db.QueryRow(ctx, reactClaimSQL, userID, it.MemeID, it.Engine, memeID, reaction).Scan(&p.Engine, &claimed)
+	if errors.Is(err, pgx.ErrNoRows) { // already reacted to, or never sent
 		f.unpop(context.WithoutCancel(ctx), userID, it)
 		return Press{}, nil
 	}

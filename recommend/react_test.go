@@ -12,7 +12,7 @@ import (
 // sentRows is the user's reactions rows: meme id -> reaction (0 = none yet).
 func (f *fixture) sentRows(userID int64) map[int64]int {
 	f.t.Helper()
-	rows, err := f.db.QueryContext(f.ctx, `SELECT meme_id, COALESCE(reaction, 0) FROM reactions WHERE user_id = $1`, userID)
+	rows, err := f.db.Query(f.ctx, `SELECT meme_id, COALESCE(reaction, 0) FROM reactions WHERE user_id = $1`, userID)
 	if err != nil {
 		f.t.Fatal(err)
 	}
@@ -141,9 +141,9 @@ func TestReactNextSkipsQueuedMemesNoLongerServable(t *testing.T) {
 	if f.langOf(queued[2].MemeID) == "de" {
 		keep = "en"
 	}
-	f.sent(1, queued[0].MemeID, 0, time.Now())                                        // sent by another path
-	f.exec(`UPDATE memes SET status = 'broken' WHERE id = $1`, queued[1].MemeID)      // no longer approved
-	f.exec(`UPDATE users SET languages = $1 WHERE id = 1`, storage.StringArray{keep}) // /lang, queue not reset yet
+	f.sent(1, queued[0].MemeID, 0, time.Now())                                   // sent by another path
+	f.exec(`UPDATE memes SET status = 'broken' WHERE id = $1`, queued[1].MemeID) // no longer approved
+	f.exec(`UPDATE users SET languages = $1 WHERE id = 1`, []string{keep})       // /lang, queue not reset yet
 	press, err := f.feed.ReactNext(f.ctx, 1, shown.MemeID, storage.Like, false)
 	if err != nil || !press.Changed {
 		t.Fatalf("ReactNext = %+v, %v", press, err)
@@ -179,7 +179,7 @@ func TestReactNextWithAnEmptyQueueRefills(t *testing.T) {
 func (f *fixture) langOf(memeID int64) string {
 	f.t.Helper()
 	var lang string
-	if err := f.db.QueryRowContext(f.ctx, `SELECT language FROM memes WHERE id = $1`, memeID).Scan(&lang); err != nil {
+	if err := f.db.QueryRow(f.ctx, `SELECT language FROM memes WHERE id = $1`, memeID).Scan(&lang); err != nil {
 		f.t.Fatal(err)
 	}
 	return lang

@@ -3,7 +3,6 @@ package recommend
 import (
 	"context"
 	crand "crypto/rand"
-	"database/sql"
 	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
@@ -15,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/redis/go-redis/v9"
 
 	"memebot/storage"
@@ -154,9 +154,9 @@ func (f *Feed) refillInBackground(userID int64, isModerator bool) {
 // early says the learned blend served a user in cold start (whose queue is
 // refreshed); with rebuild the queued memes may be chosen again.
 func (f *Feed) blend(ctx context.Context, userID int64, isModerator, rebuild bool) ([]Item, bool, error) {
-	var langs storage.StringArray
+	var langs []string
 	var role string
-	err := f.db.QueryRowContext(ctx, `SELECT languages, role FROM users WHERE id = $1`, userID).Scan(&langs, &role)
+	err := f.db.QueryRow(ctx, `SELECT languages, role FROM users WHERE id = $1`, userID).Scan(&langs, &role)
 	if err != nil {
 		return nil, false, fmt.Errorf("recommend: user %d: %w", userID, notFound(err))
 	}
@@ -256,7 +256,7 @@ type QueueOwner struct {
 // is low, so that their next meme comes from a warm queue. It returns how many
 // queues it refilled.
 func (f *Feed) RefillActive(ctx context.Context, since time.Duration) (int, error) {
-	rows, err := f.db.QueryContext(ctx, `
+	rows, err := f.db.Query(ctx, `
 SELECT id, role FROM users
 WHERE last_active_at > now() - make_interval(secs => $1) AND blocked_bot_at IS NULL
 ORDER BY last_active_at DESC`, since.Seconds())
@@ -313,7 +313,7 @@ func ids(items []Item) []int64 {
 }
 
 func notFound(err error) error {
-	if errors.Is(err, sql.ErrNoRows) {
+	if errors.Is(err, pgx.ErrNoRows) {
 		return storage.ErrNotFound
 	}
 	return err

@@ -2,9 +2,10 @@ package recommend
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
+
+	"github.com/jackc/pgx/v5"
 )
 
 // EngineShared marks a meme served because the user followed a link to it.
@@ -15,7 +16,7 @@ const EngineShared = "shared"
 // sent to them before. ErrNoMemes when it cannot be served.
 func (f *Feed) Serve(ctx context.Context, userID, memeID int64) (Item, error) {
 	it := Item{MemeID: memeID, Engine: EngineShared}
-	err := f.db.QueryRowContext(ctx, `
+	err := f.db.QueryRow(ctx, `
 WITH claimed AS (
     INSERT INTO reactions (user_id, meme_id, engine)
     SELECT $1, m.id, $3 FROM memes m WHERE m.id = $2 AND m.status = 'ok' AND m.storage_file_id <> ''
@@ -23,7 +24,7 @@ WITH claimed AS (
     RETURNING meme_id)
 SELECT m.type, m.storage_file_id, m.caption FROM claimed JOIN memes m ON m.id = claimed.meme_id`,
 		userID, memeID, EngineShared).Scan(&it.Type, &it.FileID, &it.Caption)
-	if errors.Is(err, sql.ErrNoRows) {
+	if errors.Is(err, pgx.ErrNoRows) {
 		return Item{}, ErrNoMemes
 	}
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"image/color"
 	"io"
+	"maps"
 	"math"
 	"os"
 	"slices"
@@ -31,17 +32,25 @@ type Band struct {
 	Oracle   float64 `json:"oracle"`
 	Feed     float64 `json:"feed"`
 	Captured float64 `json:"captured"` // (feed-random)/(oracle-random)
+	// Ceiling is what an oracle blind to the per-pair noise serves: it knows
+	// each person's taste and each meme's topics and quality, which is the
+	// most a recommender can learn. CeilingCaptured is its taste captured.
+	Ceiling         float64 `json:"ceiling"`
+	CeilingCaptured float64 `json:"ceiling_captured"`
 	// Observed is the share of the feed's memes in the band that were liked
 	// (sampled presses: noisier than Feed, which is its expectation).
 	Observed float64 `json:"observed"`
 	Served   int     `json:"served"`
 }
 
-// EngineRow is what one engine served.
+// EngineRow is what one engine served, overall and by band.
 type EngineRow struct {
 	Engine   string  `json:"engine"`
 	Served   int     `json:"served"`
 	LikeProb float64 `json:"like_prob"`
+	// BandServed and BandLikeProb are per band of Bands.
+	BandServed   []int     `json:"band_served"`
+	BandLikeProb []float64 `json:"band_like_prob"`
 }
 
 // Outcome is what one policy did in one world.
@@ -51,21 +60,24 @@ type Outcome struct {
 	Coverage float64 `json:"coverage"` // share of the memes that existed that were served at least once
 	// MedianTo20Sec is the median virtual time from a new meme's arrival to
 	// its 20th impression (memes that never got there count as never).
-	MedianTo20Sec   float64     `json:"median_to_20_impressions_sec"`
-	Within1h        float64     `json:"new_memes_20_within_1h"` // share of new memes with 20 impressions within an hour
-	UploadShare     float64     `json:"upload_share"`           // share of impressions that were uploads
-	Presses         int         `json:"presses"`
-	Repeats         int         `json:"repeats"` // memes served to a user twice: must be 0
-	Foreign         int         `json:"foreign"` // memes served in a language the user does not read: must be 0
-	Served          int         `json:"served"`
-	Engines         []EngineRow `json:"engines"`
-	CurveLabels     []string    `json:"-"` // first position of each point of the curves
-	Curve           []float64   `json:"-"` // feed like probability by position, smoothed
-	RandomCurve     []float64   `json:"-"`
-	OracleCurve     []float64   `json:"-"`
-	TookSec         float64     `json:"took_sec"`
-	StatsRuns       int         `json:"stats_runs"`
-	MedianStatsMsec float64     `json:"median_stats_ms"`
+	MedianTo20Sec float64     `json:"median_to_20_impressions_sec"`
+	Within1h      float64     `json:"new_memes_20_within_1h"` // share of new memes with 20 impressions within an hour
+	UploadShare   float64     `json:"upload_share"`           // share of impressions that were uploads
+	Presses       int         `json:"presses"`
+	Repeats       int         `json:"repeats"` // memes served to a user twice: must be 0
+	Foreign       int         `json:"foreign"` // memes served in a language the user does not read: must be 0
+	Served        int         `json:"served"`
+	Engines       []EngineRow `json:"engines"`
+	CurveLabels   []string    `json:"-"` // first position of each point of the curves
+	Curve         []float64   `json:"-"` // feed like probability by position, smoothed
+	RandomCurve   []float64   `json:"-"`
+	OracleCurve   []float64   `json:"-"`
+	TookSec       float64     `json:"took_sec"`
+	// PhasesSec is where the run's real time went: setup, arrivals, stats,
+	// model, refill_job, presses (which wait for the refills they start).
+	PhasesSec       map[string]float64 `json:"phases_sec"`
+	StatsRuns       int                `json:"stats_runs"`
+	MedianStatsMsec float64            `json:"median_stats_ms"`
 }
 
 // WorldReport is one world: the feed's bands first (the JSON contract), then
@@ -85,19 +97,19 @@ type Report struct {
 
 // tally accumulates served memes.
 type tally struct {
-	feed, random, oracle, liked []float64 // by position (index 0 = 1st meme)
-	n, reacted                  []int
-	engines                     map[string]*EngineRow
-	uploads, served             int
-	repeats, foreign            int // a meme served twice to a user; in a language they do not read
+	feed, random, oracle, ceiling, liked []float64 // by position (index 0 = 1st meme)
+	n, reacted                           []int
+	engines                              map[string]*EngineRow
+	uploads, served                      int
+	repeats, foreign                     int // a meme served twice to a user; in a language they do not read
 }
 
 func newTally(maxSeen int) *tally {
-	return &tally{feed: make([]float64, maxSeen), random: make([]float64, maxSeen), oracle: make([]float64, maxSeen),
+	return &tally{feed: make([]float64, maxSeen), random: make([]float64, maxSeen), oracle: make([]float64, maxSeen), ceiling: make([]float64, maxSeen),
 		liked: make([]float64, maxSeen), n: make([]int, maxSeen), reacted: make([]int, maxSeen), engines: map[string]*EngineRow{}}
 }
 
-func (t *tally) add(pos int, feed, random, oracle float64, engine string, upload bool) {
+func (t *tally) add(pos int, feed, random, oracle, ceiling float64, engine string, upload bool) {
 	if pos < 1 || pos > len(t.n) {
 		return
 	}
@@ -105,6 +117,7 @@ func (t *tally) add(pos int, feed, random, oracle float64, engine string, upload
 	t.feed[i] += feed
 	t.random[i] += random
 	t.oracle[i] += oracle
+	t.ceiling[i] += ceiling
 	t.n[i]++
 	t.served++
 	if upload {
@@ -117,6 +130,15 @@ func (t *tally) add(pos int, feed, random, oracle float64, engine string, upload
 	}
 	e.Served++
 	e.LikeProb += feed
+	if e.BandServed == nil {
+		e.BandServed, e.BandLikeProb = make([]int, len(Bands)), make([]float64, len(Bands))
+	}
+	for b, band := range Bands {
+		if pos >= band.From && pos <= band.To {
+			e.BandServed[b]++
+			e.BandLikeProb[b] += feed
+		}
+	}
 }
 
 func (t *tally) reaction(pos int, liked bool) {
@@ -140,15 +162,17 @@ func (t *tally) bands() []Band {
 			band.Feed += t.feed[i]
 			band.Random += t.random[i]
 			band.Oracle += t.oracle[i]
+			band.Ceiling += t.ceiling[i]
 			band.Served += t.n[i]
 			reacted += t.reacted[i]
 			liked += t.liked[i]
 		}
 		if band.Served > 0 {
 			n := float64(band.Served)
-			band.Feed, band.Random, band.Oracle = band.Feed/n, band.Random/n, band.Oracle/n
+			band.Feed, band.Random, band.Oracle, band.Ceiling = band.Feed/n, band.Random/n, band.Oracle/n, band.Ceiling/n
 			if band.Oracle > band.Random {
 				band.Captured = (band.Feed - band.Random) / (band.Oracle - band.Random)
+				band.CeilingCaptured = (band.Ceiling - band.Random) / (band.Oracle - band.Random)
 			}
 		}
 		if reacted > 0 {
@@ -183,6 +207,10 @@ func (t *tally) engineRows() []EngineRow {
 	for _, e := range t.engines {
 		r := *e
 		r.LikeProb /= float64(max(1, r.Served))
+		r.BandLikeProb = slices.Clone(r.BandLikeProb)
+		for b := range r.BandLikeProb {
+			r.BandLikeProb[b] /= float64(max(1, r.BandServed[b]))
+		}
 		rows = append(rows, r)
 	}
 	slices.SortFunc(rows, func(a, b EngineRow) int { return cmp.Compare(b.Served, a.Served) })
@@ -240,12 +268,12 @@ func (r Report) WriteJSON(path string) error {
 // WriteTable prints the per-band table and the other figures of every world.
 func (r Report) WriteTable(w io.Writer) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "world\tpolicy\tband\tserved\trandom\toracle\tfeed\tcaptured\tobserved\t")
+	fmt.Fprintln(tw, "world\tpolicy\tband\tserved\trandom\toracle\tfeed\tcaptured\tobserved\tceiling\tceiling captured\t")
 	for _, wr := range r.Worlds {
 		for _, o := range wr.outcomes() {
 			for _, b := range o.Bands {
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%.3f\t%.3f\t%.3f\t%+.2f\t%.3f\t\n",
-					wr.Name, o.Policy, b.Band, b.Served, b.Random, b.Oracle, b.Feed, b.Captured, b.Observed)
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%.3f\t%.3f\t%.3f\t%+.2f\t%.3f\t%.3f\t%+.2f\t\n",
+					wr.Name, o.Policy, b.Band, b.Served, b.Random, b.Oracle, b.Feed, b.Captured, b.Observed, b.Ceiling, b.CeilingCaptured)
 			}
 		}
 	}
@@ -265,9 +293,22 @@ func (r Report) WriteTable(w io.Writer) {
 		for _, o := range wr.outcomes() {
 			var parts []string
 			for _, e := range o.Engines {
-				parts = append(parts, fmt.Sprintf("%s %d (%.2f)", e.Engine, e.Served, e.LikeProb))
+				var bands []string
+				for b, n := range e.BandServed {
+					bands = append(bands, fmt.Sprintf("%d:%.2f", n, e.BandLikeProb[b]))
+				}
+				parts = append(parts, fmt.Sprintf("%s %d (%.2f; by band %s)", e.Engine, e.Served, e.LikeProb, strings.Join(bands, " ")))
 			}
-			fmt.Fprintf(w, "%s %s engines: %s\n", wr.Name, o.Policy, strings.Join(parts, ", "))
+			fmt.Fprintf(w, "%s %s engines (like rate; by band: served:like rate):\n  %s\n", wr.Name, o.Policy, strings.Join(parts, "\n  "))
+		}
+	}
+	for _, wr := range r.Worlds {
+		for _, o := range wr.outcomes() {
+			var parts []string
+			for _, name := range slices.Sorted(maps.Keys(o.PhasesSec)) {
+				parts = append(parts, fmt.Sprintf("%s %.1fs", name, o.PhasesSec[name]))
+			}
+			fmt.Fprintf(w, "%s %s time: %s\n", wr.Name, o.Policy, strings.Join(parts, ", "))
 		}
 	}
 }

@@ -69,6 +69,15 @@ type run struct {
 	stored     int
 	presses    int
 	statsTimes []time.Duration
+	phases     map[string]time.Duration // real time spent per part of the run
+}
+
+// timed runs fn and adds its real time to the phase.
+func (r *run) timed(phase string, fn func() error) error {
+	began := time.Now()
+	err := fn()
+	r.phases[phase] += time.Since(began)
+	return err
 }
 
 // Run drives the policy through the world and returns what it did.
@@ -91,11 +100,15 @@ func Run(ctx context.Context, w *World, policy Policy, env Env) (Outcome, error)
 	}
 	defer rdb.Close()
 	w = w.clone() // ids are written into the memes and sources
-	if err := storeWorld(ctx, store.SQL(), w); err != nil {
+	if err := storeWorld(ctx, store, w); err != nil {
 		return Outcome{}, err
 	}
 	// A real database has planner statistics; a just-loaded one has none.
-	if _, err := store.SQL().ExecContext(ctx, `ANALYZE`); err != nil {
+	err = store.PgxTx(ctx, func(ctx context.Context, tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `ANALYZE`)
+		return err
+	})
+	if err != nil {
 		return Outcome{}, fmt.Errorf("simulate: analyze: %w", err)
 	}
 	opts := stats.DefaultOptions()
@@ -106,8 +119,9 @@ func Run(ctx context.Context, w *World, policy Policy, env Env) (Outcome, error)
 		stats: stats.New(store, opts, env.Log), colike: recommend.NewCoLikes(store, env.Log),
 		byID: make(map[int64]int, len(w.Memes)), tally: newTally(w.P.MaxSeen),
 		imprs: make([]int, len(w.Memes)), to20: make([]time.Duration, len(w.Memes)), served: make([]bool, len(w.Memes)),
-		stored: w.Initial,
+		stored: w.Initial, phases: map[string]time.Duration{},
 	}
+	r.phases["setup"] = time.Since(began)
 	r.colike.Lag = 0
 	defer r.feed.Close()
 	for i := range w.Initial {
@@ -145,24 +159,29 @@ func (r *run) loop(ctx context.Context) error {
 			return err
 		}
 		r.now = time.Duration(k) * tick
-		if err := r.arrive(ctx); err != nil {
+		if err := r.timed("arrivals", func() error { return r.arrive(ctx) }); err != nil {
 			return err
 		}
 		if p.StatsEvery > 0 && r.now-lastStats >= p.StatsEvery {
 			lastStats = r.now
-			if err := r.runStats(ctx); err != nil {
+			if err := r.timed("stats", func() error { return r.runStats(ctx) }); err != nil {
 				return err
 			}
 		}
 		if p.ModelEvery > 0 && r.now-lastModel >= p.ModelEvery {
 			lastModel = r.now
-			if _, err := r.colike.Run(ctx); err != nil {
+			err := r.timed("model", func() error {
+				_, err := r.colike.Run(ctx)
+				return err
+			})
+			if err != nil {
 				return err
 			}
+			r.feed.Engines().ForgetSources() // the model a minute of production time would see
 		}
 		if p.RefillEvery > 0 && r.now-lastRefill >= p.RefillEvery {
 			lastRefill = r.now
-			if err := r.refillJob(ctx); err != nil {
+			if err := r.timed("refill_job", func() error { return r.refillJob(ctx) }); err != nil {
 				return err
 			}
 		}
@@ -171,7 +190,11 @@ func (r *run) loop(ctx context.Context) error {
 		if len(users) == 0 {
 			continue
 		}
-		next, err := r.press(ctx, users)
+		var next map[int]time.Duration
+		err := r.timed("presses", func() (err error) {
+			next, err = r.press(ctx, users)
+			return err
+		})
 		if err != nil {
 			return err
 		}
@@ -303,7 +326,7 @@ func (r *run) show(u int, it recommend.Item) {
 	s := &r.users[u]
 	s.current, s.showing, s.lastSeen = it, true, r.now
 	s.seen++
-	random, oracle := s.ref.serve(r.now)
+	random, oracle, ceiling := s.ref.serve(r.now)
 	memeIdx, ok := r.byID[it.MemeID]
 	if !ok {
 		return
@@ -311,7 +334,7 @@ func (r *run) show(u int, it recommend.Item) {
 	feedP := r.w.LikeProb(u, memeIdx)
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.tally.add(s.seen, feedP, random, oracle, it.Engine, r.w.Memes[memeIdx].Uploader >= 0)
+	r.tally.add(s.seen, feedP, random, oracle, ceiling, it.Engine, r.w.Memes[memeIdx].Uploader >= 0)
 	if s.got[memeIdx] {
 		r.tally.repeats++
 	}
@@ -335,7 +358,7 @@ func (r *run) arrive(ctx context.Context) error {
 	if to == r.stored {
 		return nil
 	}
-	err := withPgx(ctx, r.store.SQL(), func(conn *pgx.Conn) error { return insertMemes(ctx, conn, r.w, r.stored, to) })
+	err := r.store.PgxTx(ctx, func(ctx context.Context, tx pgx.Tx) error { return insertMemes(ctx, tx, r.w, r.stored, to) })
 	if err != nil {
 		return err
 	}
@@ -351,6 +374,7 @@ func (r *run) runStats(ctx context.Context) error {
 	if _, err := r.stats.Run(ctx); err != nil {
 		return err
 	}
+	r.feed.Engines().ForgetSources()
 	r.statsTimes = append(r.statsTimes, time.Since(began))
 	return nil
 }
@@ -371,7 +395,10 @@ func (r *run) refillJob(ctx context.Context) error {
 func (r *run) outcome(took time.Duration) Outcome {
 	o := Outcome{Policy: r.policy.Name, Bands: r.tally.bands(), Presses: r.presses, Served: r.tally.served,
 		Engines: r.tally.engineRows(), TookSec: took.Seconds(), StatsRuns: len(r.statsTimes),
-		Repeats: r.tally.repeats, Foreign: r.tally.foreign}
+		Repeats: r.tally.repeats, Foreign: r.tally.foreign, PhasesSec: map[string]float64{}}
+	for name, d := range r.phases {
+		o.PhasesSec[name] = math.Round(d.Seconds()*10) / 10
+	}
 	o.CurveLabels, o.Curve, o.RandomCurve, o.OracleCurve = r.tally.curves()
 	servedCount := 0
 	for i := 0; i < r.stored; i++ {

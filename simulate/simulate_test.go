@@ -28,13 +28,16 @@ func TestReferencesBracketAnyPolicy(t *testing.T) {
 	for u := range 5 {
 		ref := newReference(w, u)
 		prev := math.Inf(1)
+		var oracleSum, ceilingSum float64 // no k memes beat the oracle's first k
 		for range w.Users[u].Planned {
-			random, oracle := ref.serve(0)
+			random, oracle, ceiling := ref.serve(0)
+			oracleSum, ceilingSum = oracleSum+oracle, ceilingSum+ceiling
 			if oracle > prev+1e-12 {
 				t.Fatalf("user %d: the oracle served %.3f after %.3f; want the best first", u, oracle, prev)
 			}
-			if oracle < random {
-				t.Fatalf("user %d: oracle %.3f below random %.3f", u, oracle, random)
+			if oracle < random || oracleSum < ceilingSum-1e-9 || ceiling < random {
+				t.Fatalf("user %d: oracle %.3f (sum %.3f), ceiling %.3f (sum %.3f), random %.3f; want random <= ceiling, oracle",
+					u, oracle, oracleSum, ceiling, ceilingSum, random)
 			}
 			prev = oracle
 		}

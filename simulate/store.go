@@ -2,15 +2,14 @@ package simulate
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"log/slog"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/stdlib"
 
 	"memebot/kv"
 	"memebot/storage"
@@ -88,8 +87,8 @@ func (w *World) moderatorID() int64 { return int64(len(w.Users) + 1) }
 
 // storeWorld writes the users, sources and initial memes, each upload with
 // the likes an approval records (uploader and moderator).
-func storeWorld(ctx context.Context, db *sql.DB, w *World) error {
-	return withPgx(ctx, db, func(conn *pgx.Conn) error {
+func storeWorld(ctx context.Context, store *storage.Store, w *World) error {
+	return store.PgxTx(ctx, func(ctx context.Context, tx pgx.Tx) error {
 		users := make([][]any, 0, len(w.Users)+1)
 		for _, u := range w.Users {
 			langs := make([]string, len(u.Langs))
@@ -99,90 +98,67 @@ func storeWorld(ctx context.Context, db *sql.DB, w *World) error {
 			users = append(users, []any{u.ID, langs, "user"})
 		}
 		users = append(users, []any{w.moderatorID(), languages, storage.RoleModerator})
-		if _, err := conn.CopyFrom(ctx, pgx.Identifier{"users"}, []string{"id", "languages", "role"}, pgx.CopyFromRows(users)); err != nil {
-			return fmt.Errorf("users: %w", err)
+		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"users"}, []string{"id", "languages", "role"}, pgx.CopyFromRows(users)); err != nil {
+			return fmt.Errorf("simulate: users: %w", err)
 		}
 		for i := range w.Sources {
-			err := conn.QueryRow(ctx, `
+			err := tx.QueryRow(ctx, `
 INSERT INTO sources (platform, handle, language, status) VALUES ('telegram', $1, $2, 'parsing_enabled') RETURNING id`,
 				fmt.Sprintf("sim_channel_%d", i), languages[w.Sources[i].Lang]).Scan(&w.Sources[i].ID)
 			if err != nil {
-				return fmt.Errorf("sources: %w", err)
+				return fmt.Errorf("simulate: sources: %w", err)
 			}
 		}
-		return insertMemes(ctx, conn, w, 0, w.Initial)
+		return insertMemes(ctx, tx, w, 0, w.Initial)
 	})
 }
 
 // insertMemes stores w.Memes[from:to] as approved memes, in order, and the
-// approval likes of the uploads among them.
-func insertMemes(ctx context.Context, conn *pgx.Conn, w *World, from, to int) error {
-	rows := make([][]any, 0, to-from)
-	for i := from; i < to; i++ {
+// approval likes of the uploads among them: two statements.
+func insertMemes(ctx context.Context, tx pgx.Tx, w *World, from, to int) error {
+	n := to - from
+	sources, uploaders := make([]*int64, n), make([]*int64, n)
+	langs, files := make([]string, n), make([]string, n)
+	for k := range n {
+		i := from + k
 		m := w.Memes[i]
-		var source, uploader *int64
 		if m.Source >= 0 {
-			source = &w.Sources[m.Source].ID
+			sources[k] = &w.Sources[m.Source].ID
 		} else {
-			uploader = &w.Users[m.Uploader].ID
+			uploaders[k] = &w.Users[m.Uploader].ID
 		}
-		rows = append(rows, []any{source, uploader, "photo", storage.MemeOK, languages[m.Lang], fmt.Sprintf("sim-%d", i)})
+		langs[k], files[k] = languages[m.Lang], fmt.Sprintf("sim-%d", i)
 	}
-	cols := []string{"source_id", "uploader_id", "type", "status", "language", "storage_file_id"}
-	if _, err := conn.CopyFrom(ctx, pgx.Identifier{"memes"}, cols, pgx.CopyFromRows(rows)); err != nil {
-		return fmt.Errorf("memes: %w", err)
-	}
-	// Ids are handed out in insertion order: the newest (to-from) are ours.
-	idRows, err := conn.Query(ctx, `SELECT id FROM memes ORDER BY id DESC LIMIT $1`, to-from)
+	rows, err := tx.Query(ctx, `
+INSERT INTO memes (source_id, uploader_id, type, status, language, storage_file_id)
+SELECT s, u, 'photo', $5, l, f FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[]) WITH ORDINALITY AS t(s, u, l, f, k)
+ORDER BY k
+RETURNING id`, sources, uploaders, langs, files, storage.MemeOK)
 	if err != nil {
-		return fmt.Errorf("meme ids: %w", err)
+		return fmt.Errorf("simulate: memes: %w", err)
 	}
-	ids, err := pgx.CollectRows(idRows, pgx.RowTo[int64])
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
 	if err != nil {
-		return fmt.Errorf("meme ids: %w", err)
+		return fmt.Errorf("simulate: memes: %w", err)
 	}
-	var likes [][]any
+	slices.Sort(ids) // ids are handed out in insertion order
+	var likeUsers, likeMemes []int64
 	for k, id := range ids {
-		i := to - 1 - k
+		i := from + k
 		w.Memes[i].ID = id
 		if u := w.Memes[i].Uploader; u >= 0 {
-			likes = append(likes, []any{w.Users[u].ID, id}, []any{w.moderatorID(), id})
+			likeUsers = append(likeUsers, w.Users[u].ID, w.moderatorID())
+			likeMemes = append(likeMemes, id, id)
 		}
 	}
-	if len(likes) == 0 {
+	if len(likeUsers) == 0 {
 		return nil
 	}
-	if _, err := conn.Exec(ctx, `CREATE TEMP TABLE IF NOT EXISTS approval_likes (user_id BIGINT, meme_id BIGINT)`); err != nil {
-		return err
-	}
-	if _, err := conn.CopyFrom(ctx, pgx.Identifier{"approval_likes"}, []string{"user_id", "meme_id"}, pgx.CopyFromRows(likes)); err != nil {
-		return fmt.Errorf("approval likes: %w", err)
-	}
-	_, err = conn.Exec(ctx, `
+	_, err = tx.Exec(ctx, `
 INSERT INTO reactions (user_id, meme_id, engine, reaction, reacted_at)
-SELECT user_id, meme_id, $1, 1, now() FROM approval_likes`, storage.EngineApprovalLike)
+SELECT u, m, $3, 1, now() FROM unnest($1::bigint[], $2::bigint[]) AS t(u, m)`, likeUsers, likeMemes, storage.EngineApprovalLike)
 	if err != nil {
-		return fmt.Errorf("approval likes: %w", err)
-	}
-	_, err = conn.Exec(ctx, `TRUNCATE approval_likes`)
-	return err
-}
-
-func withPgx(ctx context.Context, db *sql.DB, fn func(*pgx.Conn) error) error {
-	c, err := db.Conn(ctx)
-	if err != nil {
-		return fmt.Errorf("simulate: connection: %w", err)
-	}
-	defer c.Close()
-	err = c.Raw(func(dc any) error {
-		pc, ok := dc.(*stdlib.Conn)
-		if !ok {
-			return fmt.Errorf("driver connection is %T, not pgx", dc)
-		}
-		return fn(pc.Conn())
-	})
-	if err != nil {
-		return fmt.Errorf("simulate: %w", err)
+		return fmt.Errorf("simulate: approval likes: %w", err)
 	}
 	return nil
 }

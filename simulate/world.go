@@ -205,13 +205,19 @@ func (w *World) newMeme(rng *rand.Rand, at time.Duration) Meme {
 
 // LikeProb is the true probability that user u likes meme m.
 func (w *World) LikeProb(u, m int) float64 {
+	return 1 / (1 + math.Exp(-w.logit(u, m)-w.P.Noise*pairNoise(w.P.Seed, u, m)))
+}
+
+// logit is the part of the like logit that the person's taste and the
+// meme's topics and quality explain: all but the per-pair noise, which no
+// recommender can learn before the person sees the meme.
+func (w *World) logit(u, m int) float64 {
 	user, meme := &w.Users[u], &w.Memes[m]
 	x := w.P.Bias + float64(user.Quality*meme.Quality)
 	for _, tw := range meme.Topics {
 		x += float64(user.Taste[tw.topic] * tw.weight)
 	}
-	x += w.P.Noise * pairNoise(w.P.Seed, u, m)
-	return 1 / (1 + math.Exp(-x))
+	return x
 }
 
 // Reads says whether the user reads the meme's language.

@@ -5,18 +5,10 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
-	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
-
-	"memebot/internal/median"
 )
-
-// ReactBuckets are the edges, in seconds, of the reaction-time histogram kept
-// per meme (meme_stats.react_hist); the median time to react is interpolated
-// within its bucket. Reactions outside 0.5-60 s are not counted.
-var ReactBuckets = []float64{0.5, 1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10, 13, 16, 20, 25, 30, 40, 50, 60}
 
 // userState is a user_stats row: the running state a run resumes from.
 type userState struct {
@@ -24,10 +16,6 @@ type userState struct {
 	likes, dislikes int32
 	lrSum           float64
 	lrN             int32
-	sessions        int32
-	sessionLen      int32
-	closed          []int32
-	activeDays      int32
 	last            *time.Time
 }
 
@@ -37,7 +25,6 @@ type memeState struct {
 	likes, dislikes int32
 	lrDevSum        float64
 	lrDevN          int32
-	hist            []int32
 	lastLiked       *time.Time
 }
 
@@ -119,7 +106,6 @@ ORDER BY user_id, reacted_at, sent_at, meme_id`, res.From, res.Until)
 // fold applies one reaction to its user and meme.
 func (j *Job) fold(u *userState, m *memeState, e event) {
 	s := -1.0
-	dt := e.reacted.Sub(e.sent).Seconds()
 	if e.like {
 		s = 1
 		u.likes++
@@ -143,66 +129,10 @@ func (j *Job) fold(u *userState, m *memeState, e event) {
 	u.lrSum += s
 	u.lrN++
 
-	if u.last == nil || e.reacted.Sub(*u.last) > j.opts.SessionGap {
-		if u.sessionLen > 0 {
-			u.closed = append(u.closed, u.sessionLen)
-		}
-		u.sessions++
-		u.sessionLen = 0
+	if u.last == nil || e.reacted.After(*u.last) {
+		t := e.reacted
+		u.last = &t
 	}
-	u.sessionLen++
-	if u.last == nil || !sameDay(*u.last, e.reacted) {
-		u.activeDays++
-	}
-	t := e.reacted
-	u.last = &t
-
-	if b := bucket(dt); b >= 0 {
-		if len(m.hist) < len(ReactBuckets)-1 {
-			m.hist = append(m.hist, make([]int32, len(ReactBuckets)-1-len(m.hist))...)
-		}
-		m.hist[b]++
-	}
-}
-
-func sameDay(a, b time.Time) bool {
-	a, b = a.UTC(), b.UTC()
-	return a.YearDay() == b.YearDay() && a.Year() == b.Year()
-}
-
-// bucket returns the histogram bucket of a reaction time, or -1 outside 0.5-60 s.
-func bucket(sec float64) int {
-	if sec < ReactBuckets[0] || sec > ReactBuckets[len(ReactBuckets)-1] {
-		return -1
-	}
-	for i := 1; i < len(ReactBuckets); i++ {
-		if sec < ReactBuckets[i] {
-			return i - 1
-		}
-	}
-	return len(ReactBuckets) - 2
-}
-
-// medianFromHistogram interpolates the median within its ReactBuckets bucket;
-// ok is false for an empty histogram.
-func medianFromHistogram(hist []int32) (float64, bool) {
-	var total int64
-	for _, c := range hist {
-		total += int64(c)
-	}
-	if total == 0 {
-		return 0, false
-	}
-	half := float64(total) / 2
-	var cum float64
-	for i, c := range hist {
-		if c > 0 && cum+float64(c) >= half {
-			lo, hi := ReactBuckets[i], ReactBuckets[i+1]
-			return lo + (hi-lo)*(half-cum)/float64(c), true
-		}
-		cum += float64(c)
-	}
-	return ReactBuckets[len(ReactBuckets)-1], true
 }
 
 // addSent counts the window's sent rows into the loaded users and memes.
@@ -233,7 +163,7 @@ SELECT user_id, meme_id FROM reactions WHERE sent_at > $1 AND sent_at <= $2`, fr
 
 func loadUsers(ctx context.Context, tx pgx.Tx, from, until time.Time) (map[int64]*userState, error) {
 	rows, err := tx.Query(ctx, `
-SELECT user_id, sent, likes, dislikes, lr_sum, lr_n, sessions, session_len, closed_sessions, active_days, last_reacted_at
+SELECT user_id, sent, likes, dislikes, lr_sum, lr_n, last_reacted_at
 FROM user_stats
 WHERE user_id IN (SELECT user_id FROM reactions WHERE reacted_at > $1 AND reacted_at <= $2
                   UNION SELECT user_id FROM reactions WHERE sent_at > $1 AND sent_at <= $2)`, from, until)
@@ -243,8 +173,7 @@ WHERE user_id IN (SELECT user_id FROM reactions WHERE reacted_at > $1 AND reacte
 	users := make(map[int64]*userState)
 	var id int64
 	var u userState
-	_, err = pgx.ForEachRow(rows, []any{&id, &u.sent, &u.likes, &u.dislikes, &u.lrSum, &u.lrN,
-		&u.sessions, &u.sessionLen, &u.closed, &u.activeDays, &u.last}, func() error {
+	_, err = pgx.ForEachRow(rows, []any{&id, &u.sent, &u.likes, &u.dislikes, &u.lrSum, &u.lrN, &u.last}, func() error {
 		c := u
 		users[id] = &c
 		u = userState{}
@@ -258,7 +187,7 @@ WHERE user_id IN (SELECT user_id FROM reactions WHERE reacted_at > $1 AND reacte
 
 func loadMemes(ctx context.Context, tx pgx.Tx, from, until time.Time) (map[int64]*memeState, error) {
 	rows, err := tx.Query(ctx, `
-SELECT meme_id, sent, likes, dislikes, lr_dev_sum, lr_dev_n, react_hist, last_liked_at
+SELECT meme_id, sent, likes, dislikes, lr_dev_sum, lr_dev_n, last_liked_at
 FROM meme_stats
 WHERE meme_id IN (SELECT meme_id FROM reactions WHERE reacted_at > $1 AND reacted_at <= $2
                   UNION SELECT meme_id FROM reactions WHERE sent_at > $1 AND sent_at <= $2)`, from, until)
@@ -268,8 +197,7 @@ WHERE meme_id IN (SELECT meme_id FROM reactions WHERE reacted_at > $1 AND reacte
 	memes := make(map[int64]*memeState)
 	var id int64
 	var m memeState
-	_, err = pgx.ForEachRow(rows, []any{&id, &m.sent, &m.likes, &m.dislikes, &m.lrDevSum, &m.lrDevN,
-		&m.hist, &m.lastLiked}, func() error {
+	_, err = pgx.ForEachRow(rows, []any{&id, &m.sent, &m.likes, &m.dislikes, &m.lrDevSum, &m.lrDevN, &m.lastLiked}, func() error {
 		c := m
 		memes[id] = &c
 		m = memeState{}
@@ -284,20 +212,16 @@ WHERE meme_id IN (SELECT meme_id FROM reactions WHERE reacted_at > $1 AND reacte
 func (j *Job) writeUsers(ctx context.Context, tx pgx.Tx, users map[int64]*userState) error {
 	_, err := tx.Exec(ctx, `
 CREATE TEMP TABLE user_stats_new (
-    user_id BIGINT, sent INT, likes INT, dislikes INT, lr_sum FLOAT8, lr_n INT, sessions INT,
-    session_len INT, closed_sessions INT[], median_session_len FLOAT8, active_days INT, last_reacted_at TIMESTAMPTZ
+    user_id BIGINT, sent INT, likes INT, dislikes INT, lr_sum FLOAT8, lr_n INT, last_reacted_at TIMESTAMPTZ
 ) ON COMMIT DROP`)
 	if err != nil {
 		return fmt.Errorf("write user stats: %w", err)
 	}
 	rows := make([][]any, 0, len(users))
 	for id, u := range users {
-		lengths := append(slices.Clone(u.closed), u.sessionLen)
-		rows = append(rows, []any{id, u.sent, u.likes, u.dislikes, u.lrSum, u.lrN, u.sessions,
-			u.sessionLen, nonNil(u.closed), median.Of(lengths), u.activeDays, u.last})
+		rows = append(rows, []any{id, u.sent, u.likes, u.dislikes, u.lrSum, u.lrN, u.last})
 	}
-	cols := []string{"user_id", "sent", "likes", "dislikes", "lr_sum", "lr_n", "sessions",
-		"session_len", "closed_sessions", "median_session_len", "active_days", "last_reacted_at"}
+	cols := []string{"user_id", "sent", "likes", "dislikes", "lr_sum", "lr_n", "last_reacted_at"}
 	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"user_stats_new"}, cols, pgx.CopyFromRows(rows)); err != nil {
 		return fmt.Errorf("write user stats: %w", err)
 	}
@@ -307,14 +231,10 @@ CREATE TEMP TABLE user_stats_new (
 		return fmt.Errorf("write user stats: %w", err)
 	}
 	_, err = tx.Exec(ctx, `
-INSERT INTO user_stats AS us (user_id, sent, likes, dislikes, lr_sum, lr_n, sessions, session_len,
-    closed_sessions, median_session_len, active_days, last_reacted_at)
+INSERT INTO user_stats AS us (user_id, sent, likes, dislikes, lr_sum, lr_n, last_reacted_at)
 SELECT * FROM user_stats_new
 ON CONFLICT (user_id) DO UPDATE SET sent = EXCLUDED.sent, likes = EXCLUDED.likes, dislikes = EXCLUDED.dislikes,
-    lr_sum = EXCLUDED.lr_sum, lr_n = EXCLUDED.lr_n, sessions = EXCLUDED.sessions,
-    session_len = EXCLUDED.session_len, closed_sessions = EXCLUDED.closed_sessions,
-    median_session_len = EXCLUDED.median_session_len, active_days = EXCLUDED.active_days,
-    last_reacted_at = EXCLUDED.last_reacted_at, updated_at = now()`)
+    lr_sum = EXCLUDED.lr_sum, lr_n = EXCLUDED.lr_n, last_reacted_at = EXCLUDED.last_reacted_at, updated_at = now()`)
 	if err != nil {
 		return fmt.Errorf("write user stats: %w", err)
 	}
@@ -325,7 +245,6 @@ func (j *Job) writeMemes(ctx context.Context, tx pgx.Tx, memes map[int64]*memeSt
 	_, err := tx.Exec(ctx, `
 CREATE TEMP TABLE meme_stats_new (
     meme_id BIGINT, sent INT, likes INT, dislikes INT, lr_dev_sum FLOAT8, lr_dev_n INT, lr_smoothed FLOAT8,
-    react_hist INT[], sec_to_react FLOAT8,
     last_liked_at TIMESTAMPTZ
 ) ON COMMIT DROP`)
 	if err != nil {
@@ -333,16 +252,10 @@ CREATE TEMP TABLE meme_stats_new (
 	}
 	rows := make([][]any, 0, len(memes))
 	for id, m := range memes {
-		var secToReact *float64
-		if med, ok := medianFromHistogram(m.hist); ok {
-			secToReact = &med
-		}
 		rows = append(rows, []any{id, m.sent, m.likes, m.dislikes, m.lrDevSum, m.lrDevN,
-			j.smoothed(m.lrDevSum, m.lrDevN),
-			nonNil(m.hist), secToReact, m.lastLiked})
+			j.smoothed(m.lrDevSum, m.lrDevN), m.lastLiked})
 	}
-	cols := []string{"meme_id", "sent", "likes", "dislikes", "lr_dev_sum", "lr_dev_n", "lr_smoothed",
-		"react_hist", "sec_to_react", "last_liked_at"}
+	cols := []string{"meme_id", "sent", "likes", "dislikes", "lr_dev_sum", "lr_dev_n", "lr_smoothed", "last_liked_at"}
 	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"meme_stats_new"}, cols, pgx.CopyFromRows(rows)); err != nil {
 		return fmt.Errorf("write meme stats: %w", err)
 	}
@@ -351,9 +264,7 @@ CREATE TEMP TABLE meme_stats_new (
 	}
 	_, err = tx.Exec(ctx, `
 UPDATE meme_stats ms SET sent = n.sent, likes = n.likes, dislikes = n.dislikes, lr_dev_sum = n.lr_dev_sum,
-    lr_dev_n = n.lr_dev_n, lr_smoothed = n.lr_smoothed,
-    react_hist = n.react_hist, sec_to_react = n.sec_to_react,
-    last_liked_at = n.last_liked_at, updated_at = now()
+    lr_dev_n = n.lr_dev_n, lr_smoothed = n.lr_smoothed, last_liked_at = n.last_liked_at, updated_at = now()
 FROM meme_stats_new n WHERE ms.meme_id = n.meme_id`)
 	if err != nil {
 		return fmt.Errorf("write meme stats: %w", err)
@@ -371,11 +282,4 @@ func (j *Job) smoothed(sum float64, n int32) float64 {
 		return 0
 	}
 	return v
-}
-
-func nonNil(xs []int32) []int32 {
-	if xs == nil {
-		return []int32{}
-	}
-	return xs
 }

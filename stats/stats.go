@@ -17,8 +17,8 @@
 // a full recomputation over the same order, however the runs are split.
 // (The reference orders by sent_at; we order by reacted_at, the only order in
 // which a late reaction never changes values computed before it.)
-// The reference's engagement score (the same scheme over +1/-0.5/-1 values)
-// is not kept: no engine read it.
+// The reference's engagement score (the same scheme over +1/-0.5/-1 values),
+// reaction times and users' sessions are not kept: nothing read them.
 //
 // The window of a run is (watermark, now - Lag], read through the sent_at and
 // reacted_at indexes. Sent counts are final when read: a row deleted later by
@@ -45,8 +45,6 @@ type Options struct {
 	// MinMemeValues: a meme's lr_smoothed stays 0 until this
 	// many reactions count (3).
 	MinMemeValues int
-	// SessionGap separates two sessions of a user (30 min).
-	SessionGap time.Duration
 	// Lag keeps the newest rows for the next run, so that a row committed a
 	// little after its timestamp is never skipped (30 s).
 	Lag time.Duration
@@ -61,7 +59,7 @@ type Options struct {
 
 // DefaultOptions are the reference's thresholds.
 func DefaultOptions() Options {
-	return Options{MinUserReactions: 10, MinMemeValues: 3, SessionGap: 30 * time.Minute, Lag: 30 * time.Second, EngineDecay: 0.98}
+	return Options{MinUserReactions: 10, MinMemeValues: 3, Lag: 30 * time.Second, EngineDecay: 0.98}
 }
 
 // Job updates the stats tables.
@@ -71,11 +69,8 @@ type Job struct {
 	log   *slog.Logger
 }
 
-// New returns a stats job; a zero SessionGap means 30 min.
+// New returns a stats job.
 func New(store *storage.Store, opts Options, log *slog.Logger) *Job {
-	if opts.SessionGap <= 0 {
-		opts.SessionGap = 30 * time.Minute
-	}
 	if opts.EngineDecay <= 0 || opts.EngineDecay > 1 {
 		opts.EngineDecay = 1
 	}

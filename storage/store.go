@@ -13,6 +13,8 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
+
 	"memebot/heal"
 
 	"github.com/pressly/goose/v3"
@@ -29,11 +31,30 @@ var migrations embed.FS
 
 // Store holds the database handle; its methods are the application's queries.
 type Store struct {
-	db *gorm.DB
+	db   *gorm.DB
+	pool *pgxpool.Pool
 }
+
+// Connections per process: database/sql (gorm, the locks) and pgx (the
+// feed, the batch jobs) keep separate pools, so that closing one never
+// waits for a connection the other lends out for good (a held lock).
+const (
+	maxSQLConns = 20
+	maxPgxConns = 20
+)
 
 // Open connects to PostgreSQL and checks the connection.
 func Open(ctx context.Context, url string, log *slog.Logger) (*Store, error) {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("storage: open: %w", err)
+	}
+	cfg.MaxConns = maxPgxConns
+	cfg.MaxConnIdleTime = 5 * time.Minute
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("storage: open: %w", err)
+	}
 	db, err := gorm.Open(postgres.Open(url), &gorm.Config{
 		TranslateError: true,
 		Logger: logger.NewSlogLogger(log.With("component", "gorm"), logger.Config{
@@ -47,21 +68,28 @@ func Open(ctx context.Context, url string, log *slog.Logger) (*Store, error) {
 		DisableAutomaticPing: true,
 	})
 	if err != nil {
+		pool.Close()
 		return nil, fmt.Errorf("storage: open: %w", err)
 	}
 	sqlDB, err := db.DB()
 	if err != nil {
+		pool.Close()
 		return nil, fmt.Errorf("storage: open: %w", err)
 	}
-	sqlDB.SetMaxOpenConns(40)
-	sqlDB.SetMaxIdleConns(20)
+	sqlDB.SetMaxOpenConns(maxSQLConns)
+	sqlDB.SetMaxIdleConns(maxSQLConns / 2)
 	sqlDB.SetConnMaxIdleTime(5 * time.Minute)
 	if err := sqlDB.PingContext(ctx); err != nil {
 		sqlDB.Close()
+		pool.Close()
 		return nil, heal.NewConnectError("PostgreSQL", url, err)
 	}
-	return &Store{db: db}, nil
+	return &Store{db: db, pool: pool}, nil
 }
+
+// Pool is the pgx pool, for the packages that speak pgx (the feed, the
+// batch jobs).
+func (s *Store) Pool() *pgxpool.Pool { return s.pool }
 
 // DB exposes the gorm handle to packages that own their own queries
 // (recommendation engines, stats jobs).
@@ -77,7 +105,11 @@ func (s *Store) SQL() *sql.DB {
 func (s *Store) Ping(ctx context.Context) error { return s.SQL().PingContext(ctx) }
 
 // Close closes the connection pool.
-func (s *Store) Close() error { return s.SQL().Close() }
+func (s *Store) Close() error {
+	err := s.SQL().Close()
+	s.pool.Close()
+	return err
+}
 
 // Migrate applies every pending migration, each in its own transaction.
 func (s *Store) Migrate(ctx context.Context) ([]string, error) {

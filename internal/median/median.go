@@ -1,5 +1,5 @@
-// Package median is the median of a list of integers, shared by the ETL of
-// ingested posts (views) and the stats job (session lengths).
+// Package median is the median of a list of integers, used by the ETL of
+// ingested posts (views).
 package median
 
 import "slices"
