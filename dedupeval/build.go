@@ -24,6 +24,8 @@ const (
 	KindOriginal = "original" // an approved meme already in the index
 	KindRepost   = "repost"   // must be found a duplicate of Of
 	KindTemplate = "template" // same picture as Of, other text: never a duplicate
+	// KindOtherPicture is Of's text on another picture: never a duplicate.
+	KindOtherPicture = "other_picture"
 )
 
 // Item is one image of the evaluation set.
@@ -35,6 +37,9 @@ type Item struct {
 	Text      string `json:"text"`                // the meme text drawn on it
 	Lang      string `json:"lang"`
 	Font      string `json:"font"`
+	// Source is where the picture came from: empty for a photograph,
+	// "clipart" for clip art on a plain ground.
+	Source string `json:"source,omitempty"`
 }
 
 // Manifest lists a set's items.
