@@ -92,7 +92,7 @@ var rules = map[string]rule{
 
 // outcome is what the evaluation found for one query.
 type outcome struct {
-	query *entry
+	query   *entry
 	match   *entry // the original it was called a duplicate of, or nil
 	suspect *entry // with no match: the original it was sent to moderators beside, or nil
 	took    time.Duration

@@ -28,8 +28,8 @@ func (p *Pipeline) review(ctx context.Context, sub storage.Submission, meme stor
 		return "", err
 	}
 	keep := context.WithoutCancel(ctx)
-	if sub.SecondLookAt != nil && sub.DuplicateOf != nil {
-		p.showResembled(keep, *sub.DuplicateOf, sub.ID, log)
+	if of, ok := resembled(report); ok {
+		p.showResembled(keep, of, sub.ID, log)
 	}
 	msgID, err := p.postReview(keep, meme, review.Who(uploader.Username, uploader.FirstName, uploader.ID), d, report)
 	if err != nil {
@@ -85,9 +85,31 @@ func duplicatesLine(report moderation.Report) string {
 		if sim, ok := d["text_similarity"]; ok {
 			line += fmt.Sprintf(", text similarity %.2f", sim)
 		}
+		if change, ok := d["lettering_change"]; ok {
+			line += fmt.Sprintf(", lettering change %v", change)
+		}
+		if asked, ok := d["asked"].(bool); ok && !asked {
+			return line + "); the same picture, but whether it says the same could not be told"
+		}
 		return line + "); the uploader asked for a second look"
 	}
 	return "Duplicates: none found"
+}
+
+// resembled is the meme a suspected duplicate's report says it resembles.
+func resembled(report moderation.Report) (int64, bool) {
+	for _, r := range report.Results {
+		if r.Check != CheckDuplicate {
+			continue
+		}
+		switch v := deref(r.Details["resembles"]).(type) {
+		case int64:
+			return v, v > 0
+		case float64: // a report read back from JSON
+			return int64(v), v > 0
+		}
+	}
+	return 0, false
 }
 
 func deref(v any) any {

@@ -30,10 +30,11 @@ type HashEntry struct {
 }
 
 // MemeHashes lists hashes of memes with id > afterID that can be duplicated
-// (not themselves duplicates, not broken), in id order.
-func (s *Store) MemeHashes(ctx context.Context, afterID int64, limit int) ([]HashEntry, error) {
+// (not themselves duplicates, not broken), in id order, with the first
+// prefix bytes of each fingerprint (what the in-memory index keeps).
+func (s *Store) MemeHashes(ctx context.Context, afterID int64, limit, prefix int) ([]HashEntry, error) {
 	var out []HashEntry
-	err := s.db.WithContext(ctx).Model(&Meme{}).Select("id, phash, fingerprint").
+	err := s.db.WithContext(ctx).Model(&Meme{}).Select("id, phash, substring(fingerprint from 1 for ?) AS fingerprint", prefix).
 		Where("id > ? AND phash IS NOT NULL AND duplicate_of IS NULL AND status NOT IN ?", afterID, []string{MemeBroken, MemeDuplicate}).
 		Order("id").Limit(limit).Scan(&out).Error
 	if err != nil {
