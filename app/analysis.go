@@ -45,7 +45,7 @@ func newAnalyzer(d *deps) (*moderation.Analyzer, func()) {
 // addDescribeJob schedules the vision backfill when a vision service is
 // configured. Its breaker pauses the job through the same switch as /pause,
 // and the admins are told.
-func addDescribeJob(d *deps, s *jobs.Scheduler, tg *bot.Sender) error {
+func addDescribeJob(d *deps, s *jobs.Scheduler, tg *bot.Sender, alerts pipeline.Alerts) error {
 	if d.cfg.VisionAPIURL == "" || len(d.cfg.VisionModels) == 0 {
 		return nil
 	}
@@ -58,9 +58,7 @@ func addDescribeJob(d *deps, s *jobs.Scheduler, tg *bot.Sender) error {
 			if err := d.store.SetJobPaused(ctx, pipeline.DescribeJob, true, nil, why); err != nil {
 				log.Error("pausing the describe job", slog.Any("error", err))
 			}
-			for _, admin := range d.cfg.AdminIDs {
-				_ = tg.SendText(ctx, admin, fmt.Sprintf("⚠️ The describe job paused itself (%s). Fix the cause, then /resume %s.", why, pipeline.DescribeJob), 0)
-			}
+			alerts.Alert(ctx, fmt.Sprintf("⚠️ The describe job paused itself (%s). Fix the cause, then /resume %s.", why, pipeline.DescribeJob))
 		},
 	})
 	if err != nil {

@@ -19,10 +19,12 @@ import (
 	"memebot/ingest"
 	"memebot/intake"
 	"memebot/jobs"
+	"memebot/outbound"
 	"memebot/pipeline"
 	"memebot/queue"
 	"memebot/ratelimit"
 	"memebot/recommend"
+	"memebot/review"
 )
 
 // mediaQueue is the queue of upload and ingestion processing jobs.
@@ -93,10 +95,25 @@ func newMediaQueue(d *deps, onDead func(context.Context, queue.Job, error)) *que
 
 func newPipeline(d *deps, tg *bot.Bot, analyzer pipeline.Analyzer) *pipeline.Pipeline {
 	return pipeline.New(pipeline.Config{
-		StorageChatID: d.cfg.StorageChatID, ReviewChatID: d.cfg.ReviewChatID, AdminIDs: d.cfg.AdminIDs,
-		WatermarkText: d.cfg.WatermarkText, MaxBytes: d.cfg.UploadMaxBytes, JobTimeout: d.cfg.JobTimeout,
-		LockTTL: d.cfg.JobClaimIdle,
-	}, tg.Sender(), d.store, d.store, pipeline.NewDeduplicator(d.store), analyzer, d.log.With("component", "pipeline"))
+		StorageChatID: d.cfg.StorageChatID, WatermarkText: d.cfg.WatermarkText, MaxBytes: d.cfg.UploadMaxBytes,
+		JobTimeout: d.cfg.JobTimeout, LockTTL: d.cfg.JobClaimIdle,
+	}, pipeline.Deps{
+		Telegram: outbound.Worker{Sender: tg.Sender()}, Store: d.store, Locks: d.store,
+		Dedup: pipeline.NewDeduplicator(d.store), Analyzer: analyzer,
+		Reviews: newReviews(d, tg), Alerts: adminAlerts(d, tg),
+	}, d.log.With("component", "pipeline"))
+}
+
+// newReviews is the review service: decisions on submissions and what
+// moderators and uploaders are told of them.
+func newReviews(d *deps, tg *bot.Bot) *review.Service {
+	return review.NewService(d.store, outbound.Review{Sender: tg.Sender(), Bot: tg.Telebot()}, d.cfg.ReviewChatID,
+		d.log.With("component", "review"))
+}
+
+// adminAlerts tells the admins (ADMIN_IDS) what needs a person.
+func adminAlerts(d *deps, tg *bot.Bot) outbound.Admins {
+	return outbound.Admins{Sender: tg.Sender(), IDs: d.cfg.AdminIDs, Log: d.log.With("component", "alerts")}
 }
 
 // newFeed builds the per-user meme queues; moderators from MODERATOR_IDS and
@@ -116,7 +133,7 @@ func newIntake(d *deps, media *queue.Queue) *intake.Intake {
 func registerHandlers(d *deps, b *bot.Bot, media *queue.Queue, feed *recommend.Feed, control *jobs.Control) {
 	roles := bot.NewRoles(d.cfg.AdminIDs, d.cfg.ModeratorIDs, d.store)
 	h := &handlers.Handlers{
-		Users: d.store, Intake: newIntake(d, media), Reviews: d.store, Sources: ingest.NewStore(d.store.DB()),
+		Users: d.store, Intake: newIntake(d, media), Reviews: newReviews(d, b), Sources: ingest.NewStore(d.store.DB()),
 		SecondLooks: d.store, UploadJobs: media,
 		Feed: feed, Sent: recommend.NewSentLog(d.redis), Texts: b,
 		Stats:   &handlers.StatsCommand{Figures: d.store, MediaQueue: media, Weights: feed, Log: d.log.With("component", "stats")},
@@ -135,10 +152,10 @@ func registerHandlers(d *deps, b *bot.Bot, media *queue.Queue, feed *recommend.F
 
 func newScheduler(d *deps, tg *bot.Bot, media *queue.Queue) (*jobs.Scheduler, error) {
 	s := jobs.New(d.redis, d.store, d.cfg.Schedules, d.log.With("component", "scheduler"))
-	if err := addDescribeJob(d, s, tg.Sender()); err != nil {
+	if err := addDescribeJob(d, s, tg.Sender(), adminAlerts(d, tg)); err != nil {
 		return nil, err
 	}
-	addIngestJobs(d, s, tg.Sender(), media)
+	addIngestJobs(d, s, adminAlerts(d, tg), media)
 	addFeedJobs(d, s)
 	s.Add(jobs.Job{Name: "requeue-stale", Schedule: "@every 10m", Timeout: 5 * time.Minute,
 		Run: requeueStale(d, media)})

@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"time"
 
-	"memebot/bot"
 	"memebot/ingest"
 	"memebot/jobs"
 	"memebot/metrics"
@@ -34,7 +33,7 @@ func ingestConfig(d *deps) ingest.Config {
 // The candidates a run finds go to the media queue like uploads, before their
 // posts are marked processed, so a crash in between loses none. A platform
 // that keeps failing pauses its own job, and the admins are told.
-func addIngestJobs(d *deps, s *jobs.Scheduler, tg *bot.Sender, media *queue.Queue) {
+func addIngestJobs(d *deps, s *jobs.Scheduler, alerts pipeline.Alerts, media *queue.Queue) {
 	log := d.log.With("component", "ingest")
 	ing, _ := ingest.FromConfig(ingestConfig(d), d.store, log)
 	for _, platform := range ingest.Platforms {
@@ -42,7 +41,7 @@ func addIngestJobs(d *deps, s *jobs.Scheduler, tg *bot.Sender, media *queue.Queu
 		s.Add(jobs.Job{
 			Name: name, Schedule: ingestSchedules[platform], Timeout: 30 * time.Minute,
 			Run: func(ctx context.Context) error {
-				return runIngest(ctx, d, ing, tg, media, platform, name, log)
+				return runIngest(ctx, d, ing, alerts, media, platform, name, log)
 			},
 			OnResume: func(ctx context.Context) error { return ing.Store().ResetPlatformFailures(ctx, platform) },
 		})
@@ -57,7 +56,7 @@ func addIngestJobs(d *deps, s *jobs.Scheduler, tg *bot.Sender, media *queue.Queu
 		}})
 }
 
-func runIngest(ctx context.Context, d *deps, ing *ingest.Ingester, tg *bot.Sender, media *queue.Queue, platform, job string, log *slog.Logger) error {
+func runIngest(ctx context.Context, d *deps, ing *ingest.Ingester, alerts pipeline.Alerts, media *queue.Queue, platform, job string, log *slog.Logger) error {
 	res, err := ing.ParseDue(ctx, platform, d.cfg.IngestBatch, pipeline.QueueCandidates(media))
 	log.Info("sources parsed", slog.String("platform", platform), slog.Int("sources", res.Sources),
 		slog.Int("posts", res.Posts), slog.Int("new_posts", res.NewPosts), slog.Int("queued", len(res.Candidates)), slog.Int("errors", len(res.Errors)))
@@ -68,9 +67,7 @@ func runIngest(ctx context.Context, d *deps, ing *ingest.Ingester, tg *bot.Sende
 		if perr := d.store.SetJobPaused(ctx, job, true, nil, why); perr != nil {
 			return perr
 		}
-		for _, admin := range d.cfg.AdminIDs {
-			_ = tg.SendText(ctx, admin, fmt.Sprintf("⚠️ %s paused itself (%s). Fix the cause, then /resume %s.", job, why, job), 0)
-		}
+		alerts.Alert(ctx, fmt.Sprintf("⚠️ %s paused itself (%s). Fix the cause, then /resume %s.", job, why, job))
 		return err
 	case err != nil:
 		metrics.IngestRuns.WithLabelValues(platform, "error").Inc()

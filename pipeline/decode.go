@@ -4,10 +4,22 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"image"
 	"time"
 
 	"memebot/media"
 )
+
+// decoded is a candidate's bytes and what was read from them.
+type decoded struct {
+	data   []byte
+	img    image.Image // the picture, or a video's first keyframe
+	frames []image.Image
+	info   string
+	width  int
+	height int
+	secs   int
+}
 
 // decode validates an upload and reads its picture (a video's keyframes).
 // What no retry can fix is a rejection; a missing tool is an error.

@@ -7,11 +7,10 @@ import (
 	"fmt"
 	"time"
 
-	tele "gopkg.in/telebot.v3"
-
 	"memebot/i18n"
 	"memebot/media"
 	"memebot/moderation"
+	"memebot/review"
 	"memebot/storage"
 )
 
@@ -100,13 +99,12 @@ func (p *Pipeline) markDuplicate(ctx context.Context, sub storage.Submission, du
 	if err != nil {
 		return err
 	}
-	return p.notifyUploaderWith(ctx, sub, func(lang string) (string, *tele.ReplyMarkup) {
+	return p.reviews.TellUploader(ctx, sub, func(lang string) (string, review.Buttons) {
 		if sub.SecondLookAt != nil {
 			return duplicateNotice(lang, sub.ID, dup.Of), nil
 		}
-		markup := &tele.ReplyMarkup{}
-		markup.Inline(markup.Row(markup.Data(i18n.T(lang, "dup_second_look_button"), SecondLookButton, fmt.Sprint(sub.ID))))
-		return duplicateNotice(lang, sub.ID, dup.Of), markup
+		button := review.InlineButton{Label: i18n.T(lang, "dup_second_look_button"), Unique: SecondLookButton, Data: fmt.Sprint(sub.ID)}
+		return duplicateNotice(lang, sub.ID, dup.Of), review.Buttons{{button}}
 	})
 }
 

@@ -10,13 +10,9 @@ import (
 
 	"memebot/ingest"
 	"memebot/metrics"
-	"memebot/moderation"
 	"memebot/queue"
 	"memebot/storage"
 )
-
-// JobIngest is the job kind of a meme found in a source.
-const JobIngest = "ingest"
 
 // Fetcher downloads media from the web (ingest.Client: SSRF-safe, byte-limited).
 type Fetcher interface {
@@ -48,54 +44,7 @@ func (s ingestStores) RecordIngestOutcome(ctx context.Context, rawPostID int64, 
 	return s.rawPosts.RecordOutcome(ctx, rawPostID, outcome)
 }
 
-// IngestJob is the queue job of a candidate post.
-func IngestJob(c ingest.Candidate) (queue.Job, error) {
-	payload, err := json.Marshal(c)
-	if err != nil {
-		return queue.Job{}, fmt.Errorf("ingest job: %w", err)
-	}
-	return queue.Job{Kind: JobIngest, Ref: c.RawPostID, Payload: payload}, nil
-}
-
-// QueueCandidates is the ingest.Handoff that turns candidates into ingest
-// jobs on q. A candidate queued twice (the ingester hands a source's
-// candidates off again when it died before marking them processed) is
-// harmless: HandleIngest makes at most one meme per raw post. It is also how
-// CandidateSweep queues again the candidates whose job was lost.
-func QueueCandidates(q BatchEnqueuer) ingest.Handoff {
-	return func(ctx context.Context, cands []ingest.Candidate) error {
-		jobs := make([]queue.Job, len(cands))
-		for i, c := range cands {
-			job, err := IngestJob(c)
-			if err != nil {
-				return err
-			}
-			jobs[i] = job
-		}
-		if _, err := q.EnqueueMany(ctx, jobs); err != nil {
-			return fmt.Errorf("queue %d candidates: %w", len(jobs), err)
-		}
-		return nil
-	}
-}
-
-// BatchEnqueuer takes many jobs in one round trip.
-type BatchEnqueuer interface {
-	EnqueueMany(ctx context.Context, jobs []queue.Job) ([]string, error)
-}
-
-// Handle routes a media job to its kind's handler.
-func (p *Pipeline) Handle(ctx context.Context, job queue.Job) error {
-	switch job.Kind {
-	case JobUpload:
-		return p.HandleUpload(ctx, job)
-	case JobIngest:
-		return p.HandleIngest(ctx, job)
-	}
-	return fmt.Errorf("unknown job kind %q: %w", job.Kind, queue.ErrPermanent)
-}
-
-// HandleIngest takes a post found in a source through the same pipeline as an
+// HandleIngest takes a post found in a source through the same flow as an
 // upload: download, validate, dedup against everything (uploads too),
 // watermark, storage chat, automatic checks. A clean meme goes straight into
 // the feed; a flagged one, or one from a source marked as needing review, is
@@ -108,119 +57,125 @@ func (p *Pipeline) HandleIngest(ctx context.Context, job queue.Job) error {
 	if err := json.Unmarshal(job.Payload, &c); err != nil {
 		return fmt.Errorf("ingest job %s: %w: %w", job.ID, err, queue.ErrPermanent)
 	}
-	ctx, cancel := context.WithTimeout(ctx, p.cfg.JobTimeout)
-	defer cancel()
-	release, ok, err := p.locks.HoldLock(ctx, fmt.Sprintf("ingest:%d", c.RawPostID), p.cfg.LockTTL)
+	return p.run(ctx, &post{p: p, c: c})
+}
+
+// post is the origin of a meme found in a source: its candidate post.
+type post struct {
+	p        *Pipeline
+	c        ingest.Candidate
+	existing *int64 // the meme an earlier attempt created
+	src      storage.Source
+}
+
+func (o *post) String() string { return fmt.Sprintf("ingest:%d", o.c.RawPostID) }
+
+func (o *post) kind() string { return o.c.MediaType }
+
+// begin finds the meme an earlier attempt made of the post: one meme per raw
+// post (memes_raw_post_idx refuses a second).
+func (o *post) begin(ctx context.Context) (bool, error) {
+	if m, err := o.p.sources.MemeByRawPost(ctx, o.c.RawPostID); err == nil {
+		if m.Status != storage.MemeProcessing {
+			return true, nil // a redelivered job, or a candidate queued twice
+		}
+		o.existing = &m.ID
+	} else if !errors.Is(err, storage.ErrNotFound) {
+		return false, err
+	}
+	src, err := o.p.sources.Source(ctx, o.c.SourceID)
+	o.src = src
+	return false, err
+}
+
+func (o *post) logger() *slog.Logger {
+	return o.p.log.With(slog.Int64("source_id", o.c.SourceID), slog.String("post_id", o.c.PostID))
+}
+
+// fetch downloads the post's media; a file that is too large or at an
+// address not allowed is a rejection, not a failure.
+func (o *post) fetch(ctx context.Context) ([]byte, error) {
+	data, err := o.p.fetcher.Download(ctx, o.c.MediaURL, o.p.cfg.MaxBytes)
+	switch {
+	case errors.Is(err, ingest.ErrTooLarge):
+		return nil, reject("too_large", err)
+	case errors.Is(err, ingest.ErrBlockedAddress), errors.Is(err, ingest.ErrBadURL):
+		return nil, reject("blocked_url", err)
+	}
+	return data, err
+}
+
+func (o *post) claim(d decoded) claim {
+	c := o.c
+	return claim{existing: o.existing, meme: storage.Meme{
+		SourceID: &c.SourceID, RawPostID: &c.RawPostID, Type: c.MediaType, Language: c.Language, Caption: c.Caption,
+		Width: d.width, Height: d.height, DurationSec: d.secs,
+	}}
+}
+
+func (o *post) subject() storage.Submission {
+	return storage.Submission{Caption: o.c.Caption, Language: o.c.Language}
+}
+
+func (o *post) telegramFileID() string { return "" }
+
+func (o *post) duplicate(context.Context, *duplicate) (Outcome, error) {
+	return Outcome{Kind: OutcomeDuplicate}, nil
+}
+
+// route sends a checked meme on: a clean one from a trusted source straight
+// into the feed, the rest to the moderators.
+func (o *post) route(ctx context.Context, c *candidate) (Outcome, error) {
+	p, meme := o.p, c.meme
+	if !o.src.NeedsReview && len(c.report.Decision.Flags) == 0 {
+		return Outcome{Kind: OutcomePublished}, p.reviews.Publish(ctx, meme.ID)
+	}
+	if err := p.store.ChangeMemeStatus(ctx, meme.ID, storage.MemeWaitingReview, "", nil); err != nil {
+		return Outcome{}, err
+	}
+	if meme.ReviewMessageID != nil {
+		return Outcome{Kind: OutcomeReview}, nil
+	}
+	keep := context.WithoutCancel(ctx)
+	msgID, err := p.postReview(keep, c, fmt.Sprintf("source %s/%s", o.src.Platform, o.src.Handle))
 	if err != nil {
+		return Outcome{}, err
+	}
+	c.log.Info("ingested meme posted for review")
+	return Outcome{Kind: OutcomeReview}, p.sources.SetMemeReviewMessage(keep, meme.ID, msgID)
+}
+
+// rejected keeps a refused post's meme, if it made one, out of the feed.
+func (o *post) rejected(ctx context.Context, meme storage.Meme, rej *rejection) error {
+	o.logger().Info("ingested post refused", slog.String("reason", rej.reason), slog.Any("detail", rej.detail))
+	if meme.ID == 0 {
+		return nil
+	}
+	return o.p.reviews.Refuse(ctx, meme.ID, rej.reason)
+}
+
+// finish records the outcome on the raw post: without one the sweep takes
+// the job for lost; should recording fail, the retry records it (and still
+// makes no second meme).
+func (o *post) finish(ctx context.Context, out Outcome, took time.Duration) error {
+	if err := o.p.sources.RecordIngestOutcome(ctx, o.c.RawPostID, out.String()); err != nil {
 		return err
 	}
-	if !ok {
-		return fmt.Errorf("raw post %d is being processed by another worker: %w", c.RawPostID, queue.ErrBusy)
-	}
-	defer release()
-	started := time.Now()
-	log := p.log.With(slog.Int64("source_id", c.SourceID), slog.String("post_id", c.PostID))
-	outcome, err := p.ingest(ctx, c, log)
-	var rej *rejection
-	if errors.As(err, &rej) {
-		outcome, err = "rejected:"+rej.reason, nil
-		log.Info("ingested post refused", slog.String("reason", rej.reason), slog.Any("detail", rej.detail))
-	}
-	if err != nil {
-		return err
-	}
-	// Without an outcome the sweep takes the job for lost; should recording
-	// fail, the retry records it (and still makes no second meme).
-	if err := p.sources.RecordIngestOutcome(ctx, c.RawPostID, outcome); err != nil {
-		return err
-	}
-	metrics.IngestProcessed.WithLabelValues(outcome).Inc()
-	log.Info("ingested post processed", slog.String("outcome", outcome), slog.Duration("took", time.Since(started)))
+	metrics.IngestProcessed.WithLabelValues(out.String()).Inc()
+	o.logger().Info("ingested post processed", slog.String("outcome", out.String()), slog.Duration("took", took))
 	return nil
 }
 
-func (p *Pipeline) ingest(ctx context.Context, c ingest.Candidate, log *slog.Logger) (string, error) {
-	var existing *int64
-	if m, err := p.sources.MemeByRawPost(ctx, c.RawPostID); err == nil {
-		if m.Status != storage.MemeProcessing {
-			// A redelivered job, or a candidate queued twice: one meme per
-			// raw post (memes_raw_post_idx refuses a second).
-			return "done_before", nil
-		}
-		existing = &m.ID
-	} else if !errors.Is(err, storage.ErrNotFound) {
-		return "", err
+// ingestGivenUp records the candidate's post as failed at once, rather than
+// leaving it to the requeue sweep to presume its job lost and queue it again.
+func (p *Pipeline) ingestGivenUp(ctx context.Context, job queue.Job, cause error) {
+	p.log.Warn("ingested post given up on", slog.Int64("raw_post_id", job.Ref), slog.Int("attempts", job.Attempt), slog.Any("error", cause))
+	if p.sources == nil {
+		return
 	}
-	src, err := p.sources.Source(ctx, c.SourceID)
-	if err != nil {
-		return "", err
+	if err := p.sources.RecordIngestOutcome(ctx, job.Ref, ingest.OutcomeFailed); err != nil {
+		p.log.Error("ingested post given up on but not recorded as failed", slog.Int64("raw_post_id", job.Ref), slog.Any("error", err))
+		return
 	}
-	data, d, err := p.fetchCandidate(ctx, c)
-	if err != nil {
-		return "", err
-	}
-	fp := mediaFingerprint(data, d)
-	post := storage.Submission{Caption: c.Caption, Language: c.Language}
-	meme, dup, pre, err := p.claimMeme(ctx, claim{existing: existing, meme: storage.Meme{
-		SourceID: &c.SourceID, RawPostID: &c.RawPostID, Type: c.MediaType, Language: c.Language, Caption: c.Caption,
-		Width: d.width, Height: d.height, DurationSec: d.secs,
-	}}, fp, post, d)
-	if err != nil {
-		return "", err
-	}
-	if dup != nil {
-		return "duplicate", nil
-	}
-	return p.routeIngested(ctx, c, src, meme, d, pre, log)
-}
-
-// fetchCandidate downloads and decodes a candidate's media; a file that is
-// too large or at an address not allowed is a rejection, not a failure.
-func (p *Pipeline) fetchCandidate(ctx context.Context, c ingest.Candidate) ([]byte, decoded, error) {
-	data, err := p.fetcher.Download(ctx, c.MediaURL, p.cfg.MaxBytes)
-	switch {
-	case errors.Is(err, ingest.ErrTooLarge):
-		return nil, decoded{}, reject("too_large", err)
-	case errors.Is(err, ingest.ErrBlockedAddress), errors.Is(err, ingest.ErrBadURL):
-		return nil, decoded{}, reject("blocked_url", err)
-	case err != nil:
-		return nil, decoded{}, err
-	}
-	d, err := p.decode(ctx, c.MediaType, data)
-	return data, d, err
-}
-
-// routeIngested runs the checks on a new ingested meme and sends it on: a
-// rejected one nowhere, a clean one from a trusted source straight into the
-// feed, the rest to the moderators. It returns the outcome.
-func (p *Pipeline) routeIngested(ctx context.Context, c ingest.Candidate, src storage.Source, meme storage.Meme, d decoded, pre *moderation.Report, log *slog.Logger) (string, error) {
-	report, err := p.analyze(ctx, storage.Submission{Caption: c.Caption, Language: c.Language}, meme, d, pre)
-	if err != nil {
-		return "", err
-	}
-	meme.Caption = report.CleanCaption
-	if report.Decision.Action == moderation.ActionReject {
-		return "rejected:" + report.Decision.Reason, p.store.ChangeMemeStatus(ctx, meme.ID, storage.MemeRejected, report.Decision.Reason, nil)
-	}
-	if meme.StorageFileID == "" {
-		if meme, err = p.storeMedia(ctx, meme, d, ""); err != nil {
-			return "", err
-		}
-	}
-	if !src.NeedsReview && len(report.Decision.Flags) == 0 {
-		return "ok", p.store.ChangeMemeStatus(ctx, meme.ID, storage.MemeOK, "ingested", nil)
-	}
-	if err := p.store.ChangeMemeStatus(ctx, meme.ID, storage.MemeWaitingReview, "", nil); err != nil {
-		return "", err
-	}
-	if meme.ReviewMessageID != nil {
-		return "review", nil
-	}
-	keep := context.WithoutCancel(ctx)
-	msgID, err := p.postReview(keep, meme, fmt.Sprintf("source %s/%s", src.Platform, src.Handle), d, report)
-	if err != nil {
-		return "", err
-	}
-	log.Info("ingested meme posted for review", slog.Int64("meme_id", meme.ID))
-	return "review", p.sources.SetMemeReviewMessage(keep, meme.ID, msgID)
+	metrics.IngestProcessed.WithLabelValues(ingest.OutcomeFailed).Inc()
 }

@@ -16,13 +16,11 @@ import (
 	"testing"
 	"time"
 
-	tele "gopkg.in/telebot.v3"
-
-	"memebot/bot"
 	"memebot/ingest"
 	"memebot/moderation"
 	"memebot/pipeline"
 	"memebot/queue"
+	"memebot/review"
 	"memebot/storage"
 	"memebot/storage/storagetest"
 )
@@ -32,35 +30,91 @@ const (
 	storageChat = int64(-1002)
 )
 
-// fakeTelegram counts what the pipeline sends to each chat.
+// fakeTelegram plays the Bot API for the worker (pipeline.Telegram) and,
+// through review(), for its review service (review.Telegram): it keeps what
+// was said in each chat, as people there would see it.
 type fakeTelegram struct {
-	mu   sync.Mutex
-	sent map[int64]int
-	last int // message id
+	mu       sync.Mutex
+	messages map[int64][]sentMessage
+	last     int64 // message id
+	files    map[string][]byte
+	blocked  map[int64]bool
 }
 
-func (f *fakeTelegram) Download(context.Context, string, int64) ([]byte, error) {
-	return nil, errors.New("ingest jobs download from the web")
+// sentMessage is one message a chat got.
+type sentMessage struct {
+	id      int64
+	kind    string // photo, video, animation, or text
+	text    string // the text or caption
+	replyTo int64
+	buttons review.Buttons
 }
 
-func (f *fakeTelegram) SendMedia(_ context.Context, chatID int64, _ bot.Media, _ string, _ *tele.ReplyMarkup) (*tele.Message, error) {
+func newFakeTelegram() *fakeTelegram {
+	return &fakeTelegram{messages: map[int64][]sentMessage{}, files: map[string][]byte{}, blocked: map[int64]bool{}}
+}
+
+func (f *fakeTelegram) Download(_ context.Context, fileID string, maxBytes int64) ([]byte, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.sent[chatID]++
-	f.last++
-	return &tele.Message{ID: f.last, Photo: &tele.Photo{File: tele.File{FileID: fmt.Sprintf("file-%d", f.last)}}}, nil
+	data, ok := f.files[fileID]
+	if !ok {
+		return nil, errors.New("fake telegram: no such file")
+	}
+	if int64(len(data)) > maxBytes {
+		return nil, pipeline.ErrFileTooLarge
+	}
+	return data, nil
 }
 
-func (f *fakeTelegram) SendText(context.Context, int64, string, int64) error { return nil }
+func (f *fakeTelegram) SendMedia(_ context.Context, chatID int64, m pipeline.Media, caption string) (pipeline.Sent, error) {
+	id := f.add(chatID, sentMessage{kind: m.Kind, text: caption})
+	return pipeline.Sent{MessageID: id, FileID: fmt.Sprintf("file-%d", id)}, nil
+}
 
-func (f *fakeTelegram) SendTextMarkup(context.Context, int64, string, int64, *tele.ReplyMarkup) error {
+func (f *fakeTelegram) add(chatID int64, m sentMessage) int64 {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.last++
+	m.id = f.last
+	f.messages[chatID] = append(f.messages[chatID], m)
+	return m.id
+}
+
+// review is the review service's side of the fake.
+func (f *fakeTelegram) review() reviewTelegram { return reviewTelegram{f} }
+
+type reviewTelegram struct{ *fakeTelegram }
+
+func (r reviewTelegram) SendMedia(_ context.Context, chatID int64, kind, _, caption string, buttons review.Buttons) (int64, error) {
+	return r.add(chatID, sentMessage{kind: kind, text: caption, buttons: buttons}), nil
+}
+
+func (r reviewTelegram) SendText(_ context.Context, chatID int64, text string, replyTo int64, buttons review.Buttons) error {
+	r.mu.Lock()
+	blocked := r.blocked[chatID]
+	r.mu.Unlock()
+	if blocked {
+		return review.ErrBlocked
+	}
+	r.add(chatID, sentMessage{kind: "text", text: text, replyTo: replyTo, buttons: buttons})
 	return nil
 }
+
+func (r reviewTelegram) EditCaption(context.Context, int64, int64, string) error { return nil }
+func (r reviewTelegram) EditText(context.Context, int64, int64, string) error    { return nil }
 
 func (f *fakeTelegram) count(chatID int64) int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return f.sent[chatID]
+	return len(f.messages[chatID])
+}
+
+// chat is what chatID has been sent so far.
+func (f *fakeTelegram) chat(chatID int64) []sentMessage {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]sentMessage(nil), f.messages[chatID]...)
 }
 
 // cleanChecks finds nothing: the route is the source's to decide.
@@ -163,9 +217,21 @@ func newChannelSource(t *testing.T, st *storage.Store, name string, pictures [][
 // ingestPipeline is the pipeline of the ingest tests: tg plays the storage
 // and review chats, and the checks find nothing.
 func ingestPipeline(st *storage.Store, rdb *storage.Redis, client *ingest.Client, tg *fakeTelegram) *pipeline.Pipeline {
-	return pipeline.New(pipeline.Config{StorageChatID: storageChat, ReviewChatID: reviewChat, WatermarkText: "@test", MaxBytes: 10 << 20},
-		tg, st, rdb, pipeline.NewDeduplicator(st), cleanChecks{}, storagetest.Logger()).WithIngestion(client, pipeline.IngestStores(st))
+	return newPipeline(st, rdb, tg, cleanChecks{}).WithIngestion(client, pipeline.IngestStores(st))
 }
+
+// newPipeline is a pipeline whose Telegram is tg, with checks and no admins.
+func newPipeline(st *storage.Store, rdb *storage.Redis, tg *fakeTelegram, checks pipeline.Analyzer) *pipeline.Pipeline {
+	log := storagetest.Logger()
+	return pipeline.New(pipeline.Config{StorageChatID: storageChat, WatermarkText: "@test", MaxBytes: 10 << 20}, pipeline.Deps{
+		Telegram: tg, Store: st, Locks: rdb, Dedup: pipeline.NewDeduplicator(st), Analyzer: checks,
+		Reviews: review.NewService(st, tg.review(), reviewChat, log), Alerts: noAlerts{},
+	}, log)
+}
+
+type noAlerts struct{}
+
+func (noAlerts) Alert(context.Context, string) {}
 
 // work runs a worker on media with p until the returned stop is called.
 func work(media *queue.Queue, p *pipeline.Pipeline) (stop func()) {
@@ -231,7 +297,7 @@ func TestCrashBetweenQueueingAndMarkingIngestsEachPostOnce(t *testing.T) {
 		t.Fatalf("%d jobs queued, want each candidate twice (%d)", s.Length, 2*posts)
 	}
 
-	tg := &fakeTelegram{sent: map[int64]int{}}
+	tg := newFakeTelegram()
 	defer work(media, ingestPipeline(st, rdb, client, tg))()
 	drain(t, media)
 
@@ -283,7 +349,7 @@ func TestIngestJobGivenUpOnIsRecordedFailedAtOnce(t *testing.T) {
 	w := newChannelSource(t, st, "gonememes", [][]byte{picture(t, 9)})
 	client, ing, src := w.client, w.ing, w.src
 
-	p := ingestPipeline(st, rdb, client, &fakeTelegram{sent: map[int64]int{}})
+	p := ingestPipeline(st, rdb, client, newFakeTelegram())
 	media := queue.New(rdb, "media", queue.Options{Block: 100 * time.Millisecond, MaxAttempts: 1, OnDeadLetter: p.DeadLetter}, log)
 	if res, err := ing.ParseDue(ctx, ingest.PlatformTelegram, 10, pipeline.QueueCandidates(media)); err != nil || len(res.Candidates) != 1 {
 		t.Fatalf("parsing queued %d candidates (%v), want 1", len(res.Candidates), err)

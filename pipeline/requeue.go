@@ -66,9 +66,6 @@ func requeueSubmission(ctx context.Context, store StaleStore, jobs Enqueuer, sub
 	return nil
 }
 
-// JobUpload is the job kind of an upload.
-const JobUpload = "upload"
-
 // Defaults of CandidateSweep.
 const (
 	// CandidateStaleAfter is how long a candidate may wait for its ingest job

@@ -120,7 +120,7 @@ func (h handedOff) drain(t *testing.T, p *pipeline.Pipeline) {
 func TestLostCandidatesAreIngestedOnce(t *testing.T) {
 	const posts = 3
 	h := handOff(t, "lostmemes", posts)
-	tg := &fakeTelegram{sent: map[int64]int{}}
+	tg := newFakeTelegram()
 	p := h.pipeline(tg)
 
 	// The first candidate's job ran before the loss.
@@ -188,7 +188,7 @@ func TestCandidateSweepGivesUp(t *testing.T) {
 	}
 
 	// Should the job turn up after all, its outcome is the one that stays.
-	p := h.pipeline(&fakeTelegram{sent: map[int64]int{}})
+	p := h.pipeline(newFakeTelegram())
 	job, err := pipeline.IngestJob(h.cands[0])
 	if err != nil {
 		t.Fatal(err)

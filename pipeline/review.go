@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"strings"
 
-	"memebot/bot"
 	"memebot/moderation"
 	"memebot/review"
 	"memebot/storage"
@@ -16,60 +15,49 @@ import (
 // waiting_review first (so a press right after the post finds it), and the
 // post's id is stored right after it is sent, without letting a shutdown
 // cancel the pair in between.
-func (p *Pipeline) review(ctx context.Context, sub storage.Submission, meme storage.Meme, d decoded, report moderation.Report, log *slog.Logger) (string, error) {
+func (p *Pipeline) review(ctx context.Context, sub storage.Submission, c *candidate) error {
+	meme := c.meme
 	if err := p.store.ChangeMemeStatus(ctx, meme.ID, storage.MemeWaitingReview, "", nil); err != nil {
-		return "", err
+		return err
 	}
 	if sub.ReviewMessageID != nil {
-		return "review", p.store.MarkInReview(ctx, sub.ID, meme.ID)
+		return p.store.MarkInReview(ctx, sub.ID, meme.ID)
 	}
 	uploader, err := p.store.User(ctx, sub.UploaderID)
 	if err != nil {
-		return "", err
+		return err
 	}
 	keep := context.WithoutCancel(ctx)
-	if of, ok := resembled(report); ok {
-		p.showResembled(keep, of, sub.ID, log)
+	if of, ok := resembled(c.report); ok {
+		// A failure here only costs the comparison: the review post says
+		// which meme it is anyway.
+		if err := p.reviews.ShowResembled(keep, of, sub.ID); err != nil {
+			c.log.Warn("showing the meme a suspected duplicate resembles", slog.Int64("resembles", of), slog.Any("error", err))
+		}
 	}
-	msgID, err := p.postReview(keep, meme, review.Who(uploader.Username, uploader.FirstName, uploader.ID), d, report)
+	msgID, err := p.postReview(keep, c, review.Who(uploader.Username, uploader.FirstName, uploader.ID))
 	if err != nil {
-		return "", err
+		return err
 	}
 	if err := p.store.SetReviewMessage(keep, sub.ID, msgID); err != nil {
-		return "", err
+		return err
 	}
-	log.Info("posted for review", slog.Int64("review_message_id", msgID))
-	return "review", p.store.MarkInReview(keep, sub.ID, meme.ID)
+	c.log.Info("posted for review", slog.Int64("review_message_id", msgID))
+	return p.store.MarkInReview(keep, sub.ID, meme.ID)
 }
 
-// postReview sends the review post of a meme and returns its message id.
-func (p *Pipeline) postReview(ctx context.Context, meme storage.Meme, from string, d decoded, report moderation.Report) (int64, error) {
+// postReview sends the review post of a candidate's meme, from whom it
+// says, and returns its message id.
+func (p *Pipeline) postReview(ctx context.Context, c *candidate, from string) (int64, error) {
+	meme, report := c.meme, c.report
 	post := review.Post{
 		MemeID: meme.ID, Type: meme.Type, Language: meme.Language, UserCaption: meme.Caption, Uploader: from,
-		Checks: fmt.Sprintf("File: %s\n%s\n%s", d.info, duplicatesLine(report), moderation.Summary(withoutCheck(report.Results, CheckDuplicate))),
+		Checks: fmt.Sprintf("File: %s\n%s\n%s", c.media.info, duplicatesLine(report), moderation.Summary(withoutCheck(report.Results, CheckDuplicate))),
 	}
 	if flags := report.Decision.Flags; len(flags) > 0 {
 		post.Flagged, post.FlagReason = true, strings.Join(flags, ", ")
 	}
-	msg, err := p.tg.SendMedia(ctx, p.cfg.ReviewChatID, bot.Media{Kind: meme.Type, FileID: meme.StorageFileID}, post.Caption(), review.Keyboard(meme.ID))
-	if err != nil {
-		return 0, fmt.Errorf("post for review: %w", err)
-	}
-	return int64(msg.ID), nil
-}
-
-// showResembled posts, just before a suspected duplicate's review post, the
-// meme it resembles, so moderators compare the two. A failure here only
-// costs the comparison: the review post says which meme it is anyway.
-func (p *Pipeline) showResembled(ctx context.Context, memeID, subID int64, log *slog.Logger) {
-	m, err := p.store.Meme(ctx, memeID)
-	if err == nil && m.StorageFileID != "" {
-		caption := fmt.Sprintf("🔁 Meme #%d (%s), which upload #%d below resembles", m.ID, m.Status, subID)
-		_, err = p.tg.SendMedia(ctx, p.cfg.ReviewChatID, bot.Media{Kind: m.Type, FileID: m.StorageFileID}, caption, nil)
-	}
-	if err != nil {
-		log.Warn("showing the meme a suspected duplicate resembles", slog.Int64("resembles", memeID), slog.Any("error", err))
-	}
+	return p.reviews.Post(ctx, meme, post)
 }
 
 // duplicatesLine is the review post's line about duplicates: none, or the

@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 
-	"memebot/bot"
 	"memebot/media"
 	"memebot/storage"
 	"memebot/watermark"
@@ -16,7 +15,7 @@ import (
 // file_id is what reviewers and users are shown.
 // Videos already on Telegram (uploads) are sent by their file_id, others as bytes.
 func (p *Pipeline) storeMedia(ctx context.Context, meme storage.Meme, d decoded, telegramFileID string) (storage.Meme, error) {
-	m := bot.Media{Kind: meme.Type, FileID: telegramFileID}
+	m := Media{Kind: meme.Type, FileID: telegramFileID}
 	if telegramFileID == "" {
 		m.Data = d.data
 	}
@@ -26,14 +25,14 @@ func (p *Pipeline) storeMedia(ctx context.Context, meme storage.Meme, d decoded,
 		if err := media.EncodeJPEG(&buf, marked, 88); err != nil {
 			return meme, fmt.Errorf("encode watermarked image: %w", err)
 		}
-		m = bot.Media{Kind: "photo", Data: buf.Bytes()}
+		m = Media{Kind: "photo", Data: buf.Bytes()}
 	}
-	msg, err := p.tg.SendMedia(ctx, p.cfg.StorageChatID, m, "", nil)
+	sent, err := p.tg.SendMedia(ctx, p.cfg.StorageChatID, m, "")
 	if err != nil {
 		return meme, fmt.Errorf("store in storage chat: %w", err)
 	}
-	meme.StorageFileID = bot.FileID(msg)
-	if err := p.store.SetMemeStorage(ctx, meme.ID, meme.StorageFileID, int64(msg.ID)); err != nil {
+	meme.StorageFileID = sent.FileID
+	if err := p.store.SetMemeStorage(ctx, meme.ID, meme.StorageFileID, sent.MessageID); err != nil {
 		return meme, err
 	}
 	return meme, nil

@@ -1,7 +1,9 @@
-// Package review is how a submission is shown to moderators in the review
-// chat: the post's caption, its buttons, the reasons a moderator can give,
-// and how the post reads once decided. The worker posts it; the review
-// handler edits it.
+// Package review owns what happens to a submission between the automatic
+// checks and the uploader's notice: how it is shown to moderators in the
+// review chat (the post's caption, its buttons, the reasons a moderator can
+// give, how the post reads once decided) and the Service that records every
+// decision, moderator's or automatic, edits the post and tells the uploader,
+// once. It speaks to Telegram only through its own small port (Telegram).
 package review
 
 import (
@@ -9,8 +11,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	tele "gopkg.in/telebot.v3"
 )
 
 // Button is the callback "unique" of every review button.
@@ -76,19 +76,17 @@ func (p Post) Caption() string {
 }
 
 // Keyboard is the post's buttons: approve, reject, and reject with a reason.
-func Keyboard(memeID int64) *tele.ReplyMarkup {
-	m := &tele.ReplyMarkup{}
+func Keyboard(memeID int64) Buttons {
 	id := strconv.FormatInt(memeID, 10)
-	reasons := make([]tele.Btn, len(Reasons))
+	reasons := make([]InlineButton, len(Reasons))
 	for i, r := range Reasons {
-		reasons[i] = m.Data(r.Label, Button, "r", id, r.Code)
+		reasons[i] = InlineButton{Label: r.Label, Unique: Button, Data: "r|" + id + "|" + r.Code}
 	}
-	m.Inline(
-		m.Row(m.Data(ApproveLabel, Button, "a", id), m.Data(RejectLabel, Button, "r", id)),
-		m.Row(reasons[:2]...),
-		m.Row(reasons[2:]...),
-	)
-	return m
+	return Buttons{
+		{{Label: ApproveLabel, Unique: Button, Data: "a|" + id}, {Label: RejectLabel, Unique: Button, Data: "r|" + id}},
+		reasons[:2],
+		reasons[2:],
+	}
 }
 
 // Press is a parsed review button press.

@@ -9,15 +9,15 @@ import (
 func TestPressRoundTrip(t *testing.T) {
 	kb := Keyboard(42)
 	var labels []string
-	for _, row := range kb.InlineKeyboard {
+	for _, row := range kb {
 		for _, b := range row {
-			labels = append(labels, b.Text)
-			p, err := ParsePress(strings.TrimPrefix(b.Data, "\f"+Button+"|"))
-			if err != nil || p.MemeID != 42 {
-				t.Fatalf("button %q data %q parsed to %+v, %v", b.Text, b.Data, p, err)
+			labels = append(labels, b.Label)
+			p, err := ParsePress(b.Data)
+			if err != nil || p.MemeID != 42 || b.Unique != Button {
+				t.Fatalf("button %q (%s) data %q parsed to %+v, %v", b.Label, b.Unique, b.Data, p, err)
 			}
-			if (b.Text == ApproveLabel) != p.Approve {
-				t.Fatalf("button %q approve=%v", b.Text, p.Approve)
+			if (b.Label == ApproveLabel) != p.Approve {
+				t.Fatalf("button %q approve=%v", b.Label, p.Approve)
 			}
 		}
 	}

@@ -27,7 +27,7 @@
 // editMessageCaption, editMessageReplyMarkup, editMessageMedia, deleteMessage,
 // answerCallbackQuery, setMyCommands, getMyCommands, deleteMyCommands,
 // getFile, getChat, getChatMember, sendChatAction, setMessageReaction,
-// leaveChat.
+// leaveChat, answerInlineQuery.
 //
 // Faithful: getUpdates offsets (updates stay until an offset above them
 // confirms them; negative offsets), limit, long-poll timeout, allowed_updates
@@ -45,11 +45,18 @@
 // HTML is parsed into entities (with Telegram's error texts for bad tags).
 // Uploaded files get a file_id and file_unique_id; sending by file_id reuses
 // them; getFile mints a file_path and the download serves the exact bytes.
+// Inline mode: inline_query updates; answerInlineQuery accepts one answer
+// (at most 50 results, unique ids, cached file_ids of the right kind, titles
+// where required, next_offset up to 64 bytes, a start button's parameter of
+// [A-Za-z0-9_-]{1,64}); a chosen result is posted as the user's message with
+// via_bot and reported as chosen_inline_result (inline feedback on). A
+// forwarded message carries forward_origin (channel, user or chat).
 //
 // Simplified: URLs as InputFile are refused ("failed to get HTTP URL
 // content"); Markdown/MarkdownV2 text is kept verbatim; photos keep their
 // original bytes as the largest size and add one real JPEG downscale
-// (longest side 320 px, own file_id) when larger; inline messages, polls,
+// (longest side 320 px, own file_id) when larger; inline results by URL,
+// editing inline messages, polls,
 // stickers, payments and topics are absent; the bot is an administrator of
 // every group (sees all messages, may delete any); message_id counts per
 // chat; callback queries never expire on their own; webhook URLs may be
@@ -63,7 +70,9 @@
 //
 // Go: CreateChat, SendText, ReplyText, SendPhoto, SendVideo, SendAnimation,
 // SendDocument, SendMedia, EditText, PressButton, PressButtonLabeled, React,
-// SendRawUpdate, BlockBot, UnblockBot, SetMemberStatus, Transcript, Message,
+// SendRawUpdate, BlockBot, UnblockBot, SetMemberStatus, SetBotMember,
+// SendInlineQuery, InlineAnswerFor, ChooseInlineResult, PressInlineButton,
+// SwitchInlineQuery, ForwardMessage, Transcript, Message,
 // WaitMessage, CallbackAnswer, Calls, FileBytes, Commands, AllCommands,
 // Subscribe, Fail, ClearFaults, SetLatency, PendingUpdates.
 //
@@ -85,5 +94,11 @@
 //	GET  /_fake/calls?method=          recorded Bot API calls
 //	POST /_fake/faults                 {"method","n","fault":{"code","description","retry_after"}}
 //	GET  /_fake/commands               registered command lists
+//	POST /_fake/inline_queries         {"user","query","offset","chat_type"} -> {"inline_query_id"}
+//	GET  /_fake/inline_queries/{id}    {"answered","answer"}
+//	POST /_fake/inline_queries/{id}/choose  {"result_id","chat_id"|"chat"}: the user picks a result
+//	POST /_fake/inline_queries/{id}/start   the user presses the start button above the results
+//	POST /_fake/forward                {"user","chat_id","from_chat_id","message_id"}: a user forwards
+//	POST /_fake/chats/{id}/bot_member  {"member":false}: the bot is not in that chat
 //	GET  /_fake/events                 server-sent events: event: message|edited|deleted|callback_answer|chat_action
 package tgfake

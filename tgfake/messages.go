@@ -168,14 +168,7 @@ func (s *Server) forwardMessage(_ context.Context, p params) (any, *APIError) {
 		return nil, err
 	}
 	m := copyContent(src)
-	switch {
-	case src.Chat.Type == ChatChannel:
-		c := src.Chat
-		m.ForwardOrigin = &MessageOrigin{Type: "channel", Date: src.Date, Chat: &c, MessageID: src.MessageID}
-	case src.From != nil:
-		u := *src.From
-		m.ForwardOrigin = &MessageOrigin{Type: "user", Date: src.Date, SenderUser: &u}
-	}
+	m.ForwardOrigin = originOf(src)
 	if err := s.prepareBotMessageLocked(cs, params{values: map[string]string{}}, m); err != nil {
 		return nil, err
 	}

@@ -32,6 +32,7 @@ func (s *Server) scenarioMux() *http.ServeMux {
 	mux.HandleFunc("POST /_fake/faults", s.httpFault)
 	mux.HandleFunc("GET /_fake/commands", func(w http.ResponseWriter, r *http.Request) { writeJSON(w, http.StatusOK, s.AllCommands()) })
 	mux.HandleFunc("GET /_fake/events", s.httpEvents)
+	s.inlineRoutes(mux)
 	return mux
 }
 

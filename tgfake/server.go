@@ -48,6 +48,7 @@ type Server struct {
 	files   map[string]*storedFile
 	paths   map[string]*storedFile
 	cbs     map[string]*callbackState
+	inline  map[string]*inlineState
 	cmds    map[commandKey][]BotCommand
 	faults  []faultRule
 	calls   []Call
@@ -126,6 +127,7 @@ func (s *Server) methods() map[string]apiMethod {
 		"sendMediaGroup":         s.sendMediaGroup,
 		"copyMessage":            s.copyMessage,
 		"forwardMessage":         s.forwardMessage,
+		"answerInlineQuery":      s.answerInlineQuery,
 		"editMessageText":        s.editMessageText,
 		"editMessageCaption":     s.editMessageCaption,
 		"editMessageReplyMarkup": s.editMessageReplyMarkup,

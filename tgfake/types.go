@@ -124,6 +124,9 @@ type MessageOrigin struct {
 	SenderChat *Chat  `json:"sender_chat,omitempty"`
 	Chat       *Chat  `json:"chat,omitempty"`
 	MessageID  int    `json:"message_id,omitempty"`
+	Signature  string `json:"author_signature,omitempty"`
+	// SenderUserName names a user who hides their account in forwards ("hidden_user").
+	SenderUserName string `json:"sender_user_name,omitempty"`
 }
 
 // ReactionType is an emoji reaction.
@@ -141,6 +144,7 @@ type Message struct {
 	Date            int64                 `json:"date"`
 	Chat            Chat                  `json:"chat"`
 	ForwardOrigin   *MessageOrigin        `json:"forward_origin,omitempty"`
+	ViaBot          *User                 `json:"via_bot,omitempty"`
 	ReplyToMessage  *Message              `json:"reply_to_message,omitempty"`
 	EditDate        int64                 `json:"edit_date,omitempty"`
 	MediaGroupID    string                `json:"media_group_id,omitempty"`
