@@ -22,10 +22,11 @@ type DedupStore interface {
 // every meme, and two copies processed at once cannot both pass.
 type Deduplicator struct {
 	store DedupStore
-	mu    sync.Mutex // guards lastID; the lock in DedupTx already serialises lookups
+	mu    sync.Mutex // guards lastSeq; the lock in DedupTx already serialises lookups
 	index *media.Index
-	// lastID is the highest meme id loaded into the index.
-	lastID int64
+	// lastSeq is the last fingerprint write loaded into the index (new
+	// memes, and fingerprints the backfill recomputed).
+	lastSeq int64
 }
 
 // NewDeduplicator returns a deduplicator that loads hashes on first use.
@@ -117,12 +118,12 @@ func (d *Deduplicator) lookup(ctx context.Context, tx *storage.Store, fp media.F
 	return d.confirm(ctx, tx, fp, c)
 }
 
-// catchUp loads the hashes of memes stored since the last look.
+// catchUp loads the hashes of memes stored, or recomputed, since the last look.
 func (d *Deduplicator) catchUp(ctx context.Context, tx *storage.Store) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	for {
-		batch, err := tx.MemeHashes(ctx, d.lastID, 10000, media.IndexedPrefix)
+		batch, err := tx.MemeHashes(ctx, d.lastSeq, 10000, media.IndexedPrefix)
 		if err != nil {
 			return err
 		}
@@ -131,7 +132,7 @@ func (d *Deduplicator) catchUp(ctx context.Context, tx *storage.Store) error {
 			if err := fp.UnmarshalIndexed(h.Fingerprint); err == nil {
 				d.index.Add(h.ID, fp)
 			}
-			d.lastID = h.ID
+			d.lastSeq = h.Seq
 		}
 		if len(batch) < 10000 {
 			return nil
