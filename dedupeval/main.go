@@ -47,7 +47,7 @@ func run(args []string) error {
 		*set = *root + "/set"
 	}
 	if args[0] == "build" {
-		return build(*root+"/photos", *root+"/fonts", *set, *width, *limit)
+		return build(*root, *set, *width, *limit)
 	}
 	var read readFunc
 	if !*noOCR {

@@ -26,7 +26,7 @@ const (
 	letterTolerance = 30
 	// letterMargin is how many cells along every border are left out: a
 	// crop through the lettering changes the strokes it cuts.
-	letterMargin = 2
+	letterMargin = 3
 	// watermarkCols and watermarkRows are the size of a corner where a
 	// watermark goes (40% of the width, 20% of the height); the changed
 	// cells of the corner with the most are discounted, since another
