@@ -95,9 +95,9 @@ func (h *Handlers) sendFailed(ctx context.Context, userID int64, err error) erro
 func memeSendable(it recommend.Item) tele.Sendable {
 	file := tele.File{FileID: it.FileID}
 	switch it.Type {
-	case "video":
+	case storage.MediaVideo:
 		return &tele.Video{File: file, Caption: it.Caption}
-	case "animation":
+	case storage.MediaAnimation:
 		return &tele.Animation{File: file, Caption: it.Caption}
 	}
 	return &tele.Photo{File: file, Caption: it.Caption}

@@ -40,20 +40,20 @@ type upload struct {
 func uploadOf(m *tele.Message) (upload, bool) {
 	switch {
 	case m.Photo != nil:
-		return upload{"photo", m.Photo.FileID, m.Photo.UniqueID, m.Photo.FileSize, "image/jpeg"}, true
+		return upload{storage.MediaPhoto, m.Photo.FileID, m.Photo.UniqueID, m.Photo.FileSize, "image/jpeg"}, true
 	case m.Animation != nil:
-		return upload{"animation", m.Animation.FileID, m.Animation.UniqueID, m.Animation.FileSize, m.Animation.MIME}, true
+		return upload{storage.MediaAnimation, m.Animation.FileID, m.Animation.UniqueID, m.Animation.FileSize, m.Animation.MIME}, true
 	case m.Video != nil:
-		return upload{"video", m.Video.FileID, m.Video.UniqueID, m.Video.FileSize, m.Video.MIME}, true
+		return upload{storage.MediaVideo, m.Video.FileID, m.Video.UniqueID, m.Video.FileSize, m.Video.MIME}, true
 	case m.Document != nil:
 		d := m.Document
 		switch {
 		case d.MIME == "image/gif":
-			return upload{"animation", d.FileID, d.UniqueID, d.FileSize, d.MIME}, true
+			return upload{storage.MediaAnimation, d.FileID, d.UniqueID, d.FileSize, d.MIME}, true
 		case strings.HasPrefix(d.MIME, "image/"):
-			return upload{"photo", d.FileID, d.UniqueID, d.FileSize, d.MIME}, true
+			return upload{storage.MediaPhoto, d.FileID, d.UniqueID, d.FileSize, d.MIME}, true
 		case strings.HasPrefix(d.MIME, "video/"):
-			return upload{"video", d.FileID, d.UniqueID, d.FileSize, d.MIME}, true
+			return upload{storage.MediaVideo, d.FileID, d.UniqueID, d.FileSize, d.MIME}, true
 		}
 	}
 	return upload{}, false

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"memebot/internal/median"
 	"memebot/storage/storagetest"
 )
 
@@ -72,7 +73,7 @@ func BenchmarkParseAndSelect1000(b *testing.B) {
 				views = append(views, *p.Views)
 			}
 		}
-		sel := Select(posts, Judgement{Platform: PlatformTelegram, Language: "en", MedianViews: Median(views), Now: now, MinAge: time.Hour})
+		sel := Select(posts, Judgement{Platform: PlatformTelegram, Language: "en", MedianViews: median.Of(views), Now: now, MinAge: time.Hour})
 		if len(sel.Candidates) == 0 || len(sel.Verdicts) != 1000 {
 			b.Fatalf("%d candidates, %d verdicts", len(sel.Candidates), len(sel.Verdicts))
 		}

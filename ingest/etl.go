@@ -177,17 +177,3 @@ func Select(posts []RawPost, j Judgement) Selection {
 	}
 	return s
 }
-
-// Median of views; 0 for none.
-func Median(views []int64) float64 {
-	if len(views) == 0 {
-		return 0
-	}
-	v := slices.Clone(views)
-	slices.Sort(v)
-	n := len(v)
-	if n%2 == 1 {
-		return float64(v[n/2])
-	}
-	return float64(v[n/2-1]+v[n/2]) / 2
-}

@@ -114,13 +114,4 @@ func TestSelectAndMedian(t *testing.T) {
 	if len(s.Verdicts) != 3 || s.Verdicts[1] != VerdictCandidate || !strings.HasPrefix(s.Verdicts[2], VerdictLowViews) {
 		t.Errorf("verdicts = %v (the young post must have none)", s.Verdicts)
 	}
-	if m := Median([]int64{5, 1, 3}); m != 3 {
-		t.Errorf("Median odd = %v", m)
-	}
-	if m := Median([]int64{4, 1, 3, 2}); m != 2.5 {
-		t.Errorf("Median even = %v", m)
-	}
-	if m := Median(nil); m != 0 {
-		t.Errorf("Median none = %v", m)
-	}
 }

@@ -4,15 +4,17 @@ import (
 	"context"
 	"net/http"
 	"time"
+
+	"memebot/storage"
 )
 
 // Media types of a post's media. MediaOther is anything that is not a meme
 // (a document, a sticker, a poll, a video too large to preview): it still
 // counts when telling single-media posts from albums.
 const (
-	MediaPhoto     = "photo"
-	MediaVideo     = "video"
-	MediaAnimation = "animation"
+	MediaPhoto     = storage.MediaPhoto
+	MediaVideo     = storage.MediaVideo
+	MediaAnimation = storage.MediaAnimation
 	MediaOther     = "other"
 )
 

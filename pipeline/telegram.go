@@ -19,7 +19,7 @@ type Telegram interface {
 
 // Media is a file to send: new bytes, or a file Telegram has already.
 type Media struct {
-	Kind   string // photo, video or animation
+	Kind   string // storage.MediaPhoto, MediaVideo or MediaAnimation
 	FileID string
 	Data   []byte // sent instead of FileID when set
 }

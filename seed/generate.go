@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"memebot/storage"
 )
 
 // generator holds the synthetic world: who the users are, what the memes are
@@ -169,7 +171,8 @@ func (g *generator) copySources(ctx context.Context, conn *pgx.Conn) error {
 // copyMemes loads the memes with triggers off (this session only) and then
 // creates their meme_stats rows in one statement.
 func (g *generator) copyMemes(ctx context.Context, conn *pgx.Conn) error {
-	types := []string{"photo", "photo", "photo", "photo", "photo", "photo", "photo", "photo", "video", "animation"}
+	photo := storage.MediaPhoto
+	types := []string{photo, photo, photo, photo, photo, photo, photo, photo, storage.MediaVideo, storage.MediaAnimation}
 	span := 180 * 24 * time.Hour
 	i := 0
 	src := pgx.CopyFromFunc(func() ([]any, error) {

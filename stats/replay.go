@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"memebot/internal/median"
 )
 
 // ReactBuckets are the edges, in seconds, of the reaction-time histogram kept
@@ -203,20 +205,6 @@ func medianFromHistogram(hist []int32) (float64, bool) {
 	return ReactBuckets[len(ReactBuckets)-1], true
 }
 
-// median of session lengths: the finished sessions and the current one.
-func median(xs []int32) float64 {
-	if len(xs) == 0 {
-		return 0
-	}
-	s := slices.Clone(xs)
-	slices.Sort(s)
-	n := len(s)
-	if n%2 == 1 {
-		return float64(s[n/2])
-	}
-	return float64(s[n/2-1]+s[n/2]) / 2
-}
-
 // addSent counts the window's sent rows into the loaded users and memes.
 func addSent(ctx context.Context, tx pgx.Tx, from, until time.Time, users map[int64]*userState, memes map[int64]*memeState) (int64, error) {
 	rows, err := tx.Query(ctx, `
@@ -306,7 +294,7 @@ CREATE TEMP TABLE user_stats_new (
 	for id, u := range users {
 		lengths := append(slices.Clone(u.closed), u.sessionLen)
 		rows = append(rows, []any{id, u.sent, u.likes, u.dislikes, u.lrSum, u.lrN, u.sessions,
-			u.sessionLen, nonNil(u.closed), median(lengths), u.activeDays, u.last})
+			u.sessionLen, nonNil(u.closed), median.Of(lengths), u.activeDays, u.last})
 	}
 	cols := []string{"user_id", "sent", "likes", "dislikes", "lr_sum", "lr_n", "sessions",
 		"session_len", "closed_sessions", "median_session_len", "active_days", "last_reacted_at"}
