@@ -175,6 +175,8 @@ func (d *Deduplicator) confirm(ctx context.Context, tx *storage.Store, fp media.
 			return nil, errNeedText
 		}
 		switch {
+		case s.Analysed && c.text == nil:
+			continue // the pictures differ: no text needed
 		case s.Analysed:
 			v = media.CompareMemes(fp, other, *c.text, s.OCRText)
 		case pending && v.Duplicate && !c.pendingAsSuspect:
