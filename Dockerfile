@@ -8,7 +8,8 @@ COPY go.mod go.sum ./
 RUN go mod download
 # .dockerignore keeps .env (secrets), .tmp/ (local databases) and .git out.
 COPY . .
-RUN CGO_ENABLED=1 go build -trimpath -ldflags="-s -w" -o /out/memebot .
+# -tags nosandbox: the fake Telegram Bot API (tgfake) and the sandbox page stay out of the image.
+RUN CGO_ENABLED=1 go build -tags nosandbox -trimpath -ldflags="-s -w" -o /out/memebot .
 
 # Runtime stage: the shared libraries, OCR language data and ffmpeg only.
 FROM debian:bookworm-slim

@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -24,6 +25,7 @@ import (
 
 	"memebot/app"
 	"memebot/config"
+	"memebot/kv/kvtest"
 	"memebot/storage/storagetest"
 	"memebot/tgfake"
 )
@@ -144,8 +146,8 @@ func TestHealthcheckPassesOnlyWhileReady(t *testing.T) {
 	defer func() { tg.Close(); api.Close() }()
 	cfg, err := config.Parse([]string{
 		"BOT_TOKEN=1:T", "TELEGRAM_API_URL=" + api.URL, "STORAGE_CHAT_ID=-1", "REVIEW_CHAT_ID=-2",
-		"DATABASE_URL=" + storagetest.NewDatabase(t), "REDIS_URL=" + storagetest.RedisURL(),
-		"REDIS_KEY_PREFIX=" + storagetest.NewRedis(t).Prefix(), "HTTP_ADDR=0.0.0.0:0",
+		"DATABASE_URL=" + storagetest.NewDatabase(t), "REDIS_URL=" + kvtest.RedisURL(),
+		"REDIS_KEY_PREFIX=" + kvtest.NewRedis(t).Prefix(), "HTTP_ADDR=0.0.0.0:0",
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -224,5 +226,33 @@ func TestComposeRunsTheTestedHealthchecks(t *testing.T) {
 	cmd := strings.Join(redis.Command, " ")
 	if !strings.Contains(cmd, "--appendonly yes") || len(redis.Volumes) == 0 || !strings.HasSuffix(redis.Volumes[0], ":/data") {
 		t.Errorf("redis runs %q with volumes %v; want --appendonly yes and a volume on /data", cmd, redis.Volumes)
+	}
+}
+
+// TestImageLeavesTheFakeTelegramOut: the image's binary is built with
+// -tags nosandbox, and a binary built so links neither the fake Bot API
+// nor the sandbox (they are for tests and for trying the bot from source).
+func TestImageLeavesTheFakeTelegramOut(t *testing.T) {
+	dockerfile, err := os.ReadFile("Dockerfile")
+	if err != nil {
+		t.Fatal(err)
+	}
+	built := false
+	for _, line := range strings.Split(string(dockerfile), "\n") {
+		if strings.Contains(line, "go build") && strings.Contains(line, "-o /out/memebot") {
+			built = strings.Contains(line, "-tags nosandbox")
+		}
+	}
+	if !built {
+		t.Fatal("the Dockerfile does not build memebot with -tags nosandbox")
+	}
+	out, err := exec.Command("go", "list", "-tags", "nosandbox", "-deps", ".").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go list: %v\n%s", err, out)
+	}
+	for _, pkg := range strings.Fields(string(out)) {
+		if pkg == "memebot/tgfake" || strings.HasPrefix(pkg, "memebot/sandbox") {
+			t.Errorf("a -tags nosandbox build links %s", pkg)
+		}
 	}
 }

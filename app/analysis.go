@@ -1,17 +1,15 @@
 package app
 
 import (
-	"context"
 	"fmt"
 	"log/slog"
-	"time"
 
-	"memebot/bot"
 	"memebot/jobs"
 	"memebot/moderation"
 	"memebot/moderation/ocr"
 	"memebot/moderation/vision"
 	"memebot/pipeline"
+	"memebot/telegram"
 )
 
 // newAnalyzer builds the automatic checks of a worker: OCR with one
@@ -43,29 +41,20 @@ func newAnalyzer(d *deps) (*moderation.Analyzer, func()) {
 }
 
 // addDescribeJob schedules the vision backfill when a vision service is
-// configured. Its breaker pauses the job through the same switch as /pause,
-// and the admins are told.
-func addDescribeJob(d *deps, s *jobs.Scheduler, tg *bot.Sender, alerts pipeline.Alerts) error {
+// configured.
+func addDescribeJob(d *deps, s *jobs.Scheduler, tg *telegram.Sender, breaker jobs.Breaker) error {
 	if d.cfg.VisionAPIURL == "" || len(d.cfg.VisionModels) == 0 {
 		return nil
 	}
-	log := d.log.With("job", pipeline.DescribeJob)
+	log := d.log.With("job", jobs.DescribeJob)
 	describer, err := vision.NewDescriber(vision.Config{
 		URL: d.cfg.VisionAPIURL, APIKey: d.cfg.VisionAPIKey, Models: d.cfg.VisionModels,
 		Redis: d.redis, KeyPrefix: d.redis.Prefix() + ":", DailyQuota: d.cfg.VisionDailyQuota, Logger: log,
-		OnTrip: func(ctx context.Context, reason string) {
-			why := "circuit breaker: " + reason
-			if err := d.store.SetJobPaused(ctx, pipeline.DescribeJob, true, nil, why); err != nil {
-				log.Error("pausing the describe job", slog.Any("error", err))
-			}
-			alerts.Alert(ctx, fmt.Sprintf("⚠️ The describe job paused itself (%s). Fix the cause, then /resume %s.", why, pipeline.DescribeJob))
-		},
+		OnTrip: breaker.OnTrip(jobs.DescribeJob),
 	})
 	if err != nil {
 		return configError{fmt.Errorf("VISION_MODELS: %w", err)}
 	}
-	s.Add(jobs.Job{Name: pipeline.DescribeJob, Schedule: "@every 15m", Timeout: 10 * time.Minute,
-		Run:      pipeline.Describe(d.store, tg, describer, d.cfg.DescribeBatch, log),
-		OnResume: describer.Reset})
+	s.Add(jobs.NewDescribe(d.store, tg, describer, d.cfg.DescribeBatch, log))
 	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"memebot/kv/kvtest"
 	"memebot/storage/storagetest"
 )
 
@@ -142,7 +143,7 @@ func TestStartFailuresAreOneLineNamingWhatToCheck(t *testing.T) {
 			map[string]string{"DATABASE_URL": goodDB, "REDIS_URL": "redis://:s3cret@" + closedPort(t) + "/0"},
 			[]string{"REDIS_URL", "Redis", "connection refused"}},
 		{"http address in use", []string{"worker"},
-			map[string]string{"DATABASE_URL": goodDB, "REDIS_URL": storagetest.RedisURL(), "HTTP_ADDR": busy.Addr().String()},
+			map[string]string{"DATABASE_URL": goodDB, "REDIS_URL": kvtest.RedisURL(), "HTTP_ADDR": busy.Addr().String()},
 			[]string{"HTTP_ADDR", busy.Addr().String(), "in use"}},
 	}
 	for _, tc := range cases {

@@ -5,7 +5,6 @@ import (
 	"errors"
 
 	"fmt"
-	tele "gopkg.in/telebot.v3"
 	"log/slog"
 	"net/url"
 	"os"
@@ -13,6 +12,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	tele "gopkg.in/telebot.v3"
 
 	"memebot/bot"
 	"memebot/handlers"
@@ -25,6 +26,9 @@ import (
 	"memebot/ratelimit"
 	"memebot/recommend"
 	"memebot/review"
+	"memebot/stats"
+	"memebot/storage"
+	"memebot/telegram"
 )
 
 // mediaQueue is the queue of upload and ingestion processing jobs.
@@ -32,25 +36,29 @@ const mediaQueue = "media"
 
 // buildComponents creates what the roles need, in start order.
 func buildComponents(ctx context.Context, d *deps, roles Roles) ([]component, error) {
-	tg, err := bot.New(bot.Config{
-		Token: d.cfg.BotToken, APIURL: d.cfg.TelegramAPIURL, Workers: d.cfg.UpdateConcurrency,
-		Redis: d.redis, Down: d.probe.Down, Limits: bot.Limits{
-			Global:  bot.Limit{Rate: d.cfg.RateGlobal, Per: time.Second, Burst: 5},
-			Private: bot.Limit{Rate: d.cfg.RatePrivate, Per: time.Second, Burst: 2},
-			Group:   bot.Limit{Rate: d.cfg.RateGroup, Per: time.Minute, Burst: 3},
+	tg, err := telegram.New(telegram.Config{
+		Token: d.cfg.BotToken, APIURL: d.cfg.TelegramAPIURL, Conns: d.cfg.UpdateConcurrency,
+		Redis: d.redis, Limits: telegram.Limits{
+			Global:  telegram.Limit{Rate: d.cfg.RateGlobal, Per: time.Second, Burst: 5},
+			Private: telegram.Limit{Rate: d.cfg.RatePrivate, Per: time.Second, Burst: 2},
+			Group:   telegram.Limit{Rate: d.cfg.RateGroup, Per: time.Minute, Burst: 3},
 		},
-	}, d.log.With("component", "bot"))
+	}, d.log.With("component", "telegram"))
+	if err != nil {
+		return nil, err
+	}
+	b, err := bot.New(tg, bot.Config{Workers: d.cfg.UpdateConcurrency, Redis: d.redis, Down: d.probe.Down}, d.log.With("component", "bot"))
 	if err != nil {
 		return nil, err
 	}
 	if d.cfg.WatermarkText == "" {
-		d.cfg.WatermarkText = "@" + tg.Username()
+		d.cfg.WatermarkText = "@" + b.Username()
 	}
 	parts := []component{redisWatch(d)}
 	media := newMediaQueue(d, nil)
 	if roles.Worker {
 		analyzer, closeAnalyzer := newAnalyzer(d)
-		p := newPipeline(d, tg, analyzer).WithIngestion(
+		p := newPipeline(d, b, tg, analyzer).WithIngestion(
 			ingest.NewClient(ingest.ClientOptions{AllowPrivateHosts: d.cfg.IngestAllowPrivateHosts, HostInterval: 200 * time.Millisecond}),
 			pipeline.IngestStores(d.store))
 		media = newMediaQueue(d, p.DeadLetter)
@@ -66,8 +74,8 @@ func buildComponents(ctx context.Context, d *deps, roles Roles) ([]component, er
 	}
 	if roles.Bot {
 		feed := newFeed(d)
-		registerHandlers(d, tg, media, feed, jobs.NewControl(sched, d.store))
-		run, err := botRunner(ctx, d, tg)
+		registerHandlers(d, b, tg, media, feed, jobs.NewControl(sched, pauseStore{d.store}))
+		run, err := botRunner(ctx, d, b)
 		if err != nil {
 			return nil, err
 		}
@@ -93,26 +101,26 @@ func newMediaQueue(d *deps, onDead func(context.Context, queue.Job, error)) *que
 	}, d.log.With("component", "queue"))
 }
 
-func newPipeline(d *deps, tg *bot.Bot, analyzer pipeline.Analyzer) *pipeline.Pipeline {
+func newPipeline(d *deps, b *bot.Bot, tg *telegram.Client, analyzer pipeline.Analyzer) *pipeline.Pipeline {
 	return pipeline.New(pipeline.Config{
 		StorageChatID: d.cfg.StorageChatID, WatermarkText: d.cfg.WatermarkText, MaxBytes: d.cfg.UploadMaxBytes,
 		JobTimeout: d.cfg.JobTimeout, LockTTL: d.cfg.JobClaimIdle,
 	}, pipeline.Deps{
 		Telegram: outbound.Worker{Sender: tg.Sender()}, Store: d.store, Locks: d.store,
 		Dedup: pipeline.NewDeduplicator(d.store), Analyzer: analyzer,
-		Reviews: newReviews(d, tg), Alerts: adminAlerts(d, tg),
+		Reviews: newReviews(d, b, tg), Alerts: adminAlerts(d, tg),
 	}, d.log.With("component", "pipeline"))
 }
 
 // newReviews is the review service: decisions on submissions and what
 // moderators and uploaders are told of them.
-func newReviews(d *deps, tg *bot.Bot) *review.Service {
-	return review.NewService(d.store, outbound.Review{Sender: tg.Sender(), Bot: tg.Telebot()}, d.cfg.ReviewChatID,
+func newReviews(d *deps, b *bot.Bot, tg *telegram.Client) *review.Service {
+	return review.NewService(d.store, outbound.Review{Sender: tg.Sender(), Bot: b.Telebot()}, d.cfg.ReviewChatID,
 		d.log.With("component", "review"))
 }
 
 // adminAlerts tells the admins (ADMIN_IDS) what needs a person.
-func adminAlerts(d *deps, tg *bot.Bot) outbound.Admins {
+func adminAlerts(d *deps, tg *telegram.Client) outbound.Admins {
 	return outbound.Admins{Sender: tg.Sender(), IDs: d.cfg.AdminIDs, Log: d.log.With("component", "alerts")}
 }
 
@@ -130,12 +138,12 @@ func newIntake(d *deps, media *queue.Queue) *intake.Intake {
 	return intake.New(d.store, media, limit, pipeline.JobUpload, intake.Options{}, d.log.With("component", "intake"))
 }
 
-func registerHandlers(d *deps, b *bot.Bot, media *queue.Queue, feed *recommend.Feed, control *jobs.Control) {
+func registerHandlers(d *deps, b *bot.Bot, tg *telegram.Client, media *queue.Queue, feed *recommend.Feed, control *jobs.Control) {
 	roles := bot.NewRoles(d.cfg.AdminIDs, d.cfg.ModeratorIDs, d.store)
 	h := &handlers.Handlers{
-		Users: d.store, Intake: newIntake(d, media), Reviews: newReviews(d, b), Sources: ingest.NewStore(d.store.DB()),
+		Users: d.store, Intake: newIntake(d, media), Reviews: newReviews(d, b, tg), Sources: ingest.NewStore(d.store.DB()),
 		SecondLooks: d.store, UploadJobs: media,
-		Feed: feed, Sent: recommend.NewSentLog(d.redis), Texts: b,
+		Feed: feed, Sent: recommend.NewSentLog(d.redis), Texts: tg,
 		Stats:   &handlers.StatsCommand{Figures: d.store, MediaQueue: media, Weights: feed, Log: d.log.With("component", "stats")},
 		Control: control, Roles: d.store, RoleCache: roles,
 		Settings: handlers.Settings{
@@ -144,21 +152,23 @@ func registerHandlers(d *deps, b *bot.Bot, media *queue.Queue, feed *recommend.F
 		Log: d.log.With("component", "handlers"),
 	}
 	h.Register(b.Telebot(), roles)
-	b.ReactionHandler = func(_ context.Context, r *tele.MessageReaction) error { return h.NativeReaction(b.Telebot(), r, roles) }
+	b.ReactionHandler = func(ctx context.Context, r *tele.MessageReaction) error {
+		return h.NativeReaction(ctx, b.Telebot(), r, roles)
+	}
 	if err := h.SetCommands(b.Telebot(), roles); err != nil {
 		d.log.Warn("setMyCommands failed", slog.Any("error", err))
 	}
 }
 
-func newScheduler(d *deps, tg *bot.Bot, media *queue.Queue) (*jobs.Scheduler, error) {
+func newScheduler(d *deps, tg *telegram.Client, media *queue.Queue) (*jobs.Scheduler, error) {
 	s := jobs.New(d.redis, d.store, d.cfg.Schedules, d.log.With("component", "scheduler"))
-	if err := addDescribeJob(d, s, tg.Sender(), adminAlerts(d, tg)); err != nil {
+	breaker := jobs.Breaker{Pauses: d.store, Alerts: adminAlerts(d, tg), Log: d.log.With("component", "scheduler")}
+	if err := addDescribeJob(d, s, tg.Sender(), breaker); err != nil {
 		return nil, err
 	}
-	addIngestJobs(d, s, adminAlerts(d, tg), media)
+	addIngestJobs(d, s, breaker, media)
 	addFeedJobs(d, s)
-	s.Add(jobs.Job{Name: "requeue-stale", Schedule: "@every 10m", Timeout: 5 * time.Minute,
-		Run: requeueStale(d, media)})
+	s.Add(jobs.NewRequeueStale(d.store, ingest.NewStore(d.store.DB()), media, d.log.With("job", "requeue-stale")))
 	// Fingerprints an older rule computed are recomputed from the storage
 	// chat, 200 memes every 5 minutes (a download and 10 ms of CPU each).
 	s.Add(jobs.Job{Name: jobs.FingerprintsJob, Schedule: "@every 5m", Timeout: 4 * time.Minute,
@@ -166,6 +176,20 @@ func newScheduler(d *deps, tg *bot.Bot, media *queue.Queue) (*jobs.Scheduler, er
 	s.Add(jobs.Job{Name: "queue-metrics", Schedule: "@every 15s", Timeout: 10 * time.Second,
 		Run: func(ctx context.Context) error { _, err := media.Stats(ctx); return err }})
 	return s, nil
+}
+
+// addFeedJobs schedules the incremental statistics, the co-likes the
+// co_liked engine reads, and the ahead-of-time refill of recently active
+// users' queues.
+func addFeedJobs(d *deps, s *jobs.Scheduler) {
+	log := d.log.With("component", "feed")
+	opts := stats.DefaultOptions()
+	opts.Lag = d.cfg.StatsLag
+	opts.Stage = recommend.StageOf
+	feed := newFeed(d)
+	s.Add(jobs.NewStats(stats.New(d.store, opts, log.With("job", "stats")), feed, log))
+	s.Add(jobs.NewCoLikes(recommend.NewCoLikes(d.store, log.With("job", "colikes")), log))
+	s.Add(jobs.NewRefill(feed, log))
 }
 
 // consumerName identifies this worker process in the queue's consumer group.
@@ -206,4 +230,19 @@ func botRunner(ctx context.Context, d *deps, tg *bot.Bot) (func(context.Context)
 		return nil, err
 	}
 	return func(ctx context.Context) error { <-ctx.Done(); return nil }, nil
+}
+
+// pauseStore is the pause state in PostgreSQL as the jobs package reads it.
+type pauseStore struct{ *storage.Store }
+
+func (p pauseStore) JobStates(ctx context.Context) (map[string]jobs.State, error) {
+	rows, err := p.Store.JobStates(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]jobs.State, len(rows))
+	for name, r := range rows {
+		out[name] = jobs.State{Paused: r.Paused, By: r.ChangedBy, At: r.ChangedAt, Reason: r.Reason}
+	}
+	return out, nil
 }

@@ -8,7 +8,7 @@ import (
 	"net"
 	"syscall"
 
-	"memebot/storage"
+	"memebot/heal"
 )
 
 // report prints why a subcommand failed and returns the exit code. What a
@@ -36,7 +36,7 @@ func explain(err error) string {
 	if errors.As(err, &plain) {
 		return plain.Error()
 	}
-	var connErr *storage.ConnectError
+	var connErr *heal.ConnectError
 	if errors.As(err, &connErr) {
 		variable := map[string]string{"PostgreSQL": "DATABASE_URL", "Redis": "REDIS_URL"}[connErr.Server]
 		return fmt.Sprintf("%s (check %s)", connErr, variable)

@@ -12,6 +12,7 @@ import (
 	"memebot/config"
 	"memebot/heal"
 	"memebot/httpserver"
+	"memebot/kv"
 	"memebot/storage"
 )
 
@@ -30,7 +31,7 @@ type deps struct {
 	cfg   *config.Config
 	log   *slog.Logger
 	store *storage.Store
-	redis *storage.Redis
+	redis *kv.Redis
 	http  *httpserver.Server
 	probe *heal.Probe // whether PostgreSQL and Redis answer, asked before giving up on work
 }
@@ -139,7 +140,7 @@ func openDeps(ctx context.Context, cfg *config.Config, log *slog.Logger) (*deps,
 			return nil, nil, err
 		}
 	}
-	rdb, err := storage.OpenRedis(ctx, cfg.RedisURL, cfg.RedisPrefix)
+	rdb, err := kv.Open(ctx, cfg.RedisURL, cfg.RedisPrefix)
 	if err != nil {
 		st.Close()
 		return nil, nil, err

@@ -16,9 +16,10 @@ import (
 // attempt is what the handlers made of one update, across the tries of an
 // update held through an outage.
 type attempt struct {
-	tries    int         // tries begun
-	err      error       // what the handler returned on the last try
-	answered atomic.Bool // the callback query was answered: never again
+	ctx      context.Context // the current try's: the update's deadline, ends at shutdown
+	tries    int             // tries begun
+	err      error           // what the handler returned on the last try
+	answered atomic.Bool     // the callback query was answered: never again
 }
 
 // attempts maps update id -> *attempt while the update is in hand.
@@ -50,6 +51,9 @@ func (b *Bot) guard(next tele.HandlerFunc) tele.HandlerFunc {
 		at := b.attempts.of(c.Update().ID)
 		at.tries++
 		c.Set(retryKey, at.tries > 1)
+		if at.ctx != nil {
+			c.Set(ctxKey, at.ctx)
+		}
 		if c.Callback() != nil {
 			once := &answerOnce{Context: c, answered: &at.answered}
 			defer once.ensure()
@@ -60,7 +64,21 @@ func (b *Bot) guard(next tele.HandlerFunc) tele.HandlerFunc {
 	}
 }
 
-const retryKey = "memebot.retry"
+const (
+	retryKey = "memebot.retry"
+	ctxKey   = "memebot.ctx"
+)
+
+// Context is the context of the update c is handling: it carries the
+// update's deadline (Config.UpdateTimeout) and ends when the bot shuts down
+// (after the drain). A handler passes it to everything it does I/O with.
+// Outside the bot (a handler's unit test) it is context.Background().
+func Context(c tele.Context) context.Context {
+	if ctx, ok := c.Get(ctxKey).(context.Context); ok {
+		return ctx
+	}
+	return context.Background()
+}
 
 // IsRetry reports whether this run of a handler is another try of an update
 // held through an outage in this process: whatever the first try did not

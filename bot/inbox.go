@@ -9,9 +9,9 @@ import (
 	"strings"
 	"time"
 
-	tele "gopkg.in/telebot.v3"
+	"memebot/kv"
 
-	"memebot/storage"
+	tele "gopkg.in/telebot.v3"
 )
 
 // inbox keeps the updates fetched by long polling until they are handled: a
@@ -20,7 +20,7 @@ import (
 // returns, the inbox is where it survives a crash. Without Redis (tests of
 // wiring only) it keeps nothing.
 type inbox struct {
-	rdb      *storage.Redis
+	rdb      *kv.Redis
 	key      string
 	log      *slog.Logger
 	finished chan int // handled update ids, removed in batches by forget
@@ -28,7 +28,7 @@ type inbox struct {
 
 // newInbox returns the inbox of the bot whose token is token (one per bot, so
 // bots sharing a Redis do not replay each other's updates).
-func newInbox(rdb *storage.Redis, token string, log *slog.Logger) *inbox {
+func newInbox(rdb *kv.Redis, token string, log *slog.Logger) *inbox {
 	botID, _, _ := strings.Cut(token, ":")
 	in := &inbox{rdb: rdb, log: log, finished: make(chan int, 1024)}
 	if rdb != nil {

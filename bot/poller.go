@@ -11,6 +11,7 @@ import (
 	tele "gopkg.in/telebot.v3"
 
 	"memebot/metrics"
+	"memebot/telegram"
 )
 
 // allowedUpdates are the update types the bot asks Telegram for.
@@ -59,7 +60,7 @@ func (b *Bot) poll(ctx context.Context, dispatch func(tele.Update), room func(co
 				return
 			}
 			wait := backoff
-			if after, ok := RetryAfter(err); ok {
+			if after, ok := telegram.RetryAfter(err); ok {
 				wait = after
 			}
 			b.log.Warn("getUpdates failed", slog.Any("error", err), slog.Duration("retry_in", wait))
@@ -108,7 +109,7 @@ func (b *Bot) getUpdates(ctx context.Context, allowed string, limit int) ([]json
 		"limit":           strconv.Itoa(limit),
 	}
 	var raw []json.RawMessage
-	if err := b.call(ctx, "getUpdates", params, &raw); err != nil {
+	if err := b.tg.Call(ctx, "getUpdates", params, &raw); err != nil {
 		return nil, err
 	}
 	return raw, nil

@@ -20,7 +20,7 @@ func newPollWorld(t *testing.T) *pollWorld { return &pollWorld{newFakeAPI(t)} }
 // drain for the updates in hand.
 func (w *pollWorld) run(t *testing.T, onText func(c tele.Context) error, drain time.Duration) (stop func()) {
 	t.Helper()
-	b := w.newBot(t, Limits{})
+	b := w.newBot(t)
 	b.cfg.PollTimeout = time.Second
 	b.Telebot().Handle(tele.OnText, onText)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -94,4 +94,34 @@ func TestUpdateInHandAtShutdownIsHandledByTheNextRun(t *testing.T) {
 	stop = w.run(t, func(c tele.Context) error { return c.Send("here: " + c.Text()) }, time.Second)
 	defer stop()
 	w.waitReply(t, 7, "here: are you there")
+}
+
+// A handler's context carries the update's deadline, and a handler still at
+// work when the drain ends at shutdown sees its context end.
+func TestHandlersContextHasADeadlineAndEndsAtShutdown(t *testing.T) {
+	w := newPollWorld(t)
+	got := make(chan context.Context, 1)
+	stop := w.run(t, func(c tele.Context) error {
+		ctx := Context(c)
+		got <- ctx
+		<-ctx.Done()
+		return ctx.Err()
+	}, 100*time.Millisecond)
+	w.say(t, 9, "hold on")
+	var ctx context.Context
+	select {
+	case ctx = <-got:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the handler was never called")
+	}
+	if _, ok := ctx.Deadline(); !ok {
+		t.Error("the update's context has no deadline")
+	}
+	if ctx.Err() != nil {
+		t.Fatalf("the update's context ended before shutdown: %v", ctx.Err())
+	}
+	stop()
+	if ctx.Err() == nil {
+		t.Fatal("the update's context did not end at shutdown")
+	}
 }

@@ -23,6 +23,7 @@ import (
 type pool struct {
 	b     *Bot
 	ctx   context.Context  // ends at shutdown: an update held through an outage stops waiting
+	base  context.Context  // the handlers' contexts derive from it: ends after the drain
 	ready chan tele.Update // updates whose chat has nothing else in hand
 	max   int
 	wg    sync.WaitGroup
@@ -33,8 +34,8 @@ type pool struct {
 	roomMade chan struct{}           // closed when inHand falls to refillAt
 }
 
-func (b *Bot) newPool(ctx context.Context) *pool {
-	p := &pool{b: b, ctx: ctx, ready: make(chan tele.Update, b.cfg.MaxInHand), max: b.cfg.MaxInHand, chats: map[int64][]tele.Update{}}
+func (b *Bot) newPool(ctx, base context.Context) *pool {
+	p := &pool{b: b, ctx: ctx, base: base, ready: make(chan tele.Update, b.cfg.MaxInHand), max: b.cfg.MaxInHand, chats: map[int64][]tele.Update{}}
 	for range b.cfg.Workers {
 		p.wg.Add(1)
 		go p.work()
@@ -91,7 +92,7 @@ func (p *pool) work() {
 	defer p.wg.Done()
 	for u := range p.ready {
 		for more := true; more; {
-			if p.b.handle(p.ctx, u) {
+			if p.b.handle(p.ctx, p.base, u) {
 				p.b.inbox.done(u.ID) // else it waits in the inbox for the next start
 			}
 			u, more = p.finished(u)

@@ -16,7 +16,7 @@ import (
 // updates in hand.
 func (w *pollWorld) runSized(t *testing.T, workers, inHand int, onText func(c tele.Context) error) (stop func()) {
 	t.Helper()
-	b := w.newBot(t, Limits{})
+	b := w.newBot(t)
 	b.cfg.PollTimeout = time.Second
 	b.cfg.Workers, b.cfg.MaxInHand = workers, inHand
 	b.Telebot().Handle(tele.OnText, onText)

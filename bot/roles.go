@@ -6,8 +6,14 @@ import (
 	"time"
 
 	tele "gopkg.in/telebot.v3"
+)
 
-	"memebot/storage"
+// The roles a user may hold, as Role returns them: the same words the
+// database keeps in users.role for promoted moderators.
+const (
+	RoleUser      = "user"
+	RoleModerator = "moderator"
+	RoleAdmin     = "admin"
 )
 
 // RoleSource answers which role a user holds (admin, moderator or user).
@@ -44,15 +50,15 @@ func set(ids []int64) map[int64]bool {
 	return m
 }
 
-// Role returns storage.RoleAdmin, storage.RoleModerator or storage.RoleUser.
+// Role returns RoleAdmin, RoleModerator or RoleUser.
 func (r *Roles) Role(ctx context.Context, userID int64) string {
 	switch {
 	case r.admins[userID]:
-		return storage.RoleAdmin
+		return RoleAdmin
 	case r.moderators[userID] || r.isPromoted(ctx, userID):
-		return storage.RoleModerator
+		return RoleModerator
 	}
-	return storage.RoleUser
+	return RoleUser
 }
 
 // Invalidate drops the cache, e.g. right after /promote or /demote.
@@ -107,9 +113,9 @@ const roleKey = "memebot.role"
 // Middleware stores the sender's role in the context for handlers (RoleOf).
 func (r *Roles) Middleware(next tele.HandlerFunc) tele.HandlerFunc {
 	return func(c tele.Context) error {
-		role := storage.RoleUser
+		role := RoleUser
 		if s := c.Sender(); s != nil {
-			role = r.Role(context.Background(), s.ID)
+			role = r.Role(Context(c), s.ID)
 		}
 		c.Set(roleKey, role)
 		return next(c)
@@ -121,8 +127,8 @@ func RoleOf(c tele.Context) string {
 	if role, ok := c.Get(roleKey).(string); ok {
 		return role
 	}
-	return storage.RoleUser
+	return RoleUser
 }
 
 // IsModerator reports whether the role may review (moderators and admins).
-func IsModerator(role string) bool { return role == storage.RoleModerator || role == storage.RoleAdmin }
+func IsModerator(role string) bool { return role == RoleModerator || role == RoleAdmin }

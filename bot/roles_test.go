@@ -5,8 +5,6 @@ import (
 	"sync"
 	"testing"
 	"time"
-
-	"memebot/storage"
 )
 
 // slowSource lists promoted moderators; a read waits for gate when one is set.
@@ -39,7 +37,7 @@ func TestRolesRefreshStaleCacheWithoutKeepingUpdatesWaiting(t *testing.T) {
 	r := NewRoles([]int64{1}, nil, src)
 	r.ttl = 10 * time.Millisecond
 	ctx := context.Background()
-	if r.Role(ctx, 5) != storage.RoleModerator || r.Role(ctx, 1) != storage.RoleAdmin || r.Role(ctx, 9) != storage.RoleUser {
+	if r.Role(ctx, 5) != RoleModerator || r.Role(ctx, 1) != RoleAdmin || r.Role(ctx, 9) != RoleUser {
 		t.Fatal("roles wrong on first load")
 	}
 	// The database becomes slow and 5 is demoted: a stale cache still
@@ -48,7 +46,7 @@ func TestRolesRefreshStaleCacheWithoutKeepingUpdatesWaiting(t *testing.T) {
 	src.set(nil, gate)
 	time.Sleep(20 * time.Millisecond)
 	began := time.Now()
-	if r.Role(ctx, 5) != storage.RoleModerator {
+	if r.Role(ctx, 5) != RoleModerator {
 		t.Fatal("stale cache was not used")
 	}
 	if took := time.Since(began); took > 5*time.Millisecond {
@@ -56,7 +54,7 @@ func TestRolesRefreshStaleCacheWithoutKeepingUpdatesWaiting(t *testing.T) {
 	}
 	close(gate)
 	deadline := time.Now().Add(2 * time.Second)
-	for r.Role(ctx, 5) != storage.RoleUser {
+	for r.Role(ctx, 5) != RoleUser {
 		if time.Now().After(deadline) {
 			t.Fatal("the background reload never took effect")
 		}
@@ -65,7 +63,7 @@ func TestRolesRefreshStaleCacheWithoutKeepingUpdatesWaiting(t *testing.T) {
 	// After /promote the cache is invalidated: the next answer is fresh.
 	src.set([]int64{9}, nil)
 	r.Invalidate()
-	if r.Role(ctx, 9) != storage.RoleModerator {
+	if r.Role(ctx, 9) != RoleModerator {
 		t.Fatal("promotion not seen right after Invalidate")
 	}
 }

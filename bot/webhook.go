@@ -49,7 +49,7 @@ func (b *Bot) WebhookHandler(secret string) http.Handler {
 			return
 		}
 		defer func() { <-slots }()
-		if !b.handle(r.Context(), u) { // held through an outage until Telegram gave up: it sends it again
+		if !b.handle(r.Context(), r.Context(), u) { // held through an outage until Telegram gave up: it sends it again
 			http.Error(w, "unavailable", http.StatusServiceUnavailable)
 			return
 		}
@@ -63,8 +63,8 @@ func (b *Bot) RegisterWebhook(ctx context.Context, url, secret string) error {
 		"url": url, "secret_token": secret, "allowed_updates": allowedUpdates,
 		"max_connections": b.cfg.Workers, "drop_pending_updates": false,
 	}
-	if err := b.call(ctx, "setWebhook", params, nil); err != nil {
-		return fmt.Errorf("bot: setWebhook: %w", redact(err, b.cfg.Token))
+	if err := b.tg.Call(ctx, "setWebhook", params, nil); err != nil {
+		return fmt.Errorf("bot: setWebhook: %w", b.tg.Redact(err))
 	}
 	b.log.Info("webhook registered", slog.String("username", b.tb.Me.Username))
 	return nil

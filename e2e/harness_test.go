@@ -15,6 +15,8 @@ import (
 
 	"memebot/app"
 	"memebot/config"
+	"memebot/kv"
+	"memebot/kv/kvtest"
 	"memebot/storage"
 	"memebot/storage/storagetest"
 	"memebot/tgfake"
@@ -33,7 +35,7 @@ type env struct {
 	t     testing.TB
 	tg    *tgfake.Server
 	store *storage.Store
-	redis *storage.Redis
+	redis *kv.Redis
 	inst  *app.Instance
 	stop  context.CancelFunc
 	vars  []string // the configuration, KEY=VALUE
@@ -69,12 +71,12 @@ func startFronted(t testing.TB, roles app.Roles, front func(http.Handler) http.H
 	tg.CreateChat(tgfake.Chat{ID: storageChatID, Type: "channel", Title: "Storage"})
 
 	dbURL := storagetest.NewDatabase(t)
-	rdb := storagetest.NewRedis(t)
+	rdb := kvtest.NewRedis(t)
 	vars := []string{
 		"BOT_TOKEN=" + token,
 		"TELEGRAM_API_URL=" + ts.URL,
 		"DATABASE_URL=" + dbURL,
-		"REDIS_URL=" + storagetest.RedisURL(),
+		"REDIS_URL=" + kvtest.RedisURL(),
 		"REDIS_KEY_PREFIX=" + rdb.Prefix(),
 		fmt.Sprintf("STORAGE_CHAT_ID=%d", storageChatID),
 		fmt.Sprintf("REVIEW_CHAT_ID=%d", reviewChatID),
@@ -82,7 +84,7 @@ func startFronted(t testing.TB, roles app.Roles, front func(http.Handler) http.H
 		fmt.Sprintf("MODERATOR_IDS=%d", moderatorID),
 		"HTTP_ADDR=127.0.0.1:0",
 		"JOB_CLAIM_IDLE=2s",
-		// Telegram's flood limits hold in production (bot/limiter_test.go checks
+		// Telegram's flood limits hold in production (telegram/limiter_test.go checks
 		// them); these tests are about behaviour, so they send faster.
 		"TELEGRAM_RATE_GLOBAL=1000", "TELEGRAM_RATE_PRIVATE=100", "TELEGRAM_RATE_GROUP=6000",
 	}

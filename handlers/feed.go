@@ -11,9 +11,11 @@ import (
 	tele "gopkg.in/telebot.v3"
 
 	"memebot/bot"
+	"memebot/i18n"
 	"memebot/metrics"
 	"memebot/recommend"
 	"memebot/storage"
+	"memebot/telegram"
 )
 
 // Feed serves memes one by one and records reactions.
@@ -61,7 +63,7 @@ func (h *Handlers) deliver(ctx context.Context, b *tele.Bot, user *tele.User, it
 		if first {
 			key = "no_memes_yet"
 		}
-		_, err = b.Send(user, tr(user, key))
+		_, err = b.Send(user, i18n.T(user.LanguageCode, key))
 		return h.sendFailed(ctx, user.ID, err)
 	}
 	if err != nil {
@@ -85,7 +87,7 @@ func (h *Handlers) deliver(ctx context.Context, b *tele.Bot, user *tele.User, it
 
 // sendFailed marks users who blocked the bot; nothing is sent to them until they return.
 func (h *Handlers) sendFailed(ctx context.Context, userID int64, err error) error {
-	if err != nil && bot.IsBlocked(err) {
+	if err != nil && telegram.IsBlocked(err) {
 		h.Log.Info("user blocked the bot", slog.Int64("user_id", userID))
 		return h.Users.MarkBlocked(ctx, userID)
 	}
@@ -112,11 +114,10 @@ func (h *Handlers) React(c tele.Context) error {
 	if !ok {
 		return c.Respond()
 	}
-	return h.react(c.Bot(), c.Sender(), bot.RoleOf(c), memeID, reaction, func() error { return c.Respond() })
+	return h.react(ctxOf(c), c.Bot(), c.Sender(), bot.RoleOf(c), memeID, reaction, func() error { return c.Respond() })
 }
 
-func (h *Handlers) react(b *tele.Bot, user *tele.User, role string, memeID int64, reaction int, answer func() error) error {
-	ctx := context.Background()
+func (h *Handlers) react(ctx context.Context, b *tele.Bot, user *tele.User, role string, memeID int64, reaction int, answer func() error) error {
 	press, err := h.Feed.ReactNext(ctx, user.ID, memeID, reaction, bot.IsModerator(role))
 	// The answer (which stops the button's spinner) goes out alongside the
 	// next meme instead of before it: the next meme is what the user waits for.
@@ -159,11 +160,10 @@ var (
 
 // NativeReaction counts a Telegram message reaction on a meme as a like or
 // dislike (the first reaction only, as with the buttons).
-func (h *Handlers) NativeReaction(b *tele.Bot, r *tele.MessageReaction, roles *bot.Roles) error {
+func (h *Handlers) NativeReaction(ctx context.Context, b *tele.Bot, r *tele.MessageReaction, roles *bot.Roles) error {
 	if r.User == nil || r.Chat == nil || h.Sent == nil || len(r.NewReaction) == 0 {
 		return nil
 	}
-	ctx := context.Background()
 	memeID, _, ok := h.Sent.Lookup(ctx, r.Chat.ID, r.MessageID)
 	if !ok {
 		return nil
@@ -178,13 +178,8 @@ func (h *Handlers) NativeReaction(b *tele.Bot, r *tele.MessageReaction, roles *b
 		return nil
 	}
 	role := roles.Role(ctx, r.User.ID)
-	if err := h.react(b, r.User, role, memeID, reaction, func() error { return nil }); err != nil {
+	if err := h.react(ctx, b, r.User, role, memeID, reaction, func() error { return nil }); err != nil {
 		return fmt.Errorf("native reaction: %w", err)
 	}
 	return nil
-}
-
-// tr translates key into a user's language.
-func tr(u *tele.User, key string, args ...any) string {
-	return tKey(u.LanguageCode, key, args...)
 }

@@ -10,7 +10,6 @@ import (
 	tele "gopkg.in/telebot.v3"
 
 	"memebot/bot"
-	"memebot/i18n"
 	"memebot/pipeline"
 	"memebot/storage"
 )
@@ -81,15 +80,15 @@ func profile(s *tele.User) storage.UserProfile {
 	return storage.UserProfile{ID: s.ID, Username: s.Username, FirstName: s.FirstName, LanguageCode: s.LanguageCode}
 }
 
-// t translates key into the sender's language.
-func t(c tele.Context, key string, args ...any) string {
-	code := ""
+// senderLang is the language code of the update's sender ("" when none),
+// what i18n.T picks the language by.
+func senderLang(c tele.Context) string {
 	if s := c.Sender(); s != nil {
-		code = s.LanguageCode
+		return s.LanguageCode
 	}
-	return i18n.T(code, key, args...)
+	return ""
 }
 
-func tKey(code, key string, args ...any) string { return i18n.T(code, key, args...) }
-
-func ctxOf(c tele.Context) context.Context { return context.Background() }
+// ctxOf is the context of the update being handled (bot.Context): it has
+// the update's deadline and ends when the bot shuts down.
+func ctxOf(c tele.Context) context.Context { return bot.Context(c) }

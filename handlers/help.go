@@ -6,17 +6,17 @@ import (
 	tele "gopkg.in/telebot.v3"
 
 	"memebot/bot"
-	"memebot/storage"
+	"memebot/i18n"
 )
 
 // Help lists what the sender can do; it also answers unknown commands.
 func (h *Handlers) Help(c tele.Context) error {
-	text := t(c, "help")
+	text := i18n.T(senderLang(c), "help")
 	switch bot.RoleOf(c) {
-	case storage.RoleAdmin:
-		text += t(c, "help_moderator") + t(c, "help_admin")
-	case storage.RoleModerator:
-		text += t(c, "help_moderator")
+	case bot.RoleAdmin:
+		text += i18n.T(senderLang(c), "help_moderator") + i18n.T(senderLang(c), "help_admin")
+	case bot.RoleModerator:
+		text += i18n.T(senderLang(c), "help_moderator")
 	}
 	return c.Send(text)
 }
@@ -33,5 +33,5 @@ func (h *Handlers) Text(c tele.Context) error {
 	if link, ok := sourceLink(c); ok && h.Sources != nil {
 		return h.AddSource(c, link)
 	}
-	return c.Send(t(c, "not_media"))
+	return c.Send(i18n.T(senderLang(c), "not_media"))
 }

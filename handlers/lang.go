@@ -20,7 +20,7 @@ func (h *Handlers) Lang(c tele.Context) error {
 	if err != nil {
 		return fmt.Errorf("lang: %w", err)
 	}
-	return c.Send(t(c, "lang_prompt"), langKeyboard(u.Languages))
+	return c.Send(i18n.T(senderLang(c), "lang_prompt"), langKeyboard(u.Languages))
 }
 
 // LangToggle switches one language on or off and shows the new state.
@@ -38,7 +38,7 @@ func (h *Handlers) LangToggle(c tele.Context) error {
 	}
 	langs := toggle(u.Languages, lang)
 	if len(langs) == 0 {
-		return c.Respond(&tele.CallbackResponse{Text: t(c, "lang_need_one")})
+		return c.Respond(&tele.CallbackResponse{Text: i18n.T(senderLang(c), "lang_need_one")})
 	}
 	if err := h.Users.SetUserLanguages(ctxOf(c), u.ID, langs); err != nil {
 		return fmt.Errorf("lang toggle: %w", err)
@@ -52,10 +52,10 @@ func (h *Handlers) LangToggle(c tele.Context) error {
 	for i, l := range langs {
 		names[i] = i18n.LanguageName(l)
 	}
-	if err := c.Respond(&tele.CallbackResponse{Text: t(c, "lang_saved", strings.Join(names, ", "))}); err != nil {
+	if err := c.Respond(&tele.CallbackResponse{Text: i18n.T(senderLang(c), "lang_saved", strings.Join(names, ", "))}); err != nil {
 		return err
 	}
-	return c.Edit(t(c, "lang_prompt"), langKeyboard(langs))
+	return c.Edit(i18n.T(senderLang(c), "lang_prompt"), langKeyboard(langs))
 }
 
 func toggle(langs []string, lang string) []string {

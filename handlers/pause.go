@@ -9,8 +9,8 @@ import (
 	tele "gopkg.in/telebot.v3"
 
 	"memebot/bot"
+	"memebot/i18n"
 	"memebot/jobs"
-	"memebot/storage"
 )
 
 // JobControl pauses and resumes background jobs.
@@ -27,8 +27,8 @@ func (h *Handlers) Pause(c tele.Context) error { return h.setJobs(c, true) }
 func (h *Handlers) Resume(c tele.Context) error { return h.setJobs(c, false) }
 
 func (h *Handlers) setJobs(c tele.Context, pause bool) error {
-	if bot.RoleOf(c) != storage.RoleAdmin {
-		return c.Send(t(c, "admin_only"))
+	if bot.RoleOf(c) != bot.RoleAdmin {
+		return c.Send(i18n.T(senderLang(c), "admin_only"))
 	}
 	name, reason, _ := strings.Cut(strings.TrimSpace(c.Message().Payload), " ")
 	if name == "" {
@@ -39,7 +39,7 @@ func (h *Handlers) setJobs(c tele.Context, pause bool) error {
 	}
 	changed, err := h.Control.Set(ctxOf(c), strings.ToLower(name), pause, c.Sender().ID, reason)
 	if errors.Is(err, jobs.ErrUnknownJob) {
-		return c.Send(t(c, "job_unknown", name) + "\n\n" + h.jobList(c))
+		return c.Send(i18n.T(senderLang(c), "job_unknown", name) + "\n\n" + h.jobList(c))
 	}
 	if err != nil {
 		return fmt.Errorf("pause: %w", err)
@@ -49,7 +49,7 @@ func (h *Handlers) setJobs(c tele.Context, pause bool) error {
 		key = "jobs_paused"
 	}
 	h.Log.Info("jobs switched", "paused", pause, "jobs", changed, "admin_id", c.Sender().ID, "reason", reason)
-	return c.Send(t(c, key, strings.Join(changed, ", ")))
+	return c.Send(i18n.T(senderLang(c), key, strings.Join(changed, ", ")))
 }
 
 func (h *Handlers) listJobs(c tele.Context) error { return c.Send(h.jobList(c)) }
@@ -57,10 +57,10 @@ func (h *Handlers) listJobs(c tele.Context) error { return c.Send(h.jobList(c)) 
 func (h *Handlers) jobList(c tele.Context) string {
 	list, err := h.Control.List(ctxOf(c))
 	if err != nil {
-		return t(c, "generic_error")
+		return i18n.T(senderLang(c), "generic_error")
 	}
 	var b strings.Builder
-	b.WriteString(t(c, "jobs_header") + "\n")
+	b.WriteString(i18n.T(senderLang(c), "jobs_header") + "\n")
 	for _, s := range list {
 		state := "▶️ running"
 		if s.Paused {
@@ -72,6 +72,6 @@ func (h *Handlers) jobList(c tele.Context) string {
 		}
 		fmt.Fprintf(&b, "• %s [%s]: %s\n", s.Name, s.Schedule, state)
 	}
-	b.WriteString(t(c, "jobs_usage"))
+	b.WriteString(i18n.T(senderLang(c), "jobs_usage"))
 	return b.String()
 }

@@ -9,6 +9,7 @@ import (
 	tele "gopkg.in/telebot.v3"
 
 	"memebot/bot"
+	"memebot/i18n"
 	"memebot/storage"
 )
 
@@ -27,12 +28,12 @@ func (h *Handlers) Promote(c tele.Context) error { return h.setRole(c, storage.R
 func (h *Handlers) Demote(c tele.Context) error { return h.setRole(c, storage.RoleUser) }
 
 func (h *Handlers) setRole(c tele.Context, role string) error {
-	if bot.RoleOf(c) != storage.RoleAdmin {
-		return c.Send(t(c, "admin_only"))
+	if bot.RoleOf(c) != bot.RoleAdmin {
+		return c.Send(i18n.T(senderLang(c), "admin_only"))
 	}
 	id, err := strconv.ParseInt(strings.TrimSpace(c.Message().Payload), 10, 64)
 	if err != nil || id <= 0 {
-		return c.Send(t(c, "role_usage"))
+		return c.Send(i18n.T(senderLang(c), "role_usage"))
 	}
 	if err := h.Roles.SetUserRole(ctxOf(c), id, role); err != nil {
 		return fmt.Errorf("set role: %w", err)
@@ -41,5 +42,5 @@ func (h *Handlers) setRole(c tele.Context, role string) error {
 		h.RoleCache.Invalidate()
 	}
 	h.Log.Info("role changed", "user_id", id, "role", role, "admin_id", c.Sender().ID)
-	return c.Send(t(c, "role_"+role, id))
+	return c.Send(i18n.T(senderLang(c), "role_"+role, id))
 }

@@ -9,6 +9,7 @@ import (
 	tele "gopkg.in/telebot.v3"
 
 	"memebot/bot"
+	"memebot/i18n"
 	"memebot/review"
 	"memebot/storage"
 )
@@ -28,7 +29,7 @@ const reviewButton = review.Button
 func (h *Handlers) Review(c tele.Context) error {
 	ctx := ctxOf(c)
 	if !bot.IsModerator(bot.RoleOf(c)) {
-		return c.Respond(&tele.CallbackResponse{Text: t(c, "refused"), ShowAlert: true})
+		return c.Respond(&tele.CallbackResponse{Text: i18n.T(senderLang(c), "refused"), ShowAlert: true})
 	}
 	press, err := review.ParsePress(c.Data())
 	if err != nil {
@@ -40,18 +41,18 @@ func (h *Handlers) Review(c tele.Context) error {
 	})
 	switch {
 	case errors.Is(err, review.ErrOwnUpload):
-		return c.Respond(&tele.CallbackResponse{Text: t(c, "review_own"), ShowAlert: true})
+		return c.Respond(&tele.CallbackResponse{Text: i18n.T(senderLang(c), "review_own"), ShowAlert: true})
 	case errors.Is(err, storage.ErrAlreadyDecided):
-		return c.Respond(&tele.CallbackResponse{Text: t(c, "review_already", decided.Stands.Decision)})
+		return c.Respond(&tele.CallbackResponse{Text: i18n.T(senderLang(c), "review_already", decided.Stands.Decision)})
 	case errors.Is(err, storage.ErrNotInReview):
-		return c.Respond(&tele.CallbackResponse{Text: t(c, "review_not_pending")})
+		return c.Respond(&tele.CallbackResponse{Text: i18n.T(senderLang(c), "review_not_pending")})
 	case err != nil && decided.Meme.ID == 0:
 		return fmt.Errorf("review: %w", err) // the meme could not be read: answered empty, held through an outage
 	case err != nil:
-		_ = c.Respond(&tele.CallbackResponse{Text: t(c, "generic_error")})
+		_ = c.Respond(&tele.CallbackResponse{Text: i18n.T(senderLang(c), "generic_error")})
 		return fmt.Errorf("review: %w", err)
 	}
-	if err := c.Respond(&tele.CallbackResponse{Text: t(c, "review_done_"+decided.Stands.Decision)}); err != nil {
+	if err := c.Respond(&tele.CallbackResponse{Text: i18n.T(senderLang(c), "review_done_"+decided.Stands.Decision)}); err != nil {
 		h.Log.Warn("answer review press", slog.Any("error", err))
 	}
 	return h.Reviews.Announce(ctx, decided)

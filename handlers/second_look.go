@@ -9,6 +9,7 @@ import (
 
 	tele "gopkg.in/telebot.v3"
 
+	"memebot/i18n"
 	"memebot/pipeline"
 	"memebot/queue"
 	"memebot/storage"
@@ -37,10 +38,10 @@ func (h *Handlers) SecondLook(c tele.Context) error {
 	}
 	sub, err := h.SecondLooks.RequestSecondLook(ctx, id, c.Sender().ID)
 	if errors.Is(err, storage.ErrNoSecondLook) {
-		return c.Respond(&tele.CallbackResponse{Text: t(c, "second_look_unavailable"), ShowAlert: true})
+		return c.Respond(&tele.CallbackResponse{Text: i18n.T(senderLang(c), "second_look_unavailable"), ShowAlert: true})
 	}
 	if err != nil {
-		_ = c.Respond(&tele.CallbackResponse{Text: t(c, "generic_error")})
+		_ = c.Respond(&tele.CallbackResponse{Text: i18n.T(senderLang(c), "generic_error")})
 		return fmt.Errorf("second look: %w", err)
 	}
 	// A lost job is queued again by the requeue sweep: the submission is
@@ -51,5 +52,5 @@ func (h *Handlers) SecondLook(c tele.Context) error {
 	if c.Message() != nil {
 		_, _ = c.Bot().EditReplyMarkup(c.Message(), nil) // the button is spent
 	}
-	return c.Respond(&tele.CallbackResponse{Text: t(c, "second_look_queued"), ShowAlert: true})
+	return c.Respond(&tele.CallbackResponse{Text: i18n.T(senderLang(c), "second_look_queued"), ShowAlert: true})
 }

@@ -42,14 +42,14 @@ func (h *Handlers) AddSource(c tele.Context, link ingest.SourceLink) error {
 	if created {
 		key = "source_added"
 	}
-	return c.Send(t(c, key)+"\n\n"+sourceText(src), sourceKeyboard(src))
+	return c.Send(i18n.T(senderLang(c), key)+"\n\n"+sourceText(src), sourceKeyboard(src))
 }
 
 // SourceButton handles a press on a source's settings: language, parsing on
 // or off, review of its memes.
 func (h *Handlers) SourceButton(c tele.Context) error {
 	if !bot.IsModerator(bot.RoleOf(c)) {
-		return c.Respond(&tele.CallbackResponse{Text: t(c, "refused"), ShowAlert: true})
+		return c.Respond(&tele.CallbackResponse{Text: i18n.T(senderLang(c), "refused"), ShowAlert: true})
 	}
 	parts := strings.Split(c.Data(), "|")
 	if len(parts) != 3 {
@@ -81,21 +81,21 @@ func (h *Handlers) SourceButton(c tele.Context) error {
 	if err != nil {
 		return fmt.Errorf("source button: %w", err)
 	}
-	_ = c.Respond(&tele.CallbackResponse{Text: t(c, "saved")})
-	return c.Edit(t(c, "source_known")+"\n\n"+sourceText(src), sourceKeyboard(src))
+	_ = c.Respond(&tele.CallbackResponse{Text: i18n.T(senderLang(c), "saved")})
+	return c.Edit(i18n.T(senderLang(c), "source_known")+"\n\n"+sourceText(src), sourceKeyboard(src))
 }
 
 // ListSources answers /sources with every source and its recent yield.
 func (h *Handlers) ListSources(c tele.Context) error {
 	if !bot.IsModerator(bot.RoleOf(c)) {
-		return c.Send(t(c, "refused"))
+		return c.Send(i18n.T(senderLang(c), "refused"))
 	}
 	list, err := h.Sources.Sources(ctxOf(c), "")
 	if err != nil {
 		return fmt.Errorf("sources: %w", err)
 	}
 	if len(list) == 0 {
-		return c.Send(t(c, "sources_none"))
+		return c.Send(i18n.T(senderLang(c), "sources_none"))
 	}
 	var b strings.Builder
 	for i, s := range list {

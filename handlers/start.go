@@ -6,7 +6,7 @@ import (
 	tele "gopkg.in/telebot.v3"
 
 	"memebot/bot"
-	"memebot/storage"
+	"memebot/i18n"
 )
 
 // Start registers the user (or refreshes their profile) and greets them.
@@ -21,7 +21,7 @@ func (h *Handlers) Start(c tele.Context) error {
 	if created {
 		h.Log.Info("user registered", "user_id", u.ID, "languages", []string(u.Languages))
 	}
-	if bot.RoleOf(c) == storage.RoleAdmin {
+	if bot.RoleOf(c) == bot.RoleAdmin {
 		if err := setAdminMenu(c.Bot(), u.ID); err != nil {
 			h.Log.Warn("admin menu", "admin_id", u.ID, "error", err)
 		}
@@ -31,7 +31,7 @@ func (h *Handlers) Start(c tele.Context) error {
 		name = u.Username
 	}
 	if created {
-		if err := c.Send(t(c, "welcome", name)); err != nil {
+		if err := c.Send(i18n.T(senderLang(c), "welcome", name)); err != nil {
 			return fmt.Errorf("start: greet: %w", err)
 		}
 	}

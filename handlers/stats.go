@@ -15,6 +15,7 @@ import (
 
 	"memebot/bot"
 	"memebot/charts"
+	"memebot/i18n"
 	"memebot/queue"
 	"memebot/recommend"
 	"memebot/storage"
@@ -69,12 +70,12 @@ func (s *StatsCommand) Handle(c tele.Context) error {
 	}
 	ctx, cancel := context.WithTimeout(ctxOf(c), statsTimeout)
 	defer cancel()
-	if bot.RoleOf(c) == storage.RoleAdmin {
+	if bot.RoleOf(c) == bot.RoleAdmin {
 		return s.global(ctx, c)
 	}
 	f, err := s.Figures.UserStats(ctx, c.Sender().ID)
 	if err != nil {
-		_ = c.Send(t(c, "generic_error"))
+		_ = c.Send(i18n.T(senderLang(c), "generic_error"))
 		return fmt.Errorf("stats: %w", err)
 	}
 	return c.Send(userStatsText(c.Sender().LanguageCode, f))
@@ -85,7 +86,7 @@ func (s *StatsCommand) global(ctx context.Context, c tele.Context) error {
 	code, now := c.Sender().LanguageCode, time.Now().UTC()
 	g, err := s.Figures.GlobalStats(ctx, now)
 	if err != nil {
-		_ = c.Send(t(c, "generic_error"))
+		_ = c.Send(i18n.T(senderLang(c), "generic_error"))
 		return fmt.Errorf("stats: %w", err)
 	}
 	if err := c.Send(globalStatsText(code, g, now) + "\n" + s.queueLine(ctx, code) + s.weightLines(ctx, code)); err != nil {
@@ -99,29 +100,29 @@ func (s *StatsCommand) global(ctx context.Context, c tele.Context) error {
 }
 
 func userStatsText(code string, f storage.UserFigures) string {
-	return tKey(code, "stats_user", f.Seen, f.Likes, f.Dislikes, f.Uploads, f.Approved, f.Coins)
+	return i18n.T(code, "stats_user", f.Seen, f.Likes, f.Dislikes, f.Uploads, f.Approved, f.Coins)
 }
 
 func globalStatsText(code string, g storage.GlobalStats, now time.Time) string {
 	lines := []string{
-		tKey(code, "stats_header", now.Format(statsTimeLayout)),
-		tKey(code, "stats_users", g.Users, g.Active24h, g.Active7d, g.Blocked),
-		tKey(code, "stats_memes", memesByStatus(g.MemesByStatus)),
-		tKey(code, "stats_reviews", g.Uploads24h, g.Approved24h, g.Rejected24h, g.AutoApproved24h),
-		tKey(code, "stats_reactions", g.Sent24h, g.Likes24h+g.Dislikes24h, likeRate(g.Likes24h, g.Dislikes24h), g.Likes24h, g.Dislikes24h),
+		i18n.T(code, "stats_header", now.Format(statsTimeLayout)),
+		i18n.T(code, "stats_users", g.Users, g.Active24h, g.Active7d, g.Blocked),
+		i18n.T(code, "stats_memes", memesByStatus(g.MemesByStatus)),
+		i18n.T(code, "stats_reviews", g.Uploads24h, g.Approved24h, g.Rejected24h, g.AutoApproved24h),
+		i18n.T(code, "stats_reactions", g.Sent24h, g.Likes24h+g.Dislikes24h, likeRate(g.Likes24h, g.Dislikes24h), g.Likes24h, g.Dislikes24h),
 	}
 	if len(g.Engines) == 0 {
-		lines = append(lines, tKey(code, "stats_engines_none"))
+		lines = append(lines, i18n.T(code, "stats_engines_none"))
 	} else {
-		lines = append(lines, tKey(code, "stats_engines"))
+		lines = append(lines, i18n.T(code, "stats_engines"))
 	}
 	for _, e := range g.Engines {
-		lines = append(lines, tKey(code, "stats_engine", e.Engine, likeRate(e.Likes, e.Dislikes), e.Likes, e.Dislikes))
+		lines = append(lines, i18n.T(code, "stats_engine", e.Engine, likeRate(e.Likes, e.Dislikes), e.Likes, e.Dislikes))
 	}
 	if g.Backlog == 0 {
-		lines = append(lines, tKey(code, "stats_backlog_empty"))
+		lines = append(lines, i18n.T(code, "stats_backlog_empty"))
 	} else {
-		lines = append(lines, tKey(code, "stats_backlog", g.Backlog, age(code, g.OldestWaiting)))
+		lines = append(lines, i18n.T(code, "stats_backlog", g.Backlog, age(code, g.OldestWaiting)))
 	}
 	return strings.Join(lines, "\n")
 }
@@ -149,18 +150,18 @@ func memesByStatus(counts map[string]int64) string {
 
 func (s *StatsCommand) queueLine(ctx context.Context, code string) string {
 	if s.MediaQueue == nil {
-		return tKey(code, "stats_queue_failed")
+		return i18n.T(code, "stats_queue_failed")
 	}
 	q, err := s.MediaQueue.Stats(ctx)
 	if err != nil {
 		s.Log.Warn("stats: media queue", slog.Any("error", err))
-		return tKey(code, "stats_queue_failed")
+		return i18n.T(code, "stats_queue_failed")
 	}
 	oldest := noFigure
 	if q.Length > 0 {
 		oldest = age(code, q.OldestAge)
 	}
-	return tKey(code, "stats_queue", q.Length, q.Delayed, q.Dead, oldest)
+	return i18n.T(code, "stats_queue", q.Length, q.Delayed, q.Dead, oldest)
 }
 
 // statsChart draws reactions, uploads and approvals per UTC day.
@@ -175,10 +176,10 @@ func (s *StatsCommand) chart(ctx context.Context, code string, now time.Time) ([
 		dates[i] = d.Day
 		reactions[i], uploads[i], approvals[i] = float64(d.Reactions), float64(d.Uploads), float64(d.Approvals)
 	}
-	return charts.LineChart(tKey(code, "stats_chart_title", chartDays), dates, []charts.Series{
-		{Name: tKey(code, "stats_reactions_name"), Color: ReactionsColor, Values: reactions},
-		{Name: tKey(code, "stats_uploads_name"), Color: UploadsColor, Values: uploads},
-		{Name: tKey(code, "stats_approvals_name"), Color: ApprovalsColor, Values: approvals},
+	return charts.LineChart(i18n.T(code, "stats_chart_title", chartDays), dates, []charts.Series{
+		{Name: i18n.T(code, "stats_reactions_name"), Color: ReactionsColor, Values: reactions},
+		{Name: i18n.T(code, "stats_uploads_name"), Color: UploadsColor, Values: uploads},
+		{Name: i18n.T(code, "stats_approvals_name"), Color: ApprovalsColor, Values: approvals},
 	}, chartWidth, chartHeight)
 }
 
@@ -194,13 +195,13 @@ func likeRate(likes, dislikes int64) string {
 func age(code string, d time.Duration) string {
 	switch {
 	case d >= 24*time.Hour:
-		return tKey(code, "age_days", int(d/(24*time.Hour)), int(d%(24*time.Hour)/time.Hour))
+		return i18n.T(code, "age_days", int(d/(24*time.Hour)), int(d%(24*time.Hour)/time.Hour))
 	case d >= time.Hour:
-		return tKey(code, "age_hours", int(d/time.Hour), int(d%time.Hour/time.Minute))
+		return i18n.T(code, "age_hours", int(d/time.Hour), int(d%time.Hour/time.Minute))
 	case d >= time.Minute:
-		return tKey(code, "age_minutes", int(d/time.Minute))
+		return i18n.T(code, "age_minutes", int(d/time.Minute))
 	}
-	return tKey(code, "age_seconds", int(d/time.Second))
+	return i18n.T(code, "age_seconds", int(d/time.Second))
 }
 
 // weightLines shows each stage's blend, heaviest engines first; empty when
@@ -214,7 +215,7 @@ func (s *StatsCommand) weightLines(ctx context.Context, code string) string {
 		s.Log.Warn("stats: engine weights", slog.String("error", err.Error()))
 		return ""
 	}
-	lines := []string{"", tKey(code, "stats_weights")}
+	lines := []string{"", i18n.T(code, "stats_weights")}
 	for _, st := range stages {
 		engines := slices.Collect(maps.Keys(st.Weights))
 		slices.SortFunc(engines, func(a, b string) int { return cmp.Compare(st.Weights[b], st.Weights[a]) })
@@ -222,7 +223,7 @@ func (s *StatsCommand) weightLines(ctx context.Context, code string) string {
 		for _, e := range engines {
 			parts = append(parts, fmt.Sprintf("%s %.0f%%", e, 100*st.Weights[e]))
 		}
-		lines = append(lines, tKey(code, "stats_weight_stage", st.Stage, strings.Join(parts, ", ")))
+		lines = append(lines, i18n.T(code, "stats_weight_stage", st.Stage, strings.Join(parts, ", ")))
 	}
 	return strings.Join(lines, "\n")
 }

@@ -11,6 +11,7 @@ import (
 
 	"memebot/bot"
 	"memebot/heal"
+	"memebot/i18n"
 	"memebot/intake"
 	"memebot/metrics"
 	"memebot/storage"
@@ -21,7 +22,7 @@ type UploadIntake interface {
 	Accept(ctx context.Context, r intake.Request) (intake.Result, error)
 }
 
-// TextSender sends a text without reading the sent message back (bot.Bot).
+// TextSender sends a text without reading the sent message back (telegram.Client).
 type TextSender interface {
 	SendText(ctx context.Context, chatID int64, text string, replyTo int64) error
 }
@@ -69,11 +70,11 @@ func (h *Handlers) Upload(c tele.Context) error {
 	up, ok := uploadOf(c.Message())
 	if !ok {
 		metrics.UploadsRefused.WithLabelValues("not_media").Inc()
-		return c.Send(t(c, "not_media"))
+		return c.Send(i18n.T(senderLang(c), "not_media"))
 	}
 	if up.size > h.Settings.UploadMaxBytes {
 		metrics.UploadsRefused.WithLabelValues("too_large").Inc()
-		return c.Send(t(c, "upload_too_large", humanBytes(up.size), humanBytes(h.Settings.UploadMaxBytes)))
+		return c.Send(i18n.T(senderLang(c), "upload_too_large", humanBytes(up.size), humanBytes(h.Settings.UploadMaxBytes)))
 	}
 	m := c.Message()
 	res, err := h.Intake.Accept(ctxOf(c), intake.Request{
@@ -88,10 +89,10 @@ func (h *Handlers) Upload(c tele.Context) error {
 		return fmt.Errorf("upload: %w", err) // the database or Redis is out: held and stored once it is back
 	case err != nil:
 		h.Log.Error("upload intake failed", slog.Int64("user_id", c.Sender().ID), slog.Any("error", err))
-		return c.Send(t(c, "upload_failed"))
+		return c.Send(i18n.T(senderLang(c), "upload_failed"))
 	case res.Limited:
 		metrics.UploadsRefused.WithLabelValues("rate_limit").Inc()
-		return c.Send(t(c, "upload_rate_limit", h.Settings.UploadLimitPerHour, humanDuration(res.RetryIn)))
+		return c.Send(i18n.T(senderLang(c), "upload_rate_limit", h.Settings.UploadLimitPerHour, humanDuration(res.RetryIn)))
 	case res.Redelivered && !bot.IsRetry(c):
 		// Replayed after a crash: acknowledged before the crash (at most once,
 		// rather than twice); its outcome will follow as usual.
@@ -99,7 +100,7 @@ func (h *Handlers) Upload(c tele.Context) error {
 		return nil
 	}
 	metrics.UploadsReceived.WithLabelValues(up.kind).Inc()
-	return h.Texts.SendText(ctxOf(c), m.Chat.ID, t(c, "upload_received", res.Submission.ID), int64(m.ID))
+	return h.Texts.SendText(ctxOf(c), m.Chat.ID, i18n.T(senderLang(c), "upload_received", res.Submission.ID), int64(m.ID))
 }
 
 // NotMedia answers stickers, voice notes and other messages that cannot be memes.
@@ -108,7 +109,7 @@ func (h *Handlers) NotMedia(c tele.Context) error {
 		return nil
 	}
 	metrics.UploadsRefused.WithLabelValues("not_media").Inc()
-	return c.Send(t(c, "not_media"))
+	return c.Send(i18n.T(senderLang(c), "not_media"))
 }
 
 func humanBytes(n int64) string {

@@ -6,11 +6,12 @@ import (
 	"testing"
 
 	"memebot/heal"
+	"memebot/kv/kvtest"
 	"memebot/storage/storagetest"
 )
 
 func TestRebuildRunsOnceWhenRedisLostItsData(t *testing.T) {
-	rdb := storagetest.NewRedis(t)
+	rdb := kvtest.NewRedis(t)
 	ctx := context.Background()
 	var rebuilds atomic.Int32
 	fail := true

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"memebot/intake"
+	"memebot/kv"
+	"memebot/kv/kvtest"
 	"memebot/queue"
 	"memebot/ratelimit"
 	"memebot/storage"
@@ -19,13 +21,13 @@ import (
 
 type world struct {
 	store *storage.Store
-	rdb   *storage.Redis
+	rdb   *kv.Redis
 	q     *queue.Queue
 	in    *intake.Intake
 }
 
 func newWorld(t *testing.T, limit int, q intake.Queue) *world {
-	w := &world{store: storagetest.NewStore(t), rdb: storagetest.NewRedis(t)}
+	w := &world{store: storagetest.NewStore(t), rdb: kvtest.NewRedis(t)}
 	w.q = queue.New(w.rdb, "media", queue.Options{}, storagetest.Logger())
 	if q == nil {
 		q = w.q

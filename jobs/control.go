@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"slices"
 	"time"
-
-	"memebot/storage"
 )
 
 // AllJobs is the name that means every job in /pause all and /resume all.
@@ -20,7 +18,16 @@ const WorkerJob = "media-worker"
 type StateStore interface {
 	PauseState
 	SetJobPaused(ctx context.Context, name string, paused bool, by *int64, reason string) error
-	JobStates(ctx context.Context) (map[string]storage.JobState, error)
+	JobStates(ctx context.Context) (map[string]State, error)
+}
+
+// State is a job's stored pause state: whether it is paused, and who (nil =
+// the system) changed that, when and why.
+type State struct {
+	Paused bool
+	By     *int64
+	At     time.Time
+	Reason string
 }
 
 // Status is one job as /pause lists it.
@@ -56,7 +63,7 @@ func (c *Control) List(ctx context.Context) ([]Status, error) {
 	for _, name := range c.Names() {
 		st := Status{Name: name, Schedule: c.s.schedule(name)}
 		if s, ok := states[name]; ok {
-			st.Paused, st.By, st.At, st.Reason = s.Paused, s.ChangedBy, s.ChangedAt, s.Reason
+			st.Paused, st.By, st.At, st.Reason = s.Paused, s.By, s.At, s.Reason
 		}
 		out = append(out, st)
 	}

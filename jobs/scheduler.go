@@ -1,7 +1,10 @@
-// Package jobs runs memebot's background jobs on cron schedules. Any number
-// of scheduler replicas may run: each scheduled run takes a Redis lock with
-// an expiry first, so it executes once. A job can be paused by name (the
-// state is in PostgreSQL, shared by every replica and kept across restarts).
+// Package jobs is memebot's background work: the jobs themselves, one file
+// each (ingestion, the vision backfill, requeueing what Redis lost, the feed's
+// statistics, co-likes and refills), and the scheduler that runs them on cron
+// schedules. Any number of scheduler replicas may run: each scheduled run
+// takes a Redis lock with an expiry first, so it executes once. A job can be
+// paused by name (the state is in PostgreSQL, shared by every replica and kept
+// across restarts), and a job that keeps failing pauses itself (Breaker).
 package jobs
 
 import (
@@ -15,8 +18,8 @@ import (
 
 	"github.com/robfig/cron/v3"
 
+	"memebot/kv"
 	"memebot/metrics"
-	"memebot/storage"
 )
 
 // Job is one background job.
@@ -38,14 +41,14 @@ type PauseState interface {
 type Scheduler struct {
 	jobs      []Job
 	overrides map[string]string
-	rdb       *storage.Redis
+	rdb       *kv.Redis
 	pauses    PauseState
 	log       *slog.Logger
 }
 
 // New returns a scheduler; overrides are SCHEDULE_<JOB> values keyed by the
 // upper-cased job name with - as _.
-func New(rdb *storage.Redis, pauses PauseState, overrides map[string]string, log *slog.Logger) *Scheduler {
+func New(rdb *kv.Redis, pauses PauseState, overrides map[string]string, log *slog.Logger) *Scheduler {
 	return &Scheduler{rdb: rdb, pauses: pauses, overrides: overrides, log: log}
 }
 

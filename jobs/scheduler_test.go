@@ -8,6 +8,7 @@ import (
 
 	"github.com/robfig/cron/v3"
 
+	"memebot/kv/kvtest"
 	"memebot/storage/storagetest"
 )
 
@@ -41,7 +42,7 @@ func (noPauses) JobPaused(context.Context, string) (bool, error) { return false,
 
 // Two scheduler replicas on one Redis run each slot of a job once.
 func TestTwoReplicasRunEachSlotOnce(t *testing.T) {
-	rdb := storagetest.NewRedis(t)
+	rdb := kvtest.NewRedis(t)
 	var mu sync.Mutex
 	runs := map[int64]int{} // slot second -> runs
 	job := Job{Name: "tick", Schedule: "@every 1s", Timeout: 5 * time.Second, Run: func(ctx context.Context) error {

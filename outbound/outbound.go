@@ -1,4 +1,4 @@
-// Package outbound adapts the Telegram client (bot.Sender, telebot) to the
+// Package outbound adapts the Telegram client (telegram.Sender, telebot) to the
 // small outbound ports their consumers declare in their own types:
 // pipeline.Telegram (Worker), review.Telegram (Review) and the admins'
 // alerts (Admins). Only this package translates between those types and
@@ -14,19 +14,19 @@ import (
 
 	tele "gopkg.in/telebot.v3"
 
-	"memebot/bot"
 	"memebot/pipeline"
 	"memebot/review"
+	"memebot/telegram"
 )
 
-// Worker is the pipeline's Telegram: bot.Sender's calls, retried on 429 and
+// Worker is the pipeline's Telegram: telegram.Sender's calls, retried on 429 and
 // 5xx, at the priority of notifications.
-type Worker struct{ Sender *bot.Sender }
+type Worker struct{ Sender *telegram.Sender }
 
 // Download fetches a file by file_id; over maxBytes it is pipeline.ErrFileTooLarge.
 func (w Worker) Download(ctx context.Context, fileID string, maxBytes int64) ([]byte, error) {
 	data, err := w.Sender.Download(ctx, fileID, maxBytes)
-	if errors.Is(err, bot.ErrFileTooLarge) {
+	if errors.Is(err, telegram.ErrFileTooLarge) {
 		return nil, fmt.Errorf("%w: %w", pipeline.ErrFileTooLarge, err)
 	}
 	return data, err
@@ -34,24 +34,24 @@ func (w Worker) Download(ctx context.Context, fileID string, maxBytes int64) ([]
 
 // SendMedia sends media with a caption and returns the message's id and file_id.
 func (w Worker) SendMedia(ctx context.Context, chatID int64, m pipeline.Media, caption string) (pipeline.Sent, error) {
-	msg, err := w.Sender.SendMedia(ctx, chatID, bot.Media{Kind: m.Kind, FileID: m.FileID, Data: m.Data}, caption, nil)
+	msg, err := w.Sender.SendMedia(ctx, chatID, telegram.Media{Kind: m.Kind, FileID: m.FileID, Data: m.Data}, caption, nil)
 	if err != nil {
 		return pipeline.Sent{}, err
 	}
-	return pipeline.Sent{MessageID: int64(msg.ID), FileID: bot.FileID(msg)}, nil
+	return pipeline.Sent{MessageID: int64(msg.ID), FileID: telegram.FileID(msg)}, nil
 }
 
-// Review is the review service's Telegram: messages go through bot.Sender
+// Review is the review service's Telegram: messages go through telegram.Sender
 // (retried, at the priority of notifications), edits of a review post
 // through Bot, the handlers' client, as the press that made them.
 type Review struct {
-	Sender *bot.Sender
+	Sender *telegram.Sender
 	Bot    *tele.Bot
 }
 
 // SendMedia sends a stored file with a caption and buttons.
 func (r Review) SendMedia(ctx context.Context, chatID int64, kind, fileID, caption string, buttons review.Buttons) (int64, error) {
-	msg, err := r.Sender.SendMedia(ctx, chatID, bot.Media{Kind: kind, FileID: fileID}, caption, markup(buttons))
+	msg, err := r.Sender.SendMedia(ctx, chatID, telegram.Media{Kind: kind, FileID: fileID}, caption, markup(buttons))
 	if err != nil {
 		return 0, err
 	}
@@ -66,7 +66,7 @@ func (r Review) SendText(ctx context.Context, chatID int64, text string, replyTo
 	} else {
 		err = r.Sender.SendTextMarkup(ctx, chatID, text, replyTo, markup(buttons))
 	}
-	if bot.IsBlocked(err) {
+	if telegram.IsBlocked(err) {
 		return fmt.Errorf("%w: %w", review.ErrBlocked, err)
 	}
 	return err
@@ -107,7 +107,7 @@ func markup(buttons review.Buttons) *tele.ReplyMarkup {
 // Admins tells every admin about what needs a person: a job that paused
 // itself, an upload given up on.
 type Admins struct {
-	Sender *bot.Sender
+	Sender *telegram.Sender
 	IDs    []int64
 	Log    *slog.Logger
 }

@@ -17,6 +17,8 @@ import (
 	"time"
 
 	"memebot/ingest"
+	"memebot/kv"
+	"memebot/kv/kvtest"
 	"memebot/moderation"
 	"memebot/pipeline"
 	"memebot/queue"
@@ -216,12 +218,12 @@ func newChannelSource(t *testing.T, st *storage.Store, name string, pictures [][
 
 // ingestPipeline is the pipeline of the ingest tests: tg plays the storage
 // and review chats, and the checks find nothing.
-func ingestPipeline(st *storage.Store, rdb *storage.Redis, client *ingest.Client, tg *fakeTelegram) *pipeline.Pipeline {
+func ingestPipeline(st *storage.Store, rdb *kv.Redis, client *ingest.Client, tg *fakeTelegram) *pipeline.Pipeline {
 	return newPipeline(st, rdb, tg, cleanChecks{}).WithIngestion(client, pipeline.IngestStores(st))
 }
 
 // newPipeline is a pipeline whose Telegram is tg, with checks and no admins.
-func newPipeline(st *storage.Store, rdb *storage.Redis, tg *fakeTelegram, checks pipeline.Analyzer) *pipeline.Pipeline {
+func newPipeline(st *storage.Store, rdb *kv.Redis, tg *fakeTelegram, checks pipeline.Analyzer) *pipeline.Pipeline {
 	log := storagetest.Logger()
 	return pipeline.New(pipeline.Config{StorageChatID: storageChat, WatermarkText: "@test", MaxBytes: 10 << 20}, pipeline.Deps{
 		Telegram: tg, Store: st, Locks: rdb, Dedup: pipeline.NewDeduplicator(st), Analyzer: checks,
@@ -261,7 +263,7 @@ func drain(t *testing.T, media *queue.Queue) {
 func TestCrashBetweenQueueingAndMarkingIngestsEachPostOnce(t *testing.T) {
 	ctx := context.Background()
 	st := storagetest.NewStore(t)
-	rdb := storagetest.NewRedis(t)
+	rdb := kvtest.NewRedis(t)
 	log := storagetest.Logger()
 	const posts = 3
 	var pictures [][]byte
@@ -344,7 +346,7 @@ func oneMemePerPost(t *testing.T, st *storage.Store, sourceID int64, posts int, 
 func TestIngestJobGivenUpOnIsRecordedFailedAtOnce(t *testing.T) {
 	ctx := context.Background()
 	st := storagetest.NewStore(t)
-	rdb := storagetest.NewRedis(t)
+	rdb := kvtest.NewRedis(t)
 	log := storagetest.Logger()
 	w := newChannelSource(t, st, "gonememes", [][]byte{picture(t, 9)})
 	client, ing, src := w.client, w.ing, w.src

@@ -6,6 +6,9 @@ import (
 	"time"
 
 	"memebot/ingest"
+	"memebot/jobs"
+	"memebot/kv"
+	"memebot/kv/kvtest"
 	"memebot/pipeline"
 	"memebot/queue"
 	"memebot/storage"
@@ -16,7 +19,7 @@ import (
 // judged and whose candidates it queued on media.
 type handedOff struct {
 	st     *storage.Store
-	rdb    *storage.Redis
+	rdb    *kv.Redis
 	media  *queue.Queue
 	client *ingest.Client
 	src    storage.Source
@@ -26,7 +29,7 @@ type handedOff struct {
 func handOff(t *testing.T, name string, posts int) handedOff {
 	t.Helper()
 	ctx := context.Background()
-	h := handedOff{st: storagetest.NewStore(t), rdb: storagetest.NewRedis(t)}
+	h := handedOff{st: storagetest.NewStore(t), rdb: kvtest.NewRedis(t)}
 	var pictures [][]byte
 	for i := range posts {
 		pictures = append(pictures, picture(t, uint64(100+i)))
@@ -76,7 +79,7 @@ func (h handedOff) queued(t *testing.T) int64 {
 // sweep is requeue-stale's candidate sweep as the clock reads at.
 func (h handedOff) sweep(t *testing.T, at time.Time) {
 	t.Helper()
-	s := pipeline.CandidateSweep{Store: ingest.NewStore(h.st.DB()), Jobs: h.media, Queue: h.media,
+	s := jobs.CandidateSweep{Store: ingest.NewStore(h.st.DB()), Jobs: h.media, Queue: h.media,
 		Now: func() time.Time { return at }, Log: storagetest.Logger()}
 	if err := s.Run(context.Background()); err != nil {
 		t.Fatal(err)
@@ -137,7 +140,7 @@ func TestLostCandidatesAreIngestedOnce(t *testing.T) {
 	if n := h.queued(t); n != 0 {
 		t.Fatalf("%d jobs queued again before the candidates were stale", n)
 	}
-	h.sweep(t, time.Now().Add(pipeline.CandidateStaleAfter+time.Minute))
+	h.sweep(t, time.Now().Add(jobs.CandidateStaleAfter+time.Minute))
 	if n := h.queued(t); n != posts-1 {
 		t.Fatalf("%d jobs queued again, want the %d lost ones", n, posts-1)
 	}
@@ -154,7 +157,7 @@ func TestLostCandidatesAreIngestedOnce(t *testing.T) {
 	}
 
 	// Every candidate has its outcome: nothing is queued again, ever.
-	h.sweep(t, time.Now().Add(10*pipeline.CandidateStaleAfter))
+	h.sweep(t, time.Now().Add(10*jobs.CandidateStaleAfter))
 	if n := h.queued(t); n != 0 {
 		t.Errorf("%d jobs queued again after every candidate had its outcome", n)
 	}
@@ -165,9 +168,9 @@ func TestLostCandidatesAreIngestedOnce(t *testing.T) {
 func TestCandidateSweepGivesUp(t *testing.T) {
 	h := handOff(t, "cursedmemes", 1)
 	at := time.Now()
-	for i := range pipeline.MaxCandidateRequeues {
+	for i := range jobs.MaxCandidateRequeues {
 		h.loseQueue(t)
-		at = at.Add(pipeline.CandidateStaleAfter + time.Minute)
+		at = at.Add(jobs.CandidateStaleAfter + time.Minute)
 		h.sweep(t, at)
 		if n := h.queued(t); n != 1 {
 			t.Fatalf("sweep %d queued %d jobs, want the lost one", i+1, n)
@@ -175,10 +178,10 @@ func TestCandidateSweepGivesUp(t *testing.T) {
 	}
 	for range 2 {
 		h.loseQueue(t)
-		at = at.Add(pipeline.CandidateStaleAfter + time.Minute)
+		at = at.Add(jobs.CandidateStaleAfter + time.Minute)
 		h.sweep(t, at)
 		if n := h.queued(t); n != 0 {
-			t.Fatalf("%d jobs queued after %d requeues, want none", n, pipeline.MaxCandidateRequeues)
+			t.Fatalf("%d jobs queued after %d requeues, want none", n, jobs.MaxCandidateRequeues)
 		}
 	}
 	for id, outcome := range h.outcomes(t) {
@@ -205,7 +208,7 @@ func TestCandidateSweepGivesUp(t *testing.T) {
 // backlog, or the workers paused) is not lost, however long it waits.
 func TestCandidateWaitingInTheQueueIsNotRequeued(t *testing.T) {
 	h := handOff(t, "patientmemes", 2)
-	h.sweep(t, time.Now().Add(3*pipeline.CandidateStaleAfter))
+	h.sweep(t, time.Now().Add(3*jobs.CandidateStaleAfter))
 	if n := h.queued(t); n != 2 {
 		t.Errorf("%d jobs in the queue, want the 2 handed off and none again", n)
 	}

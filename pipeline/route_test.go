@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"memebot/ingest"
+	"memebot/kv/kvtest"
 	"memebot/moderation"
 	"memebot/pipeline"
 	"memebot/review"
@@ -45,7 +46,7 @@ func ingestNow(t *testing.T, st *storage.Store, w channelSource, p *pipeline.Pip
 // A clean post from a trusted source goes straight into the feed; the
 // moderators see nothing of it.
 func TestCleanPostFromTrustedSourceIsPublished(t *testing.T) {
-	st, rdb := storagetest.NewStore(t), storagetest.NewRedis(t)
+	st, rdb := storagetest.NewStore(t), kvtest.NewRedis(t)
 	w := newChannelSource(t, st, "trusted", [][]byte{picture(t, 31)})
 	tg := newFakeTelegram()
 	outcomes := ingestNow(t, st, w, ingestPipeline(st, rdb, w.client, tg))
@@ -62,7 +63,7 @@ func TestCleanPostFromTrustedSourceIsPublished(t *testing.T) {
 // A post from a source marked as needing review reaches the moderators once,
 // saying which source it came from, with the decision buttons.
 func TestPostFromReviewedSourceIsPostedWithItsSource(t *testing.T) {
-	st, rdb := storagetest.NewStore(t), storagetest.NewRedis(t)
+	st, rdb := storagetest.NewStore(t), kvtest.NewRedis(t)
 	w := newChannelSource(t, st, "watched", [][]byte{picture(t, 32)})
 	if err := w.sources.SetSourceNeedsReview(context.Background(), w.src.ID, true); err != nil {
 		t.Fatal(err)
@@ -86,7 +87,7 @@ func TestPostFromReviewedSourceIsPostedWithItsSource(t *testing.T) {
 // A post the checks refuse is kept out of the feed and recorded with the
 // reason; nobody is posted anything.
 func TestRefusedPostIsRecordedWithItsReason(t *testing.T) {
-	st, rdb := storagetest.NewStore(t), storagetest.NewRedis(t)
+	st, rdb := storagetest.NewStore(t), kvtest.NewRedis(t)
 	w := newChannelSource(t, st, "refused", [][]byte{picture(t, 33)})
 	tg := newFakeTelegram()
 	p := newPipeline(st, rdb, tg, checksSaying{action: moderation.ActionReject, reason: "ad"}).

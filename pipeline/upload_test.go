@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"memebot/kv/kvtest"
 	"memebot/moderation"
 	"memebot/pipeline"
 	"memebot/queue"
@@ -48,7 +49,7 @@ const uploaderChat = int64(501)
 func newUploads(t *testing.T, checks pipeline.Analyzer) *uploads {
 	t.Helper()
 	st := storagetest.NewStore(t)
-	rdb := storagetest.NewRedis(t)
+	rdb := kvtest.NewRedis(t)
 	u, _, err := st.UpsertUser(context.Background(), storage.UserProfile{ID: uploaderChat, Username: "alice", LanguageCode: "en"})
 	if err != nil {
 		t.Fatal(err)

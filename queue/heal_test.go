@@ -9,6 +9,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"memebot/kv/kvtest"
 	"memebot/queue"
 	"memebot/storage/storagetest"
 )
@@ -16,7 +17,7 @@ import (
 // Redis restarted empty takes the stream and its consumer group with it:
 // a running consumer notices and goes on with the jobs queued afterwards.
 func TestConsumerGoesOnAfterRedisLostItsGroup(t *testing.T) {
-	rdb := storagetest.NewRedis(t)
+	rdb := kvtest.NewRedis(t)
 	q := queue.New(rdb, "test", queue.Options{Block: 100 * time.Millisecond}, storagetest.Logger())
 	ctx := context.Background()
 	var done atomic.Int64
@@ -37,7 +38,7 @@ func TestConsumerGoesOnAfterRedisLostItsGroup(t *testing.T) {
 // spends no attempt and is not dead-lettered, and nothing new is taken
 // until the outage ends.
 func TestOutageSpendsNoAttempts(t *testing.T) {
-	rdb := storagetest.NewRedis(t)
+	rdb := kvtest.NewRedis(t)
 	var out atomic.Bool
 	out.Store(true)
 	down := func(context.Context) error {
@@ -78,7 +79,7 @@ func TestOutageSpendsNoAttempts(t *testing.T) {
 // A live worker renews its job however long it runs: nobody takes it over
 // after ClaimIdle, so it runs once.
 func TestLongJobOfLiveWorkerIsNotTakenOver(t *testing.T) {
-	rdb := storagetest.NewRedis(t)
+	rdb := kvtest.NewRedis(t)
 	q := queue.New(rdb, "test", queue.Options{ClaimIdle: 300 * time.Millisecond, Block: 100 * time.Millisecond}, storagetest.Logger())
 	ctx := context.Background()
 	var runs atomic.Int32
@@ -102,7 +103,7 @@ func TestLongJobOfLiveWorkerIsNotTakenOver(t *testing.T) {
 // A worker restarted after a crash takes over at once the jobs of a dead
 // worker of its host (Options.Dead), without waiting ClaimIdle.
 func TestRestartedWorkerTakesOverADeadWorkersJobsAtOnce(t *testing.T) {
-	rdb := storagetest.NewRedis(t)
+	rdb := kvtest.NewRedis(t)
 	opts := queue.Options{ClaimIdle: time.Hour, Block: 100 * time.Millisecond, Dead: func(name string) bool { return name == "crashed" }}
 	q := queue.New(rdb, "test", opts, storagetest.Logger())
 	ctx := context.Background()

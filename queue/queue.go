@@ -18,8 +18,8 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"memebot/kv"
 	"memebot/metrics"
-	"memebot/storage"
 )
 
 // Job is one unit of work.
@@ -71,7 +71,7 @@ type Options struct {
 
 // Queue is one named queue.
 type Queue struct {
-	rdb                         *storage.Redis
+	rdb                         *kv.Redis
 	name                        string
 	stream, group, delayed, dlq string
 	opts                        Options
@@ -80,7 +80,7 @@ type Queue struct {
 }
 
 // New returns the queue called name (e.g. "media").
-func New(rdb *storage.Redis, name string, opts Options, log *slog.Logger) *Queue {
+func New(rdb *kv.Redis, name string, opts Options, log *slog.Logger) *Queue {
 	if opts.MaxAttempts <= 0 {
 		opts.MaxAttempts = 5
 	}

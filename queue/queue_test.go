@@ -11,12 +11,13 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"memebot/kv/kvtest"
 	"memebot/queue"
 	"memebot/storage/storagetest"
 )
 
 func newQueue(t *testing.T, opts queue.Options) *queue.Queue {
-	rdb := storagetest.NewRedis(t)
+	rdb := kvtest.NewRedis(t)
 	opts.BaseBackoff = 50 * time.Millisecond
 	opts.Block = 100 * time.Millisecond
 	return queue.New(rdb, "test", opts, storagetest.Logger())
@@ -112,7 +113,7 @@ func TestPermanentErrorSkipsRetries(t *testing.T) {
 }
 
 func TestJobOfDeadWorkerIsTakenOver(t *testing.T) {
-	rdb := storagetest.NewRedis(t)
+	rdb := kvtest.NewRedis(t)
 	q := queue.New(rdb, "test", queue.Options{ClaimIdle: 300 * time.Millisecond, Block: 100 * time.Millisecond}, storagetest.Logger())
 	ctx := context.Background()
 	q.Enqueue(ctx, queue.Job{Kind: "k", Ref: 99})
@@ -161,7 +162,7 @@ func firstPending(t *testing.T, c redis.UniversalClient, stream string) string {
 }
 
 func TestBusyJobIsRetriedWithoutCountingAnAttempt(t *testing.T) {
-	rdb := storagetest.NewRedis(t)
+	rdb := kvtest.NewRedis(t)
 	q := queue.New(rdb, "test", queue.Options{MaxAttempts: 2, BusyDelay: 50 * time.Millisecond, Block: 100 * time.Millisecond}, storagetest.Logger())
 	ctx := context.Background()
 	var calls atomic.Int32
@@ -181,7 +182,7 @@ func TestBusyJobIsRetriedWithoutCountingAnAttempt(t *testing.T) {
 }
 
 func TestPausedQueueTakesNothingUntilResumed(t *testing.T) {
-	rdb := storagetest.NewRedis(t)
+	rdb := kvtest.NewRedis(t)
 	var paused atomic.Bool
 	paused.Store(true)
 	q := queue.New(rdb, "test", queue.Options{Block: 100 * time.Millisecond, Paused: func(context.Context) bool { return paused.Load() }}, storagetest.Logger())

@@ -9,22 +9,22 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/redis/go-redis/v9"
+	"memebot/kv"
 
-	"memebot/storage"
+	"github.com/redis/go-redis/v9"
 )
 
 // Window allows at most Limit events per key in any rolling Window (a
 // sliding log in a sorted set: exact, unlike fixed buckets).
 type Window struct {
-	rdb    *storage.Redis
+	rdb    *kv.Redis
 	name   string
 	limit  int
 	window time.Duration
 }
 
 // NewWindow returns a limiter called name (part of its Redis keys).
-func NewWindow(rdb *storage.Redis, name string, limit int, window time.Duration) *Window {
+func NewWindow(rdb *kv.Redis, name string, limit int, window time.Duration) *Window {
 	return &Window{rdb: rdb, name: name, limit: limit, window: window}
 }
 
@@ -71,10 +71,10 @@ func (w *Window) TakeMany(ctx context.Context, keys []string) ([]Outcome, error)
 		return out, nil
 	}
 	now := time.Now().UnixMilli()
-	calls := make([]storage.ScriptCall, len(keys))
+	calls := make([]kv.ScriptCall, len(keys))
 	for i, key := range keys {
 		out[i].Grant = Grant{key: w.rdb.Key("ratelimit", w.name, key), member: randomID()}
-		calls[i] = storage.ScriptCall{Keys: []string{out[i].Grant.key},
+		calls[i] = kv.ScriptCall{Keys: []string{out[i].Grant.key},
 			Args: []any{now, w.window.Milliseconds(), w.limit, out[i].Grant.member}}
 	}
 	cmds, err := w.rdb.RunScripts(ctx, takeScript, calls)

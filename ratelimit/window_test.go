@@ -5,12 +5,12 @@ import (
 	"testing"
 	"time"
 
+	"memebot/kv/kvtest"
 	"memebot/ratelimit"
-	"memebot/storage/storagetest"
 )
 
 func TestWindowAllowsLimitThenRefusesWithRetryTime(t *testing.T) {
-	w := ratelimit.NewWindow(storagetest.NewRedis(t), "uploads", 3, time.Hour)
+	w := ratelimit.NewWindow(kvtest.NewRedis(t), "uploads", 3, time.Hour)
 	ctx := context.Background()
 	var grants []ratelimit.Grant
 	for i := range 3 {
@@ -39,7 +39,7 @@ func TestWindowAllowsLimitThenRefusesWithRetryTime(t *testing.T) {
 }
 
 func TestWindowRolls(t *testing.T) {
-	w := ratelimit.NewWindow(storagetest.NewRedis(t), "short", 1, 300*time.Millisecond)
+	w := ratelimit.NewWindow(kvtest.NewRedis(t), "short", 1, 300*time.Millisecond)
 	ctx := context.Background()
 	if _, ok, _, _ := w.Take(ctx, "k"); !ok {
 		t.Fatal("first take refused")

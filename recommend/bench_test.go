@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"memebot/kv/kvtest"
 	"memebot/seed/seedtest"
 	"memebot/storage"
 	"memebot/storage/storagetest"
@@ -32,7 +33,7 @@ func percentiles(b *testing.B, d []time.Duration) {
 func benchFeed(b *testing.B, memes int) (*fixture, int64) {
 	if seedtestEnabled() {
 		st := seedtest.BigStore(b)
-		rdb := storagetest.NewRedis(b)
+		rdb := kvtest.NewRedis(b)
 		f := &fixture{t: b, ctx: context.Background(), st: st, db: st.SQL(), rdb: rdb}
 		f.feed = NewFeed(st, rdb, Config{}, storagetest.Logger())
 		b.Cleanup(f.feed.Close)

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"memebot/kv"
 	"memebot/storage"
 )
 
@@ -64,7 +65,7 @@ func (c Config) withDefaults() Config {
 // and records what was sent and how the user reacted.
 type Feed struct {
 	db      *sql.DB
-	rdb     *storage.Redis
+	rdb     *kv.Redis
 	engines *Engines
 	cfg     Config
 	log     *slog.Logger
@@ -72,7 +73,7 @@ type Feed struct {
 }
 
 // NewFeed returns a feed over the store and Redis.
-func NewFeed(store *storage.Store, rdb *storage.Redis, cfg Config, log *slog.Logger) *Feed {
+func NewFeed(store *storage.Store, rdb *kv.Redis, cfg Config, log *slog.Logger) *Feed {
 	return &Feed{db: store.SQL(), rdb: rdb, engines: NewEngines(store.SQL()), cfg: cfg.withDefaults(), log: log}
 }
 

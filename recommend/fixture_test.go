@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"memebot/kv"
+	"memebot/kv/kvtest"
 	"memebot/storage"
 	"memebot/storage/storagetest"
 )
@@ -17,7 +19,7 @@ type fixture struct {
 	ctx  context.Context
 	st   *storage.Store
 	db   *sql.DB
-	rdb  *storage.Redis
+	rdb  *kv.Redis
 	feed *Feed
 	seq  int
 }
@@ -25,7 +27,7 @@ type fixture struct {
 func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	st := storagetest.NewStore(t)
-	rdb := storagetest.NewRedis(t)
+	rdb := kvtest.NewRedis(t)
 	f := &fixture{t: t, ctx: context.Background(), st: st, db: st.SQL(), rdb: rdb}
 	f.feed = NewFeed(st, rdb, Config{}, storagetest.Logger())
 	t.Cleanup(f.feed.Close)

@@ -7,18 +7,18 @@ import (
 	"strings"
 	"time"
 
-	"memebot/storage"
+	"memebot/kv"
 )
 
 // SentLog remembers which meme each sent message shows (for a week), so a
 // native Telegram reaction on the message can be counted for the meme.
 type SentLog struct {
-	rdb *storage.Redis
+	rdb *kv.Redis
 	ttl time.Duration
 }
 
 // NewSentLog returns a log kept in Redis.
-func NewSentLog(rdb *storage.Redis) *SentLog { return &SentLog{rdb: rdb, ttl: 7 * 24 * time.Hour} }
+func NewSentLog(rdb *kv.Redis) *SentLog { return &SentLog{rdb: rdb, ttl: 7 * 24 * time.Hour} }
 
 func (l *SentLog) key(chatID int64, messageID int) string {
 	return l.rdb.Key("sent", strconv.FormatInt(chatID, 10), strconv.Itoa(messageID))

@@ -13,6 +13,8 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"memebot/config"
+	"memebot/heal"
+	"memebot/kv"
 	"memebot/storage"
 )
 
@@ -80,7 +82,7 @@ func ensureDatabase(ctx context.Context, dbURL string, recreate bool) error {
 	u.Path = "/postgres"
 	conn, err := pgx.Connect(ctx, u.String())
 	if err != nil {
-		return storage.NewConnectError("PostgreSQL", dbURL, err)
+		return heal.NewConnectError("PostgreSQL", dbURL, err)
 	}
 	defer conn.Close(context.WithoutCancel(ctx))
 	ident := pgx.Identifier{name}.Sanitize()
@@ -107,7 +109,7 @@ func deleteRedisKeys(ctx context.Context, redisURL, prefix string) error {
 	if prefix == "" {
 		return errors.New("sandbox: refusing to delete Redis keys without a prefix")
 	}
-	rdb, err := storage.OpenRedis(ctx, redisURL, prefix)
+	rdb, err := kv.Open(ctx, redisURL, prefix)
 	if err != nil {
 		return fmt.Errorf("sandbox: reset redis: %w", err)
 	}

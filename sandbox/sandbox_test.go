@@ -7,6 +7,7 @@ import (
 
 	"memebot/app"
 	"memebot/config"
+	"memebot/kv/kvtest"
 	"memebot/sandbox"
 	"memebot/storage"
 	"memebot/storage/storagetest"
@@ -23,8 +24,8 @@ func newWorld(t *testing.T) world {
 	t.Helper()
 	return world{dir: t.TempDir(), vars: []string{
 		"DATABASE_URL=" + storagetest.NewDatabase(t),
-		"REDIS_URL=" + storagetest.RedisURL(),
-		"REDIS_KEY_PREFIX=" + storagetest.NewRedis(t).Prefix(),
+		"REDIS_URL=" + kvtest.RedisURL(),
+		"REDIS_KEY_PREFIX=" + kvtest.NewRedis(t).Prefix(),
 		"HTTP_ADDR=127.0.0.1:0",
 		"JOB_CLAIM_IDLE=2s",
 	}}

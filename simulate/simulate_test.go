@@ -11,6 +11,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"memebot/kv/kvtest"
 	"memebot/storage/storagetest"
 )
 
@@ -60,7 +61,7 @@ func TestSimulateTinyWorld(t *testing.T) {
 			conn.Close(ctx)
 		}
 	})
-	env := Env{DatabaseURL: storagetest.DatabaseURL(), RedisURL: storagetest.RedisURL(), Database: name, Log: storagetest.Logger()}
+	env := Env{DatabaseURL: storagetest.DatabaseURL(), RedisURL: kvtest.RedisURL(), Database: name, Log: storagetest.Logger()}
 	rep, err := Compare(context.Background(), []Params{tinyWorld()}, Policies(), env)
 	if err != nil {
 		t.Fatal(err)

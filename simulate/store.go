@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
 
+	"memebot/kv"
 	"memebot/storage"
 )
 
@@ -64,8 +65,8 @@ func freshStore(ctx context.Context, baseURL, database string, log *slog.Logger)
 }
 
 // freshRedis opens Redis with the simulation's prefix and deletes its keys.
-func freshRedis(ctx context.Context, redisURL, prefix string) (*storage.Redis, error) {
-	rdb, err := storage.OpenRedis(ctx, redisURL, prefix)
+func freshRedis(ctx context.Context, redisURL, prefix string) (*kv.Redis, error) {
+	rdb, err := kv.Open(ctx, redisURL, prefix)
 	if err != nil {
 		return nil, err
 	}

@@ -1,6 +1,6 @@
 // Package storage is memebot's persistence: the PostgreSQL schema (versioned
 // SQL migrations), the models, and the queries every other package uses.
-// PostgreSQL is the source of truth; Redis (see redis.go) only holds queues,
+// PostgreSQL is the source of truth; Redis (package kv) only holds queues,
 // locks and limits that can be rebuilt.
 package storage
 
@@ -12,6 +12,8 @@ import (
 	"fmt"
 	"log/slog"
 	"time"
+
+	"memebot/heal"
 
 	"github.com/pressly/goose/v3"
 	"gorm.io/driver/postgres"
@@ -56,7 +58,7 @@ func Open(ctx context.Context, url string, log *slog.Logger) (*Store, error) {
 	sqlDB.SetConnMaxIdleTime(5 * time.Minute)
 	if err := sqlDB.PingContext(ctx); err != nil {
 		sqlDB.Close()
-		return nil, NewConnectError("PostgreSQL", url, err)
+		return nil, heal.NewConnectError("PostgreSQL", url, err)
 	}
 	return &Store{db: db}, nil
 }

@@ -1,7 +1,7 @@
-// Package storagetest gives tests a fresh, migrated PostgreSQL database and a
-// private Redis namespace on the real servers named by TEST_DATABASE_URL /
-// TEST_REDIS_URL (falling back to DATABASE_URL / REDIS_URL and the defaults).
-// `make test` starts the servers when none answer.
+// Package storagetest gives tests a fresh, migrated PostgreSQL database on
+// the real server named by TEST_DATABASE_URL (falling back to DATABASE_URL
+// and the default). `make test` starts the server when none answers. Redis
+// namespaces for tests are in kv/kvtest.
 package storagetest
 
 import (
@@ -23,14 +23,10 @@ import (
 
 const (
 	defaultDatabaseURL = "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
-	defaultRedisURL    = "redis://127.0.0.1:6379/0"
 )
 
 // DatabaseURL is the base URL the test databases are created next to.
 func DatabaseURL() string { return firstSet("TEST_DATABASE_URL", "DATABASE_URL", defaultDatabaseURL) }
-
-// RedisURL is the Redis server tests use.
-func RedisURL() string { return firstSet("TEST_REDIS_URL", "REDIS_URL", defaultRedisURL) }
 
 func firstSet(names ...string) string {
 	for _, n := range names[:len(names)-1] {
@@ -78,26 +74,6 @@ func NewStore(t testing.TB) *storage.Store {
 	}
 	t.Cleanup(func() { st.Close() })
 	return st
-}
-
-// NewRedis returns a client whose keys live under a namespace of this test's
-// own; they are deleted when the test ends.
-func NewRedis(t testing.TB) *storage.Redis {
-	t.Helper()
-	ctx := context.Background()
-	prefix := "memebot-test-" + RandomHex(6)
-	r, err := storage.OpenRedis(ctx, RedisURL(), prefix)
-	if err != nil {
-		t.Fatalf("storagetest: redis at %s: %v (make test starts one)", RedisURL(), err)
-	}
-	t.Cleanup(func() {
-		iter := r.Scan(ctx, 0, prefix+":*", 1000).Iterator()
-		for iter.Next(ctx) {
-			r.Del(ctx, iter.Val())
-		}
-		r.Close()
-	})
-	return r
 }
 
 // Logger is a quiet logger for tests; set TEST_LOG=1 to see everything.

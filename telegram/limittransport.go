@@ -1,4 +1,4 @@
-package bot
+package telegram
 
 import (
 	"bytes"
@@ -61,14 +61,14 @@ func (t *limitTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		if req.Body != nil {
 			req.Body.Close()
 		}
-		return nil, fmt.Errorf("bot: %s: read request: %w", method, err)
+		return nil, fmt.Errorf("telegram: %s: read request: %w", method, err)
 	}
 	release, err := t.limiter.wait(req.Context(), tgt, priorityFrom(req.Context(), t.priority))
 	if err != nil {
 		if sent.Body != nil {
 			sent.Body.Close()
 		}
-		return nil, fmt.Errorf("bot: %s: waiting for the rate limit: %w", method, err)
+		return nil, fmt.Errorf("telegram: %s: waiting for the rate limit: %w", method, err)
 	}
 	defer release()
 	return t.next.RoundTrip(sent.WithContext(context.WithValue(sent.Context(), targetKey{}, tgt)))
@@ -94,8 +94,8 @@ func (l *limiter) floodHold(req *http.Request, retryAfter time.Duration) {
 // urlencoded bodies come with GetBody), otherwise a copy whose body was read
 // into memory. Streamed multipart uploads are read up to maxBuffer, because
 // telebot writes chat_id after the file; a larger one goes on streaming and
-// is limited by the global rate only. The copy stays unreplayable, as the
-// original was (the Sender retries uploads itself).
+// is limited by the global rate only. A copy read whole can be sent again
+// (GetBody), so the retry transport below can retry it.
 func requestTarget(req *http.Request, method string, maxBuffer int64) (target, *http.Request, error) {
 	params := req.URL.Query()
 	sent := req
@@ -147,6 +147,7 @@ func peekBody(req *http.Request, maxBuffer int64) (body []byte, sent *http.Reque
 	}
 	req.Body.Close()
 	sent.Body, sent.ContentLength = io.NopCloser(bytes.NewReader(body)), int64(len(body))
+	sent.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
 	if len(body) == 0 {
 		sent.Body = http.NoBody
 	}

@@ -1,4 +1,4 @@
-package pipeline_test
+package jobs_test
 
 import (
 	"bytes"
@@ -12,8 +12,9 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"memebot/jobs"
+	"memebot/kv/kvtest"
 	"memebot/moderation/vision"
-	"memebot/pipeline"
 	"memebot/storage"
 	"memebot/storage/storagetest"
 )
@@ -37,7 +38,7 @@ func jpegBytes(t *testing.T) []byte {
 func TestDescribeBackfillsAndTheBreakerPausesTheJob(t *testing.T) {
 	ctx := context.Background()
 	st := storagetest.NewStore(t)
-	rdb := storagetest.NewRedis(t)
+	rdb := kvtest.NewRedis(t)
 	for i := range 4 {
 		m := storage.Meme{Type: "photo", Status: storage.MemeOK, Language: "en", StorageFileID: "file" + string(rune('a'+i)), Checks: []byte("[]")}
 		if err := st.CreateMeme(ctx, &m); err != nil {
@@ -61,13 +62,13 @@ func TestDescribeBackfillsAndTheBreakerPausesTheJob(t *testing.T) {
 		URL: srv.URL, Models: []string{"a/model:free"}, Redis: rdb, KeyPrefix: rdb.Prefix() + ":",
 		OnTrip: func(ctx context.Context, reason string) {
 			tripped.Add(1)
-			st.SetJobPaused(ctx, pipeline.DescribeJob, true, nil, reason)
+			st.SetJobPaused(ctx, jobs.DescribeJob, true, nil, reason)
 		},
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	job := pipeline.Describe(st, bytesDownloader(jpegBytes(t)), d, 2, storagetest.Logger())
+	job := jobs.Describe(st, bytesDownloader(jpegBytes(t)), d, 2, storagetest.Logger())
 
 	if err := job(ctx); err != nil {
 		t.Fatal(err)
@@ -92,7 +93,7 @@ func TestDescribeBackfillsAndTheBreakerPausesTheJob(t *testing.T) {
 	if tripped.Load() != 1 {
 		t.Fatalf("breaker tripped %d times after repeated failures, want once", tripped.Load())
 	}
-	if paused, _ := st.JobPaused(ctx, pipeline.DescribeJob); !paused {
+	if paused, _ := st.JobPaused(ctx, jobs.DescribeJob); !paused {
 		t.Fatal("the describe job is not paused after the breaker opened")
 	}
 	before := calls.Load()

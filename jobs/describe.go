@@ -1,4 +1,4 @@
-package pipeline
+package jobs
 
 import (
 	"context"
@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"image"
 	"log/slog"
+	"time"
 
 	"memebot/media"
 	"memebot/moderation/vision"
@@ -82,4 +83,19 @@ func describeOne(ctx context.Context, store DescribeStore, tg Downloader, d Desc
 		Text: desc.Text, Description: desc.Description, Language: desc.Language, Tags: desc.Tags,
 		Model: desc.Model, CalculatedAt: desc.CalculatedAt,
 	})
+}
+
+// NewDescribe is the vision backfill as a scheduled job. The describer's
+// breaker pauses it through the same switch as /pause (Breaker.OnTrip), and
+// resuming it resets the breaker.
+func NewDescribe(store DescribeStore, tg Downloader, describer ResettableDescriber, batch int, log *slog.Logger) Job {
+	return Job{Name: DescribeJob, Schedule: "@every 15m", Timeout: 10 * time.Minute,
+		Run:      Describe(store, tg, describer, batch, log),
+		OnResume: describer.Reset}
+}
+
+// ResettableDescriber is a Describer whose breaker can be reset (vision.Describer).
+type ResettableDescriber interface {
+	Describer
+	Reset(ctx context.Context) error
 }

@@ -1,4 +1,8 @@
-package storage
+// Package kv is memebot's Redis: the client with the key namespace every key
+// is built in, locks with an expiry, and scripts run in batches. Redis holds
+// only what can be rebuilt from PostgreSQL (queues, locks, limits, caches),
+// so this package knows nothing of the database.
+package kv
 
 import (
 	"context"
@@ -10,6 +14,8 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"memebot/heal"
 )
 
 // Redis is the Redis client with the key namespace every key is built in,
@@ -19,24 +25,24 @@ type Redis struct {
 	prefix string
 }
 
-// OpenRedis connects to REDIS_URL and checks the connection.
-func OpenRedis(ctx context.Context, url, prefix string) (*Redis, error) {
+// Open connects to REDIS_URL and checks the connection.
+func Open(ctx context.Context, url, prefix string) (*Redis, error) {
 	opts, err := redis.ParseURL(url)
 	if err != nil {
-		return nil, fmt.Errorf("storage: redis url: %w", err)
+		return nil, fmt.Errorf("kv: redis url: %w", err)
 	}
 	// A plain dial first: the client's pool would log a raw line for every
 	// failed dial of its retries before Ping returned.
 	var d net.Dialer
 	conn, err := d.DialContext(ctx, opts.Network, opts.Addr)
 	if err != nil {
-		return nil, NewConnectError("Redis", url, err)
+		return nil, heal.NewConnectError("Redis", url, err)
 	}
 	conn.Close()
 	client := redis.NewClient(opts)
 	if err := client.Ping(ctx).Err(); err != nil {
 		client.Close()
-		return nil, NewConnectError("Redis", url, err)
+		return nil, heal.NewConnectError("Redis", url, err)
 	}
 	return &Redis{UniversalClient: client, prefix: prefix}, nil
 }
@@ -61,7 +67,7 @@ func (r *Redis) TryLock(ctx context.Context, name string, ttl time.Duration) (re
 	key, token := r.Key("lock", name), newToken()
 	ok, err = r.SetNX(ctx, key, token, ttl).Result()
 	if err != nil {
-		return nil, false, fmt.Errorf("storage: lock %s: %w", name, err)
+		return nil, false, fmt.Errorf("kv: lock %s: %w", name, err)
 	}
 	if !ok {
 		return nil, false, nil
@@ -77,7 +83,7 @@ func (r *Redis) HoldLock(ctx context.Context, name string, ttl time.Duration) (r
 	ok, err = r.SetNX(ctx, key, token, ttl).Result()
 	if err != nil || !ok {
 		if err != nil {
-			err = fmt.Errorf("storage: lock %s: %w", name, err)
+			err = fmt.Errorf("kv: lock %s: %w", name, err)
 		}
 		return nil, false, err
 	}

@@ -1,13 +1,12 @@
-package bot
+package telegram
 
 import (
 	"context"
+	"log/slog"
 	"slices"
 	"sync"
 	"testing"
 	"time"
-
-	"memebot/storage/storagetest"
 )
 
 // gateBudget refuses everything (briefly, so the dispatcher keeps asking)
@@ -47,7 +46,7 @@ func (g *gateBudget) order() []string {
 // priority rather than leaving both at the back).
 func TestLimiterReleaseOrder(t *testing.T) {
 	gate := &gateBudget{}
-	l := newLimiter(gate, time.Millisecond, storagetest.Logger())
+	l := newLimiter(gate, time.Millisecond, slog.New(slog.DiscardHandler))
 	var mu sync.Mutex
 	var releases []func()
 	queue := func(chat string, p Priority) {
@@ -97,7 +96,7 @@ func TestLimiterReleaseOrder(t *testing.T) {
 // with the context's error, and the one behind it in the chat still goes.
 func TestLimiterGivesUpWithContext(t *testing.T) {
 	gate := &gateBudget{}
-	l := newLimiter(gate, time.Millisecond, storagetest.Logger())
+	l := newLimiter(gate, time.Millisecond, slog.New(slog.DiscardHandler))
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Millisecond)
 	defer cancel()
 	if _, err := l.wait(ctx, target{chat: "a", cost: 1}, PriorityBulk); err != context.DeadlineExceeded {

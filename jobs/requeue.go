@@ -1,13 +1,15 @@
-package pipeline
+package jobs
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
 
 	"memebot/ingest"
 	"memebot/metrics"
+	"memebot/pipeline"
 	"memebot/queue"
 	"memebot/storage"
 )
@@ -55,13 +57,13 @@ func RequeueStale(store StaleStore, jobs Enqueuer, staleAfter time.Duration, log
 }
 
 func requeueSubmission(ctx context.Context, store StaleStore, jobs Enqueuer, sub storage.Submission, log *slog.Logger) error {
-	if _, err := jobs.Enqueue(ctx, queue.Job{Kind: JobUpload, Ref: sub.ID}); err != nil {
+	if _, err := jobs.Enqueue(ctx, queue.Job{Kind: pipeline.JobUpload, Ref: sub.ID}); err != nil {
 		return fmt.Errorf("requeue %d: %w", sub.ID, err)
 	}
 	if err := store.TouchSubmission(ctx, sub.ID); err != nil {
 		return err
 	}
-	metrics.JobsRequeued.WithLabelValues(JobUpload).Inc()
+	metrics.JobsRequeued.WithLabelValues(pipeline.JobUpload).Inc()
 	log.Warn("requeued a submission whose job was lost", slog.Int64("submission_id", sub.ID), slog.String("status", sub.Status))
 	return nil
 }
@@ -88,6 +90,13 @@ type QueueStats interface {
 	Stats(ctx context.Context) (queue.Stats, error)
 }
 
+// MediaQueue is the media queue as requeue-stale uses it (queue.Queue).
+type MediaQueue interface {
+	Enqueuer
+	pipeline.BatchEnqueuer
+	QueueStats
+}
+
 // CandidateSweep queues again the ingested candidates whose job was lost: the
 // ingester marks a post processed once its candidate is in the queue, so a
 // queue that loses the job (Redis restarted without persistence, flushed,
@@ -97,7 +106,7 @@ type QueueStats interface {
 // makes at most one meme per raw post.
 type CandidateSweep struct {
 	Store LostCandidates
-	Jobs  BatchEnqueuer
+	Jobs  pipeline.BatchEnqueuer
 	// Queue, if set, holds the sweep back while the queue still has jobs
 	// older than a candidate: its job may be among them (a backlog, or the
 	// workers paused), and it is not lost until the queue has moved past it.
@@ -115,7 +124,7 @@ func (s CandidateSweep) Run(ctx context.Context) error {
 		return err
 	}
 	res, err := s.Store.RequeueLost(ctx, ingest.Requeue{QueuedBefore: before, MaxRequeues: s.maxRequeues(), Limit: 500},
-		QueueCandidates(s.Jobs))
+		pipeline.QueueCandidates(s.Jobs))
 	if err != nil {
 		return err
 	}
@@ -123,7 +132,7 @@ func (s CandidateSweep) Run(ctx context.Context) error {
 		s.Log.Warn("requeued a candidate whose ingest job was lost", slog.Int64("raw_post_id", c.RawPostID),
 			slog.Int64("source_id", c.SourceID), slog.String("post_id", c.PostID))
 	}
-	metrics.JobsRequeued.WithLabelValues(JobIngest).Add(float64(len(res.Candidates)))
+	metrics.JobsRequeued.WithLabelValues(pipeline.JobIngest).Add(float64(len(res.Candidates)))
 	for _, id := range res.Failed {
 		s.Log.Error("gave up on a candidate whose ingest job never recorded an outcome", slog.Int64("raw_post_id", id),
 			slog.Int("requeues", s.maxRequeues()))
@@ -161,4 +170,14 @@ func (s CandidateSweep) maxRequeues() int {
 		return MaxCandidateRequeues
 	}
 	return s.MaxRequeues
+}
+
+// NewRequeueStale queues again, every ten minutes, what the media queue lost
+// (Redis wiped): submissions, and candidates handed off by the ingest jobs.
+// PostgreSQL is the source of truth for both.
+func NewRequeueStale(store StaleStore, candidates LostCandidates, media MediaQueue, log *slog.Logger) Job {
+	uploads := RequeueStale(store, media, StaleAfter, log)
+	sweep := CandidateSweep{Store: candidates, Jobs: media, Queue: media, Log: log}
+	return Job{Name: "requeue-stale", Schedule: "@every 10m", Timeout: 5 * time.Minute,
+		Run: func(ctx context.Context) error { return errors.Join(uploads(ctx), sweep.Run(ctx)) }}
 }

@@ -1,4 +1,4 @@
-package bot
+package telegram
 
 import (
 	"bytes"
@@ -14,22 +14,23 @@ import (
 	tele "gopkg.in/telebot.v3"
 )
 
-// call makes one JSON Bot API call bound to ctx (telebot's own calls cannot be
-// cancelled) and decodes its result into out. Telegram's errors come back as
-// telebot's error values, so callers can match them the usual way.
-func (b *Bot) call(ctx context.Context, method string, params any, out any) error {
+// Call makes one JSON Bot API call bound to ctx (telebot's own calls cannot
+// be cancelled) and decodes its result into out. It waits for the rate limit
+// at the priority of answers unless ctx says otherwise (WithPriority).
+// Telegram's refusals come back as *APIError.
+func (c *Client) Call(ctx context.Context, method string, params any, out any) error {
 	body, err := json.Marshal(params)
 	if err != nil {
-		return fmt.Errorf("bot: encode %s: %w", method, err)
+		return fmt.Errorf("telegram: encode %s: %w", method, err)
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, b.tb.URL+"/bot"+b.tb.Token+"/"+method, bytes.NewReader(body))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.url+"/bot"+c.token+"/"+method, bytes.NewReader(body))
 	if err != nil {
-		return fmt.Errorf("bot: %s: %w", method, err)
+		return fmt.Errorf("telegram: %s: %w", method, c.Redact(err))
 	}
 	req.Header.Set("Content-Type", "application/json")
-	resp, err := b.client.Do(req)
+	resp, err := c.http[PriorityInteractive].Do(req)
 	if err != nil {
-		return fmt.Errorf("bot: %s: %w", method, redact(err, b.tb.Token))
+		return fmt.Errorf("telegram: %s: %w", method, c.Redact(err))
 	}
 	defer resp.Body.Close()
 	if out == nil && resp.StatusCode == http.StatusOK {
@@ -41,14 +42,14 @@ func (b *Bot) call(ctx context.Context, method string, params any, out any) erro
 	}
 	data, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
 	if err != nil {
-		return fmt.Errorf("bot: %s: read: %w", method, err)
+		return fmt.Errorf("telegram: %s: read: %w", method, err)
 	}
 	var reply struct {
 		apiReply
 		Result json.RawMessage `json:"result"`
 	}
 	if err := json.Unmarshal(data, &reply); err != nil {
-		return fmt.Errorf("bot: %s: decode (HTTP %d): %w", method, resp.StatusCode, err)
+		return fmt.Errorf("telegram: %s: decode (HTTP %d): %w", method, resp.StatusCode, err)
 	}
 	if !reply.OK {
 		return apiError(reply.apiReply)
@@ -57,7 +58,7 @@ func (b *Bot) call(ctx context.Context, method string, params any, out any) erro
 		return nil
 	}
 	if err := json.Unmarshal(reply.Result, out); err != nil {
-		return fmt.Errorf("bot: %s: decode result: %w", method, err)
+		return fmt.Errorf("telegram: %s: decode result: %w", method, err)
 	}
 	return nil
 }
@@ -67,7 +68,7 @@ func (b *Bot) call(ctx context.Context, method string, params any, out any) erro
 // unless ctx says otherwise (WithPriority). Unlike telebot's Send it does not
 // read the sent message back: a text nothing refers to later is sent without
 // decoding Telegram's copy of it.
-func (b *Bot) SendText(ctx context.Context, chatID int64, text string, replyTo int64) error {
+func (c *Client) SendText(ctx context.Context, chatID int64, text string, replyTo int64) error {
 	type replyParameters struct {
 		MessageID                int64 `json:"message_id"`
 		AllowSendingWithoutReply bool  `json:"allow_sending_without_reply"`
@@ -80,10 +81,10 @@ func (b *Bot) SendText(ctx context.Context, chatID int64, text string, replyTo i
 	if replyTo != 0 {
 		params.ReplyTo = &replyParameters{MessageID: replyTo, AllowSendingWithoutReply: true}
 	}
-	return b.call(ctx, "sendMessage", params, nil)
+	return c.Call(ctx, "sendMessage", params, nil)
 }
 
-// APIError is an error reply to a call made with Bot.call.
+// APIError is an error reply to a call made with Client.Call.
 type APIError struct {
 	Code        int
 	Description string
@@ -97,7 +98,7 @@ func apiError(r apiReply) error {
 }
 
 // RetryAfter reports how long Telegram asked us to wait, for a 429 from
-// either telebot or Bot.call.
+// either telebot or Client.Call.
 func RetryAfter(err error) (time.Duration, bool) {
 	var flood tele.FloodError
 	if errors.As(err, &flood) {
@@ -123,15 +124,15 @@ func IsBlocked(err error) bool {
 	if errors.Is(err, tele.ErrBlockedByUser) || errors.Is(err, tele.ErrUserIsDeactivated) {
 		return true
 	}
-	msg := err.Error() // Bot.call's errors and wrapped ones
+	msg := err.Error() // Client.Call's errors and wrapped ones
 	return strings.Contains(msg, "bot was blocked by the user") || strings.Contains(msg, "user is deactivated")
 }
 
-// redact removes the bot token from an error's text (URLs in net/http errors
+// Redact removes the bot token from an error's text (URLs in net/http errors
 // include it) so that it never reaches a log.
-func redact(err error, token string) error {
-	if token == "" || !strings.Contains(err.Error(), token) {
+func (c *Client) Redact(err error) error {
+	if err == nil || c.token == "" || !strings.Contains(err.Error(), c.token) {
 		return err
 	}
-	return errors.New(strings.ReplaceAll(err.Error(), token, "<token>"))
+	return errors.New(strings.ReplaceAll(err.Error(), c.token, "<token>"))
 }

@@ -1,13 +1,13 @@
-package bot
+package telegram
 
 import (
 	"context"
 	"fmt"
 	"time"
 
-	"github.com/redis/go-redis/v9"
+	"memebot/kv"
 
-	"memebot/storage"
+	"github.com/redis/go-redis/v9"
 )
 
 // budget is the part of the rate limit every process shares: GCRA schedules
@@ -17,7 +17,7 @@ import (
 // refused the other would waste it), and the global burst depends on the
 // priority.
 type budget struct {
-	rdb    *storage.Redis
+	rdb    *kv.Redis
 	limits Limits
 }
 
@@ -100,10 +100,10 @@ type ask struct {
 // take admits each ask now, or says how long it must wait, in one round trip;
 // Redis decides them in order, as if asked one by one.
 func (b *budget) take(ctx context.Context, asks []ask) ([]verdict, error) {
-	calls := make([]storage.ScriptCall, len(asks))
+	calls := make([]kv.ScriptCall, len(asks))
 	for i, a := range asks {
 		g := b.limits.Global
-		c := storage.ScriptCall{
+		c := kv.ScriptCall{
 			Keys: []string{b.key("global"), b.key("hold", "global")},
 			Args: []any{max(a.target.cost, 1), micros(g.interval()), micros(g.interval()) * float64(b.limits.globalBurst(a.prio))},
 		}
@@ -116,13 +116,13 @@ func (b *budget) take(ctx context.Context, asks []ask) ([]verdict, error) {
 	}
 	cmds, err := b.rdb.RunScripts(ctx, takeScript, calls)
 	if err != nil {
-		return nil, fmt.Errorf("bot: rate limit: %w", err)
+		return nil, fmt.Errorf("telegram: rate limit: %w", err)
 	}
 	out := make([]verdict, len(asks))
 	for i, cmd := range cmds {
 		res, err := cmd.Int64Slice()
 		if err != nil {
-			return nil, fmt.Errorf("bot: rate limit: %w", err)
+			return nil, fmt.Errorf("telegram: rate limit: %w", err)
 		}
 		out[i] = verdict{chatWait: time.Duration(res[0]) * time.Microsecond, globalWait: time.Duration(res[1]) * time.Microsecond}
 	}
@@ -136,7 +136,7 @@ func (b *budget) hold(ctx context.Context, t target, d time.Duration) error {
 		key = b.key("hold", "chat", t.chat)
 	}
 	if err := holdScript.Run(ctx, b.rdb, []string{key}, d.Milliseconds()).Err(); err != nil {
-		return fmt.Errorf("bot: rate limit hold: %w", err)
+		return fmt.Errorf("telegram: rate limit hold: %w", err)
 	}
 	return nil
 }

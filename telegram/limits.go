@@ -1,4 +1,4 @@
-package bot
+package telegram
 
 import (
 	"context"
@@ -72,10 +72,10 @@ const (
 	// PriorityInteractive is for answers to a user's command or button press
 	// (the handlers' telebot bot).
 	PriorityInteractive Priority = iota
-	// PriorityNotify is for the workers' messages (Bot.Sender): uploaders told
+	// PriorityNotify is for the workers' messages (Client.Sender): uploaders told
 	// the outcome, review posts, storage-chat uploads.
 	PriorityNotify
-	// PriorityBulk is for broadcasts (Bot.BulkSender): they get what is left.
+	// PriorityBulk is for broadcasts (Client.BulkSender): they get what is left.
 	PriorityBulk
 	priorities = 3
 )
@@ -92,7 +92,7 @@ func (p Priority) String() string {
 
 type priorityKey struct{}
 
-// WithPriority makes the Bot API calls made with ctx (Bot.call, Sender
+// WithPriority makes the Bot API calls made with ctx (Client.Call, Sender
 // downloads) wait at priority p, whichever client makes them.
 func WithPriority(ctx context.Context, p Priority) context.Context {
 	return context.WithValue(ctx, priorityKey{}, p)

@@ -1,4 +1,4 @@
-package bot
+package telegram
 
 import (
 	"github.com/prometheus/client_golang/prometheus"

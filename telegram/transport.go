@@ -1,4 +1,4 @@
-package bot
+package telegram
 
 import (
 	"bytes"
@@ -14,17 +14,20 @@ import (
 	"memebot/metrics"
 )
 
-// retryTransport sits under every Bot API call. It counts calls by method and
-// outcome, and retries a call Telegram refused with 429 (after retry_after) or
-// failed with a 5xx / network error (with exponential backoff), as long as the
-// request body can be replayed. Uploads streamed through a pipe cannot be
-// replayed; their callers retry at a higher level.
+// retryTransport sits under every Bot API call and is its only retry layer.
+// It counts calls by method and outcome, and retries a call Telegram refused
+// with 429 (after retry_after) or failed with a 5xx / network error (with
+// exponential backoff); any other refusal (400 and the like) is returned at
+// once, since sending it again would be refused again. An upload streamed
+// through a pipe (telebot's multipart) is read into memory first, up to
+// maxBuffer, so that it can be sent again like any other request.
 type retryTransport struct {
 	next        http.RoundTripper
 	log         *slog.Logger
 	maxAttempts int
 	maxWait     time.Duration // the longest single wait; a longer retry_after is returned to the caller
 	baseBackoff time.Duration
+	maxBuffer   int64 // the largest streamed body kept for a retry; a larger one is sent once
 	// onFlood, when set, hears of every 429 and its retry_after (the rate
 	// limiter holds the chat for that long), retried or not.
 	onFlood func(req *http.Request, retryAfter time.Duration)
@@ -42,6 +45,10 @@ type apiReply struct {
 
 func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	method := apiMethod(req.URL.Path)
+	req, err := replayable(req, t.maxBuffer)
+	if err != nil {
+		return nil, fmt.Errorf("telegram: %s: read request: %w", method, err)
+	}
 	for attempt := 1; ; attempt++ {
 		resp, err := t.next.RoundTrip(req)
 		if err == nil && resp.StatusCode == http.StatusTooManyRequests && t.onFlood != nil {
@@ -69,11 +76,21 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		if req.GetBody != nil {
 			body, err := req.GetBody()
 			if err != nil {
-				return nil, fmt.Errorf("bot: replay %s body: %w", method, err)
+				return nil, fmt.Errorf("telegram: replay %s body: %w", method, err)
 			}
 			req.Body = body
 		}
 	}
+}
+
+// replayable returns req, or when its body cannot be read again (a stream)
+// and is at most maxBuffer bytes, a copy whose body is kept in memory and can.
+func replayable(req *http.Request, maxBuffer int64) (*http.Request, error) {
+	if req.Body == nil || req.Body == http.NoBody || req.GetBody != nil {
+		return req, nil
+	}
+	_, sent, _, err := peekBody(req, maxBuffer) // read whole, it comes with GetBody
+	return sent, err
 }
 
 // retryDecision says whether and how long to wait before another attempt.

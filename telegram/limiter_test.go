@@ -1,8 +1,9 @@
-package bot
+package telegram
 
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net/http/httptest"
 	"runtime"
 	"sort"
@@ -13,8 +14,8 @@ import (
 
 	tele "gopkg.in/telebot.v3"
 
-	"memebot/storage"
-	"memebot/storage/storagetest"
+	"memebot/kv"
+	"memebot/kv/kvtest"
 	"memebot/tgfake"
 )
 
@@ -29,7 +30,7 @@ const jitter = 120 * time.Millisecond
 type fakeAPI struct {
 	srv *tgfake.Server
 	url string
-	rdb *storage.Redis
+	rdb *kv.Redis
 }
 
 func newFakeAPI(t *testing.T) *fakeAPI {
@@ -37,18 +38,31 @@ func newFakeAPI(t *testing.T) *fakeAPI {
 	srv := tgfake.New(tgfake.Options{Token: testToken, BotUsername: "memebot_test_bot"})
 	ts := httptest.NewServer(srv)
 	t.Cleanup(func() { srv.Close(); ts.Close() })
-	return &fakeAPI{srv: srv, url: ts.URL, rdb: storagetest.NewRedis(t)}
+	return &fakeAPI{srv: srv, url: ts.URL, rdb: kvtest.NewRedis(t)}
 }
 
-// newBot is one process's bot; bots of one fakeAPI share its Redis, like
-// processes sharing a token.
-func (f *fakeAPI) newBot(t *testing.T, limits Limits) *Bot {
+// testBot is one process's client, with a telebot on its interactive
+// client as the handlers have.
+type testBot struct {
+	*Client
+	tb *tele.Bot
+}
+
+func (b *testBot) Telebot() *tele.Bot { return b.tb }
+
+// newBot is one process's client; clients of one fakeAPI share its Redis,
+// like processes sharing a token.
+func (f *fakeAPI) newBot(t *testing.T, limits Limits) *testBot {
 	t.Helper()
-	b, err := New(Config{Token: testToken, APIURL: f.url, Redis: f.rdb, Limits: limits}, storagetest.Logger())
+	c, err := New(Config{Token: testToken, APIURL: f.url, Redis: f.rdb, Limits: limits}, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
-	return b
+	tb, err := tele.NewBot(tele.Settings{URL: f.url, Token: testToken, Client: c.HTTP(PriorityInteractive), Offline: true, Synchronous: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &testBot{Client: c, tb: tb}
 }
 
 func (f *fakeAPI) chat(id int64) int64 {
