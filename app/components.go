@@ -177,6 +177,10 @@ func newScheduler(d *deps, tg *telegram.Client, media *queue.Queue) (*jobs.Sched
 			Batch: 20, Budget: time.Minute, ProgressEvery: 3 * time.Second, Log: d.log.With("component", "broadcast")}).Run})
 	s.Add(jobs.Job{Name: "search-ranks", Schedule: "@every 10m", Timeout: 5 * time.Minute,
 		Run: func(ctx context.Context) error { _, err := d.store.RefreshSearchRanks(ctx); return err }})
+	// Fingerprints an older rule computed are recomputed from the storage
+	// chat, 200 memes every 5 minutes (a download and 10 ms of CPU each).
+	s.Add(jobs.Job{Name: jobs.FingerprintsJob, Schedule: "@every 5m", Timeout: 4 * time.Minute,
+		Run: jobs.Fingerprints(d.store, tg.Sender(), 200, d.cfg.UploadMaxBytes, d.log.With("job", jobs.FingerprintsJob))})
 	s.Add(jobs.Job{Name: "queue-metrics", Schedule: "@every 15s", Timeout: 10 * time.Second,
 		Run: func(ctx context.Context) error { _, err := media.Stats(ctx); return err }})
 	return s, nil

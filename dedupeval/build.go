@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"image"
+	"image/color"
 	"image/draw"
 	"image/jpeg"
 	"image/png"
@@ -24,6 +25,8 @@ const (
 	KindOriginal = "original" // an approved meme already in the index
 	KindRepost   = "repost"   // must be found a duplicate of Of
 	KindTemplate = "template" // same picture as Of, other text: never a duplicate
+	// KindOtherPicture is Of's text on another picture: never a duplicate.
+	KindOtherPicture = "other_picture"
 )
 
 // Item is one image of the evaluation set.
@@ -35,6 +38,9 @@ type Item struct {
 	Text      string `json:"text"`                // the meme text drawn on it
 	Lang      string `json:"lang"`
 	Font      string `json:"font"`
+	// Source is where the picture came from: empty for a photograph,
+	// "clipart" for clip art on a plain ground.
+	Source string `json:"source,omitempty"`
 }
 
 // Manifest lists a set's items.
@@ -243,18 +249,35 @@ var transforms = []transform{
 	}},
 }
 
-// build renders the set: one original per photo (cut to a common aspect,
-// captioned top and bottom), its reposts, and two templates (the same
-// picture with other text: all of it, or the bottom line only).
-func build(photoDir, fontDir, outDir string, width int, limit int) error {
-	photos, err := filepath.Glob(filepath.Join(photoDir, "*.jpg"))
+// picture is a source picture of the set: a photograph, or clip art.
+type picture struct {
+	path, source string
+}
+
+// build renders the set: one original per picture (cut to a common aspect,
+// captioned top and bottom), its reposts, two templates (the same picture
+// with other text: all of it, or the bottom line only) and, for clip art,
+// the original's text on the next clip art (another picture, same text).
+func build(root, outDir string, width int, limit int) error {
+	photos, err := filepath.Glob(filepath.Join(root, "photos", "*.jpg"))
 	if err != nil || len(photos) == 0 {
-		return fmt.Errorf("no photographs in %s (run scripts/dedupeval-fetch.sh): %v", photoDir, err)
+		return fmt.Errorf("no photographs in %s/photos (run scripts/dedupeval-fetch.sh): %v", root, err)
 	}
 	if limit > 0 && len(photos) > limit {
 		photos = photos[:limit]
 	}
-	fontFiles, _ := filepath.Glob(filepath.Join(fontDir, "*.ttf"))
+	cliparts, _ := filepath.Glob(filepath.Join(root, "clipart", "*.png"))
+	if limit > 0 && len(cliparts) > limit {
+		cliparts = cliparts[:limit]
+	}
+	var pictures []picture
+	for _, p := range photos {
+		pictures = append(pictures, picture{p, ""})
+	}
+	for _, p := range cliparts {
+		pictures = append(pictures, picture{p, "clipart"})
+	}
+	fontFiles, _ := filepath.Glob(filepath.Join(root, "fonts", "*.ttf"))
 	fonts, fontNames, err := loadFonts(fontFiles)
 	if err != nil {
 		return err
@@ -264,18 +287,17 @@ func build(photoDir, fontDir, outDir string, width int, limit int) error {
 	}
 	var man Manifest
 	aspects := []float64{1, 4.0 / 5, 16.0 / 9, 4.0 / 3}
-	for i, photo := range photos {
+	for i, src := range pictures {
 		rnd := rand.New(rand.NewPCG(uint64(i), 7))
 		lang := []string{"en", "ru"}[i%2]
 		fi := i % len(fonts)
-		base := strings.TrimSuffix(filepath.Base(photo), filepath.Ext(photo))
-		pic, err := imaging.Open(photo)
+		base := strings.TrimSuffix(filepath.Base(src.path), filepath.Ext(src.path))
+		w := width
+		h := int(float64(w) / aspects[i%len(aspects)])
+		pic, err := render(src, w, h)
 		if err != nil {
 			return err
 		}
-		w := width
-		h := int(float64(w) / aspects[i%len(aspects)])
-		pic = imaging.Fill(pic, w, h, imaging.Center, imaging.Lanczos)
 		pool := texts[lang]
 		own := pool[(i/2)%len(pool)]
 		others := []memeText{pool[(i/2+15)%len(pool)], {own.top, pool[(i/2+30)%len(pool)].bottom}}
@@ -284,7 +306,8 @@ func build(photoDir, fontDir, outDir string, width int, limit int) error {
 			return err
 		}
 		item := func(name, kind, tr string, t memeText) Item {
-			return Item{File: name, Kind: kind, Transform: tr, Text: t.top + " / " + t.bottom, Lang: lang, Font: filepath.Base(fontNames[fi])}
+			return Item{File: name, Kind: kind, Transform: tr, Text: t.top + " / " + t.bottom, Lang: lang,
+				Font: filepath.Base(fontNames[fi]), Source: src.source}
 		}
 		orig := base + ".jpg"
 		if err := save(filepath.Join(outDir, orig), m.img, "jpg90"); err != nil {
@@ -318,6 +341,29 @@ func build(photoDir, fontDir, outDir string, width int, limit int) error {
 			it.Of = orig
 			man.Items = append(man.Items, it)
 		}
+		if src.source == "clipart" {
+			// Flat clip art on a plain ground looks alike to a pHash: the
+			// same caption on the next clip art must stay another meme.
+			next := pictures[(i+1)%len(pictures)]
+			if next.source != "clipart" {
+				next = pictures[len(photos)]
+			}
+			other, err := render(next, w, h)
+			if err != nil {
+				return err
+			}
+			img, err := caption(other, m.font, own)
+			if err != nil {
+				return err
+			}
+			name := base + "~other_picture.jpg"
+			if err := save(filepath.Join(outDir, name), img, "jpg85"); err != nil {
+				return err
+			}
+			it := item(name, KindOtherPicture, "same_text", own)
+			it.Of = orig
+			man.Items = append(man.Items, it)
+		}
 		fmt.Fprintf(os.Stderr, "built %s (%s, %s)\n", base, lang, filepath.Base(fontNames[fi]))
 	}
 	data, err := json.MarshalIndent(man, "", "  ")
@@ -325,6 +371,25 @@ func build(photoDir, fontDir, outDir string, width int, limit int) error {
 		return err
 	}
 	return os.WriteFile(filepath.Join(outDir, "manifest.json"), data, 0o644)
+}
+
+// render makes a w x h picture of src: a photograph cut to fill it, clip art
+// fitted into its middle (two thirds of the height, leaving room for the
+// caption lines) on a plain ground, white or a pale colour picked by name.
+func render(src picture, w, h int) (image.Image, error) {
+	pic, err := imaging.Open(src.path)
+	if err != nil {
+		return nil, err
+	}
+	if src.source != "clipart" {
+		return imaging.Fill(pic, w, h, imaging.Center, imaging.Lanczos), nil
+	}
+	grounds := []color.NRGBA{{255, 255, 255, 255}, {255, 255, 255, 255}, {250, 240, 200, 255}, {215, 235, 250, 255}}
+	ground := grounds[len(filepath.Base(src.path))%len(grounds)]
+	canvas := imaging.New(w, h, ground)
+	art := imaging.Fit(pic, w*9/10, h*2/3, imaging.Lanczos)
+	at := image.Pt((w-art.Bounds().Dx())/2, (h-art.Bounds().Dy())/2)
+	return imaging.Overlay(canvas, art, at, 1), nil
 }
 
 // caption draws the meme text on a copy of pic.

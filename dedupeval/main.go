@@ -1,11 +1,13 @@
 // Command dedupeval measures the duplicate detection on real photographs
-// made into memes: it builds a set (originals with top and bottom captions
-// in English and Russian, in several fonts; their reposts made by the
-// transformations the interface promises to catch; the same pictures with
-// other text, which must never be called duplicates) and reports recall per
-// transformation and false duplicates, as the pipeline would decide them.
+// and clip art made into memes: it builds a set (originals with top and
+// bottom captions in English and Russian, in several fonts; their reposts
+// made by the transformations the interface promises to catch; the same
+// pictures with other text, and for clip art the same text on another clip
+// art, which must never be called duplicates) and reports recall per
+// transformation, false duplicates and the uploads sent to moderators as
+// suspects, as the pipeline would decide them.
 //
-//	scripts/dedupeval-fetch.sh        # photographs and fonts from Debian packages into .tmp/dedupeval
+//	scripts/dedupeval-fetch.sh        # photographs, clip art and fonts from Debian packages into .tmp/dedupeval
 //	go run ./dedupeval build          # renders .tmp/dedupeval/set
 //	OMP_THREAD_LIMIT=1 go run ./dedupeval report
 package main
@@ -33,7 +35,7 @@ func run(args []string) error {
 		return fmt.Errorf("usage: dedupeval build|report [flags]")
 	}
 	fs := flag.NewFlagSet(args[0], flag.ContinueOnError)
-	root := fs.String("dir", ".tmp/dedupeval", "where scripts/dedupeval-fetch.sh put photos/ and fonts/")
+	root := fs.String("dir", ".tmp/dedupeval", "where scripts/dedupeval-fetch.sh put photos/, clipart/ and fonts/")
 	set := fs.String("set", "", "the set's folder (default DIR/set)")
 	width := fs.Int("width", 1080, "build: width of the originals")
 	limit := fs.Int("limit", 0, "build: use at most this many photographs")
@@ -47,7 +49,7 @@ func run(args []string) error {
 		*set = *root + "/set"
 	}
 	if args[0] == "build" {
-		return build(*root+"/photos", *root+"/fonts", *set, *width, *limit)
+		return build(*root, *set, *width, *limit)
 	}
 	var read readFunc
 	if !*noOCR {

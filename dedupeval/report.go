@@ -74,23 +74,28 @@ func load(ctx context.Context, dir string, read readFunc, keep bool) ([]entry, e
 	return out, nil
 }
 
-// rule decides whether query repeats stored.
-type rule func(query, stored *entry) bool
+// rule decides whether query repeats stored (duplicate), or may (suspect:
+// the pipeline sends it to moderators beside stored).
+type rule func(query, stored *entry) (duplicate, suspect bool)
 
 var rules = map[string]rule{
 	// picture: the fingerprint comparison alone (the rule before texts were compared).
-	"picture": func(q, s *entry) bool { return media.Compare(q.fp, s.fp).Duplicate },
-	// text: the picture, then the texts (media.CompareMemes, as the pipeline decides).
-	"text": func(q, s *entry) bool { return media.CompareMemes(q.fp, s.fp, q.text, s.text).Duplicate },
+	"picture": func(q, s *entry) (bool, bool) { return media.Compare(q.fp, s.fp).Duplicate, false },
+	// text: the picture, then the texts or the lettering (media.CompareMemes, as the pipeline decides).
+	"text": func(q, s *entry) (bool, bool) {
+		v := media.CompareMemes(q.fp, s.fp, q.text, s.text)
+		return v.Duplicate, v.Suspect
+	},
 	// phash10: a plain pHash threshold, for comparison.
-	"phash10": func(q, s *entry) bool { return q.fp.PHashDistance(s.fp) <= 10 },
+	"phash10": func(q, s *entry) (bool, bool) { return q.fp.PHashDistance(s.fp) <= 10, false },
 }
 
 // outcome is what the evaluation found for one query.
 type outcome struct {
-	query *entry
-	match *entry // the original it was called a duplicate of, or nil
-	took  time.Duration
+	query   *entry
+	match   *entry // the original it was called a duplicate of, or nil
+	suspect *entry // with no match: the original it was sent to moderators beside, or nil
+	took    time.Duration
 }
 
 // evaluate indexes the originals and looks every other item up the way the
@@ -112,14 +117,22 @@ func evaluate(entries []entry, decide rule) []outcome {
 			index.Remove(int64(i))
 		}
 		start := time.Now()
-		var match *entry
+		var match, suspect *entry
 		for _, c := range index.Candidates(q.fp, 32) {
-			if s := byID[c.ID]; decide(q, s) {
+			s := byID[c.ID]
+			dup, sus := decide(q, s)
+			if dup {
 				match = s
 				break
 			}
+			if sus && suspect == nil {
+				suspect = s
+			}
 		}
-		out = append(out, outcome{query: q, match: match, took: time.Since(start)})
+		if match != nil {
+			suspect = nil
+		}
+		out = append(out, outcome{query: q, match: match, suspect: suspect, took: time.Since(start)})
 		if q.Kind == KindOriginal {
 			index.Add(int64(i), q.fp)
 		}
@@ -127,13 +140,45 @@ func evaluate(entries []entry, decide rule) []outcome {
 	return out
 }
 
-type tally struct{ hit, total int }
+// tally counts the queries of one kind: hit were called duplicates,
+// suspect sent to moderators as suspected duplicates.
+type tally struct{ hit, suspect, total int }
+
+// group names the row a query is counted in: its transformation or kind,
+// prefixed by its source when it is not a photograph.
+func group(q *entry) string {
+	var k string
+	switch q.Kind {
+	case KindRepost:
+		k = q.Transform
+	case KindTemplate:
+		k = "template:" + q.Transform
+	case KindOtherPicture:
+		k = "other picture, same text"
+	default:
+		k = "unrelated"
+	}
+	if q.Source != "" {
+		k = q.Source + " " + k
+	}
+	return k
+}
+
+func (m tallies) of(k string) *tally {
+	t := m[k]
+	if t == nil {
+		t = &tally{}
+		m[k] = t
+	}
+	return t
+}
+
+type tallies map[string]*tally
 
 // printReport writes recall per transformation, false duplicates per kind
 // and the lookup time.
 func printReport(w io.Writer, name string, outs []outcome, verbose bool) (recall float64, falseDups int) {
-	reposts := map[string]*tally{}
-	falses := map[string]*tally{}
+	reposts, falses := tallies{}, tallies{}
 	var times []time.Duration
 	var allHit, all int
 	byFile := map[string]*entry{}
@@ -145,11 +190,7 @@ func printReport(w io.Writer, name string, outs []outcome, verbose bool) (recall
 		q := o.query
 		switch q.Kind {
 		case KindRepost:
-			t := reposts[q.Transform]
-			if t == nil {
-				t = &tally{}
-				reposts[q.Transform] = t
-			}
+			t := reposts.of(group(q))
 			t.total++
 			all++
 			switch {
@@ -157,6 +198,9 @@ func printReport(w io.Writer, name string, outs []outcome, verbose bool) (recall
 				t.hit++
 				allHit++
 			case o.match == nil:
+				if o.suspect != nil && o.suspect.File == q.Of {
+					t.suspect++
+				}
 				if verbose {
 					s := byFile[q.Of]
 					fmt.Fprintf(w, "  missed %s: %v\n", q.File, media.CompareMemes(q.fp, s.fp, q.text, s.text))
@@ -166,18 +210,11 @@ func printReport(w io.Writer, name string, outs []outcome, verbose bool) (recall
 				fmt.Fprintf(w, "  WRONG %s -> %s\n", q.File, o.match.File)
 			}
 		default:
-			kind := q.Kind
-			if q.Kind == KindTemplate {
-				kind = "template:" + q.Transform
-			} else {
-				kind = "unrelated"
-			}
-			t := falses[kind]
-			if t == nil {
-				t = &tally{}
-				falses[kind] = t
-			}
+			t := falses.of(group(q))
 			t.total++
+			if o.suspect != nil {
+				t.suspect++
+			}
 			if o.match != nil {
 				t.hit++
 				falseDups++
@@ -187,16 +224,16 @@ func printReport(w io.Writer, name string, outs []outcome, verbose bool) (recall
 		}
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(tw, "rule %s\ttransformation\tcaught\n", name)
+	fmt.Fprintf(tw, "rule %s\ttransformation\tcaught\tto moderators\n", name)
 	for _, k := range sortedKeys(reposts) {
 		t := reposts[k]
-		fmt.Fprintf(tw, "\t%s\t%d/%d\n", k, t.hit, t.total)
+		fmt.Fprintf(tw, "\t%s\t%d/%d\t%d\n", k, t.hit, t.total, t.suspect)
 	}
 	recall = float64(allHit) / float64(max(all, 1))
-	fmt.Fprintf(tw, "\trecall\t%d/%d (%.1f%%)\n", allHit, all, 100*recall)
+	fmt.Fprintf(tw, "\trecall\t%d/%d (%.1f%%)\t\n", allHit, all, 100*recall)
 	for _, k := range sortedKeys(falses) {
 		t := falses[k]
-		fmt.Fprintf(tw, "\tfalse duplicates, %s\t%d/%d\n", k, t.hit, t.total)
+		fmt.Fprintf(tw, "\tfalse duplicates, %s\t%d/%d\t%d\n", k, t.hit, t.total, t.suspect)
 	}
 	slices.Sort(times)
 	fmt.Fprintf(tw, "\tlookup+compare per upload (%d originals indexed)\tp50 %s, p95 %s\n",

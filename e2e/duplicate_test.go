@@ -143,3 +143,39 @@ func TestSecondLookSendsASuspectedDuplicateToReviewOnce(t *testing.T) {
 		t.Fatal("the second-look button is still there after use")
 	}
 }
+
+// TestTwoTextsOnOnePictureAtOnce: two uploads of one photograph with
+// different bottom lines sent at the same moment are both new memes; the
+// one processed second waits for the other's text instead of judging by
+// the picture alone. A suspect of the busy photograph whose lettering OCR
+// cannot read goes to the moderators beside the meme it resembles.
+func TestTwoTextsOnOnePictureAtOnce(t *testing.T) {
+	e := start(t)
+	gil, hal := user(2131, "ru"), user(2132, "ru")
+	e.upload(gil, photo(t, "mate-Blinds.jpg"), "")
+	e.upload(hal, photo(t, "mate-Blinds~template1.jpg"), "")
+	e.reviewPost(gil)
+	e.reviewPost(hal)
+	for _, u := range []tgfake.User{gil, hal} {
+		for _, m := range e.tg.Transcript(u.ID) {
+			if m.FromBot() && strings.Contains(m.Text, "repeats") {
+				t.Fatalf("user %d was told %q", u.ID, m.Text)
+			}
+		}
+	}
+
+	cups := e.approvedMeme(user(2133, "en"), photo(t, "plasma-ColorfulCups.jpg"))
+	ida := user(2134, "en")
+	e.upload(ida, photo(t, "plasma-ColorfulCups~template1.jpg"), "")
+	post := e.reviewPost(ida)
+	if !strings.Contains(post.Caption, fmt.Sprintf("suspected duplicate of meme #%d", cups)) {
+		t.Fatalf("review post of a suspect does not name meme #%d:\n%s", cups, post.Caption)
+	}
+	shown := false
+	for _, m := range e.tg.Transcript(reviewChatID) {
+		shown = shown || strings.Contains(m.Caption, fmt.Sprintf("Meme #%d", cups))
+	}
+	if !shown {
+		t.Fatalf("the meme a suspect resembles was not shown to moderators:\n%s", e.dump(reviewChatID))
+	}
+}

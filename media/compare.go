@@ -67,34 +67,53 @@ type Verdict struct {
 	// (see TextSimilarity); TextSimilarity is then how alike it is, 0..1.
 	TextCompared   bool
 	TextSimilarity float64
+	// LetteringChange counts the cells where the lettering of the two
+	// differs solidly (see MaxLetteringChange); it is measured only when
+	// the pictures match and the texts could not be compared.
+	LetteringChange int
+	// Suspect is set when the pictures match but whether the two say the
+	// same could not be told (Duplicate is false): moderators decide.
+	Suspect bool
 }
 
 func (v Verdict) String() string {
-	text := "no text to compare"
+	text := fmt.Sprintf("no text to compare, lettering change %d", v.LetteringChange)
 	if v.TextCompared {
 		text = fmt.Sprintf("text similarity %.2f", v.TextSimilarity)
 	}
-	return fmt.Sprintf("duplicate=%t (%s; phash distance %d, tone mismatch %.3f, edge mismatch %.3f, %s)",
-		v.Duplicate, v.Reason, v.PHashDistance, v.ToneMismatch, v.EdgeMismatch, text)
+	return fmt.Sprintf("duplicate=%t suspect=%t (%s; phash distance %d, tone mismatch %.3f, edge mismatch %.3f, %s)",
+		v.Duplicate, v.Suspect, v.Reason, v.PHashDistance, v.ToneMismatch, v.EdgeMismatch, text)
 }
 
 // CompareMemes decides whether meme b (fingerprint and OCR text) is a
 // repost of meme a. When both carry text, the text decides between a
 // repost and a new joke on the same template: the pictures must match and
-// so must the texts. Memes without text are judged by the picture alone.
-// Texts that agree never make up for pictures that differ: the same
-// caption on another picture is another meme (and smooth generated
-// pictures with one caption sit just beyond the edge threshold).
+// so must the texts. When OCR read too little of either, the lettering
+// itself is compared (lettering.go): the same picture under lettering that
+// differs in solid patches is not called a duplicate but a suspect, for
+// moderators to decide. Texts that agree never make up for pictures that
+// differ: the same caption on another picture is another meme (and smooth
+// generated pictures with one caption sit just beyond the edge threshold).
 func CompareMemes(a, b Fingerprint, textA, textB string) Verdict {
-	v := Compare(a, b)
+	v, al := compare(&a, &b)
 	if a.SHA256 == b.SHA256 {
 		return v
 	}
 	v.TextSimilarity, v.TextCompared = TextSimilarity(textA, textB)
 	switch {
-	case !v.TextCompared:
-	case v.Duplicate && v.TextSimilarity < MinTextSimilarity:
-		v.Duplicate, v.Reason = false, "same picture, different text"
+	case !v.Duplicate:
+	case v.TextCompared:
+		if v.TextSimilarity < MinTextSimilarity {
+			v.Duplicate, v.Reason = false, "same picture, different text"
+		}
+	case a.Version < 2 || b.Version < 2:
+		// A fingerprint from before the lettering was kept (not backfilled
+		// yet): the picture decides, as it did then.
+	default:
+		v.LetteringChange = letteringChange(&a, &b, al)
+		if v.LetteringChange > MaxLetteringChange {
+			v.Duplicate, v.Suspect, v.Reason = false, true, "same picture, lettering differs"
+		}
 	}
 	return v
 }
@@ -104,21 +123,35 @@ func CompareMemes(a, b Fingerprint, textA, textB string) Verdict {
 // or with a caption bar. Two different captions on the same template are
 // not duplicates. Compare is symmetric.
 func Compare(a, b Fingerprint) Verdict {
+	v, _ := compare(&a, &b)
+	return v
+}
+
+// alignment says how two compared pictures line up: region r of the
+// bigger one (a when aBig) shows the whole of the other.
+type alignment struct {
+	aBig bool
+	r    region
+}
+
+func compare(ap, bp *Fingerprint) (Verdict, alignment) {
+	a, b := *ap, *bp
+	al := alignment{aBig: true, r: fullRegion}
 	v := Verdict{PHashDistance: a.PHashDistance(b), ToneMismatch: 1, EdgeMismatch: 1, Crop: [4]float64{0, 0, 1, 1}}
 	switch {
 	case a.SHA256 == b.SHA256:
 		v.Duplicate, v.Reason, v.ToneMismatch, v.EdgeMismatch = true, "identical file", 0, 0
-		return v
+		return v, al
 	case v.PHashDistance > CandidateDistance:
 		v.Reason = "perceptual hashes far apart"
-		return v
+		return v, al
 	case math.Abs(math.Log(float64(a.Aspect/b.Aspect))) > maxAspectLogRatio:
 		v.Reason = "aspect ratios too different"
-		return v
+		return v, al
 	}
 	if toneDistance(&a.Tone, &b.Tone) > maxProbeCost {
 		v.Reason = "pictures differ in tone"
-		return v
+		return v, al
 	}
 	ga, gb := newGrids(&a), newGrids(&b)
 	v.ToneMismatch, v.EdgeMismatch = ga.mismatch(gb, fullRegion)
@@ -126,14 +159,15 @@ func Compare(a, b Fingerprint) Verdict {
 		// One may be a crop of the other; try both ways.
 		r1, c1 := bestCrop(ga, gb, float64(a.Aspect), float64(b.Aspect))
 		r2, c2 := bestCrop(gb, ga, float64(b.Aspect), float64(a.Aspect))
-		big, small, r, bigAspect, smallAspect := ga, gb, r1, a.Aspect, b.Aspect
+		big, small, r, bigAspect, smallAspect, aBig := ga, gb, r1, a.Aspect, b.Aspect, true
 		if c2 < c1 {
-			big, small, r, bigAspect, smallAspect = gb, ga, r2, b.Aspect, a.Aspect
+			big, small, r, bigAspect, smallAspect, aBig = gb, ga, r2, b.Aspect, a.Aspect, false
 		}
 		tone, edge := big.mismatch(small, r)
 		if cropKeepsAspect(r, bigAspect, smallAspect) && tone+edge < v.ToneMismatch+v.EdgeMismatch {
 			v.ToneMismatch, v.EdgeMismatch = tone, edge
 			v.Crop = [4]float64{r.x0, r.y0, r.x1, r.y1}
+			al = alignment{aBig: aBig, r: r}
 		}
 	}
 	switch {
@@ -144,7 +178,7 @@ func Compare(a, b Fingerprint) Verdict {
 	default:
 		v.Duplicate, v.Reason = true, "same picture"
 	}
-	return v
+	return v, al
 }
 
 func (v Verdict) acceptable() bool {

@@ -22,10 +22,18 @@ const (
 )
 
 const (
-	thumbnailSide      = 256 // trimming and edges work on a thumbnail this big
-	hashSize           = 32  // the pHash DCT input is hashSize x hashSize
-	fingerprintVersion = 1
-	encodedSize        = 1 + sha256.Size + 8 + 4 + ToneSize*ToneSize + EdgeSize*EdgeSize
+	thumbnailSide = 256 // trimming and edges work on a thumbnail this big
+	hashSize      = 32  // the pHash DCT input is hashSize x hashSize
+	// FingerprintVersion is the version NewFingerprint computes. Version 1
+	// had no Letters and trimmed bands by an older rule: stored ones are
+	// recomputed by the fingerprint backfill (jobs/fingerprints.go).
+	FingerprintVersion = 2
+	encodedSizeV1      = 1 + sha256.Size + 8 + 4 + ToneSize*ToneSize + EdgeSize*EdgeSize
+	encodedSize        = encodedSizeV1 + LetterSize*LetterSize
+	// IndexedPrefix is how many leading bytes of an encoded fingerprint the
+	// Index needs (version, hashes, aspect and tone): what a worker loads
+	// of every stored meme at start (UnmarshalIndexed).
+	IndexedPrefix = 1 + sha256.Size + 8 + 4 + ToneSize*ToneSize
 )
 
 // Fingerprint identifies an image for duplicate detection. It is computed
@@ -45,6 +53,13 @@ type Fingerprint struct {
 	// grid over the trimmed picture. With Tone it confirms a candidate:
 	// unlike the pHash it notices different text on the same template.
 	Edges [EdgeSize * EdgeSize]uint8
+	// Letters is the mean contrast of thin strokes per cell of a
+	// LetterSize x LetterSize grid over the trimmed picture: where the
+	// lettering is (see lettering.go).
+	Letters [LetterSize * LetterSize]uint8
+	// Version is the FingerprintVersion it was computed by; version 1 has
+	// no Letters.
+	Version uint8
 }
 
 // ErrBadFingerprint is returned when decoding a malformed fingerprint.
@@ -58,12 +73,17 @@ func NewFingerprint(data []byte, img image.Image) Fingerprint {
 	r := region{float64(b.x0), float64(b.y0), float64(b.x1), float64(b.y1)}
 	var s scratch
 	fp := Fingerprint{
-		SHA256: sha256.Sum256(data),
-		PHash:  phash(resample(thumb, r, hashSize, hashSize, &s)),
-		Aspect: float32(b.dx()) / float32(b.dy()),
+		Version: FingerprintVersion,
+		SHA256:  sha256.Sum256(data),
+		PHash:   phash(resample(thumb, r, hashSize, hashSize, &s)),
+		Aspect:  float32(b.dx()) / float32(b.dy()),
 	}
 	quantize(fp.Tone[:], resample(thumb, r, ToneSize, ToneSize, &s))
 	quantize(fp.Edges[:], resample(gradientMagnitude(thumb), r, EdgeSize, EdgeSize, &s))
+	fine := lumaThumbnail(img, letterThumbSide)
+	fx, fy := float64(fine.w)/float64(thumb.w), float64(fine.h)/float64(thumb.h)
+	fr := region{r.x0 * fx, r.y0 * fy, r.x1 * fx, r.y1 * fy}
+	quantize(fp.Letters[:], resample(strokeMap(fine, strokeRadius), fr, LetterSize, LetterSize, &s))
 	return fp
 }
 
@@ -114,24 +134,48 @@ func (fp Fingerprint) PHashDistance(other Fingerprint) int {
 func (fp Fingerprint) PHashColumn() int64 { return int64(fp.PHash) }
 
 // MarshalBinary encodes the fingerprint as
-// version | sha256 | phash | aspect | tone | edges (big endian, 1325 bytes)
-// for a BYTEA column.
+// version | sha256 | phash | aspect | tone | edges | letters (big endian,
+// 5421 bytes) for a BYTEA column.
 func (fp Fingerprint) MarshalBinary() ([]byte, error) {
 	out := make([]byte, 0, encodedSize)
-	out = append(out, fingerprintVersion)
+	out = append(out, FingerprintVersion)
 	out = append(out, fp.SHA256[:]...)
 	out = binary.BigEndian.AppendUint64(out, fp.PHash)
 	out = binary.BigEndian.AppendUint32(out, math.Float32bits(fp.Aspect))
 	out = append(out, fp.Tone[:]...)
 	out = append(out, fp.Edges[:]...)
+	out = append(out, fp.Letters[:]...)
 	return out, nil
 }
 
-// UnmarshalBinary decodes what MarshalBinary produced.
+// UnmarshalBinary decodes what MarshalBinary produced, or a version 1
+// fingerprint (without Letters).
 func (fp *Fingerprint) UnmarshalBinary(data []byte) error {
-	if len(data) != encodedSize || data[0] != fingerprintVersion {
+	switch {
+	case len(data) == encodedSize && data[0] == FingerprintVersion:
+	case len(data) == encodedSizeV1 && data[0] == 1:
+	default:
 		return fmt.Errorf("%w: %d bytes, version %d", ErrBadFingerprint, len(data), firstByte(data))
 	}
+	if err := fp.UnmarshalIndexed(data[:IndexedPrefix]); err != nil {
+		return err
+	}
+	data = data[IndexedPrefix:]
+	copy(fp.Edges[:], data)
+	fp.Letters = [len(fp.Letters)]uint8{}
+	if fp.Version >= 2 {
+		copy(fp.Letters[:], data[len(fp.Edges):])
+	}
+	return nil
+}
+
+// UnmarshalIndexed decodes the first IndexedPrefix bytes of an encoded
+// fingerprint: what Index.Add reads (the grids beyond are left zero).
+func (fp *Fingerprint) UnmarshalIndexed(data []byte) error {
+	if len(data) < IndexedPrefix || data[0] < 1 || data[0] > FingerprintVersion {
+		return fmt.Errorf("%w: %d bytes, version %d", ErrBadFingerprint, len(data), firstByte(data))
+	}
+	fp.Version = data[0]
 	data = data[1:]
 	copy(fp.SHA256[:], data)
 	data = data[sha256.Size:]
@@ -140,9 +184,7 @@ func (fp *Fingerprint) UnmarshalBinary(data []byte) error {
 	if !(fp.Aspect > 0 && fp.Aspect < 1000) {
 		return fmt.Errorf("%w: aspect %v", ErrBadFingerprint, fp.Aspect)
 	}
-	data = data[12:]
-	copy(fp.Tone[:], data)
-	copy(fp.Edges[:], data[len(fp.Tone):])
+	copy(fp.Tone[:], data[12:])
 	return nil
 }
 

@@ -38,7 +38,7 @@ func (p *Pipeline) analyze(ctx context.Context, sub storage.Submission, meme sto
 		}
 	}
 	if sub.SecondLookAt != nil {
-		report = withSuspicion(report, sub)
+		report = withSuspicion(report, secondLookSuspicion(sub))
 	}
 	return report, p.storeReport(ctx, meme.ID, sub.Language, report)
 }

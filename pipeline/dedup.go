@@ -22,10 +22,11 @@ type DedupStore interface {
 // every meme, and two copies processed at once cannot both pass.
 type Deduplicator struct {
 	store DedupStore
-	mu    sync.Mutex // guards lastID; the lock in DedupTx already serialises lookups
+	mu    sync.Mutex // guards lastSeq; the lock in DedupTx already serialises lookups
 	index *media.Index
-	// lastID is the highest meme id loaded into the index.
-	lastID int64
+	// lastSeq is the last fingerprint write loaded into the index (new
+	// memes, and fingerprints the backfill recomputed).
+	lastSeq int64
 }
 
 // NewDeduplicator returns a deduplicator that loads hashes on first use.
@@ -42,11 +43,15 @@ type claim struct {
 	text *string
 	// secondLook skips the lookup: moderators decide (the uploader asked).
 	secondLook bool
+	// pendingAsSuspect: a stored meme whose picture matches and whose text
+	// is still being read (errTextPending) makes a suspect, not a wait.
+	pendingAsSuspect bool
 	// created runs in the same transaction right after the meme is inserted.
 	created func(ctx context.Context, tx *storage.Store, meme storage.Meme) error
 }
 
-// duplicate is the stored meme an upload repeats and why.
+// duplicate is the stored meme an upload repeats and why; or, when
+// Verdict.Suspect, the one it may repeat (moderators decide).
 type duplicate struct {
 	Of      storage.DedupCandidate
 	Verdict media.Verdict
@@ -57,8 +62,16 @@ type duplicate struct {
 // of the dedup lock) and claim again.
 var errNeedText = errors.New("dedup: the upload's text is needed")
 
+// errTextPending says the picture matches a stored meme that is being
+// processed right now, its text not read yet: two uploads of one picture
+// with different texts sent at the same moment. Wait for its text and
+// claim again.
+var errTextPending = errors.New("dedup: a matching meme's text is still being read")
+
 // Claim returns the meme the job becomes, creating it, or the meme it
 // duplicates. A retried job gets back the meme its earlier attempt created.
+// A suspect (the returned duplicate's Verdict.Suspect) comes with the
+// created meme: moderators decide.
 func (d *Deduplicator) Claim(ctx context.Context, c claim, fp media.Fingerprint) (storage.Meme, *duplicate, error) {
 	var meme storage.Meme
 	var dup *duplicate
@@ -70,7 +83,8 @@ func (d *Deduplicator) Claim(ctx context.Context, c claim, fp media.Fingerprint)
 		}
 		if !c.secondLook {
 			var err error
-			if dup, err = d.lookup(ctx, tx, fp, c.text); err != nil || dup != nil {
+			dup, err = d.lookup(ctx, tx, fp, c)
+			if err != nil || (dup != nil && !dup.Verdict.Suspect) {
 				return err
 			}
 		}
@@ -78,7 +92,7 @@ func (d *Deduplicator) Claim(ctx context.Context, c claim, fp media.Fingerprint)
 		meme, err = createMeme(ctx, tx, c, fp)
 		return err
 	})
-	if errors.Is(err, errNeedText) {
+	if errors.Is(err, errNeedText) || errors.Is(err, errTextPending) {
 		return storage.Meme{}, nil, err
 	}
 	if err != nil {
@@ -89,7 +103,7 @@ func (d *Deduplicator) Claim(ctx context.Context, c claim, fp media.Fingerprint)
 
 // lookup finds the stored meme fp repeats: the same bytes, or a picture
 // and text media.CompareMemes calls the same meme.
-func (d *Deduplicator) lookup(ctx context.Context, tx *storage.Store, fp media.Fingerprint, text *string) (*duplicate, error) {
+func (d *Deduplicator) lookup(ctx context.Context, tx *storage.Store, fp media.Fingerprint, c claim) (*duplicate, error) {
 	if m, err := tx.MemeBySHA256(ctx, fp.SHA256[:]); err == nil {
 		return &duplicate{
 			Of:      storage.DedupCandidate{ID: m.ID, Status: m.Status, StatusReason: m.StatusReason},
@@ -101,24 +115,24 @@ func (d *Deduplicator) lookup(ctx context.Context, tx *storage.Store, fp media.F
 	if err := d.catchUp(ctx, tx); err != nil {
 		return nil, err
 	}
-	return d.confirm(ctx, tx, fp, text)
+	return d.confirm(ctx, tx, fp, c)
 }
 
-// catchUp loads the hashes of memes stored since the last look.
+// catchUp loads the hashes of memes stored, or recomputed, since the last look.
 func (d *Deduplicator) catchUp(ctx context.Context, tx *storage.Store) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	for {
-		batch, err := tx.MemeHashes(ctx, d.lastID, 10000)
+		batch, err := tx.MemeHashes(ctx, d.lastSeq, 10000, media.IndexedPrefix)
 		if err != nil {
 			return err
 		}
 		for _, h := range batch {
 			var fp media.Fingerprint
-			if err := fp.UnmarshalBinary(h.Fingerprint); err == nil {
+			if err := fp.UnmarshalIndexed(h.Fingerprint); err == nil {
 				d.index.Add(h.ID, fp)
 			}
-			d.lastID = h.ID
+			d.lastSeq = h.Seq
 		}
 		if len(batch) < 10000 {
 			return nil
@@ -130,10 +144,12 @@ func (d *Deduplicator) catchUp(ctx context.Context, tx *storage.Store) error {
 const maxCandidates = 32
 
 // confirm loads the index's candidates and returns the first true
-// duplicate (nearest first), or nil. A candidate whose picture matches asks
-// for the upload's text (errNeedText) when it has not been read yet; a
-// candidate not analysed yet (its text unknown) is judged by the picture.
-func (d *Deduplicator) confirm(ctx context.Context, tx *storage.Store, fp media.Fingerprint, text *string) (*duplicate, error) {
+// duplicate (nearest first), else the first suspect, or nil. A candidate
+// whose picture matches asks for the upload's text (errNeedText) when it
+// has not been read yet, and waits for the candidate's own text when that
+// is being read right now (errTextPending); a candidate never analysed
+// (seeded, or from before texts were read) is judged by the picture.
+func (d *Deduplicator) confirm(ctx context.Context, tx *storage.Store, fp media.Fingerprint, c claim) (*duplicate, error) {
 	cands := d.index.Candidates(fp, maxCandidates)
 	if len(cands) == 0 {
 		return nil, nil
@@ -146,27 +162,36 @@ func (d *Deduplicator) confirm(ctx context.Context, tx *storage.Store, fp media.
 	if err != nil {
 		return nil, err
 	}
-	for _, c := range cands {
-		s, ok := stored[c.ID]
+	var suspect *duplicate
+	for _, cand := range cands {
+		s, ok := stored[cand.ID]
 		var other media.Fingerprint
 		if !ok || other.UnmarshalBinary(s.Fingerprint) != nil {
 			continue
 		}
 		v := media.Compare(fp, other)
-		if s.Analysed {
-			if text == nil {
-				if v.Duplicate {
-					return nil, errNeedText
-				}
-				continue
-			}
-			v = media.CompareMemes(fp, other, *text, s.OCRText)
+		pending := !s.Analysed && s.Status == storage.MemeProcessing
+		if v.Duplicate && c.text == nil && (s.Analysed || pending) {
+			return nil, errNeedText
+		}
+		switch {
+		case s.Analysed && c.text == nil:
+			continue // the pictures differ: no text needed
+		case s.Analysed:
+			v = media.CompareMemes(fp, other, *c.text, s.OCRText)
+		case pending && v.Duplicate && !c.pendingAsSuspect:
+			return nil, errTextPending
+		case pending && v.Duplicate:
+			v.Duplicate, v.Suspect, v.Reason = false, true, "same picture, its text not read yet"
 		}
 		if v.Duplicate {
 			return &duplicate{Of: s, Verdict: v}, nil
 		}
+		if v.Suspect && suspect == nil {
+			suspect = &duplicate{Of: s, Verdict: v}
+		}
 	}
-	return nil, nil
+	return suspect, nil
 }
 
 // Len is the number of memes in the index.

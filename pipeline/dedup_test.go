@@ -65,18 +65,89 @@ func TestClaimComparesTextsWhenPicturesMatch(t *testing.T) {
 	}
 }
 
-// TestClaimJudgesByPictureWhileTheStoredMemeIsUnread: a meme whose checks
-// have not run yet has no text to compare; its picture decides.
-func TestClaimJudgesByPictureWhileTheStoredMemeIsUnread(t *testing.T) {
+// TestClaimWaitsForTheTextOfAMemeBeingRead: two uploads of one picture
+// with different texts at the same moment. The first is created before its
+// text is read; the second, whose picture matches, asks for its own text,
+// then waits for the first's (errTextPending) and is judged by the texts
+// once it is stored. Past the wait it is a suspect for moderators.
+func TestClaimWaitsForTheTextOfAMemeBeingRead(t *testing.T) {
 	ctx := context.Background()
-	d := NewDeduplicator(storagetest.NewStore(t))
+	st := storagetest.NewStore(t)
+	d := NewDeduplicator(st)
+	photo := func() claim { return claim{meme: storage.Meme{Type: "photo", Language: "ru"}} }
+	first, _, err := d.Claim(ctx, photo(), photoFingerprint(t, "mate-Blinds.jpg"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	template := photoFingerprint(t, "mate-Blinds~template1.jpg")
+	if _, _, err := d.Claim(ctx, photo(), template); !errors.Is(err, errNeedText) {
+		t.Fatalf("a matching picture without its text: %v, want errNeedText", err)
+	}
+	other := photo()
+	text := "WHEN THE CODE COMPILES\nAT TWO IN THE MORNING"
+	other.text = &text
+	if _, _, err := d.Claim(ctx, other, template); !errors.Is(err, errTextPending) {
+		t.Fatalf("the first meme's text not read yet: %v, want errTextPending", err)
+	}
+	late := other
+	late.pendingAsSuspect = true
+	m, dup, err := d.Claim(ctx, late, template)
+	if err != nil || dup == nil || !dup.Verdict.Suspect || dup.Verdict.Duplicate || dup.Of.ID != first.ID || m.ID == 0 {
+		t.Fatalf("past the wait: meme %d, suspect %+v, %v", m.ID, dup, err)
+	}
+	if err := st.SetMemeAnalysis(ctx, first.ID, storage.Analysis{Checks: []byte(`{"results":[]}`), OCRText: "WHEN THE CODE COMPILES\nON THE FIRST TRY"}); err != nil {
+		t.Fatal(err)
+	}
+	if m, dup, err := d.Claim(ctx, other, photoFingerprint(t, "mate-Blinds~template0.jpg")); err != nil || dup != nil || m.ID == 0 {
+		t.Fatalf("once read, other text is a new meme: meme %d, duplicate %+v, %v", m.ID, dup, err)
+	}
+}
+
+// TestClaimJudgesByPictureAMemeNeverRead: a meme that was never analysed
+// and is not being processed (seeded, or stored before texts were read)
+// has no text to compare; its picture decides.
+func TestClaimJudgesByPictureAMemeNeverRead(t *testing.T) {
+	ctx := context.Background()
+	st := storagetest.NewStore(t)
+	d := NewDeduplicator(st)
 	c := claim{meme: storage.Meme{Type: "photo", Language: "en"}}
 	orig, _, err := d.Claim(ctx, c, photoFingerprint(t, "mate-Aqua.jpg"))
 	if err != nil {
 		t.Fatal(err)
 	}
+	if err := st.ChangeMemeStatus(ctx, orig.ID, storage.MemeOK, "seeded", nil); err != nil {
+		t.Fatal(err)
+	}
 	_, dup, err := d.Claim(ctx, c, photoFingerprint(t, "mate-Aqua~watermark_jpeg_q35_crop3.jpg"))
-	if err != nil || dup == nil || dup.Of.ID != orig.ID || dup.Of.Status != storage.MemeProcessing {
-		t.Fatalf("repost of a meme in processing: duplicate %+v, %v", dup, err)
+	if err != nil || dup == nil || dup.Of.ID != orig.ID || dup.Verdict.Suspect {
+		t.Fatalf("repost of a meme never read: duplicate %+v, %v", dup, err)
+	}
+}
+
+// TestClaimSuspectsTheSamePictureUnderOtherLettering: OCR read too little
+// of the lettering on a busy photograph to compare texts; the same picture
+// under another bottom line becomes a meme marked as a suspect of the
+// original, while a repost is a duplicate.
+func TestClaimSuspectsTheSamePictureUnderOtherLettering(t *testing.T) {
+	ctx := context.Background()
+	st := storagetest.NewStore(t)
+	d := NewDeduplicator(st)
+	photo := func(text string) claim {
+		return claim{meme: storage.Meme{Type: "photo", Language: "en"}, text: &text}
+	}
+	orig, _, err := d.Claim(ctx, photo("C START"), photoFingerprint(t, "plasma-ColorfulCups.jpg"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.SetMemeAnalysis(ctx, orig.ID, storage.Analysis{Checks: []byte(`{"results":[]}`), OCRText: "C START"}); err != nil {
+		t.Fatal(err)
+	}
+	m, dup, err := d.Claim(ctx, photo("C START NOW"), photoFingerprint(t, "plasma-ColorfulCups~template1.jpg"))
+	if err != nil || m.ID == 0 || dup == nil || !dup.Verdict.Suspect || dup.Of.ID != orig.ID || dup.Verdict.LetteringChange <= media.MaxLetteringChange {
+		t.Fatalf("other lettering: meme %d, suspect %+v, %v", m.ID, dup, err)
+	}
+	_, dup, err = d.Claim(ctx, photo("START"), photoFingerprint(t, "plasma-ColorfulCups~crop5_contrastm15_resize60.jpg"))
+	if err != nil || dup == nil || dup.Verdict.Suspect || dup.Of.ID != orig.ID {
+		t.Fatalf("repost: duplicate %+v, %v", dup, err)
 	}
 }

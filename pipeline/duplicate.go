@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"memebot/i18n"
 	"memebot/media"
@@ -25,19 +26,60 @@ const SecondLookButton = "dup2"
 // stored meme, only the texts can tell a repost from a new joke on the same
 // picture: the checks (OCR among them) then run before the claim instead of
 // after it, outside the dedup lock, and their report is returned so that
-// nothing is read twice.
+// nothing is read twice. A suspect (the picture matches, the lettering
+// differs where OCR read too little, or the other meme's text is still not
+// read) becomes a meme whose report carries the suspicion: it goes to the
+// moderators beside the meme it resembles, never straight into the feed.
 func (p *Pipeline) claimMeme(ctx context.Context, c claim, fp media.Fingerprint, sub storage.Submission, d decoded) (storage.Meme, *duplicate, *moderation.Report, error) {
 	meme, dup, err := p.dedup.Claim(ctx, c, fp)
-	if !errors.Is(err, errNeedText) {
-		return meme, dup, nil, err
+	var report *moderation.Report
+	if errors.Is(err, errNeedText) {
+		r, checkErr := p.runChecks(ctx, sub, fp.SHA256[:], d)
+		if checkErr != nil {
+			return storage.Meme{}, nil, nil, checkErr
+		}
+		report, c.text = &r, &r.OCRText
+		meme, dup, err = p.claimWhenRead(ctx, c, fp)
 	}
-	report, err := p.runChecks(ctx, sub, fp.SHA256[:], d)
-	if err != nil {
-		return storage.Meme{}, nil, nil, err
+	if err != nil || dup == nil || !dup.Verdict.Suspect {
+		return meme, dup, report, err
 	}
-	c.text = &report.OCRText
-	meme, dup, err = p.dedup.Claim(ctx, c, fp)
-	return meme, dup, &report, err
+	if report == nil {
+		r, err := p.runChecks(ctx, sub, fp.SHA256[:], d)
+		if err != nil {
+			return storage.Meme{}, nil, nil, err
+		}
+		report = &r
+	}
+	suspected := withSuspicion(*report, suspicion(dup.Of.ID, dup.Verdict, false))
+	return meme, nil, &suspected, nil
+}
+
+// pendingTextWait is how long an upload waits for the text of a matching
+// meme processed at the same moment (its OCR takes a second or two); past
+// it, the upload is a suspect and moderators decide.
+var pendingTextWait = 20 * time.Second
+
+// claimWhenRead claims, waiting while a matching meme's text is being
+// read (errTextPending): two uploads of one picture with different texts
+// sent at once are both judged by their texts.
+func (p *Pipeline) claimWhenRead(ctx context.Context, c claim, fp media.Fingerprint) (storage.Meme, *duplicate, error) {
+	deadline := time.Now().Add(pendingTextWait)
+	for {
+		meme, dup, err := p.dedup.Claim(ctx, c, fp)
+		if !errors.Is(err, errTextPending) {
+			return meme, dup, err
+		}
+		if time.Now().After(deadline) {
+			c.pendingAsSuspect = true
+			continue
+		}
+		select {
+		case <-ctx.Done():
+			return storage.Meme{}, nil, ctx.Err()
+		case <-time.After(250 * time.Millisecond):
+		}
+	}
 }
 
 // markDuplicate closes a submission that repeats a stored meme, keeps why,
@@ -88,31 +130,44 @@ func rejectionReason(lang, code string) string {
 	return code
 }
 
-// suspicion is the result a second look adds to a meme's report: which
-// meme it resembles and the figures that said so (stored with the
-// moderators' decision on it).
-func suspicion(sub storage.Submission) moderation.Result {
-	var v media.Verdict
-	_ = json.Unmarshal(sub.DuplicateVerdict, &v)
+// suspicion is the result a suspected duplicate adds to its meme's
+// report: which meme it resembles, the figures that said so, and whether
+// the uploader asked for the look (a second look) or the check could not
+// tell (stored with the moderators' decision on it).
+func suspicion(of int64, v media.Verdict, asked bool) moderation.Result {
 	details := map[string]any{
-		"resembles": sub.DuplicateOf, "reason": v.Reason, "phash_distance": v.PHashDistance,
-		"tone_mismatch": v.ToneMismatch, "edge_mismatch": v.EdgeMismatch,
+		"resembles": of, "reason": v.Reason, "phash_distance": v.PHashDistance,
+		"tone_mismatch": v.ToneMismatch, "edge_mismatch": v.EdgeMismatch, "asked": asked,
 	}
 	if v.TextCompared {
 		details["text_similarity"] = v.TextSimilarity
+	} else {
+		details["lettering_change"] = v.LetteringChange
 	}
 	return moderation.Result{Check: CheckDuplicate, Verdict: moderation.VerdictFlag, Reason: "suspected_duplicate", Details: details}
 }
 
-// withSuspicion marks a second-look upload's report: a suspected duplicate
-// always goes to the moderators, never straight into the feed.
-func withSuspicion(report moderation.Report, sub storage.Submission) moderation.Report {
-	for _, r := range report.Results {
-		if r.Check == CheckDuplicate {
+// secondLookSuspicion is the suspicion of an upload whose uploader asked
+// for a second look at the duplicate verdict stored with it.
+func secondLookSuspicion(sub storage.Submission) moderation.Result {
+	var v media.Verdict
+	_ = json.Unmarshal(sub.DuplicateVerdict, &v)
+	var of int64
+	if sub.DuplicateOf != nil {
+		of = *sub.DuplicateOf
+	}
+	return suspicion(of, v, true)
+}
+
+// withSuspicion marks a suspected duplicate's report: it always goes to
+// the moderators, never straight into the feed.
+func withSuspicion(report moderation.Report, r moderation.Result) moderation.Report {
+	for _, old := range report.Results {
+		if old.Check == CheckDuplicate {
 			return report
 		}
 	}
-	report.Results = append(report.Results, suspicion(sub))
+	report.Results = append(report.Results, r)
 	if report.Decision.Action == moderation.ActionApprove {
 		report.Decision.Action = moderation.ActionReview
 	}

@@ -28,11 +28,11 @@ func (p *Pipeline) review(ctx context.Context, sub storage.Submission, c *candid
 		return err
 	}
 	keep := context.WithoutCancel(ctx)
-	if sub.SecondLookAt != nil && sub.DuplicateOf != nil {
+	if of, ok := resembled(c.report); ok {
 		// A failure here only costs the comparison: the review post says
 		// which meme it is anyway.
-		if err := p.reviews.ShowResembled(keep, *sub.DuplicateOf, sub.ID); err != nil {
-			c.log.Warn("showing the meme a suspected duplicate resembles", slog.Int64("resembles", *sub.DuplicateOf), slog.Any("error", err))
+		if err := p.reviews.ShowResembled(keep, of, sub.ID); err != nil {
+			c.log.Warn("showing the meme a suspected duplicate resembles", slog.Int64("resembles", of), slog.Any("error", err))
 		}
 	}
 	msgID, err := p.postReview(keep, c, review.Who(uploader.Username, uploader.FirstName, uploader.ID))
@@ -73,9 +73,31 @@ func duplicatesLine(report moderation.Report) string {
 		if sim, ok := d["text_similarity"]; ok {
 			line += fmt.Sprintf(", text similarity %.2f", sim)
 		}
+		if change, ok := d["lettering_change"]; ok {
+			line += fmt.Sprintf(", lettering change %v", change)
+		}
+		if asked, ok := d["asked"].(bool); ok && !asked {
+			return line + "); the same picture, but whether it says the same could not be told"
+		}
 		return line + "); the uploader asked for a second look"
 	}
 	return "Duplicates: none found"
+}
+
+// resembled is the meme a suspected duplicate's report says it resembles.
+func resembled(report moderation.Report) (int64, bool) {
+	for _, r := range report.Results {
+		if r.Check != CheckDuplicate {
+			continue
+		}
+		switch v := deref(r.Details["resembles"]).(type) {
+		case int64:
+			return v, v > 0
+		case float64: // a report read back from JSON
+			return int64(v), v > 0
+		}
+	}
+	return 0, false
 }
 
 func deref(v any) any {

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Fetches the real photographs and fonts the duplicate evaluation is built
-# from (see dedupeval/): Debian wallpaper packages that ship photographs and a
-# narrow bold font with Cyrillic. Nothing lands in git: the packages are
+# Fetches the real photographs, clip art and fonts the duplicate evaluation
+# is built from (see dedupeval/): Debian wallpaper packages that ship
+# photographs, the Open Clip Art Library's PNGs, and bold fonts with Cyrillic. Nothing lands in git: the packages are
 # unpacked under .tmp/dedupeval/ (git-ignored).
 # Usage: scripts/dedupeval-fetch.sh   then   go run ./dedupeval build && go run ./dedupeval report
 set -euo pipefail
@@ -11,7 +11,8 @@ dir="$root/.tmp/dedupeval"
 debs="$dir/debs"
 photos="$dir/photos"
 fonts="$dir/fonts"
-mkdir -p "$debs" "$photos" "$fonts"
+clipart="$dir/clipart"
+mkdir -p "$debs" "$photos" "$fonts" "$clipart"
 
 fetch() { # package
   ls "$debs/$1"_*.deb >/dev/null 2>&1 && return 0
@@ -36,6 +37,15 @@ done
 for name in firstgeneration string rhythm; do
   cp "$x/backgrounds/$name.jpg" "$photos/ukui-$name.jpg"
 done
+# Clip art (flat colours, few textures: what a pHash confuses most): every
+# fourth of the larger drawings of six Open Clip Art categories, 30 in all.
+fetch openclipart-png
+dpkg-deb -x "$debs"/openclipart-png_*.deb "$debs/oc"
+oc="$debs/oc/usr/share/openclipart/png"
+for cat in animals food people plants transportation buildings; do
+  find "$oc/$cat" -name '*.png' -size +40k | sort | awk 'NR % 4 == 1' | head -5 |
+    while read -r f; do cp "$f" "$clipart/$cat-$(basename "$f")"; done
+done
 cp "$x/fonts/truetype/liberation/LiberationSansNarrow-Bold.ttf" "$fonts/"
 cp "$x/fonts/truetype/dejavu/DejaVuSans-Bold.ttf" "$fonts/"
-echo "dedupeval: $(ls "$photos" | wc -l) photographs in $photos, fonts in $fonts" >&2
+echo "dedupeval: $(ls "$photos" | wc -l) photographs in $photos, $(ls "$clipart" | wc -l) clip arts in $clipart, fonts in $fonts" >&2

@@ -27,19 +27,57 @@ type HashEntry struct {
 	ID          int64
 	PHash       int64 `gorm:"column:phash"`
 	Fingerprint []byte
+	// Seq orders fingerprint writes (a new meme, or a recomputed fingerprint).
+	Seq int64 `gorm:"column:fingerprint_seq"`
 }
 
-// MemeHashes lists hashes of memes with id > afterID that can be duplicated
-// (not themselves duplicates, not broken), in id order.
-func (s *Store) MemeHashes(ctx context.Context, afterID int64, limit int) ([]HashEntry, error) {
+// MemeHashes lists the hashes of memes that can be duplicated (not
+// themselves duplicates, not broken) whose fingerprint was written after
+// afterSeq, in that order, with the first prefix bytes of each fingerprint
+// (what the in-memory index keeps).
+func (s *Store) MemeHashes(ctx context.Context, afterSeq int64, limit, prefix int) ([]HashEntry, error) {
 	var out []HashEntry
-	err := s.db.WithContext(ctx).Model(&Meme{}).Select("id, phash, fingerprint").
-		Where("id > ? AND phash IS NOT NULL AND duplicate_of IS NULL AND status NOT IN ?", afterID, []string{MemeBroken, MemeDuplicate}).
-		Order("id").Limit(limit).Scan(&out).Error
+	err := s.db.WithContext(ctx).Model(&Meme{}).
+		Select("id, phash, substring(fingerprint from 1 for ?) AS fingerprint, fingerprint_seq", prefix).
+		Where("fingerprint_seq > ? AND phash IS NOT NULL AND duplicate_of IS NULL AND status NOT IN ?", afterSeq, []string{MemeBroken, MemeDuplicate}).
+		Order("fingerprint_seq").Limit(limit).Scan(&out).Error
 	if err != nil {
 		return nil, fmt.Errorf("storage: meme hashes: %w", err)
 	}
 	return out, nil
+}
+
+// StaleFingerprint is a meme whose fingerprint an older rule computed.
+type StaleFingerprint struct {
+	ID            int64
+	Type          string
+	StorageFileID string
+	Fingerprint   []byte
+}
+
+// StaleFingerprints lists memes with id > afterID whose stored fingerprint
+// is of a version below version (its first byte), in id order.
+func (s *Store) StaleFingerprints(ctx context.Context, version int, afterID int64, limit int) ([]StaleFingerprint, error) {
+	var out []StaleFingerprint
+	err := s.db.WithContext(ctx).Model(&Meme{}).Select("id, type, storage_file_id, fingerprint").
+		Where("id > ? AND length(fingerprint) > 0 AND get_byte(fingerprint, 0) < ? AND COALESCE(storage_file_id, '') <> ''", afterID, version).
+		Order("id").Limit(limit).Scan(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("storage: stale fingerprints: %w", err)
+	}
+	return out, nil
+}
+
+// SetFingerprint stores a recomputed fingerprint of a meme; workers' indexes
+// pick it up (fingerprint_seq).
+func (s *Store) SetFingerprint(ctx context.Context, id, phash int64, fingerprint []byte) error {
+	err := s.db.WithContext(ctx).Exec(
+		"UPDATE memes SET phash = ?, fingerprint = ?, fingerprint_seq = nextval('memes_fingerprint_seq') WHERE id = ?",
+		phash, fingerprint, id).Error
+	if err != nil {
+		return fmt.Errorf("storage: set fingerprint of meme %d: %w", id, err)
+	}
+	return nil
 }
 
 // MemeFingerprints returns the stored fingerprints of the given memes by id.

@@ -1,0 +1,81 @@
+package media
+
+import (
+	"fmt"
+	"testing"
+)
+
+// TestLetteringWithoutText: when OCR gives no text to compare, every
+// repost of compareCases is still a duplicate (its lettering changed
+// little: a crop's cut edges, a corner watermark), and the same template
+// under other lettering is never one: its lettering changed in solid
+// patches, so a picture match makes it a suspect for moderators.
+func TestLetteringWithoutText(t *testing.T) {
+	for _, size := range compareSizes {
+		orig, cases := compareCases(t, size.seed, size.w, size.h)
+		for _, tc := range cases {
+			t.Run(fmt.Sprintf("%dx%d/%s", size.w, size.h, tc.name), func(t *testing.T) {
+				fp := fingerprintBytes(t, tc.data)
+				v := CompareMemes(orig, fp, "", "")
+				if v.Duplicate != tc.dup {
+					t.Errorf("CompareMemes without text = %v, want duplicate=%t", v, tc.dup)
+				}
+				if !tc.dup && tc.name != "unrelated picture" && tc.name != "unrelated picture 2" {
+					if change := letteringChange(&orig, &fp, alignment{aBig: true, r: fullRegion}); change <= MaxLetteringChange {
+						t.Errorf("other lettering changed %d cells, want more than %d", change, MaxLetteringChange)
+					}
+				}
+			})
+		}
+	}
+}
+
+// TestFilter1D checks the constant-time min and max filter against the
+// obvious one.
+func TestFilter1D(t *testing.T) {
+	src := []float32{5, 1, 7, 3, 9, 2, 8, 4, 6, 0, 5}
+	for _, r := range []int{1, 2, 3, 8} {
+		for _, isMin := range []bool{true, false} {
+			got := make([]float32, len(src))
+			filter1D(src, got, r, isMin, nil)
+			for i := range src {
+				want := src[i]
+				for k := max(0, i-r); k <= min(len(src)-1, i+r); k++ {
+					if isMin {
+						want = min(want, src[k])
+					} else {
+						want = max(want, src[k])
+					}
+				}
+				if got[i] != want {
+					t.Fatalf("r=%d min=%t at %d: %v, want %v", r, isMin, i, got[i], want)
+				}
+			}
+		}
+	}
+}
+
+// TestFingerprintVersions: a version 1 fingerprint (stored before the
+// lettering was kept) still decodes, without Letters, and CompareMemes
+// then judges by the picture as it did.
+func TestFingerprintVersions(t *testing.T) {
+	orig, cases := compareCases(t, 1, 800, 600)
+	blob, _ := orig.MarshalBinary()
+	v1 := append([]byte{1}, blob[1:len(blob)-LetterSize*LetterSize]...)
+	var old Fingerprint
+	if err := old.UnmarshalBinary(v1); err != nil || old.Version != 1 || old.Letters != [len(old.Letters)]uint8{} {
+		t.Fatalf("version 1: %v, version %d", err, old.Version)
+	}
+	var again Fingerprint
+	if err := again.UnmarshalBinary(blob); err != nil || again != orig {
+		t.Fatalf("version 2 round trip: %v", err)
+	}
+	var indexed Fingerprint
+	if err := indexed.UnmarshalIndexed(blob[:IndexedPrefix]); err != nil || indexed.PHash != orig.PHash || indexed.Tone != orig.Tone {
+		t.Fatalf("indexed prefix: %v", err)
+	}
+	fp := fingerprintBytes(t, cases[3].data) // cropped 5% per side
+	if v := CompareMemes(old, fp, "", ""); !v.Duplicate || v.LetteringChange != 0 {
+		t.Fatalf("against a version 1 fingerprint: %v", v)
+	}
+}
