@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"os"
 	"runtime"
-	"slices"
 	"testing"
 	"time"
 
@@ -14,20 +13,6 @@ import (
 	"memebot/storage"
 	"memebot/storage/storagetest"
 )
-
-// percentiles reports p50/p95/p99 of the recorded durations in milliseconds.
-func percentiles(b *testing.B, d []time.Duration) {
-	if len(d) == 0 {
-		return
-	}
-	slices.Sort(d)
-	at := func(p float64) float64 {
-		return float64(d[min(len(d)-1, int(p*float64(len(d))))]) / float64(time.Millisecond)
-	}
-	b.ReportMetric(at(0.50), "p50-ms")
-	b.ReportMetric(at(0.95), "p95-ms")
-	b.ReportMetric(at(0.99), "p99-ms")
-}
 
 // benchFeed is the big seeded data set when MEMEBOT_BENCH_SEED=1, else a
 // fresh database with `memes` memes and one user.
@@ -68,7 +53,7 @@ func BenchmarkNextWarmQueue(b *testing.B) {
 		durations = append(durations, time.Since(start))
 	}
 	b.StopTimer()
-	percentiles(b, durations)
+	seedtest.ReportPercentiles(b, durations)
 }
 
 // BenchmarkReactNextWarmQueue: a press as the bot makes it, one pop and one
@@ -93,7 +78,7 @@ func BenchmarkReactNextWarmQueue(b *testing.B) {
 		shown = press.Next
 	}
 	b.StopTimer()
-	percentiles(b, durations)
+	seedtest.ReportPercentiles(b, durations)
 }
 
 // warmQueue queues n memes the user was never sent, marked with the engine
@@ -150,7 +135,7 @@ func BenchmarkRefillMatureUser(b *testing.B) {
 		}
 	}
 	b.StopTimer()
-	percentiles(b, durations)
+	seedtest.ReportPercentiles(b, durations)
 }
 
 // BenchmarkEngine times each engine alone for mature users of the seeded set.
@@ -177,7 +162,7 @@ func BenchmarkEngine(b *testing.B) {
 				}
 				durations = append(durations, time.Since(start))
 			}
-			percentiles(b, durations)
+			seedtest.ReportPercentiles(b, durations)
 		})
 	}
 }
@@ -225,7 +210,7 @@ func BenchmarkRefillNewUser(b *testing.B) {
 		}
 		durations = append(durations, time.Since(start))
 	}
-	percentiles(b, durations)
+	seedtest.ReportPercentiles(b, durations)
 }
 
 // BenchmarkCoLikesJob: one run of the colikes job over 30,000 new reactions
@@ -265,7 +250,7 @@ CROSS JOIN LATERAL (SELECT id FROM memes mm WHERE NOT EXISTS (SELECT 1 FROM reac
 		b.ReportMetric(float64(res.Likes), "likes")
 	}
 	b.StopTimer()
-	percentiles(b, durations)
+	seedtest.ReportPercentiles(b, durations)
 }
 
 // BenchmarkRefillLearned: one learned refill of 15 (lock, user, maturity,
@@ -304,7 +289,7 @@ FROM generate_series(100, 399) u CROSS JOIN LATERAL (SELECT id FROM memes ORDER 
 		durations = append(durations, time.Since(start))
 	}
 	b.StopTimer()
-	percentiles(b, durations)
+	seedtest.ReportPercentiles(b, durations)
 }
 
 // BenchmarkCoLikesJobSeeded: one run of the colikes job after 30,000 new
@@ -347,5 +332,5 @@ ON CONFLICT DO NOTHING`, minMeme, maxMeme, int64(i))
 		b.ReportMetric(float64(after.TotalAlloc-before.TotalAlloc)/1e6, "alloc-MB")
 		b.ReportMetric(float64(after.HeapInuse)/1e6, "heap-MB")
 	}
-	percentiles(b, durations)
+	seedtest.ReportPercentiles(b, durations)
 }
