@@ -59,7 +59,8 @@ func (h *Handlers) InlineSearch(c tele.Context) error {
 	case !known:
 		resp.Button = startButton(i18n.T(senderLang(c), "inline_start"))
 	case len(page.Hits) == 0 && q.Offset == "":
-		resp.Button = startButton(i18n.T(senderLang(c), "inline_none", clip(text, 40)))
+		// the query is clipped so the button stays under 64 characters
+		resp.Button = startButton(i18n.T(senderLang(c), "inline_none", clip(text, 20)))
 	}
 	if text != "" && why == "" && q.Offset == "" {
 		if err := h.Search.RecordInlineSearch(ctx, q.Sender.ID, text, len(page.Hits)); err != nil {
