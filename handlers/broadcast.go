@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -108,7 +107,7 @@ func (h *Handlers) startBroadcast(c tele.Context, id int64) error {
 		_ = c.Bot().Delete(progress)
 		return c.Respond(&tele.CallbackResponse{Text: i18n.T(senderLang(c), "broadcast_not_pending")})
 	}
-	if err := c.Respond(&tele.CallbackResponse{Text: i18n.T(senderLang(c), "broadcast_started")}); err != nil && !errors.Is(err, tele.ErrTrueResult) {
+	if err := c.Respond(&tele.CallbackResponse{Text: i18n.T(senderLang(c), "broadcast_started")}); err != nil {
 		return err
 	}
 	return c.Edit(i18n.T(senderLang(c), "broadcast_started"))

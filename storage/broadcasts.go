@@ -115,7 +115,7 @@ func (s *Store) ClaimRecipients(ctx context.Context, b *Broadcast, n int) ([]int
 			return err
 		}
 		if cur.Status != BroadcastSending {
-			return errBroadcastStopped
+			return ErrBroadcastStopped
 		}
 		err := tx.Raw(`
 INSERT INTO broadcast_deliveries (broadcast_id, user_id)
@@ -128,16 +128,14 @@ ON CONFLICT DO NOTHING RETURNING user_id`, b.ID, cur.LastUserID, n).Scan(&ids).E
 		b.LastUserID = ids[len(ids)-1]
 		return tx.Exec(`UPDATE broadcasts SET last_user_id = ? WHERE id = ?`, b.LastUserID, b.ID).Error
 	})
-	if errors.Is(err, errBroadcastStopped) {
-		return nil, ErrBroadcastStopped
+	if errors.Is(err, ErrBroadcastStopped) {
+		return nil, err
 	}
 	if err != nil {
 		return nil, fmt.Errorf("storage: claim broadcast recipients: %w", err)
 	}
 	return ids, nil
 }
-
-var errBroadcastStopped = errors.New("broadcast stopped")
 
 // ErrBroadcastStopped: the broadcast was cancelled (or finished) meanwhile.
 var ErrBroadcastStopped = errors.New("storage: broadcast stopped")
