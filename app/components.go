@@ -61,7 +61,7 @@ func buildComponents(ctx context.Context, d *deps, roles Roles) ([]component, er
 		analyzer, closeAnalyzer := newAnalyzer(d)
 		p := newPipeline(d, b, tg, analyzer).WithIngestion(
 			ingest.NewClient(ingest.ClientOptions{AllowPrivateHosts: d.cfg.IngestAllowPrivateHosts, HostInterval: 200 * time.Millisecond}),
-			pipeline.IngestStores(d.store))
+			d.store)
 		media = newMediaQueue(d, p.DeadLetter)
 		parts = append(parts, componentFunc(func(ctx context.Context) error {
 			defer closeAnalyzer()
@@ -142,7 +142,7 @@ func newIntake(d *deps, media *queue.Queue) *intake.Intake {
 func registerHandlers(d *deps, b *bot.Bot, tg *telegram.Client, media *queue.Queue, feed *recommend.Feed, control *jobs.Control) {
 	roles := bot.NewRoles(d.cfg.AdminIDs, d.cfg.ModeratorIDs, d.store)
 	h := &handlers.Handlers{
-		Users: d.store, Intake: newIntake(d, media), Reviews: newReviews(d, b, tg), Sources: ingest.NewStore(d.store.DB()),
+		Users: d.store, Intake: newIntake(d, media), Reviews: newReviews(d, b, tg), Sources: d.store,
 		Search: d.store, MyUploads: d.store, Referrals: d.store, Suggestions: d.store, Broadcasts: d.store,
 		SecondLooks: d.store, UploadJobs: media,
 		Feed: feed, Sent: recommend.NewSentLog(d.redis), Texts: tg,
@@ -171,7 +171,7 @@ func newScheduler(d *deps, tg *telegram.Client, media *queue.Queue) (*jobs.Sched
 	}
 	addIngestJobs(d, s, breaker, media)
 	addFeedJobs(d, s)
-	s.Add(jobs.NewRequeueStale(d.store, ingest.NewStore(d.store.DB()), media, d.log.With("job", "requeue-stale")))
+	s.Add(jobs.NewRequeueStale(d.store, d.store, media, d.log.With("job", "requeue-stale")))
 	s.Add(jobs.Job{Name: "broadcast", Schedule: "@every 10s", Timeout: 2 * time.Minute,
 		Run: (&broadcast.Deliverer{Store: d.store, Sender: broadcast.TelegramSender{Sender: tg.BulkSender()},
 			Batch: 20, Budget: time.Minute, ProgressEvery: 3 * time.Second, Log: d.log.With("component", "broadcast")}).Run})

@@ -4,7 +4,6 @@ import (
 	"context"
 
 	"memebot/heal"
-	"memebot/ingest"
 	"memebot/jobs"
 	"memebot/queue"
 )
@@ -29,6 +28,6 @@ func redisWatch(d *deps) component {
 
 // lostCandidates queues again every ingested candidate without an outcome.
 func lostCandidates(d *deps, media *queue.Queue) func(context.Context) error {
-	sweep := jobs.CandidateSweep{Store: ingest.NewStore(d.store.DB()), Jobs: media, StaleAfter: 1, Log: d.log.With("component", "heal")}
+	sweep := jobs.CandidateSweep{Store: d.store, Jobs: media, StaleAfter: 1, Log: d.log.With("component", "heal")}
 	return sweep.Run
 }

@@ -19,12 +19,12 @@ import (
 
 // Sources is the source management the moderators' buttons need.
 type Sources interface {
-	AddSource(ctx context.Context, link ingest.SourceLink, addedBy int64) (storage.Source, bool, error)
+	AddSource(ctx context.Context, platform, handle, url string, addedBy int64) (storage.Source, bool, error)
 	Source(ctx context.Context, id int64) (storage.Source, error)
 	SetSourceLanguage(ctx context.Context, id int64, lang string) error
 	SetSourceStatus(ctx context.Context, id int64, status, reason string, changedBy *int64) error
 	SetSourceNeedsReview(ctx context.Context, id int64, needs bool) error
-	Sources(ctx context.Context, platform string) ([]ingest.SourceSummary, error)
+	Sources(ctx context.Context, platform string) ([]storage.SourceSummary, error)
 }
 
 const sourceButton = "src"
@@ -35,7 +35,7 @@ const EnableLabel = "▶️ Enable parsing"
 // AddSource handles a link a moderator sends: the source is recorded and
 // its settings shown as buttons.
 func (h *Handlers) AddSource(c tele.Context, link ingest.SourceLink) error {
-	src, created, err := h.Sources.AddSource(ctxOf(c), link, c.Sender().ID)
+	src, created, err := h.Sources.AddSource(ctxOf(c), link.Platform, link.Handle, link.URL, c.Sender().ID)
 	if err != nil {
 		return fmt.Errorf("add source: %w", err)
 	}
@@ -65,14 +65,14 @@ func (h *Handlers) SourceButton(c tele.Context) error {
 	case "l":
 		err = h.Sources.SetSourceLanguage(ctx, id, parts[2])
 	case "s":
-		status := map[string]string{"on": ingest.SourceParsingEnabled, "off": ingest.SourceParsingOff}[parts[2]]
+		status := map[string]string{"on": storage.SourceParsingEnabled, "off": storage.SourceParsingOff}[parts[2]]
 		err = h.Sources.SetSourceStatus(ctx, id, status, "set by a moderator", &who)
 	case "r":
 		err = h.Sources.SetSourceNeedsReview(ctx, id, parts[2] == "1")
 	default:
 		return c.Respond()
 	}
-	if errors.Is(err, ingest.ErrBadValue) {
+	if errors.Is(err, storage.ErrBadValue) {
 		return c.Respond(&tele.CallbackResponse{Text: err.Error(), ShowAlert: true})
 	}
 	if err != nil {
@@ -166,7 +166,7 @@ func sourceKeyboard(s storage.Source) *tele.ReplyMarkup {
 		langs = append(langs, m.Data(l, sourceButton, "l", id, l))
 	}
 	status := m.Data(EnableLabel, sourceButton, "s", id, "on")
-	if s.Status == ingest.SourceParsingEnabled {
+	if s.Status == storage.SourceParsingEnabled {
 		status = m.Data("⏸ Disable parsing", sourceButton, "s", id, "off")
 	}
 	review := m.Data("👀 Review its memes", sourceButton, "r", id, "1")

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"memebot/storage"
 	"memebot/storage/storagetest"
 )
 
@@ -93,7 +94,7 @@ func BenchmarkParseDue1000(b *testing.B) {
 	}))
 	defer srv.Close()
 	st := storagetest.NewStore(b)
-	in := New(NewStore(st.DB()), map[string]Parser{
+	in := New(st, map[string]Parser{
 		PlatformTelegram: &TelegramParser{BaseURL: srv.URL, HTTP: testClient(), Pages: 50},
 	}, Rules{MinPostAge: time.Hour}, storagetest.Logger())
 	ctx := context.Background()
@@ -102,8 +103,8 @@ func BenchmarkParseDue1000(b *testing.B) {
 		b.StopTimer()
 		st.DB().Exec("TRUNCATE raw_posts, sources CASCADE")
 		l, _ := ParseSourceLink("t.me/bench")
-		src, _, _ := in.Store().AddSource(ctx, l, 1)
-		in.Store().SetSourceStatus(ctx, src.ID, SourceParsingEnabled, "", nil)
+		src, _, _ := st.AddSource(ctx, l.Platform, l.Handle, l.URL, 1)
+		st.SetSourceStatus(ctx, src.ID, storage.SourceParsingEnabled, "", nil)
 		b.StartTimer()
 		res, err := in.ParseDue(ctx, PlatformTelegram, 1, accept)
 		if err != nil || res.NewPosts != 1000 || len(res.Candidates) == 0 {

@@ -11,7 +11,9 @@
 // with their verdicts, in the same transaction: a crash in between leaves the
 // posts to the next run, and the pipeline makes at most one meme per post.
 // A candidate's post keeps its job until the job records an outcome; one the
-// queue lost after the mark is handed off again (Store.RequeueLost).
+// queue lost after the mark is handed off again
+// (storage.Store.RequeueLostCandidates). The SQL of all this is storage's;
+// ingest declares the part it needs (Store).
 // Sources that keep coming back empty, or whose memes users dislike, are
 // snoozed; a platform whose runs keep failing is reported so that its job can
 // be paused.

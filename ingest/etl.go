@@ -10,27 +10,13 @@ import (
 	"unicode/utf8"
 
 	"memebot/moderation"
+	"memebot/storage"
 )
 
 // Candidate is a post that looks like a meme: the caller downloads MediaURL
-// and sends it through the media pipeline.
-type Candidate struct {
-	SourceID    int64  `json:"source_id"`
-	RawPostID   int64  `json:"raw_post_id"`
-	PostID      string `json:"post_id"`
-	MediaURL    string `json:"media_url"`
-	MediaType   string `json:"media_type"` // photo, video or animation
-	DurationSec int    `json:"duration_sec,omitempty"`
-	Caption     string `json:"caption"` // cleaned of links and @mentions
-	Language    string `json:"language"`
-}
-
-// RawPost is a post as stored in raw_posts.
-type RawPost struct {
-	ID       int64
-	SourceID int64
-	Post
-}
+// and sends it through the media pipeline. Storage keeps it on its raw post
+// until its job records an outcome.
+type Candidate = storage.Candidate
 
 // Judgement carries what selection needs to know besides the post.
 type Judgement struct {

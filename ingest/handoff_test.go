@@ -49,7 +49,7 @@ func funnymemesIngester(t *testing.T) (*Ingester, *storage.Store) {
 	in, st := newTestIngester(t, map[string]Parser{
 		PlatformTelegram: &TelegramParser{BaseURL: srv.URL, HTTP: testClient(), Pages: 2},
 	}, time.Date(2024, 5, 10, 14, 0, 0, 0, time.UTC))
-	enabledSource(t, in.Store(), "https://t.me/funnymemes", "en")
+	enabledSource(t, storeOf(in), "https://t.me/funnymemes", "en")
 	return in, st
 }
 

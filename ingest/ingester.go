@@ -14,6 +14,9 @@ import (
 // row; the caller should pause its job (ingest-<platform>) and tell admins.
 var ErrPlatformFailing = errors.New("ingest: platform keeps failing")
 
+// ErrBadValue: a platform the ingester has no parser for.
+var ErrBadValue = errors.New("ingest: bad value")
+
 // Config is what ingestion is told (see the TG_WEB_URL, VK_*, IG_* and
 // INGEST_ALLOW_PRIVATE_HOSTS variables).
 type Config struct {
@@ -56,7 +59,7 @@ func (r Rules) withDefaults() Rules {
 
 // Ingester parses due sources and selects their memes.
 type Ingester struct {
-	store   *Store
+	store   Store
 	parsers map[string]Parser
 	rules   Rules
 	log     *slog.Logger
@@ -64,7 +67,7 @@ type Ingester struct {
 }
 
 // New builds an Ingester over the given parsers (by platform).
-func New(store *Store, parsers map[string]Parser, rules Rules, log *slog.Logger) *Ingester {
+func New(store Store, parsers map[string]Parser, rules Rules, log *slog.Logger) *Ingester {
 	return &Ingester{store: store, parsers: parsers, rules: rules.withDefaults(), log: log, now: time.Now}
 }
 
@@ -87,7 +90,7 @@ func FromConfig(cfg Config, st *storage.Store, log *slog.Logger) (*Ingester, *Cl
 	if minAge == 0 {
 		minAge = 3 * time.Hour
 	}
-	return New(NewStore(st.DB()), parsers, Rules{MinPostAge: max(minAge, 0)}, log), client
+	return New(st, parsers, Rules{MinPostAge: max(minAge, 0)}, log), client
 }
 
 func orDefault(v, def string) string {
@@ -96,9 +99,6 @@ func orDefault(v, def string) string {
 	}
 	return v
 }
-
-// Store is the ingester's storage, for the moderator commands on sources.
-func (in *Ingester) Store() *Store { return in.store }
 
 // SourceError is one source's failed parse.
 type SourceError struct {
@@ -119,7 +119,7 @@ type Result struct {
 	NewPosts   int         // of which never seen before
 	Candidates []Candidate // handed off
 	Errors     []SourceError
-	Snoozed    []Snoozed
+	Snoozed    []storage.SnoozedSource
 	// ConsecutiveFailures counts this platform's failed runs in a row (a run
 	// fails when every source it tried failed); Pause is set when it reached
 	// Rules.FailedRunsToPause, and ParseDue then also returns ErrPlatformFailing.
@@ -183,18 +183,18 @@ func (in *Ingester) parseSource(ctx context.Context, parser Parser, src storage.
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}
-	outcome, errText := parseFound, ""
+	outcome, errText := storage.ParseFound, ""
 	switch {
 	case errors.Is(err, ErrSourceUnavailable):
-		outcome, errText = parseEmpty, err.Error()
+		outcome, errText = storage.ParseEmpty, err.Error()
 		log.Info("ingest: source unavailable", slog.Any("error", err))
 	case err != nil:
 		res.Errors = append(res.Errors, SourceError{SourceID: src.ID, Handle: src.Handle, Err: err})
 		log.Warn("ingest: parse failed", slog.Any("error", err))
-		_, err = in.store.recordParse(ctx, src.ID, parseFailed, err.Error())
+		_, err = in.store.RecordParse(ctx, src.ID, storage.ParseFailed, err.Error())
 		return err
 	case fetch.Seen == 0:
-		outcome = parseEmpty
+		outcome = storage.ParseEmpty
 	}
 	res.Posts += len(fetch.Posts)
 	fresh, err := in.store.UpsertRawPosts(ctx, src.ID, fetch.Posts)
@@ -202,14 +202,14 @@ func (in *Ingester) parseSource(ctx context.Context, parser Parser, src storage.
 		return err
 	}
 	res.NewPosts += fresh
-	sel, err := in.store.SelectPosts(ctx, src, Judgement{
+	sel, err := in.selectPosts(ctx, src, Judgement{
 		Platform: src.Platform, Language: src.Language, Now: in.now(), MinAge: in.rules.MinPostAge,
 	}, handoff)
 	if err != nil {
 		return err
 	}
 	res.Candidates = append(res.Candidates, sel.Candidates...)
-	empties, err := in.store.recordParse(ctx, src.ID, outcome, errText)
+	empties, err := in.store.RecordParse(ctx, src.ID, outcome, errText)
 	if err != nil {
 		return err
 	}
@@ -217,10 +217,10 @@ func (in *Ingester) parseSource(ctx context.Context, parser Parser, src storage.
 		slog.Int("candidates", len(sel.Candidates)), slog.Int("empty_parses", empties))
 	if empties >= in.rules.EmptyParsesToSnooze {
 		reason := fmt.Sprintf("%d empty parses in a row", empties)
-		if err := in.store.SetSourceStatus(ctx, src.ID, SourceSnoozed, reason, nil); err != nil {
+		if err := in.store.SetSourceStatus(ctx, src.ID, storage.SourceSnoozed, reason, nil); err != nil {
 			return err
 		}
-		res.Snoozed = append(res.Snoozed, Snoozed{SourceID: src.ID, Handle: src.Handle, Reason: reason})
+		res.Snoozed = append(res.Snoozed, storage.SnoozedSource{SourceID: src.ID, Handle: src.Handle, Reason: reason})
 		log.Info("ingest: source snoozed", slog.String("reason", reason))
 	}
 	return nil
@@ -233,7 +233,7 @@ func (in *Ingester) recordRun(ctx context.Context, res *Result, tried int) error
 	if failed {
 		errText = res.Errors[len(res.Errors)-1].Error()
 	}
-	n, err := in.store.recordRun(ctx, res.Platform, failed, errText)
+	n, err := in.store.RecordPlatformRun(ctx, res.Platform, failed, errText)
 	if err != nil {
 		return err
 	}
@@ -248,11 +248,17 @@ func (in *Ingester) recordRun(ctx context.Context, res *Result, tried int) error
 	return nil
 }
 
+// ResetPlatformFailures forgets a platform's failed runs, e.g. when an admin
+// resumes its job after fixing the cause.
+func (in *Ingester) ResetPlatformFailures(ctx context.Context, platform string) error {
+	return in.store.ResetPlatformFailures(ctx, platform)
+}
+
 // SnoozeUnpopular snoozes enabled sources whose memes users like less than
 // Rules.MinLikeRate over at least Rules.MinReactions reactions (counted since
 // the source was last enabled), and returns them.
-func (in *Ingester) SnoozeUnpopular(ctx context.Context) ([]Snoozed, error) {
-	snoozed, err := in.store.snoozeUnpopular(ctx, in.rules.MinReactions, in.rules.MinLikeRate)
+func (in *Ingester) SnoozeUnpopular(ctx context.Context) ([]storage.SnoozedSource, error) {
+	snoozed, err := in.store.SnoozeUnpopularSources(ctx, in.rules.MinReactions, in.rules.MinLikeRate)
 	if err != nil {
 		return nil, err
 	}

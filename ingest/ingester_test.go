@@ -18,19 +18,19 @@ import (
 func newTestIngester(t *testing.T, parsers map[string]Parser, now time.Time) (*Ingester, *storage.Store) {
 	t.Helper()
 	st := storagetest.NewStore(t)
-	in := New(NewStore(st.DB()), parsers, Rules{MinPostAge: 3 * time.Hour}, storagetest.Logger())
+	in := New(st, parsers, Rules{MinPostAge: 3 * time.Hour}, storagetest.Logger())
 	in.now = func() time.Time { return now }
 	return in, st
 }
 
 // enabledSource adds a source and enables parsing, as a moderator would.
-func enabledSource(t *testing.T, s *Store, link, lang string) storage.Source {
+func enabledSource(t *testing.T, s *storage.Store, link, lang string) storage.Source {
 	t.Helper()
 	l, err := ParseSourceLink(link)
 	if err != nil {
 		t.Fatal(err)
 	}
-	src, _, err := s.AddSource(context.Background(), l, 1)
+	src, _, err := s.AddSource(context.Background(), l.Platform, l.Handle, l.URL, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -38,12 +38,15 @@ func enabledSource(t *testing.T, s *Store, link, lang string) storage.Source {
 	if err := s.SetSourceLanguage(context.Background(), src.ID, lang); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.SetSourceStatus(context.Background(), src.ID, SourceParsingEnabled, "", &mod); err != nil {
+	if err := s.SetSourceStatus(context.Background(), src.ID, storage.SourceParsingEnabled, "", &mod); err != nil {
 		t.Fatal(err)
 	}
 	src.Language = lang
 	return src
 }
+
+// storeOf is the database under a test's ingester.
+func storeOf(in *Ingester) *storage.Store { return in.store.(*storage.Store) }
 
 func candidateIDs(cs []Candidate) []string {
 	var ids []string
@@ -57,31 +60,31 @@ func candidateIDs(cs []Candidate) []string {
 func TestSourcesStore(t *testing.T) {
 	ctx := context.Background()
 	st := storagetest.NewStore(t)
-	s := NewStore(st.DB())
+	s := st
 	link, _ := ParseSourceLink("https://t.me/funnymemes")
-	src, created, err := s.AddSource(ctx, link, 42)
-	if err != nil || !created || src.Status != SourceInModeration || src.AddedBy == nil || *src.AddedBy != 42 || src.Handle != "funnymemes" {
+	src, created, err := s.AddSource(ctx, link.Platform, link.Handle, link.URL, 42)
+	if err != nil || !created || src.Status != storage.SourceInModeration || src.AddedBy == nil || *src.AddedBy != 42 || src.Handle != "funnymemes" {
 		t.Fatalf("AddSource = %+v, %v, %v", src, created, err)
 	}
-	again, created, err := s.AddSource(ctx, link, 43)
+	again, created, err := s.AddSource(ctx, link.Platform, link.Handle, link.URL, 43)
 	if err != nil || created || again.ID != src.ID || *again.AddedBy != 42 {
 		t.Errorf("adding again = %+v, created %v, %v; want the first row", again, created, err)
 	}
-	if err := s.SetSourceLanguage(ctx, src.ID, "english"); !errors.Is(err, ErrBadValue) {
+	if err := s.SetSourceLanguage(ctx, src.ID, "english"); !errors.Is(err, storage.ErrBadValue) {
 		t.Errorf("bad language: %v", err)
 	}
-	if err := s.SetSourceStatus(ctx, src.ID, "deleted", "", nil); !errors.Is(err, ErrBadValue) {
+	if err := s.SetSourceStatus(ctx, src.ID, "deleted", "", nil); !errors.Is(err, storage.ErrBadValue) {
 		t.Errorf("bad status: %v", err)
 	}
-	if err := s.SetSourceStatus(ctx, 9999, SourceParsingEnabled, "", nil); !errors.Is(err, storage.ErrNotFound) {
+	if err := s.SetSourceStatus(ctx, 9999, storage.SourceParsingEnabled, "", nil); !errors.Is(err, storage.ErrNotFound) {
 		t.Errorf("unknown source: %v", err)
 	}
 	mod := int64(7)
-	if err := s.SetSourceStatus(ctx, src.ID, SourceParsingOff, "too many reposts", &mod); err != nil {
+	if err := s.SetSourceStatus(ctx, src.ID, storage.SourceParsingOff, "too many reposts", &mod); err != nil {
 		t.Fatal(err)
 	}
 	got, err := s.Source(ctx, src.ID)
-	if err != nil || got.Status != SourceParsingOff || got.StatusReason != "too many reposts" || *got.StatusChangedBy != 7 ||
+	if err != nil || got.Status != storage.SourceParsingOff || got.StatusReason != "too many reposts" || *got.StatusChangedBy != 7 ||
 		!got.StatusChangedAt.After(src.StatusChangedAt) {
 		t.Errorf("after SetSourceStatus: %+v, %v", got, err)
 	}
@@ -128,7 +131,7 @@ func TestParseDueTelegram(t *testing.T) {
 	in, st := newTestIngester(t, map[string]Parser{
 		PlatformTelegram: &TelegramParser{BaseURL: srv.URL, HTTP: testClient(), Pages: 2},
 	}, now)
-	src := enabledSource(t, in.Store(), "https://t.me/funnymemes", "en")
+	src := enabledSource(t, storeOf(in), "https://t.me/funnymemes", "en")
 
 	res, err := in.ParseDue(ctx, PlatformTelegram, 25, accept)
 	if err != nil {
@@ -176,7 +179,7 @@ func TestParseDueTelegram(t *testing.T) {
 			t.Errorf("post %s verdict %q, want %q", id, v, prefix)
 		}
 	}
-	got, _ := in.Store().Source(ctx, src.ID)
+	got, _ := storeOf(in).Source(ctx, src.ID)
 	if got.ParsedAt == nil || got.EmptyParses != 0 {
 		t.Errorf("source after a parse: %+v", got)
 	}
@@ -200,7 +203,7 @@ func TestParseDueVK(t *testing.T) {
 	in, _ := newTestIngester(t, map[string]Parser{
 		PlatformVK: &VKParser{BaseURL: srv.URL, Token: "t", HTTP: testClient()},
 	}, time.Now())
-	enabledSource(t, in.Store(), "https://vk.com/mdk", "ru")
+	enabledSource(t, storeOf(in), "https://vk.com/mdk", "ru")
 	res, err := in.ParseDue(context.Background(), PlatformVK, 25, accept)
 	if err != nil {
 		t.Fatal(err)
@@ -231,7 +234,7 @@ func TestEmptyParsesSnooze(t *testing.T) {
 	in, _ := newTestIngester(t, map[string]Parser{
 		PlatformTelegram: &TelegramParser{BaseURL: srv.URL, HTTP: testClient(), Pages: 1},
 	}, time.Now())
-	src := enabledSource(t, in.Store(), "t.me/funnymemes", "en")
+	src := enabledSource(t, storeOf(in), "t.me/funnymemes", "en")
 	parse := func() Result {
 		t.Helper()
 		res, err := in.ParseDue(ctx, PlatformTelegram, 25, accept)
@@ -241,7 +244,7 @@ func TestEmptyParsesSnooze(t *testing.T) {
 		return res
 	}
 	status := func() storage.Source {
-		s, _ := in.Store().Source(ctx, src.ID)
+		s, _ := storeOf(in).Source(ctx, src.ID)
 		return s
 	}
 
@@ -249,17 +252,17 @@ func TestEmptyParsesSnooze(t *testing.T) {
 	parse()
 	full.Store(true)
 	parse() // a success resets the count
-	if s := status(); s.EmptyParses != 0 || s.Status != SourceParsingEnabled {
+	if s := status(); s.EmptyParses != 0 || s.Status != storage.SourceParsingEnabled {
 		t.Fatalf("after a success: %d empty parses, %s", s.EmptyParses, s.Status)
 	}
 	full.Store(false)
 	parse()
-	if res := parse(); len(res.Snoozed) != 0 || status().Status != SourceParsingEnabled {
+	if res := parse(); len(res.Snoozed) != 0 || status().Status != storage.SourceParsingEnabled {
 		t.Fatalf("snoozed after 2 empty parses: %+v", res.Snoozed)
 	}
 	res := parse()
 	s := status()
-	if len(res.Snoozed) != 1 || s.Status != SourceSnoozed || s.StatusChangedBy != nil || !strings.Contains(s.StatusReason, "3 empty parses") {
+	if len(res.Snoozed) != 1 || s.Status != storage.SourceSnoozed || s.StatusChangedBy != nil || !strings.Contains(s.StatusReason, "3 empty parses") {
 		t.Errorf("third empty parse: snoozed %+v, source %+v", res.Snoozed, s)
 	}
 	if res := parse(); res.Sources != 0 {
@@ -281,8 +284,8 @@ func TestCircuitBreaker(t *testing.T) {
 	in, _ := newTestIngester(t, map[string]Parser{
 		PlatformTelegram: &TelegramParser{BaseURL: srv.URL, HTTP: testClient(), Pages: 1},
 	}, time.Now())
-	a := enabledSource(t, in.Store(), "t.me/chan_aaaa", "en")
-	enabledSource(t, in.Store(), "t.me/chan_bbbb", "en")
+	a := enabledSource(t, storeOf(in), "t.me/chan_aaaa", "en")
+	enabledSource(t, storeOf(in), "t.me/chan_bbbb", "en")
 
 	for run := 1; run <= 3; run++ {
 		res, err := in.ParseDue(ctx, PlatformTelegram, 25, accept)
@@ -298,11 +301,11 @@ func TestCircuitBreaker(t *testing.T) {
 	}
 	var failed int
 	var lastErr string
-	in.Store().db.Raw("SELECT failed_parses, last_error FROM sources WHERE id = ?", a.ID).Row().Scan(&failed, &lastErr)
+	storeOf(in).DB().Raw("SELECT failed_parses, last_error FROM sources WHERE id = ?", a.ID).Row().Scan(&failed, &lastErr)
 	if failed != 3 || !strings.Contains(lastErr, "503") {
 		t.Errorf("source failures %d, last error %q", failed, lastErr)
 	}
-	if s, _ := in.Store().Source(ctx, a.ID); s.EmptyParses != 0 || s.Status != SourceParsingEnabled {
+	if s, _ := storeOf(in).Source(ctx, a.ID); s.EmptyParses != 0 || s.Status != storage.SourceParsingEnabled {
 		t.Errorf("failures counted as empty parses: %+v", s)
 	}
 
@@ -316,7 +319,7 @@ func TestCircuitBreaker(t *testing.T) {
 func TestSnoozeUnpopular(t *testing.T) {
 	ctx := context.Background()
 	in, st := newTestIngester(t, nil, time.Now())
-	s := in.Store()
+	s := storeOf(in)
 	// like rate and reactions per source
 	cases := []struct {
 		link         string
@@ -357,7 +360,7 @@ func TestSnoozeUnpopular(t *testing.T) {
 	}
 	for _, tc := range cases {
 		got, _ := s.Source(ctx, ids[tc.link])
-		if (got.Status == SourceSnoozed) != tc.wantSnoozed {
+		if (got.Status == storage.SourceSnoozed) != tc.wantSnoozed {
 			t.Errorf("%s: status %s", tc.link, got.Status)
 		}
 	}

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"memebot/storage"
 )
 
 // The sweep hands off again exactly the jobs the run handed off, and one
@@ -21,15 +23,15 @@ func TestRequeueLostHandsOffTheSameJobs(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	lost := Requeue{QueuedBefore: time.Now().Add(time.Minute), MaxRequeues: 1, Limit: 100}
+	lost := storage.CandidateRequeue{QueuedBefore: time.Now().Add(time.Minute), MaxRequeues: 1, Limit: 100}
 
-	if _, err := in.Store().RequeueLost(ctx, lost, func(context.Context, []Candidate) error {
+	if _, err := storeOf(in).RequeueLostCandidates(ctx, lost, func(context.Context, []Candidate) error {
 		return errors.New("redis down")
 	}); err == nil {
 		t.Fatal("a failed hand-off reported success")
 	}
 	var again handoffLog
-	res, err := in.Store().RequeueLost(ctx, lost, again.take)
+	res, err := storeOf(in).RequeueLostCandidates(ctx, lost, again.take)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,12 +47,12 @@ func TestRequeueLostHandsOffTheSameJobs(t *testing.T) {
 
 	// Recorded outcomes end the wait; the rest, queued once again already, fail.
 	for _, c := range first[:2] {
-		if err := in.Store().RecordOutcome(ctx, c.RawPostID, "ok"); err != nil {
+		if err := storeOf(in).RecordIngestOutcome(ctx, c.RawPostID, "ok"); err != nil {
 			t.Fatal(err)
 		}
 	}
 	lost.QueuedBefore = time.Now().Add(time.Minute)
-	res, err = in.Store().RequeueLost(ctx, lost, accept)
+	res, err = storeOf(in).RequeueLostCandidates(ctx, lost, accept)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,7 +3,6 @@ package ingest
 import (
 	"context"
 	"net/http"
-	"time"
 
 	"memebot/storage"
 )
@@ -18,25 +17,14 @@ const (
 	MediaOther     = "other"
 )
 
-// Media is one picture or clip of a post.
-type Media struct {
-	Type        string `json:"type"`
-	URL         string `json:"url,omitempty"`
-	DurationSec int    `json:"duration_sec,omitempty"`
-	Width       int    `json:"width,omitempty"`
-	Height      int    `json:"height,omitempty"`
-}
-
-// Post is one post as read from a platform, before any selection.
-type Post struct {
-	PostID        string
-	PostedAt      time.Time // zero when the page did not say
-	Text          string
-	Media         []Media
-	Views         *int64 // nil when the platform does not show them
-	ForwardedFrom string
-	OutLinks      []string
-}
+// Media is one picture or clip of a post, Post a post as read from a
+// platform, RawPost a post as stored: storage keeps these rows, the parsers
+// produce them and Select judges them, so both name the same types.
+type (
+	Media   = storage.PostMedia
+	Post    = storage.Post
+	RawPost = storage.RawPost
+)
 
 // Fetch is what one parse of one source brought back.
 type Fetch struct {

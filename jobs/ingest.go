@@ -31,7 +31,7 @@ func NewIngest(ing *ingest.Ingester, platform string, batch int, handoff ingest.
 		Run: func(ctx context.Context) error {
 			return runIngest(ctx, ing, platform, batch, handoff, breaker, name, log)
 		},
-		OnResume: func(ctx context.Context) error { return ing.Store().ResetPlatformFailures(ctx, platform) },
+		OnResume: func(ctx context.Context) error { return ing.ResetPlatformFailures(ctx, platform) },
 	}
 }
 

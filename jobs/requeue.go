@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"time"
 
-	"memebot/ingest"
 	"memebot/metrics"
 	"memebot/pipeline"
 	"memebot/queue"
@@ -76,13 +75,13 @@ const (
 	// apart by the queue's oldest job (CandidateSweep.Queue).
 	CandidateStaleAfter = 30 * time.Minute
 	// MaxCandidateRequeues bounds how often one candidate is queued again
-	// before it is recorded as failed (ingest.OutcomeFailed).
+	// before it is recorded as failed (storage.IngestOutcomeFailed).
 	MaxCandidateRequeues = 3
 )
 
-// LostCandidates is the storage the candidate sweep needs (ingest.Store).
+// LostCandidates is the storage the candidate sweep needs (storage.Store).
 type LostCandidates interface {
-	RequeueLost(ctx context.Context, r ingest.Requeue, handoff ingest.Handoff) (ingest.Requeued, error)
+	RequeueLostCandidates(ctx context.Context, r storage.CandidateRequeue, handoff func(context.Context, []storage.Candidate) error) (storage.CandidatesRequeued, error)
 }
 
 // QueueStats reads the media queue's figures (queue.Queue).
@@ -123,7 +122,7 @@ func (s CandidateSweep) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	res, err := s.Store.RequeueLost(ctx, ingest.Requeue{QueuedBefore: before, MaxRequeues: s.maxRequeues(), Limit: 500},
+	res, err := s.Store.RequeueLostCandidates(ctx, storage.CandidateRequeue{QueuedBefore: before, MaxRequeues: s.maxRequeues(), Limit: 500},
 		pipeline.QueueCandidates(s.Jobs))
 	if err != nil {
 		return err
@@ -137,7 +136,7 @@ func (s CandidateSweep) Run(ctx context.Context) error {
 		s.Log.Error("gave up on a candidate whose ingest job never recorded an outcome", slog.Int64("raw_post_id", id),
 			slog.Int("requeues", s.maxRequeues()))
 	}
-	metrics.IngestProcessed.WithLabelValues(ingest.OutcomeFailed).Add(float64(len(res.Failed)))
+	metrics.IngestProcessed.WithLabelValues(storage.IngestOutcomeFailed).Add(float64(len(res.Failed)))
 	return nil
 }
 

@@ -19,7 +19,8 @@ type Fetcher interface {
 	Download(ctx context.Context, url string, maxBytes int64) ([]byte, error)
 }
 
-// SourceStore is the storage the ingest path needs besides Store.
+// SourceStore is the storage the ingest path needs besides Store
+// (storage.Store).
 type SourceStore interface {
 	Source(ctx context.Context, id int64) (storage.Source, error)
 	MemeByRawPost(ctx context.Context, rawPostID int64) (storage.Meme, error)
@@ -27,21 +28,6 @@ type SourceStore interface {
 	// RecordIngestOutcome ends a candidate's wait for its job (see
 	// CandidateSweep).
 	RecordIngestOutcome(ctx context.Context, rawPostID int64, outcome string) error
-}
-
-// IngestStores is the SourceStore of a worker: sources and memes in st, the
-// candidates' outcomes on their raw posts (ingest.Store).
-func IngestStores(st *storage.Store) SourceStore {
-	return ingestStores{Store: st, rawPosts: ingest.NewStore(st.DB())}
-}
-
-type ingestStores struct {
-	*storage.Store
-	rawPosts *ingest.Store
-}
-
-func (s ingestStores) RecordIngestOutcome(ctx context.Context, rawPostID int64, outcome string) error {
-	return s.rawPosts.RecordOutcome(ctx, rawPostID, outcome)
 }
 
 // HandleIngest takes a post found in a source through the same flow as an
@@ -173,9 +159,9 @@ func (p *Pipeline) ingestGivenUp(ctx context.Context, job queue.Job, cause error
 	if p.sources == nil {
 		return
 	}
-	if err := p.sources.RecordIngestOutcome(ctx, job.Ref, ingest.OutcomeFailed); err != nil {
+	if err := p.sources.RecordIngestOutcome(ctx, job.Ref, storage.IngestOutcomeFailed); err != nil {
 		p.log.Error("ingested post given up on but not recorded as failed", slog.Int64("raw_post_id", job.Ref), slog.Any("error", err))
 		return
 	}
-	metrics.IngestProcessed.WithLabelValues(ingest.OutcomeFailed).Inc()
+	metrics.IngestProcessed.WithLabelValues(storage.IngestOutcomeFailed).Inc()
 }

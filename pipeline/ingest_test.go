@@ -191,7 +191,7 @@ func picture(t *testing.T, seed uint64) []byte {
 type channelSource struct {
 	tme     *httptest.Server
 	client  *ingest.Client
-	sources *ingest.Store
+	sources *storage.Store
 	ing     *ingest.Ingester
 	src     storage.Source
 }
@@ -199,17 +199,17 @@ type channelSource struct {
 func newChannelSource(t *testing.T, st *storage.Store, name string, pictures [][]byte) channelSource {
 	t.Helper()
 	ctx := context.Background()
-	w := channelSource{tme: channel(t, name, pictures), sources: ingest.NewStore(st.DB())}
+	w := channelSource{tme: channel(t, name, pictures), sources: st}
 	w.client = ingest.NewClient(ingest.ClientOptions{AllowPrivateHosts: true, HostInterval: -1})
 	w.ing = ingest.New(w.sources, map[string]ingest.Parser{
 		ingest.PlatformTelegram: &ingest.TelegramParser{BaseURL: w.tme.URL, HTTP: w.client, Pages: 1},
 	}, ingest.Rules{}, storagetest.Logger())
 	link, _ := ingest.ParseSourceLink("https://t.me/" + name)
-	src, _, err := w.sources.AddSource(ctx, link, 1)
+	src, _, err := w.sources.AddSource(ctx, link.Platform, link.Handle, link.URL, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := w.sources.SetSourceStatus(ctx, src.ID, ingest.SourceParsingEnabled, "", nil); err != nil {
+	if err := w.sources.SetSourceStatus(ctx, src.ID, storage.SourceParsingEnabled, "", nil); err != nil {
 		t.Fatal(err)
 	}
 	w.src = src
@@ -219,7 +219,7 @@ func newChannelSource(t *testing.T, st *storage.Store, name string, pictures [][
 // ingestPipeline is the pipeline of the ingest tests: tg plays the storage
 // and review chats, and the checks find nothing.
 func ingestPipeline(st *storage.Store, rdb *kv.Redis, client *ingest.Client, tg *fakeTelegram) *pipeline.Pipeline {
-	return newPipeline(st, rdb, tg, cleanChecks{}).WithIngestion(client, pipeline.IngestStores(st))
+	return newPipeline(st, rdb, tg, cleanChecks{}).WithIngestion(client, st)
 }
 
 // newPipeline is a pipeline whose Telegram is tg, with checks and no admins.
@@ -366,8 +366,8 @@ func TestIngestJobGivenUpOnIsRecordedFailedAtOnce(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 		st.DB().Raw(`SELECT ingest_outcome FROM raw_posts WHERE source_id = ?`, src.ID).Scan(&outcome)
 	}
-	if outcome != ingest.OutcomeFailed {
-		t.Fatalf("the given-up post's outcome is %q, want %q", outcome, ingest.OutcomeFailed)
+	if outcome != storage.IngestOutcomeFailed {
+		t.Fatalf("the given-up post's outcome is %q, want %q", outcome, storage.IngestOutcomeFailed)
 	}
 	if s, _ := media.Stats(ctx); s.Dead != 1 {
 		t.Errorf("%d dead letters, want 1", s.Dead)

@@ -36,16 +36,16 @@ func handOff(t *testing.T, name string, posts int) handedOff {
 	}
 	tme := channel(t, name, pictures)
 	h.client = ingest.NewClient(ingest.ClientOptions{AllowPrivateHosts: true, HostInterval: -1})
-	sources := ingest.NewStore(h.st.DB())
+	sources := h.st
 	ing := ingest.New(sources, map[string]ingest.Parser{
 		ingest.PlatformTelegram: &ingest.TelegramParser{BaseURL: tme.URL, HTTP: h.client, Pages: 1},
 	}, ingest.Rules{}, storagetest.Logger())
 	link, _ := ingest.ParseSourceLink("https://t.me/" + name)
-	src, _, err := sources.AddSource(ctx, link, 1)
+	src, _, err := sources.AddSource(ctx, link.Platform, link.Handle, link.URL, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := sources.SetSourceStatus(ctx, src.ID, ingest.SourceParsingEnabled, "", nil); err != nil {
+	if err := sources.SetSourceStatus(ctx, src.ID, storage.SourceParsingEnabled, "", nil); err != nil {
 		t.Fatal(err)
 	}
 	h.src = src
@@ -79,7 +79,7 @@ func (h handedOff) queued(t *testing.T) int64 {
 // sweep is requeue-stale's candidate sweep as the clock reads at.
 func (h handedOff) sweep(t *testing.T, at time.Time) {
 	t.Helper()
-	s := jobs.CandidateSweep{Store: ingest.NewStore(h.st.DB()), Jobs: h.media, Queue: h.media,
+	s := jobs.CandidateSweep{Store: h.st, Jobs: h.media, Queue: h.media,
 		Now: func() time.Time { return at }, Log: storagetest.Logger()}
 	if err := s.Run(context.Background()); err != nil {
 		t.Fatal(err)
@@ -185,8 +185,8 @@ func TestCandidateSweepGivesUp(t *testing.T) {
 		}
 	}
 	for id, outcome := range h.outcomes(t) {
-		if outcome != ingest.OutcomeFailed {
-			t.Errorf("raw post %d: outcome %q, want %q", id, outcome, ingest.OutcomeFailed)
+		if outcome != storage.IngestOutcomeFailed {
+			t.Errorf("raw post %d: outcome %q, want %q", id, outcome, storage.IngestOutcomeFailed)
 		}
 	}
 

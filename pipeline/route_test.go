@@ -91,7 +91,7 @@ func TestRefusedPostIsRecordedWithItsReason(t *testing.T) {
 	w := newChannelSource(t, st, "refused", [][]byte{picture(t, 33)})
 	tg := newFakeTelegram()
 	p := newPipeline(st, rdb, tg, checksSaying{action: moderation.ActionReject, reason: "ad"}).
-		WithIngestion(w.client, pipeline.IngestStores(st))
+		WithIngestion(w.client, st)
 	outcomes := ingestNow(t, st, w, p)
 
 	if len(outcomes) != 1 || outcomes[0] != "rejected:ad" {

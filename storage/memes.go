@@ -227,12 +227,3 @@ func (s *Store) SetMemeReviewMessage(ctx context.Context, id, messageID int64) e
 	}
 	return nil
 }
-
-// Source returns one source.
-func (s *Store) Source(ctx context.Context, id int64) (Source, error) {
-	var src Source
-	if err := s.db.WithContext(ctx).First(&src, id).Error; err != nil {
-		return Source{}, fmt.Errorf("storage: source %d: %w", id, notFound(err))
-	}
-	return src, nil
-}

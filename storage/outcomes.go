@@ -1,4 +1,4 @@
-package ingest
+package storage
 
 import (
 	"context"
@@ -9,26 +9,27 @@ import (
 	"gorm.io/gorm"
 )
 
-// OutcomeFailed is the outcome of a candidate given up on: its job was
-// queued again Requeue.MaxRequeues times and still recorded nothing.
-const OutcomeFailed = "failed"
+// IngestOutcomeFailed is the outcome of a candidate given up on: its job was
+// queued again CandidateRequeue.MaxRequeues times and still recorded nothing.
+const IngestOutcomeFailed = "failed"
 
-// RecordOutcome stores what the ingest job made of a candidate's post (ok,
-// review, duplicate, rejected:<reason>, ...), which ends the post's wait for
-// its job. A first outcome stays: a job queued twice records the one that
-// did the work, not its "done_before". A late outcome replaces OutcomeFailed.
-func (s *Store) RecordOutcome(ctx context.Context, rawPostID int64, outcome string) error {
+// RecordIngestOutcome stores what the ingest job made of a candidate's post
+// (ok, review, duplicate, rejected:<reason>, ...), which ends the post's wait
+// for its job. A first outcome stays: a job queued twice records the one that
+// did the work, not its "done_before". A late outcome replaces
+// IngestOutcomeFailed.
+func (s *Store) RecordIngestOutcome(ctx context.Context, rawPostID int64, outcome string) error {
 	err := s.db.WithContext(ctx).Exec(`
 		UPDATE raw_posts SET ingest_outcome = ?, updated_at = now()
-		WHERE id = ? AND ingest_outcome IN ('', ?)`, outcome, rawPostID, OutcomeFailed).Error
+		WHERE id = ? AND ingest_outcome IN ('', ?)`, outcome, rawPostID, IngestOutcomeFailed).Error
 	if err != nil {
-		return fmt.Errorf("ingest: record outcome of raw post %d: %w", rawPostID, err)
+		return fmt.Errorf("storage: record outcome of raw post %d: %w", rawPostID, err)
 	}
 	return nil
 }
 
-// Requeue says which candidates RequeueLost takes.
-type Requeue struct {
+// CandidateRequeue says which candidates RequeueLostCandidates takes.
+type CandidateRequeue struct {
 	// QueuedBefore: candidates last queued before this, and still without an
 	// outcome, are presumed lost.
 	QueuedBefore time.Time
@@ -38,10 +39,10 @@ type Requeue struct {
 	Limit       int // candidates taken in one call
 }
 
-// Requeued is what RequeueLost did.
-type Requeued struct {
+// CandidatesRequeued is what RequeueLostCandidates did.
+type CandidatesRequeued struct {
 	Candidates []Candidate // handed off again
-	Failed     []int64     // raw post ids recorded as OutcomeFailed
+	Failed     []int64     // raw post ids recorded as IngestOutcomeFailed
 }
 
 // lostRow is a raw post waiting for its candidate's outcome.
@@ -51,14 +52,14 @@ type lostRow struct {
 	Requeues  int
 }
 
-// RequeueLost hands off again the candidates whose job left no outcome in
-// time (the queue lost it), and records as failed those that were handed off
-// again too often. Like SelectPosts, the hand-off happens inside the
-// transaction that holds the rows, so two sweeps at once never take the same
-// candidate and one that dies before its commit leaves them to the next.
-func (s *Store) RequeueLost(ctx context.Context, r Requeue, handoff Handoff) (Requeued, error) {
-	var res Requeued
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+// RequeueLostCandidates hands off again the candidates whose job left no
+// outcome in time (the queue lost it), and records as failed those that were
+// handed off again too often. Like JudgeRawPosts, the hand-off happens inside
+// the transaction that holds the rows, so two sweeps at once never take the
+// same candidate and one that dies before its commit leaves them to the next.
+func (s *Store) RequeueLostCandidates(ctx context.Context, r CandidateRequeue, handoff func(context.Context, []Candidate) error) (CandidatesRequeued, error) {
+	var res CandidatesRequeued
+	err := s.tx(ctx, func(tx *gorm.DB) error {
 		var rows []lostRow
 		err := tx.Raw(`
 			SELECT id, candidate, requeues FROM raw_posts
@@ -85,7 +86,7 @@ func (s *Store) RequeueLost(ctx context.Context, r Requeue, handoff Handoff) (Re
 		return markRequeued(tx, again, res.Failed)
 	})
 	if err != nil {
-		return Requeued{}, fmt.Errorf("ingest: requeue lost candidates: %w", err)
+		return CandidatesRequeued{}, fmt.Errorf("storage: requeue lost candidates: %w", err)
 	}
 	return res, nil
 }
@@ -102,5 +103,5 @@ func markRequeued(tx *gorm.DB, again, failed []int64) error {
 		return nil
 	}
 	return tx.Exec(`UPDATE raw_posts SET ingest_outcome = ?, updated_at = now() WHERE id = ANY(?::bigint[])`,
-		OutcomeFailed, int64Array(failed)).Error
+		IngestOutcomeFailed, int64Array(failed)).Error
 }

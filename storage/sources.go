@@ -1,4 +1,4 @@
-package ingest
+package storage
 
 import (
 	"context"
@@ -7,8 +7,6 @@ import (
 	"regexp"
 
 	"gorm.io/gorm"
-
-	"memebot/storage"
 )
 
 // Source statuses, as stored in sources.status.
@@ -20,49 +18,37 @@ const (
 )
 
 // ErrBadValue: a status or language that sources cannot take.
-var ErrBadValue = errors.New("ingest: bad value")
+var ErrBadValue = errors.New("storage: bad value")
 
 var languagePattern = regexp.MustCompile(`^[a-z]{2,3}$`)
 
-// Store is ingestion's own queries on sources, raw posts and platform state.
-type Store struct {
-	db *gorm.DB
-}
-
-// NewStore wraps the application's database (storage.Store.DB()).
-func NewStore(db *gorm.DB) *Store { return &Store{db: db} }
-
-// AddSource records a source a moderator sent, waiting for a language and
-// for parsing to be enabled. Adding it again returns the existing row with
-// created false.
-func (s *Store) AddSource(ctx context.Context, link SourceLink, addedBy int64) (src storage.Source, created bool, err error) {
+// AddSource records a source a moderator sent (its platform, handle and
+// link), waiting for a language and for parsing to be enabled. Adding it
+// again returns the existing row with created false.
+func (s *Store) AddSource(ctx context.Context, platform, handle, url string, addedBy int64) (src Source, created bool, err error) {
 	res := s.db.WithContext(ctx).Raw(`
 		INSERT INTO sources (platform, handle, url, status, added_by, status_changed_by)
 		VALUES (?, ?, ?, 'in_moderation', ?, ?)
 		ON CONFLICT (platform, handle) DO NOTHING
-		RETURNING *`, link.Platform, link.Handle, link.URL, addedBy, addedBy).Scan(&src)
+		RETURNING *`, platform, handle, url, addedBy, addedBy).Scan(&src)
 	if res.Error != nil {
-		return src, false, fmt.Errorf("ingest: add source: %w", res.Error)
+		return src, false, fmt.Errorf("storage: add source: %w", res.Error)
 	}
 	if res.RowsAffected == 1 {
 		return src, true, nil
 	}
-	err = s.db.WithContext(ctx).Where("platform = ? AND handle = ?", link.Platform, link.Handle).Take(&src).Error
+	err = s.db.WithContext(ctx).Where("platform = ? AND handle = ?", platform, handle).Take(&src).Error
 	if err != nil {
-		return src, false, fmt.Errorf("ingest: add source: %w", err)
+		return src, false, fmt.Errorf("storage: add source: %w", err)
 	}
 	return src, false, nil
 }
 
-// Source returns one source; storage.ErrNotFound when there is none.
-func (s *Store) Source(ctx context.Context, id int64) (storage.Source, error) {
-	var src storage.Source
-	err := s.db.WithContext(ctx).Take(&src, id).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return src, fmt.Errorf("ingest: source %d: %w", id, storage.ErrNotFound)
-	}
-	if err != nil {
-		return src, fmt.Errorf("ingest: source %d: %w", id, err)
+// Source returns one source; ErrNotFound when there is none.
+func (s *Store) Source(ctx context.Context, id int64) (Source, error) {
+	var src Source
+	if err := s.db.WithContext(ctx).First(&src, id).Error; err != nil {
+		return Source{}, fmt.Errorf("storage: source %d: %w", id, notFound(err))
 	}
 	return src, nil
 }
@@ -99,19 +85,19 @@ func (s *Store) SetSourceStatus(ctx context.Context, id int64, status, reason st
 }
 
 func (s *Store) updateSource(ctx context.Context, id int64, what string, changes map[string]any) error {
-	res := s.db.WithContext(ctx).Model(&storage.Source{}).Where("id = ?", id).Updates(changes)
+	res := s.db.WithContext(ctx).Model(&Source{}).Where("id = ?", id).Updates(changes)
 	if res.Error != nil {
-		return fmt.Errorf("ingest: %s of source %d: %w", what, id, res.Error)
+		return fmt.Errorf("storage: %s of source %d: %w", what, id, res.Error)
 	}
 	if res.RowsAffected == 0 {
-		return fmt.Errorf("ingest: %s of source %d: %w", what, id, storage.ErrNotFound)
+		return fmt.Errorf("storage: %s of source %d: %w", what, id, ErrNotFound)
 	}
 	return nil
 }
 
 // SourceSummary is a source with how much it brought in lately.
 type SourceSummary struct {
-	storage.Source
+	Source
 	MemesLastWeek int    // memes created from it in the last 7 days
 	PostsLastWeek int    // raw posts first seen in the last 7 days
 	FailedParses  int    // consecutive failed parses
@@ -130,48 +116,51 @@ func (s *Store) Sources(ctx context.Context, platform string) ([]SourceSummary, 
 		WHERE s.platform <> 'upload' AND (? = '' OR s.platform = ?)
 		ORDER BY s.status = 'parsing_enabled' DESC, s.platform, s.handle`, platform, platform).Scan(&out).Error
 	if err != nil {
-		return nil, fmt.Errorf("ingest: list sources: %w", err)
+		return nil, fmt.Errorf("storage: list sources: %w", err)
 	}
 	return out, nil
 }
 
 // DueSources picks up to batch enabled sources of a platform to parse now:
 // never-parsed first, then the longest unparsed.
-func (s *Store) DueSources(ctx context.Context, platform string, batch int) ([]storage.Source, error) {
-	var out []storage.Source
+func (s *Store) DueSources(ctx context.Context, platform string, batch int) ([]Source, error) {
+	var out []Source
 	err := s.db.WithContext(ctx).
 		Where("platform = ? AND status = ?", platform, SourceParsingEnabled).
 		Order("parsed_at ASC NULLS FIRST, id").Limit(batch).Find(&out).Error
 	if err != nil {
-		return nil, fmt.Errorf("ingest: due %s sources: %w", platform, err)
+		return nil, fmt.Errorf("storage: due %s sources: %w", platform, err)
 	}
 	return out, nil
 }
 
 // NewSources picks up to batch enabled sources never parsed yet, of any
 // platform, oldest first.
-func (s *Store) NewSources(ctx context.Context, batch int) ([]storage.Source, error) {
-	var out []storage.Source
+func (s *Store) NewSources(ctx context.Context, batch int) ([]Source, error) {
+	var out []Source
 	err := s.db.WithContext(ctx).
 		Where("status = ? AND parsed_at IS NULL", SourceParsingEnabled).
 		Order("id").Limit(batch).Find(&out).Error
 	if err != nil {
-		return nil, fmt.Errorf("ingest: new sources: %w", err)
+		return nil, fmt.Errorf("storage: new sources: %w", err)
 	}
 	return out, nil
 }
 
-// parseOutcome is how one parse of a source went.
-type parseOutcome int
+// ParseOutcome is how one parse of a source went.
+type ParseOutcome int
 
+// How a parse went: posts found, nothing found (or the source unavailable),
+// or the parse failed.
 const (
-	parseFound parseOutcome = iota
-	parseEmpty
-	parseFailed
+	ParseFound ParseOutcome = iota
+	ParseEmpty
+	ParseFailed
 )
 
-// recordParse stamps a parse and returns the source's consecutive empty parses.
-func (s *Store) recordParse(ctx context.Context, id int64, outcome parseOutcome, errText string) (int, error) {
+// RecordParse stamps a parse of a source and returns its consecutive empty
+// parses.
+func (s *Store) RecordParse(ctx context.Context, id int64, outcome ParseOutcome, errText string) (int, error) {
 	var empties int
 	err := s.db.WithContext(ctx).Raw(`
 		UPDATE sources SET parsed_at = now(),
@@ -180,13 +169,14 @@ func (s *Store) recordParse(ctx context.Context, id int64, outcome parseOutcome,
 		       last_error = ?
 		WHERE id = ? RETURNING empty_parses`, int(outcome), int(outcome), errText, id).Scan(&empties).Error
 	if err != nil {
-		return 0, fmt.Errorf("ingest: record parse of source %d: %w", id, err)
+		return 0, fmt.Errorf("storage: record parse of source %d: %w", id, err)
 	}
 	return empties, nil
 }
 
-// recordRun keeps a platform's count of consecutive failed runs and returns it.
-func (s *Store) recordRun(ctx context.Context, platform string, failed bool, errText string) (int, error) {
+// RecordPlatformRun keeps a platform's count of consecutive failed runs and
+// returns it.
+func (s *Store) RecordPlatformRun(ctx context.Context, platform string, failed bool, errText string) (int, error) {
 	var n int
 	err := s.db.WithContext(ctx).Raw(`
 		INSERT INTO ingest_platforms AS p (platform, consecutive_failures, last_error, last_run_at, updated_at)
@@ -196,7 +186,7 @@ func (s *Store) recordRun(ctx context.Context, platform string, failed bool, err
 		    last_error = EXCLUDED.last_error, last_run_at = now(), updated_at = now()
 		RETURNING consecutive_failures`, platform, failed, errText).Scan(&n).Error
 	if err != nil {
-		return 0, fmt.Errorf("ingest: record %s run: %w", platform, err)
+		return 0, fmt.Errorf("storage: record %s run: %w", platform, err)
 	}
 	return n, nil
 }
@@ -206,23 +196,24 @@ func (s *Store) recordRun(ctx context.Context, platform string, failed bool, err
 func (s *Store) ResetPlatformFailures(ctx context.Context, platform string) error {
 	err := s.db.WithContext(ctx).Exec(`UPDATE ingest_platforms SET consecutive_failures = 0, updated_at = now() WHERE platform = ?`, platform).Error
 	if err != nil {
-		return fmt.Errorf("ingest: reset %s failures: %w", platform, err)
+		return fmt.Errorf("storage: reset %s failures: %w", platform, err)
 	}
 	return nil
 }
 
-// Snoozed is a source snoozed automatically, and why.
-type Snoozed struct {
+// SnoozedSource is a source snoozed automatically, and why.
+type SnoozedSource struct {
 	SourceID int64
 	Handle   string
 	Reason   string
 }
 
-// snoozeUnpopular snoozes enabled sources whose memes were liked in fewer
-// than minRate of at least minReactions reactions given since the source was
-// last (re-)enabled, so a moderator's re-enabling gives it a fresh chance.
-func (s *Store) snoozeUnpopular(ctx context.Context, minReactions int, minRate float64) ([]Snoozed, error) {
-	var out []Snoozed
+// SnoozeUnpopularSources snoozes enabled sources whose memes were liked in
+// fewer than minRate of at least minReactions reactions given since the
+// source was last (re-)enabled, so a moderator's re-enabling gives it a fresh
+// chance.
+func (s *Store) SnoozeUnpopularSources(ctx context.Context, minReactions int, minRate float64) ([]SnoozedSource, error) {
+	var out []SnoozedSource
 	err := s.db.WithContext(ctx).Raw(`
 		WITH rates AS (
 		    SELECT s.id, count(*) AS reactions, count(*) FILTER (WHERE r.reaction = 1) AS likes
@@ -239,7 +230,7 @@ func (s *Store) snoozeUnpopular(ctx context.Context, minReactions int, minRate f
 		FROM rates WHERE sources.id = rates.id
 		RETURNING sources.id AS source_id, sources.handle, sources.status_reason AS reason`, minReactions, minRate).Scan(&out).Error
 	if err != nil {
-		return nil, fmt.Errorf("ingest: snooze unpopular sources: %w", err)
+		return nil, fmt.Errorf("storage: snooze unpopular sources: %w", err)
 	}
 	return out, nil
 }
