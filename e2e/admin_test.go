@@ -100,7 +100,7 @@ func TestPromotedUserCanReview(t *testing.T) {
 	m = e.say(admin, "/demote 4003")
 	e.waitBot(adminID, "demoted", func(x tgfake.Message) bool { return x.MessageID > m.MessageID && strings.Contains(x.Text, "no longer") })
 	var u storage.User
-	e.store.DB().First(&u, 4003)
+	storagetest.DB(e.store).First(&u, 4003)
 	if u.Role != storage.RoleUser {
 		t.Fatalf("role after demote = %s", u.Role)
 	}

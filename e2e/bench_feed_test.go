@@ -110,7 +110,7 @@ func seededMatureUser(b *testing.B, st *storage.Store) tgfake.User {
 	var u tgfake.User
 	var lastActive, updated time.Time
 	var blocked *time.Time
-	err := st.SQL().QueryRowContext(ctx, `
+	err := storagetest.SQL(st).QueryRowContext(ctx, `
 SELECT u.id, u.username, u.first_name, u.language_code, u.last_active_at, u.updated_at, u.blocked_bot_at
 FROM users u WHERE u.id = (SELECT user_id FROM user_stats WHERE sent BETWEEN 300 AND 3000 ORDER BY sent DESC LIMIT 1)`).
 		Scan(&u.ID, &u.Username, &u.FirstName, &u.LanguageCode, &lastActive, &updated, &blocked)
@@ -118,11 +118,11 @@ FROM users u WHERE u.id = (SELECT user_id FROM user_stats WHERE sent BETWEEN 300
 		b.Fatal(err)
 	}
 	var since time.Time
-	if err := st.SQL().QueryRowContext(ctx, `SELECT now()`).Scan(&since); err != nil {
+	if err := storagetest.SQL(st).QueryRowContext(ctx, `SELECT now()`).Scan(&since); err != nil {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() {
-		db := st.SQL()
+		db := storagetest.SQL(st)
 		if _, err := db.ExecContext(ctx, `DELETE FROM reactions WHERE user_id = $1 AND sent_at >= $2`, u.ID, since); err != nil {
 			b.Error(err)
 		}
@@ -137,7 +137,7 @@ FROM users u WHERE u.id = (SELECT user_id FROM user_stats WHERE sent BETWEEN 300
 // databaseURLOf is the URL of the database st is connected to.
 func databaseURLOf(b *testing.B, st *storage.Store) string {
 	var name string
-	if err := st.SQL().QueryRow(`SELECT current_database()`).Scan(&name); err != nil {
+	if err := storagetest.SQL(st).QueryRow(`SELECT current_database()`).Scan(&name); err != nil {
 		b.Fatal(err)
 	}
 	u, err := url.Parse(storagetest.DatabaseURL())

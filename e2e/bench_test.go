@@ -16,6 +16,7 @@ import (
 	"memebot/app"
 	"memebot/queue"
 	"memebot/storage"
+	"memebot/storage/storagetest"
 )
 
 func percentile(d []time.Duration, p float64) time.Duration {
@@ -115,7 +116,7 @@ func BenchmarkPipeline(b *testing.B) {
 		rss := peakRSS(w)
 		// Submission i became meme (i-th created); map by submission -> meme id.
 		var rows []storage.Submission
-		e.store.DB().Where("id IN ?", subs).Find(&rows)
+		storagetest.DB(e.store).Where("id IN ?", subs).Find(&rows)
 		memeOf := map[int64]int64{}
 		for _, r := range rows {
 			if r.MemeID != nil {
@@ -139,7 +140,7 @@ func BenchmarkPipeline(b *testing.B) {
 			Status string
 			N      int
 		}
-		e.store.DB().Raw("SELECT status, count(*) AS n FROM submissions WHERE id IN ? GROUP BY status", subs).Scan(&outcomes)
+		storagetest.DB(e.store).Raw("SELECT status, count(*) AS n FROM submissions WHERE id IN ? GROUP BY status", subs).Scan(&outcomes)
 		b.Logf("submissions by status: %+v", outcomes)
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"memebot/tgfake"
+
+	"memebot/storage/storagetest"
 )
 
 // TestBroadcastReachesEveryoneOnce: an admin replies /broadcast to a photo,
@@ -49,7 +51,7 @@ func TestBroadcastReachesEveryoneOnce(t *testing.T) {
 		}
 	}
 	var blocked bool
-	e.store.SQL().QueryRow(`SELECT blocked_bot_at IS NOT NULL FROM users WHERE id = $1`, users[2].ID).Scan(&blocked)
+	storagetest.SQL(e.store).QueryRow(`SELECT blocked_bot_at IS NOT NULL FROM users WHERE id = $1`, users[2].ID).Scan(&blocked)
 	if !blocked {
 		t.Fatal("the user who blocked the bot is not marked")
 	}

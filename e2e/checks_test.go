@@ -16,6 +16,7 @@ import (
 
 	"memebot/moderation"
 	"memebot/storage"
+	"memebot/storage/storagetest"
 	"memebot/tgfake"
 )
 
@@ -84,7 +85,7 @@ func reportOf(t *testing.T, m storage.Meme) moderation.Report {
 func submissionOf(t *testing.T, e *env, uploader int64) storage.Submission {
 	t.Helper()
 	var sub storage.Submission
-	if err := e.store.DB().Where("uploader_id = ?", uploader).Order("id DESC").First(&sub).Error; err != nil {
+	if err := storagetest.DB(e.store).Where("uploader_id = ?", uploader).Order("id DESC").First(&sub).Error; err != nil {
 		t.Fatal(err)
 	}
 	return sub

@@ -7,6 +7,7 @@ import (
 
 	"memebot/app"
 	"memebot/storage"
+	"memebot/storage/storagetest"
 )
 
 func TestJobOfKilledWorkerIsCompletedByAnother(t *testing.T) {
@@ -21,7 +22,7 @@ func TestJobOfKilledWorkerIsCompletedByAnother(t *testing.T) {
 	}
 	eventually(t, "worker 1 starts the job", func() bool {
 		var sub storage.Submission
-		err := e.store.DB().Where("uploader_id = ?", ivy.ID).First(&sub).Error
+		err := storagetest.DB(e.store).Where("uploader_id = ?", ivy.ID).First(&sub).Error
 		return err == nil && sub.Status == storage.SubmissionProcessing
 	})
 	w1.kill(t)
@@ -43,7 +44,7 @@ func TestJobOfKilledWorkerIsCompletedByAnother(t *testing.T) {
 		t.Fatalf("%d review posts for one submission, want 1", posts)
 	}
 	var sub storage.Submission
-	e.store.DB().Where("uploader_id = ?", ivy.ID).First(&sub)
+	storagetest.DB(e.store).Where("uploader_id = ?", ivy.ID).First(&sub)
 	if sub.Status != storage.SubmissionInReview || sub.ReviewMessageID == nil || int(*sub.ReviewMessageID) != post.MessageID {
 		t.Fatalf("submission after takeover: %+v", sub)
 	}

@@ -10,6 +10,7 @@ import (
 	tele "gopkg.in/telebot.v3"
 
 	"memebot/storage"
+	"memebot/storage/storagetest"
 	"memebot/tgfake"
 )
 
@@ -89,7 +90,7 @@ func TestFeedServesEachMemeOnceInTheUsersLanguages(t *testing.T) {
 	}
 	e.waitText(u.ID, "seen every meme")
 	var rows []storage.Reaction
-	e.store.DB().Where("user_id = ?", u.ID).Order("sent_at").Find(&rows)
+	storagetest.DB(e.store).Where("user_id = ?", u.ID).Order("sent_at").Find(&rows)
 	if len(rows) != 3 || rows[0].Reaction == nil || *rows[0].Reaction != storage.Like || *rows[1].Reaction != storage.Dislike || rows[0].Engine == "" {
 		t.Fatalf("reactions stored: %+v", rows)
 	}
@@ -124,7 +125,7 @@ func TestDoublePressSendsOneNextMeme(t *testing.T) {
 		}
 	}
 	var r storage.Reaction
-	e.store.DB().Where("user_id = ? AND meme_id IN (SELECT id FROM memes WHERE storage_file_id = ?)", u.ID, first.MediaFileID()).First(&r)
+	storagetest.DB(e.store).Where("user_id = ? AND meme_id IN (SELECT id FROM memes WHERE storage_file_id = ?)", u.ID, first.MediaFileID()).First(&r)
 	if n := len(e.memeMessages(u.ID)); n != 2 || r.Reaction == nil || *r.Reaction != storage.Like {
 		t.Fatalf("after a late 👎: %d memes sent, reaction %v (the first 👍 must stand)", n, r.Reaction)
 	}
@@ -191,7 +192,7 @@ func TestStatsJobCountsReactions(t *testing.T) {
 	e.tg.PressButtonLabeled(u, u.ID, e.memeMessages(u.ID)[0].MessageID, "👍")
 	eventually(t, "meme_stats updated", func() bool {
 		var likes int64
-		e.store.DB().Raw("SELECT COALESCE(SUM(likes), 0) FROM meme_stats WHERE meme_id IN ?", []int64{memes[0].ID, memes[1].ID}).Scan(&likes)
+		storagetest.DB(e.store).Raw("SELECT COALESCE(SUM(likes), 0) FROM meme_stats WHERE meme_id IN ?", []int64{memes[0].ID, memes[1].ID}).Scan(&likes)
 		return likes == 1
 	})
 }

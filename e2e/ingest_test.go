@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"memebot/storage"
+	"memebot/storage/storagetest"
 	"memebot/tgfake"
 )
 
@@ -88,7 +89,7 @@ func TestModeratorAddsAChannelAndItsMemesFlowIntoTheFeed(t *testing.T) {
 	var memes []storage.Meme
 	eventually(t, "three ingested memes in the feed", func() bool {
 		memes = nil
-		e.store.DB().Where("source_id IS NOT NULL AND status = ?", storage.MemeOK).Find(&memes)
+		storagetest.DB(e.store).Where("source_id IS NOT NULL AND status = ?", storage.MemeOK).Find(&memes)
 		return len(memes) == 3
 	})
 	for _, m := range memes {
@@ -98,7 +99,7 @@ func TestModeratorAddsAChannelAndItsMemesFlowIntoTheFeed(t *testing.T) {
 		}
 	}
 	var src storage.Source
-	e.store.DB().First(&src)
+	storagetest.DB(e.store).First(&src)
 	if src.Language != "ru" || src.Status != "parsing_enabled" || src.StatusChangedBy == nil || *src.StatusChangedBy != moderatorID {
 		t.Errorf("source after the moderator's presses: %+v", src)
 	}
@@ -111,7 +112,7 @@ func TestModeratorAddsAChannelAndItsMemesFlowIntoTheFeed(t *testing.T) {
 	// Later runs find nothing new: no duplicates.
 	time.Sleep(2500 * time.Millisecond)
 	var total int64
-	e.store.DB().Model(&storage.Meme{}).Count(&total)
+	storagetest.DB(e.store).Model(&storage.Meme{}).Count(&total)
 	if total != 3 {
 		t.Fatalf("%d memes after repeated parses, want 3", total)
 	}
@@ -137,7 +138,7 @@ func TestEnabledChannelsBacklogIsTakenAtOnce(t *testing.T) {
 	}
 	eventually(t, "the page's two posts in the feed", func() bool {
 		var n int64
-		e.store.DB().Model(&storage.Meme{}).Where("source_id IS NOT NULL AND status = ?", storage.MemeOK).Count(&n)
+		storagetest.DB(e.store).Model(&storage.Meme{}).Where("source_id IS NOT NULL AND status = ?", storage.MemeOK).Count(&n)
 		return n == 2
 	})
 }

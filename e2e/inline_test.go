@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"memebot/storage"
+	"memebot/storage/storagetest"
 	"memebot/tgfake"
 )
 
@@ -36,7 +37,7 @@ func TestInlineSearchFindsApprovedMemesByTheirText(t *testing.T) {
 	ctx := context.Background()
 	memes := e.seedMemes("en", 55, 9100)
 	say := func(m storage.Meme, text string) {
-		if _, err := e.store.SQL().ExecContext(ctx, `UPDATE memes SET ocr_text = $2 WHERE id = $1`, m.ID, text); err != nil {
+		if _, err := storagetest.SQL(e.store).ExecContext(ctx, `UPDATE memes SET ocr_text = $2 WHERE id = $1`, m.ID, text); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -51,12 +52,12 @@ func TestInlineSearchFindsApprovedMemesByTheirText(t *testing.T) {
 		t.Fatal(err)
 	}
 	loved := memes[30]
-	if _, err := e.store.SQL().ExecContext(ctx, `UPDATE meme_stats SET likes = 40, dislikes = 1 WHERE meme_id = $1`, loved.ID); err != nil {
+	if _, err := storagetest.SQL(e.store).ExecContext(ctx, `UPDATE meme_stats SET likes = 40, dislikes = 1 WHERE meme_id = $1`, loved.ID); err != nil {
 		t.Fatal(err)
 	}
 	eventually(t, "the search-ranks job to rank the loved meme first", func() bool {
 		var rank float64
-		e.store.SQL().QueryRowContext(ctx, `SELECT rank FROM meme_search WHERE meme_id = $1`, loved.ID).Scan(&rank)
+		storagetest.SQL(e.store).QueryRowContext(ctx, `SELECT rank FROM meme_search WHERE meme_id = $1`, loved.ID).Scan(&rank)
 		return rank > 0.9
 	})
 	ann := user(5101, "en")
@@ -105,7 +106,7 @@ func TestInlineSearchFindsApprovedMemesByTheirText(t *testing.T) {
 	}
 	eventually(t, "the pick recorded", func() bool {
 		var n int
-		e.store.SQL().QueryRowContext(ctx, `SELECT count(*) FROM inline_picks WHERE user_id = $1 AND meme_id = $2 AND query = 'dog'`, ann.ID, memes[53].ID).Scan(&n)
+		storagetest.SQL(e.store).QueryRowContext(ctx, `SELECT count(*) FROM inline_picks WHERE user_id = $1 AND meme_id = $2 AND query = 'dog'`, ann.ID, memes[53].ID).Scan(&n)
 		return n == 1
 	})
 

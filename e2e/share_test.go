@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"memebot/tgfake"
+
+	"memebot/storage/storagetest"
 )
 
 // TestSharedMemeBringsAFriendAndPaysOnce: the share button of a feed meme
@@ -74,8 +76,8 @@ func TestSharedMemeBringsAFriendAndPaysOnce(t *testing.T) {
 		return n >= 3
 	})
 	var referrals, coins int
-	e.store.SQL().QueryRowContext(ctx, `SELECT count(*) FROM referrals WHERE inviter_id = $1`, ann.ID).Scan(&referrals)
-	e.store.SQL().QueryRowContext(ctx, `SELECT coalesce(sum(amount), 0) FROM coin_ledger WHERE user_id = $1 AND kind = 'referral'`, ann.ID).Scan(&coins)
+	storagetest.SQL(e.store).QueryRowContext(ctx, `SELECT count(*) FROM referrals WHERE inviter_id = $1`, ann.ID).Scan(&referrals)
+	storagetest.SQL(e.store).QueryRowContext(ctx, `SELECT coalesce(sum(amount), 0) FROM coin_ledger WHERE user_id = $1 AND kind = 'referral'`, ann.ID).Scan(&coins)
 	if referrals != 1 || coins != 10 {
 		t.Fatalf("ann was paid for %d people, %d coins; want bob only, 10 coins", referrals, coins)
 	}

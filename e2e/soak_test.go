@@ -15,6 +15,7 @@ import (
 
 	"memebot/app"
 	"memebot/storage"
+	"memebot/storage/storagetest"
 	"memebot/tgfake"
 )
 
@@ -175,8 +176,8 @@ func (s *soak) report(t *testing.T, settle time.Duration) {
 	for {
 		unfinished = nil
 		var stored int64
-		err := s.e.store.DB().Where("status IN ?", []string{storage.SubmissionQueued, storage.SubmissionProcessing}).Find(&unfinished).Error
-		s.e.store.DB().Model(&storage.Submission{}).Count(&stored)
+		err := storagetest.DB(s.e.store).Where("status IN ?", []string{storage.SubmissionQueued, storage.SubmissionProcessing}).Find(&unfinished).Error
+		storagetest.DB(s.e.store).Model(&storage.Submission{}).Count(&stored)
 		if err == nil && len(unfinished) == 0 && int(stored) >= len(sent) && s.allAnswered(presses) || time.Now().After(deadline) {
 			break
 		}
@@ -194,7 +195,7 @@ func (s *soak) report(t *testing.T, settle time.Duration) {
 		}
 	}
 	var subs []storage.Submission
-	s.e.store.DB().Find(&subs)
+	storagetest.DB(s.e.store).Find(&subs)
 	stored := len(subs)
 	postsOf := map[int64]int{} // meme id -> review posts
 	for _, m := range s.e.tg.Transcript(reviewChatID) {

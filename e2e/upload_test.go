@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"memebot/storage"
+	"memebot/storage/storagetest"
 	"memebot/tgfake"
 )
 
@@ -105,7 +106,7 @@ func TestUploadApprovedEndToEnd(t *testing.T) {
 		t.Errorf("moderator coins = %d, want 1", c)
 	}
 	var likes int64
-	e.store.DB().Model(&storage.Reaction{}).Where("meme_id = ? AND reaction = 1", memeID).Count(&likes)
+	storagetest.DB(e.store).Model(&storage.Reaction{}).Where("meme_id = ? AND reaction = 1", memeID).Count(&likes)
 	if likes != 2 {
 		t.Errorf("likes recorded on approval = %d, want 2 (uploader and moderator)", likes)
 	}
@@ -162,7 +163,7 @@ func TestOnlyModeratorsDecideAndTheFirstDecisionWins(t *testing.T) {
 		eventually(t, "both presses answered", func() bool { _, ok := e.tg.CallbackAnswer(cb); return ok })
 	}
 	var decisions int64
-	e.store.DB().Model(&storage.ReviewDecision{}).Where("meme_id = ?", memeID).Count(&decisions)
+	storagetest.DB(e.store).Model(&storage.ReviewDecision{}).Where("meme_id = ?", memeID).Count(&decisions)
 	if decisions != 1 {
 		t.Fatalf("%d decisions recorded, want 1", decisions)
 	}
@@ -187,7 +188,7 @@ func TestOnlyModeratorsDecideAndTheFirstDecisionWins(t *testing.T) {
 		t.Fatalf("a late press flipped %s to %s", first.Status, again.Status)
 	}
 	var coins int64
-	e.store.DB().Model(&storage.CoinEntry{}).Where("meme_id = ?", memeID).Count(&coins)
+	storagetest.DB(e.store).Model(&storage.CoinEntry{}).Where("meme_id = ?", memeID).Count(&coins)
 	if want := map[string]int64{storage.MemeOK: 2, storage.MemeRejected: 1}[first.Status]; coins != want {
 		t.Fatalf("%d coin entries for a meme that is %s, want %d", coins, first.Status, want)
 	}
@@ -235,7 +236,7 @@ func TestHourlyUploadLimit(t *testing.T) {
 		return x.MessageID > m.MessageID && strings.Contains(x.Text, "limit of 2 uploads")
 	})
 	var subs int64
-	e.store.DB().Model(&storage.Submission{}).Where("uploader_id = ?", fay.ID).Count(&subs)
+	storagetest.DB(e.store).Model(&storage.Submission{}).Where("uploader_id = ?", fay.ID).Count(&subs)
 	if subs != 2 {
 		t.Fatalf("%d submissions stored, want 2 (the refused one is not stored)", subs)
 	}
@@ -269,7 +270,7 @@ func TestCorruptImageAndDecompressionBombAreRefused(t *testing.T) {
 		t.Fatalf("%d review posts for refused files", posts)
 	}
 	var memes int64
-	e.store.DB().Model(&storage.Meme{}).Count(&memes)
+	storagetest.DB(e.store).Model(&storage.Meme{}).Count(&memes)
 	if memes != 0 {
 		t.Fatalf("%d memes stored from refused files", memes)
 	}

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"memebot/storage"
+	"memebot/storage/storagetest"
 	"memebot/tgfake"
 )
 
@@ -22,7 +23,7 @@ func TestUploadsShowHowAnUploadersMemesDo(t *testing.T) {
 	e.waitText(uploader.ID, "Send me a photo")
 
 	memes := e.seedMemes("en", 12, 9300)
-	db := e.store.SQL()
+	db := storagetest.SQL(e.store)
 	exec := func(q string, args ...any) {
 		t.Helper()
 		if _, err := db.ExecContext(ctx, q, args...); err != nil {

@@ -101,7 +101,7 @@ func BenchmarkParseDue1000(b *testing.B) {
 	b.ResetTimer()
 	for b.Loop() {
 		b.StopTimer()
-		st.DB().Exec("TRUNCATE raw_posts, sources CASCADE")
+		storagetest.DB(st).Exec("TRUNCATE raw_posts, sources CASCADE")
 		l, _ := ParseSourceLink("t.me/bench")
 		src, _, _ := st.AddSource(ctx, l.Platform, l.Handle, l.URL, 1)
 		st.SetSourceStatus(ctx, src.ID, storage.SourceParsingEnabled, "", nil)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"memebot/storage"
+	"memebot/storage/storagetest"
 )
 
 // accept is a Handoff that takes everything (ParseDue's Result lists it).
@@ -89,7 +90,7 @@ func TestCrashBeforePostsAreMarkedLosesNoCandidate(t *testing.T) {
 				t.Fatalf("queued before the crash: %v, want %v", got, fixtureCandidates)
 			}
 			var processed int
-			st.SQL().QueryRow("SELECT count(*) FROM raw_posts WHERE processed_at IS NOT NULL").Scan(&processed)
+			storagetest.SQL(st).QueryRow("SELECT count(*) FROM raw_posts WHERE processed_at IS NOT NULL").Scan(&processed)
 			if processed != 0 {
 				t.Fatalf("%d posts marked processed by the crashed run; its mark must not outlive it", processed)
 			}
@@ -104,7 +105,7 @@ func TestCrashBeforePostsAreMarkedLosesNoCandidate(t *testing.T) {
 			if got := next.sorted(); !slices.Equal(got, fixtureCandidates) || len(res.Candidates) != len(got) {
 				t.Fatalf("after the crash: handed off %v (result %d), want %v", got, len(res.Candidates), fixtureCandidates)
 			}
-			st.SQL().QueryRow("SELECT count(*) FROM raw_posts WHERE verdict = $1 AND processed_at IS NOT NULL", VerdictCandidate).Scan(&processed)
+			storagetest.SQL(st).QueryRow("SELECT count(*) FROM raw_posts WHERE verdict = $1 AND processed_at IS NOT NULL", VerdictCandidate).Scan(&processed)
 			if processed != len(fixtureCandidates) {
 				t.Errorf("%d candidate posts marked processed, want %d", processed, len(fixtureCandidates))
 			}

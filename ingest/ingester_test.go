@@ -94,8 +94,8 @@ func TestSourcesStore(t *testing.T) {
 	b := enabledSource(t, s, "t.me/chan_bbbb", "en")
 	c := enabledSource(t, s, "t.me/chan_cccc", "ru")
 	enabledSource(t, s, "vk.com/mdk", "ru")
-	st.DB().Exec("UPDATE sources SET parsed_at = now() - interval '1 hour' WHERE id = ?", b.ID)
-	st.DB().Exec("UPDATE sources SET parsed_at = now() - interval '2 hours' WHERE id = ?", c.ID)
+	storagetest.DB(st).Exec("UPDATE sources SET parsed_at = now() - interval '1 hour' WHERE id = ?", b.ID)
+	storagetest.DB(st).Exec("UPDATE sources SET parsed_at = now() - interval '2 hours' WHERE id = ?", c.ID)
 	due, err := s.DueSources(ctx, PlatformTelegram, 10)
 	if err != nil || len(due) != 3 || due[0].ID != a.ID || due[1].ID != c.ID || due[2].ID != b.ID {
 		t.Errorf("due = %+v, %v; want a, c, b", due, err)
@@ -105,8 +105,8 @@ func TestSourcesStore(t *testing.T) {
 	}
 
 	// The list shows recent yield.
-	st.DB().Exec("INSERT INTO memes (source_id, type, status) VALUES (?, 'photo', 'ok'), (?, 'photo', 'ok')", a.ID, a.ID)
-	st.DB().Exec("INSERT INTO memes (source_id, type, status, created_at) VALUES (?, 'photo', 'ok', now() - interval '8 days')", a.ID)
+	storagetest.DB(st).Exec("INSERT INTO memes (source_id, type, status) VALUES (?, 'photo', 'ok'), (?, 'photo', 'ok')", a.ID, a.ID)
+	storagetest.DB(st).Exec("INSERT INTO memes (source_id, type, status, created_at) VALUES (?, 'photo', 'ok', now() - interval '8 days')", a.ID)
 	list, err := s.Sources(ctx, PlatformTelegram)
 	if err != nil || len(list) != 4 {
 		t.Fatalf("Sources = %d, %v", len(list), err)
@@ -162,7 +162,7 @@ func TestParseDueTelegram(t *testing.T) {
 		}
 	}
 	verdicts := map[string]string{}
-	rows, _ := st.SQL().Query("SELECT post_id, verdict, processed_at IS NOT NULL FROM raw_posts WHERE source_id = $1", src.ID)
+	rows, _ := storagetest.SQL(st).Query("SELECT post_id, verdict, processed_at IS NOT NULL FROM raw_posts WHERE source_id = $1", src.ID)
 	for rows.Next() {
 		var id, v string
 		var processed bool
@@ -301,7 +301,7 @@ func TestCircuitBreaker(t *testing.T) {
 	}
 	var failed int
 	var lastErr string
-	storeOf(in).DB().Raw("SELECT failed_parses, last_error FROM sources WHERE id = ?", a.ID).Row().Scan(&failed, &lastErr)
+	storagetest.DB(storeOf(in)).Raw("SELECT failed_parses, last_error FROM sources WHERE id = ?", a.ID).Row().Scan(&failed, &lastErr)
 	if failed != 3 || !strings.Contains(lastErr, "503") {
 		t.Errorf("source failures %d, last error %q", failed, lastErr)
 	}
@@ -339,12 +339,12 @@ func TestSnoozeUnpopular(t *testing.T) {
 		src := enabledSource(t, s, tc.link, "en")
 		ids[tc.link] = src.ID
 		var memeID int64
-		st.DB().Raw("INSERT INTO memes (source_id, type, status) VALUES (?, 'photo', 'ok') RETURNING id", src.ID).Scan(&memeID)
+		storagetest.DB(st).Raw("INSERT INTO memes (source_id, type, status) VALUES (?, 'photo', 'ok') RETURNING id", src.ID).Scan(&memeID)
 		reactedAt := "now()"
 		if tc.beforeEnable {
 			reactedAt = "now() - interval '1 day'"
 		}
-		err := st.DB().Exec(`INSERT INTO reactions (user_id, meme_id, reaction, reacted_at)
+		err := storagetest.DB(st).Exec(`INSERT INTO reactions (user_id, meme_id, reaction, reacted_at)
 			SELECT g + ?, ?, CASE WHEN g <= ? THEN 1 ELSE 2 END, `+reactedAt+` FROM generate_series(1, ?) g`,
 			i*1000, memeID, tc.likes, tc.reactions).Error
 		if err != nil {

@@ -114,7 +114,7 @@ func TestBurstOfUploadsKeepsEveryLimitAndQueuesEachSubmissionOnce(t *testing.T) 
 		}
 	}
 	var events int64
-	w.store.DB().Table("status_events").Where("to_status = 'queued'").Count(&events)
+	storagetest.DB(w.store).Table("status_events").Where("to_status = 'queued'").Count(&events)
 	if events != users*5 {
 		t.Errorf("%d queued events, want %d", events, users*5)
 	}
@@ -151,7 +151,7 @@ func TestRedeliveredMessageIsOneSubmission(t *testing.T) {
 		}
 	}
 	var n int64
-	w.store.DB().Table("submissions").Count(&n)
+	storagetest.DB(w.store).Table("submissions").Count(&n)
 	if n != 1 {
 		t.Fatalf("%d submissions for one message", n)
 	}
@@ -169,7 +169,7 @@ func TestJobThatCannotBeQueuedFailsTheSubmissionAndGivesTheSlotBack(t *testing.T
 		t.Fatal("no error although the job was not queued")
 	}
 	var sub storage.Submission
-	if err := w.store.DB().Where("chat_id = 9 AND message_id = 1").First(&sub).Error; err != nil {
+	if err := storagetest.DB(w.store).Where("chat_id = 9 AND message_id = 1").First(&sub).Error; err != nil {
 		t.Fatal(err)
 	}
 	if sub.Status != storage.SubmissionFailed {
@@ -191,7 +191,7 @@ func TestJobNotQueuedWhileRedisIsOutIsQueuedWhenTheUploadComesAgain(t *testing.T
 		t.Fatal("no error although the job was not queued")
 	}
 	var sub storage.Submission
-	if err := w.store.DB().Where("chat_id = 9 AND message_id = 1").First(&sub).Error; err != nil {
+	if err := storagetest.DB(w.store).Where("chat_id = 9 AND message_id = 1").First(&sub).Error; err != nil {
 		t.Fatal(err)
 	}
 	if sub.Status != storage.SubmissionQueued {
@@ -221,7 +221,7 @@ func TestLimitThatCannotBeCheckedStoresNothing(t *testing.T) {
 		t.Fatal("no error although the limit could not be checked")
 	}
 	var n int64
-	w.store.DB().Table("submissions").Count(&n)
+	storagetest.DB(w.store).Table("submissions").Count(&n)
 	if n != 0 || len(w.jobs(t)) != 0 {
 		t.Fatalf("%d submissions, %d jobs after a failed limit check; want none (the uploader is told to retry)", n, len(w.jobs(t)))
 	}

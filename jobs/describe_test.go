@@ -74,12 +74,12 @@ func TestDescribeBackfillsAndTheBreakerPausesTheJob(t *testing.T) {
 		t.Fatal(err)
 	}
 	var described int64
-	st.DB().Model(&storage.Meme{}).Where("description IS NOT NULL").Count(&described)
+	storagetest.DB(st).Model(&storage.Meme{}).Where("description IS NOT NULL").Count(&described)
 	if described != 2 {
 		t.Fatalf("%d memes described by a batch of 2", described)
 	}
 	var m storage.Meme
-	st.DB().Where("description IS NOT NULL").First(&m)
+	storagetest.DB(st).Where("description IS NOT NULL").First(&m)
 	var desc storage.Description
 	json.Unmarshal(m.Description, &desc)
 	if desc.Description != "A line." || desc.CalculatedAt.IsZero() || m.OCRText != "hello" {

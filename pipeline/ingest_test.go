@@ -325,7 +325,7 @@ func TestCrashBetweenQueueingAndMarkingIngestsEachPostOnce(t *testing.T) {
 func oneMemePerPost(t *testing.T, st *storage.Store, sourceID int64, posts int, ok func(storage.Meme) bool) []storage.Meme {
 	t.Helper()
 	var memes []storage.Meme
-	st.DB().Where("source_id = ?", sourceID).Order("raw_post_id").Find(&memes)
+	storagetest.DB(st).Where("source_id = ?", sourceID).Order("raw_post_id").Find(&memes)
 	perPost := map[int64]int{}
 	for _, m := range memes {
 		if m.RawPostID == nil || !ok(m) {
@@ -364,7 +364,7 @@ func TestIngestJobGivenUpOnIsRecordedFailedAtOnce(t *testing.T) {
 	deadline := time.Now().Add(20 * time.Second)
 	for outcome == "" && time.Now().Before(deadline) {
 		time.Sleep(50 * time.Millisecond)
-		st.DB().Raw(`SELECT ingest_outcome FROM raw_posts WHERE source_id = ?`, src.ID).Scan(&outcome)
+		storagetest.DB(st).Raw(`SELECT ingest_outcome FROM raw_posts WHERE source_id = ?`, src.ID).Scan(&outcome)
 	}
 	if outcome != storage.IngestOutcomeFailed {
 		t.Fatalf("the given-up post's outcome is %q, want %q", outcome, storage.IngestOutcomeFailed)

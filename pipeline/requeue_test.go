@@ -88,7 +88,7 @@ func (h handedOff) sweep(t *testing.T, at time.Time) {
 
 func (h handedOff) outcomes(t *testing.T) map[int64]string {
 	t.Helper()
-	rows, err := h.st.SQL().Query("SELECT id, ingest_outcome FROM raw_posts WHERE source_id = $1 AND verdict = $2",
+	rows, err := storagetest.SQL(h.st).Query("SELECT id, ingest_outcome FROM raw_posts WHERE source_id = $1 AND verdict = $2",
 		h.src.ID, ingest.VerdictCandidate)
 	if err != nil {
 		t.Fatal(err)

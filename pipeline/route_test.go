@@ -39,7 +39,7 @@ func ingestNow(t *testing.T, st *storage.Store, w channelSource, p *pipeline.Pip
 		}
 	}
 	var outcomes []string
-	st.DB().Raw(`SELECT ingest_outcome FROM raw_posts WHERE source_id = ? ORDER BY id`, w.src.ID).Scan(&outcomes)
+	storagetest.DB(st).Raw(`SELECT ingest_outcome FROM raw_posts WHERE source_id = ? ORDER BY id`, w.src.ID).Scan(&outcomes)
 	return outcomes
 }
 

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"mime/multipart"
 	"net/http"
+	"slices"
 	"time"
 
 	"memebot/config"
@@ -63,11 +64,11 @@ func addDemo(ctx context.Context, cfg *config.Config, apiURL string, log *slog.L
 		return fmt.Errorf("sandbox: demo: %w", err)
 	}
 	defer st.Close()
-	var present int64
-	if err := st.DB().WithContext(ctx).Model(&storage.Source{}).Where("handle = ?", demoSources[0].handle).Count(&present).Error; err != nil {
+	present, err := demoPresent(ctx, st)
+	if err != nil {
 		return fmt.Errorf("sandbox: demo: %w", err)
 	}
-	if present > 0 {
+	if present {
 		log.Info("sandbox demo already present")
 		return nil
 	}
@@ -91,6 +92,15 @@ func addDemo(ctx context.Context, cfg *config.Config, apiURL string, log *slog.L
 	return nil
 }
 
+// demoPresent reports whether the first demo source is there.
+func demoPresent(ctx context.Context, st *storage.Store) (bool, error) {
+	sources, err := st.Sources(ctx, demoSources[0].platform)
+	if err != nil {
+		return false, err
+	}
+	return slices.ContainsFunc(sources, func(s storage.SourceSummary) bool { return s.Handle == demoSources[0].handle }), nil
+}
+
 func addDemoSources(ctx context.Context, st *storage.Store) ([]int64, error) {
 	var ids []int64
 	now := time.Now().UTC()
@@ -98,7 +108,7 @@ func addDemoSources(ctx context.Context, st *storage.Store) ([]int64, error) {
 		// Parsing stays off: the sandbox has no network to parse from.
 		src := storage.Source{Platform: s.platform, Handle: s.handle, URL: s.url, Language: s.lang,
 			Status: "parsing_disabled", StatusReason: "sandbox demo", StatusChangedAt: now, CreatedAt: now}
-		if err := st.DB().WithContext(ctx).Create(&src).Error; err != nil {
+		if err := st.CreateSource(ctx, &src); err != nil {
 			return nil, fmt.Errorf("sandbox: demo source %s: %w", s.handle, err)
 		}
 		ids = append(ids, src.ID)

@@ -137,7 +137,7 @@ func okMemes(t *testing.T, w world) []storage.Meme {
 	}
 	defer st.Close()
 	var memes []storage.Meme
-	if err := st.DB().Where("status = ?", storage.MemeOK).Order("id").Find(&memes).Error; err != nil {
+	if err := storagetest.DB(st).Where("status = ?", storage.MemeOK).Order("id").Find(&memes).Error; err != nil {
 		t.Fatal(err)
 	}
 	return memes

@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/stdlib"
 
 	"memebot/stats"
 	"memebot/storage"
@@ -49,19 +48,15 @@ func Run(ctx context.Context, store *storage.Store, opts Options) error {
 	if opts.Users <= 0 || opts.Memes <= 0 {
 		return fmt.Errorf("seed: need users and memes, got %d and %d", opts.Users, opts.Memes)
 	}
-	conn, err := store.SQL().Conn(ctx)
+	pooled, err := store.Pool().Acquire(ctx)
 	if err != nil {
 		return fmt.Errorf("seed: connection: %w", err)
 	}
-	defer conn.Close()
-	err = conn.Raw(func(dc any) error {
-		pc, ok := dc.(*stdlib.Conn)
-		if !ok {
-			return fmt.Errorf("driver connection is %T, not pgx", dc)
-		}
-		return load(ctx, pc.Conn(), store, opts)
-	})
-	if err != nil {
+	// The load changes session settings: the connection leaves the pool and
+	// is closed after it.
+	conn := pooled.Hijack()
+	defer conn.Close(context.WithoutCancel(ctx))
+	if err := load(ctx, conn, store, opts); err != nil {
 		return fmt.Errorf("seed: %w", err)
 	}
 	return nil

@@ -20,7 +20,7 @@ func TestRunWritesASkewedConsistentDataSet(t *testing.T) {
 	q := func(query string) float64 {
 		t.Helper()
 		var v float64
-		if err := st.SQL().QueryRowContext(ctx, query).Scan(&v); err != nil {
+		if err := storagetest.SQL(st).QueryRowContext(ctx, query).Scan(&v); err != nil {
 			t.Fatalf("%s: %v", query, err)
 		}
 		return v
@@ -70,7 +70,7 @@ func TestRunTwiceWritesNothingTheSecondTime(t *testing.T) {
 	ctx := context.Background()
 	count := func() (users, memes, reactions int) {
 		t.Helper()
-		err := st.SQL().QueryRowContext(ctx, `SELECT (SELECT count(*) FROM users), (SELECT count(*) FROM memes), (SELECT count(*) FROM reactions)`).
+		err := storagetest.SQL(st).QueryRowContext(ctx, `SELECT (SELECT count(*) FROM users), (SELECT count(*) FROM memes), (SELECT count(*) FROM reactions)`).
 			Scan(&users, &memes, &reactions)
 		if err != nil {
 			t.Fatal(err)

@@ -21,7 +21,7 @@ func BenchmarkIncrementalRun(b *testing.B) {
 		b.Fatal(err)
 	}
 	var users []int64
-	rows, err := st.SQL().Query(`SELECT id FROM users`)
+	rows, err := storagetest.SQL(st).Query(`SELECT id FROM users`)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -32,13 +32,13 @@ func BenchmarkIncrementalRun(b *testing.B) {
 	}
 	rows.Close()
 	var minMeme, maxMeme int64
-	st.SQL().QueryRow(`SELECT min(id), max(id) FROM memes`).Scan(&minMeme, &maxMeme)
+	storagetest.SQL(st).QueryRow(`SELECT min(id), max(id) FROM memes`).Scan(&minMeme, &maxMeme)
 	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 1))
 
 	for range b.N {
 		b.StopTimer()
 		var from time.Time
-		st.SQL().QueryRow(`SELECT processed_until FROM stats_watermarks`).Scan(&from)
+		storagetest.SQL(st).QueryRow(`SELECT processed_until FROM stats_watermarks`).Scan(&from)
 		until := time.Now().Add(-stats.DefaultOptions().Lag - 2*time.Second)
 		if !until.After(from.Add(time.Second)) {
 			time.Sleep(from.Sub(until) + 2*time.Second)
@@ -55,7 +55,7 @@ func BenchmarkIncrementalRun(b *testing.B) {
 			reacted[i] = sent[i].Add(span / 20)
 			likes[i] = int16(1 + rng.IntN(2))
 		}
-		_, err := st.SQL().ExecContext(ctx, `
+		_, err := storagetest.SQL(st).ExecContext(ctx, `
 INSERT INTO reactions (user_id, meme_id, engine, sent_at, reaction, reacted_at)
 SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::timestamptz[], $5::smallint[], $6::timestamptz[])
 ON CONFLICT DO NOTHING`, us, ms, repeat("bench", n), sent, likes, reacted)

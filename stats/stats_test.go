@@ -26,7 +26,7 @@ func zeroThresholds() Options { return Options{} }
 
 func (f *fixture) exec(q string, args ...any) {
 	f.t.Helper()
-	if _, err := f.st.SQL().ExecContext(f.ctx, q, args...); err != nil {
+	if _, err := storagetest.SQL(f.st).ExecContext(f.ctx, q, args...); err != nil {
 		f.t.Fatalf("%s: %v", q, err)
 	}
 }
@@ -40,10 +40,10 @@ func (f *fixture) users(ids ...int64) {
 func (f *fixture) memes(n int) []int64 {
 	f.t.Helper()
 	src := int64(0)
-	f.st.SQL().QueryRowContext(f.ctx, `INSERT INTO sources (platform, handle) VALUES ('telegram', 'src') ON CONFLICT (platform, handle) DO UPDATE SET url = '' RETURNING id`).Scan(&src)
+	storagetest.SQL(f.st).QueryRowContext(f.ctx, `INSERT INTO sources (platform, handle) VALUES ('telegram', 'src') ON CONFLICT (platform, handle) DO UPDATE SET url = '' RETURNING id`).Scan(&src)
 	ids := make([]int64, n)
 	for i := range ids {
-		err := f.st.SQL().QueryRowContext(f.ctx, `INSERT INTO memes (type, status, source_id) VALUES ('photo', 'ok', $1) RETURNING id`, src).Scan(&ids[i])
+		err := storagetest.SQL(f.st).QueryRowContext(f.ctx, `INSERT INTO memes (type, status, source_id) VALUES ('photo', 'ok', $1) RETURNING id`, src).Scan(&ids[i])
 		if err != nil {
 			f.t.Fatal(err)
 		}
@@ -83,7 +83,7 @@ func (f *fixture) runUntil(until time.Time) Result {
 func (f *fixture) float(q string, args ...any) float64 {
 	f.t.Helper()
 	var v float64
-	if err := f.st.SQL().QueryRowContext(f.ctx, q, args...).Scan(&v); err != nil {
+	if err := storagetest.SQL(f.st).QueryRowContext(f.ctx, q, args...).Scan(&v); err != nil {
 		f.t.Fatalf("%s: %v", q, err)
 	}
 	return v
@@ -175,7 +175,7 @@ func TestCounts(t *testing.T) {
 	f.run()
 	var likes, dislikes, sent int
 	var spread float64
-	err := f.st.SQL().QueryRowContext(f.ctx, `SELECT likes, dislikes, sent, like_spread FROM meme_stats WHERE meme_id = $1`, m).
+	err := storagetest.SQL(f.st).QueryRowContext(f.ctx, `SELECT likes, dislikes, sent, like_spread FROM meme_stats WHERE meme_id = $1`, m).
 		Scan(&likes, &dislikes, &sent, &spread)
 	if err != nil {
 		t.Fatal(err)
@@ -195,7 +195,7 @@ func snapshot(f *fixture) map[string]string {
 	f.t.Helper()
 	out := map[string]string{}
 	for _, table := range []string{"meme_stats", "user_stats", "source_stats"} {
-		rows, err := f.st.SQL().QueryContext(f.ctx, `SELECT t::text FROM `+table+` t`)
+		rows, err := storagetest.SQL(f.st).QueryContext(f.ctx, `SELECT t::text FROM `+table+` t`)
 		if err != nil {
 			f.t.Fatal(err)
 		}
@@ -250,7 +250,7 @@ func TestIncrementalRunTouchesOnlyNewActivity(t *testing.T) {
 	// meme 0 and source 1 rows change, plus the new user's rows appear.
 	for _, id := range ids[1:] {
 		var s string
-		f.st.SQL().QueryRowContext(f.ctx, `SELECT t::text FROM meme_stats t WHERE meme_id = $1`, id).Scan(&s)
+		storagetest.SQL(f.st).QueryRowContext(f.ctx, `SELECT t::text FROM meme_stats t WHERE meme_id = $1`, id).Scan(&s)
 		if _, ok := before["meme_stats:"+s]; !ok {
 			t.Errorf("meme %d without new activity was rewritten: %s", id, s)
 		}

@@ -15,7 +15,7 @@ import (
 // is what keeps a review post from being sent twice. The ttl of the Redis
 // lock it replaces is not needed and ignored.
 func (s *Store) HoldLock(ctx context.Context, name string, _ time.Duration) (release func(), ok bool, err error) {
-	conn, err := s.SQL().Conn(ctx)
+	conn, err := s.sqlDB().Conn(ctx)
 	if err != nil {
 		return nil, false, fmt.Errorf("storage: lock %s: %w", name, err)
 	}

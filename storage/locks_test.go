@@ -47,7 +47,7 @@ func TestLockIsExclusiveAndLapsesWithItsHoldersConnection(t *testing.T) {
 		t.Fatal("lock upload:9 not taken")
 	}
 	defer worker1.Close()
-	if err := worker2.DB().Exec(`SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`).Error; err != nil {
+	if err := storagetest.DB(worker2).Exec(`SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`).Error; err != nil {
 		t.Fatal(err)
 	}
 	deadline := time.Now().Add(5 * time.Second)

@@ -35,7 +35,7 @@ func TestParseSearch(t *testing.T) {
 func TestSearchMemes(t *testing.T) {
 	st := storagetest.NewStore(t)
 	ctx := context.Background()
-	db := st.SQL()
+	db := storagetest.SQL(st)
 	mk := func(status, ocr, caption, descr string, likes, dislikes int) int64 {
 		t.Helper()
 		m := &storage.Meme{Type: "photo", Status: status, Language: "en", OCRText: ocr, Caption: caption, StorageFileID: "f"}

@@ -44,6 +44,15 @@ func (s *Store) AddSource(ctx context.Context, platform, handle, url string, add
 	return src, false, nil
 }
 
+// CreateSource stores a source as given (its ID is filled in), for tools
+// that set one up whole, like the sandbox's demo.
+func (s *Store) CreateSource(ctx context.Context, src *Source) error {
+	if err := s.db.WithContext(ctx).Create(src).Error; err != nil {
+		return fmt.Errorf("storage: create source %s: %w", src.Handle, err)
+	}
+	return nil
+}
+
 // Source returns one source; ErrNotFound when there is none.
 func (s *Store) Source(ctx context.Context, id int64) (Source, error) {
 	var src Source

@@ -103,7 +103,7 @@ func (s *Store) GlobalStats(ctx context.Context, now time.Time) (GlobalStats, er
 // snapshot runs fn in a read-only repeatable-read transaction, so figures
 // read by several queries agree with each other.
 func (s *Store) snapshot(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	tx, err := s.SQL().BeginTx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
+	tx, err := s.sqlDB().BeginTx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
 	if err != nil {
 		return err
 	}
@@ -247,7 +247,7 @@ UNION ALL
 SELECT 'approvals', date_trunc('day', created_at, 'UTC'), count(*) FROM status_events
 WHERE created_at >= $1 AND created_at < $2 AND meme_id IS NOT NULL AND to_status = 'ok'
   AND (actor_id IS NOT NULL OR reason = $4) GROUP BY 2`
-	rows, err := s.SQL().QueryContext(ctx, q, from, now, EngineApprovalLike, ReasonAutoApproved)
+	rows, err := s.sqlDB().QueryContext(ctx, q, from, now, EngineApprovalLike, ReasonAutoApproved)
 	if err != nil {
 		return nil, fmt.Errorf("storage: daily series: %w", err)
 	}
@@ -290,7 +290,7 @@ FROM (SELECT count(*) AS seen,
      (SELECT count(*) AS uploads, count(*) FILTER (WHERE status = $3) AS approved
       FROM submissions WHERE uploader_id = $1) u`
 	var f UserFigures
-	err := s.SQL().QueryRowContext(ctx, q, userID, EngineApprovalLike, SubmissionApproved).
+	err := s.sqlDB().QueryRowContext(ctx, q, userID, EngineApprovalLike, SubmissionApproved).
 		Scan(&f.Seen, &f.Likes, &f.Dislikes, &f.Uploads, &f.Approved)
 	if err != nil {
 		return UserFigures{}, fmt.Errorf("storage: stats of user %d: %w", userID, err)

@@ -23,7 +23,7 @@ func seedActivity(t *testing.T, st *storage.Store) {
 	ctx := context.Background()
 	exec := func(q string, args ...any) {
 		t.Helper()
-		if _, err := st.SQL().ExecContext(ctx, q, args...); err != nil {
+		if _, err := storagetest.SQL(st).ExecContext(ctx, q, args...); err != nil {
 			t.Fatalf("%s: %v", q, err)
 		}
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"memebot/heal"
+	"memebot/storage/internal/handles"
 
 	"github.com/pressly/goose/v3"
 	"gorm.io/driver/postgres"
@@ -91,29 +92,31 @@ func Open(ctx context.Context, url string, log *slog.Logger) (*Store, error) {
 // batch jobs).
 func (s *Store) Pool() *pgxpool.Pool { return s.pool }
 
-// DB exposes the gorm handle to packages that own their own queries
-// (recommendation engines, stats jobs).
-func (s *Store) DB() *gorm.DB { return s.db }
-
-// SQL returns the underlying database/sql handle.
-func (s *Store) SQL() *sql.DB {
+// sqlDB is gorm's database/sql handle, for what gorm does not say: the
+// migrations, the advisory locks, a repeatable-read snapshot.
+func (s *Store) sqlDB() *sql.DB {
 	sqlDB, _ := s.db.DB() // cannot fail: Open checked it
 	return sqlDB
 }
 
+func init() {
+	handles.Gorm = func(st any) *gorm.DB { return st.(*Store).db }
+	handles.SQL = func(st any) *sql.DB { return st.(*Store).sqlDB() }
+}
+
 // Ping reports whether PostgreSQL answers.
-func (s *Store) Ping(ctx context.Context) error { return s.SQL().PingContext(ctx) }
+func (s *Store) Ping(ctx context.Context) error { return s.sqlDB().PingContext(ctx) }
 
 // Close closes the connection pool.
 func (s *Store) Close() error {
-	err := s.SQL().Close()
+	err := s.sqlDB().Close()
 	s.pool.Close()
 	return err
 }
 
 // Migrate applies every pending migration, each in its own transaction.
 func (s *Store) Migrate(ctx context.Context) ([]string, error) {
-	provider, err := goose.NewProvider(goose.DialectPostgres, s.SQL(), migrationsFS())
+	provider, err := goose.NewProvider(goose.DialectPostgres, s.sqlDB(), migrationsFS())
 	if err != nil {
 		return nil, fmt.Errorf("storage: migrate: %w", err)
 	}

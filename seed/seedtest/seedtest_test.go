@@ -3,6 +3,8 @@ package seedtest
 import (
 	"context"
 	"testing"
+
+	"memebot/storage/storagetest"
 )
 
 // TestBigStore builds (or reuses) the benchmark database and checks that it
@@ -15,7 +17,7 @@ func TestBigStore(t *testing.T) {
 	count := func(table string) int64 {
 		t.Helper()
 		var n int64
-		if err := st.SQL().QueryRowContext(ctx, `SELECT count(*) FROM `+table).Scan(&n); err != nil {
+		if err := storagetest.SQL(st).QueryRowContext(ctx, `SELECT count(*) FROM `+table).Scan(&n); err != nil {
 			t.Fatalf("count %s: %v", table, err)
 		}
 		return n

@@ -6,6 +6,7 @@ package storagetest
 
 import (
 	"context"
+	"database/sql"
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
@@ -17,8 +18,10 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"gorm.io/gorm"
 
 	"memebot/storage"
+	"memebot/storage/internal/handles"
 )
 
 const (
@@ -144,3 +147,10 @@ func withDatabase(raw, db string) string {
 	u.Path = "/" + db
 	return u.String()
 }
+
+// DB is st's gorm handle, for tests that set up or look at rows directly;
+// the program itself reaches the database only through st's methods.
+func DB(st *storage.Store) *gorm.DB { return handles.Gorm(st) }
+
+// SQL is st's database/sql handle (see DB).
+func SQL(st *storage.Store) *sql.DB { return handles.SQL(st) }

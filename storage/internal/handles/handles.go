@@ -1,0 +1,17 @@
+// Package handles passes a Store's database handles to storagetest and to
+// nothing else: the program reaches the database through Store's methods,
+// while tests may look at and set up rows directly. Go's internal rule keeps
+// this package to storage and its subpackages.
+package handles
+
+import (
+	"database/sql"
+
+	"gorm.io/gorm"
+)
+
+// Set by package storage when it loads; store is a *storage.Store.
+var (
+	Gorm func(store any) *gorm.DB
+	SQL  func(store any) *sql.DB
+)
