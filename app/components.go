@@ -145,7 +145,7 @@ func registerHandlers(d *deps, b *bot.Bot, tg *telegram.Client, media *queue.Que
 		Users: d.store, Intake: newIntake(d, media), Reviews: newReviews(d, b, tg), Sources: d.store,
 		Search: d.store, MyUploads: d.store, Referrals: d.store, Suggestions: d.store, Broadcasts: d.store,
 		SecondLooks: d.store, UploadJobs: media,
-		Feed: feed, Sent: recommend.NewSentLog(d.redis), Texts: tg,
+		Feed: feed, Sent: recommend.NewSentLog(d.redis), Texts: tg, Telegram: b.Telebot(),
 		Stats:   &handlers.StatsCommand{Figures: d.store, MediaQueue: media, Weights: feed, Log: d.log.With("component", "stats")},
 		Control: control, Roles: d.store, RoleCache: roles,
 		Settings: handlers.Settings{

@@ -55,14 +55,14 @@ func feedKeyboard(memeID int64) *tele.ReplyMarkup {
 
 // sendNext sends the user's next meme, or the "no more memes" text (first is
 // true on /start, where an empty feed says "no memes yet").
-func (h *Handlers) sendNext(ctx context.Context, b *tele.Bot, user *tele.User, role string, first bool) error {
+func (h *Handlers) sendNext(ctx context.Context, b Telegram, user *tele.User, role string, first bool) error {
 	item, err := h.Feed.Next(ctx, user.ID, bot.IsModerator(role))
 	return h.deliver(ctx, b, user, item, err, first)
 }
 
 // deliver sends a meme claimed for the user (err is the claim's), or the
 // "no more memes" text when there was none; a failed delivery unclaims it.
-func (h *Handlers) deliver(ctx context.Context, b *tele.Bot, user *tele.User, item recommend.Item, err error, first bool) error {
+func (h *Handlers) deliver(ctx context.Context, b Telegram, user *tele.User, item recommend.Item, err error, first bool) error {
 	if errors.Is(err, recommend.ErrNoMemes) {
 		key := "no_more_memes"
 		if first {
@@ -119,10 +119,10 @@ func (h *Handlers) React(c tele.Context) error {
 	if !ok {
 		return c.Respond()
 	}
-	return h.react(ctxOf(c), c.Bot(), c.Sender(), bot.RoleOf(c), memeID, reaction, func() error { return c.Respond() })
+	return h.react(ctxOf(c), h.Telegram, c.Sender(), bot.RoleOf(c), memeID, reaction, func() error { return c.Respond() })
 }
 
-func (h *Handlers) react(ctx context.Context, b *tele.Bot, user *tele.User, role string, memeID int64, reaction int, answer func() error) error {
+func (h *Handlers) react(ctx context.Context, b Telegram, user *tele.User, role string, memeID int64, reaction int, answer func() error) error {
 	press, err := h.Feed.ReactNext(ctx, user.ID, memeID, reaction, bot.IsModerator(role))
 	// The answer (which stops the button's spinner) goes out alongside the
 	// next meme instead of before it: the next meme is what the user waits for.

@@ -23,6 +23,13 @@ type Users interface {
 	MarkBlocked(ctx context.Context, id int64) error
 }
 
+// Telegram is the Bot API call the handlers make beyond answering the update
+// at hand (*tele.Bot): sending a message to a user, as the feed does with the
+// next meme. Declared here, small, so the handlers can be tested on a fake.
+type Telegram interface {
+	Send(to tele.Recipient, what any, opts ...any) (*tele.Message, error)
+}
+
 // Settings are the configured values handlers need.
 type Settings struct {
 	UploadMaxBytes     int64
@@ -55,6 +62,7 @@ type Handlers struct {
 	Feed        Feed
 	Sent        SentMessages
 	Texts       TextSender
+	Telegram    Telegram
 	Stats       *StatsCommand
 	Settings    Settings
 	Log         *slog.Logger

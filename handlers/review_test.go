@@ -14,30 +14,6 @@ import (
 	"memebot/storage/storagetest"
 )
 
-// pressContext is a button press as telebot hands it to a handler; any
-// other call panics on the nil embedded interface.
-type pressContext struct {
-	tele.Context
-	sender  *tele.User
-	role    string
-	data    string
-	msg     *tele.Message
-	answers []*tele.CallbackResponse
-}
-
-func (p *pressContext) Sender() *tele.User     { return p.sender }
-func (p *pressContext) Get(string) any         { return p.role }
-func (p *pressContext) Data() string           { return p.data }
-func (p *pressContext) Message() *tele.Message { return p.msg }
-func (p *pressContext) Respond(r ...*tele.CallbackResponse) error {
-	answer := &tele.CallbackResponse{}
-	if len(r) > 0 {
-		answer = r[0]
-	}
-	p.answers = append(p.answers, answer)
-	return nil
-}
-
 // reviewTelegram is the review service's Telegram as the moderators and
 // the uploader see it: messages by chat, and the review post's captions.
 type reviewTelegram struct {
@@ -113,7 +89,7 @@ func ptr[T any](v T) *T { return &v }
 // the review post; it returns how the press was answered.
 func (d *reviewDesk) press(t *testing.T, id int64, role, data string) *tele.CallbackResponse {
 	t.Helper()
-	c := &pressContext{
+	c := &fakeUpdate{
 		sender: &tele.User{ID: id, Username: "mod", LanguageCode: "en"}, role: role, data: data,
 		msg: &tele.Message{ID: postID, Chat: &tele.Chat{ID: reviewChat}, Caption: "🆕 Meme", Photo: &tele.Photo{}},
 	}

@@ -94,7 +94,7 @@ func (h *Handlers) startFromLink(ctx context.Context, c tele.Context, created bo
 	if created && sharerID != c.Sender().ID {
 		h.payReferral(ctx, c, sharerID, memeID)
 	}
-	return true, h.deliver(ctx, c.Bot(), c.Sender(), item, nil, true)
+	return true, h.deliver(ctx, h.Telegram, c.Sender(), item, nil, true)
 }
 
 func (h *Handlers) payReferral(ctx context.Context, c tele.Context, sharerID, memeID int64) {

@@ -38,5 +38,5 @@ func (h *Handlers) Start(c tele.Context) error {
 	if sent, err := h.startFromLink(ctxOf(c), c, created); sent || err != nil {
 		return err
 	}
-	return h.sendNext(ctxOf(c), c.Bot(), c.Sender(), bot.RoleOf(c), true)
+	return h.sendNext(ctxOf(c), h.Telegram, c.Sender(), bot.RoleOf(c), true)
 }
