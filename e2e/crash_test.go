@@ -33,7 +33,7 @@ func TestJobOfKilledWorkerIsCompletedByAnother(t *testing.T) {
 
 	e.spawn("worker")
 	post := e.reviewPost(ivy)
-	time.Sleep(3 * time.Second) // room for a wrong second post to appear
+	e.mediaQueueSettled() // no job left that could post again
 	posts := 0
 	for _, m := range e.tg.Transcript(reviewChatID) {
 		if strings.Contains(m.Caption, "id 2010") {

@@ -37,7 +37,7 @@ func (e *env) waitOnePostEach(uploaders []tgfake.User, limit time.Duration) {
 	waitUntil(e.t, "a review post for every acknowledged upload", limit, func() bool {
 		return len(e.countReviewPosts(uploaders)) == len(uploaders)
 	})
-	time.Sleep(2 * time.Second) // room for a wrong second post
+	e.mediaQueueSettled() // no job left that could post again
 	for id, n := range e.countReviewPosts(uploaders) {
 		if n != 1 {
 			e.t.Errorf("uploader %d: %d review posts, want exactly 1\n%s", id, n, e.dump(reviewChatID))

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strings"
 	"testing"
-	"time"
 
 	tele "gopkg.in/telebot.v3"
 
@@ -112,13 +111,19 @@ func TestDoublePressSendsOneNextMeme(t *testing.T) {
 		callbacks = append(callbacks, <-presses)
 	}
 	eventually(t, "second meme", func() bool { return len(e.memeMessages(u.ID)) >= 2 })
-	time.Sleep(time.Second)
+	e.botIdle() // every press handled: whatever they send is sent
 	if n := len(e.memeMessages(u.ID)); n != 2 {
 		t.Fatalf("three presses on one meme sent %d memes, want 1 more", n-1)
 	}
 	// A later press on the same meme sends nothing either.
 	late, _ := e.tg.PressButtonLabeled(u, u.ID, first.MessageID, "👎")
-	time.Sleep(500 * time.Millisecond)
+	// The answer goes out beside the handler's work, not in it: wait for it,
+	// then for the handler.
+	eventually(t, "every press answered", func() bool {
+		_, ok := e.tg.CallbackAnswer(late)
+		return ok
+	})
+	e.botIdle()
 	for _, cb := range append(callbacks, late) { // every spinner stops, also where nothing changed
 		if _, ok := e.tg.CallbackAnswer(cb); !ok {
 			t.Fatalf("press %s was never answered", cb)
@@ -156,7 +161,7 @@ func TestApprovedUploadReachesAnotherUsersFeedAndNativeReactionsCount(t *testing
 	}
 	// The uploader is never served their own meme (a like was recorded on approval).
 	e.say(up, "/start")
-	time.Sleep(time.Second)
+	e.botIdle()
 	for _, m := range e.memeMessages(up.ID) {
 		if m.MediaFileID() == post.MediaFileID() {
 			t.Fatal("the uploader was served their own meme")

@@ -17,6 +17,7 @@ import (
 	"memebot/config"
 	"memebot/kv"
 	"memebot/kv/kvtest"
+	"memebot/queue"
 	"memebot/storage"
 	"memebot/storage/storagetest"
 	"memebot/tgfake"
@@ -178,6 +179,50 @@ func eventually(t testing.TB, what string, cond func() bool) {
 		}
 		time.Sleep(25 * time.Millisecond)
 	}
+}
+
+// mediaQueueSettled waits until memebot's media queue holds no job: none
+// waiting, in flight or delayed for a retry. From then on no job can post or
+// send anything more, so a test that must see nothing more happen checks at
+// once instead of sleeping "room for a wrong second post".
+func (e *env) mediaQueueSettled() {
+	e.t.Helper()
+	url, prefix := e.setting("REDIS_URL"), e.setting("REDIS_KEY_PREFIX")
+	rdb, err := kv.Open(context.Background(), url, prefix)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer rdb.Close()
+	q := queue.New(rdb, "media", queue.Options{}, e.logger())
+	waitUntil(e.t, "the media queue to settle", time.Minute, func() bool {
+		s, err := q.Stats(context.Background())
+		return err == nil && s.Length == 0 && s.Delayed == 0
+	})
+}
+
+// botIdle waits until the bot has handled every update sent so far: the fake
+// Telegram holds none it has not confirmed, and the bot's inbox none whose
+// handler has not returned. What a handler sends is sent by then, so a test
+// that must see nothing more happen checks at once instead of sleeping.
+func (e *env) botIdle() {
+	e.t.Helper()
+	botID, _, _ := strings.Cut(token, ":")
+	inbox := e.redis.Key("bot", botID, "inbox")
+	eventually(e.t, "the bot to handle every update", func() bool {
+		n, err := e.redis.HLen(context.Background(), inbox).Result()
+		return err == nil && n == 0 && e.tg.PendingUpdates() == 0
+	})
+}
+
+// setting is the value memebot was given for key (the last one wins).
+func (e *env) setting(key string) string {
+	v := ""
+	for _, kv := range e.vars {
+		if val, ok := strings.CutPrefix(kv, key+"="); ok {
+			v = val
+		}
+	}
+	return v
 }
 
 // startBench is startRoles for benchmarks.

@@ -109,8 +109,17 @@ func TestModeratorAddsAChannelAndItsMemesFlowIntoTheFeed(t *testing.T) {
 	if n := len(e.tg.Transcript(reviewChatID)); n != 0 {
 		t.Errorf("clean memes from a source that needs no review reached the moderators (%d posts)", n)
 	}
-	// Later runs find nothing new: no duplicates.
-	time.Sleep(2500 * time.Millisecond)
+	// Later runs find nothing new: no duplicates. Two more parses of the
+	// source are recorded, then whatever they handed off is processed.
+	for range 2 {
+		since := time.Now()
+		waitUntil(t, "a later parse of the source", 30*time.Second, func() bool {
+			var parsed time.Time
+			storagetest.DB(e.store).Raw("SELECT parsed_at FROM sources WHERE handle = 'funnymemes'").Scan(&parsed)
+			return parsed.After(since)
+		})
+	}
+	e.mediaQueueSettled()
 	var total int64
 	storagetest.DB(e.store).Model(&storage.Meme{}).Count(&total)
 	if total != 3 {

@@ -25,7 +25,17 @@ func TestSeparateRolesScaleOut(t *testing.T) {
 		}
 	}
 	eventually(t, "six review posts", func() bool { return len(e.tg.Transcript(reviewChatID)) >= 6 })
-	time.Sleep(3 * time.Second) // room for a wrong extra post or run
+	e.mediaQueueSettled() // no job left that could post again
+	slotsSeen := func() int {
+		seen := map[string]bool{}
+		for _, s := range schedulers {
+			for _, m := range regexp.MustCompile(`msg="job done" .*job=queue-metrics slot=(\S+)`).FindAllStringSubmatch(s.out.String(), -1) {
+				seen[m[1]] = true
+			}
+		}
+		return len(seen)
+	}
+	waitUntil(t, "queue-metrics runs in a few slots", 30*time.Second, func() bool { return slotsSeen() >= 3 })
 
 	perUploader := map[string]int{}
 	for _, m := range e.tg.Transcript(reviewChatID) {

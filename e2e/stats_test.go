@@ -115,7 +115,7 @@ func TestUserStatsShowTheirOwnFigures(t *testing.T) {
 			t.Errorf("uploader's /stats lacks %q:\n%s", want, own.Text)
 		}
 	}
-	time.Sleep(300 * time.Millisecond)
+	e.botIdle()
 	for _, m := range e.tg.Transcript(viewer.ID) {
 		if m.FromBot() && m.MessageID > cmd.MessageID && m.MediaFileID() != "" {
 			t.Fatal("a plain user was sent the global chart")
