@@ -19,22 +19,21 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
 	"golang.org/x/image/draw"
 
 	"memebot/sandbox"
-	"memebot/sandbox/internal/cdp"
 	"memebot/tgfake"
 )
 
 var docsShot = flag.String("sandbox.docs", "", "write the final screenshot of TestBrowser to this path (e.g. ../docs/sandbox.png)")
 
-// browser is the page under test in headless Chromium.
+// browser is the page under test in headless Chromium, driven by chromedp.
 type browser struct {
 	t    *testing.T
-	ctx  context.Context
-	page *cdp.Page
-	dir  string // screenshots
-	shot []byte // the last screenshot
+	ctx  context.Context // the page's chromedp context
+	dir  string          // screenshots
+	shot []byte          // the last screenshot
 }
 
 func openBrowser(t *testing.T, ctx context.Context, url string) *browser {
@@ -43,16 +42,13 @@ func openBrowser(t *testing.T, ctx context.Context, url string) *browser {
 	if err != nil {
 		t.Skip("chromium is not installed (apt-get install -y chromium); the browser test needs it")
 	}
-	b, err := cdp.Launch(ctx, path, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { b.Close() })
-	page, err := b.NewPage(ctx, 1440, 860)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := page.Navigate(ctx, url); err != nil {
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(path), chromedp.NoSandbox,
+		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1440, 860),
+		chromedp.Flag("disable-quic", true), chromedp.Flag("hide-scrollbars", true), chromedp.Flag("mute-audio", true))
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
+	pageCtx, cancelPage := chromedp.NewContext(allocCtx)
+	t.Cleanup(func() { cancelPage(); cancelAlloc() })
+	if err := chromedp.Do(pageCtx, chromedp.EmulateViewport(1440, 860), chromedp.Navigate(url)); err != nil {
 		t.Fatal(err)
 	}
 	dir := os.Getenv("SANDBOX_SCREENSHOTS") // kept after the test, e.g. for CI artifacts
@@ -61,7 +57,7 @@ func openBrowser(t *testing.T, ctx context.Context, url string) *browser {
 	} else if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	br := &browser{t: t, ctx: ctx, page: page, dir: dir}
+	br := &browser{t: t, ctx: pageCtx, dir: dir}
 	br.waitFor("the page is live", `document.body.dataset.ready === 'true' && document.querySelector('#live').classList.contains('on')`)
 	br.eval(`window.__sameDocument = true`, nil) // lost on any reload
 	return br
@@ -74,16 +70,30 @@ func (b *browser) with(t *testing.T) *browser {
 	return &c
 }
 
+// eval evaluates a JavaScript expression (promises are awaited) and decodes
+// its value into out, when out is not nil.
 func (b *browser) eval(expr string, out any) {
 	b.t.Helper()
-	if err := b.page.Eval(b.ctx, expr, out); err != nil {
+	var err error
+	if out == nil {
+		err = chromedp.Do(b.ctx, chromedp.Evaluate[chromedp.Void](expr, chromedp.EvalAwaitPromise))
+	} else {
+		var raw []byte
+		raw, err = chromedp.Run(b.ctx, chromedp.Evaluate[[]byte](expr, chromedp.EvalAwaitPromise))
+		if err == nil {
+			err = json.Unmarshal(raw, out)
+		}
+	}
+	if err != nil {
 		b.t.Fatalf("%v\nin: %s", err, expr)
 	}
 }
 
 func (b *browser) waitFor(what, cond string) {
 	b.t.Helper()
-	if err := b.page.WaitFor(b.ctx, cond, 20*time.Second); err != nil {
+	err := chromedp.Do(b.ctx, chromedp.Poll[chromedp.Void](cond,
+		chromedp.WithPollingTimeout(20*time.Second), chromedp.WithPollingInterval(100*time.Millisecond)))
+	if err != nil {
 		b.screenshot("failed")
 		var panes string
 		b.eval(`[...document.querySelectorAll('.pane')].map(p => p.id + ':\n' + [...p.querySelectorAll('.msg')].map(m => '  ' + m.dataset.from + ': ' + m.innerText.replace(/\n/g, ' | ')).join('\n')).join('\n') + '\ntoasts: ' + document.querySelector('#toasts').innerText`, &panes)
@@ -93,12 +103,21 @@ func (b *browser) waitFor(what, cond string) {
 
 func (b *browser) screenshot(name string) {
 	b.t.Helper()
-	png, err := b.page.Screenshot(b.ctx)
+	png, err := chromedp.Run(b.ctx, chromedp.CaptureScreenshot())
 	if err != nil {
 		b.t.Fatal(err)
 	}
 	b.shot = png
 	if err := os.WriteFile(filepath.Join(b.dir, name+".png"), png, 0o644); err != nil {
+		b.t.Fatal(err)
+	}
+}
+
+// attach puts files into the file input that selector finds, as picking
+// them in the browser's dialog would.
+func (b *browser) attach(selector string, files ...string) {
+	b.t.Helper()
+	if err := chromedp.Do(b.ctx, chromedp.SetUploadFiles(chromedp.CSS(selector), files)); err != nil {
 		b.t.Fatal(err)
 	}
 }
@@ -161,9 +180,7 @@ func TestBrowser(t *testing.T) {
 	if err := os.WriteFile(picture, testPicture(t), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := b.page.SetFileInput(ctx, "#file-private", picture); err != nil {
-		t.Fatal(err)
-	}
+	b.attach("#file-private", picture)
 	b.waitFor("the staged file", `!document.querySelector('#pane-private .staged').hidden`)
 	b.send("private", "sandbox test meme")
 	b.waitFor("the photo in the chat", `[...document.querySelectorAll('#pane-private .msg.out img')].length === 1`)
@@ -243,9 +260,7 @@ func TestBrowserDemo(t *testing.T) {
 	if err := os.WriteFile(picture, data, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := b.page.SetFileInput(ctx, "#file-private", picture); err != nil {
-		t.Fatal(err)
-	}
+	b.attach("#file-private", picture)
 	b.waitFor("the staged file", `!document.querySelector('#pane-private .staged').hidden`)
 	b.send("private", "")
 	b.waitFor("the review post", buttonIn("review", "✅ Approve")+` !== undefined`)
