@@ -48,6 +48,10 @@ const (
 	// frequencies, the same caption but a digit) stay apart only together
 	// with cropKeepsAspect.
 	cropSlack = 0.5
+	// maxMisreadEdgeCells is how many Edges cells may change between two
+	// memes whose texts only partly agree (see MinMisreadSimilarity) for
+	// a duplicate.
+	maxMisreadEdgeCells = 2
 )
 
 // Verdict explains a duplicate decision so it can be stored with it.
@@ -102,10 +106,20 @@ func CompareMemes(a, b Fingerprint, textA, textB string) Verdict {
 	v.TextSimilarity, v.TextCompared = TextSimilarity(textA, textB)
 	switch {
 	case !v.Duplicate:
-	case v.TextCompared:
-		if v.TextSimilarity < MinTextSimilarity {
+	case v.TextCompared && v.TextSimilarity >= MinTextSimilarity:
+	case v.TextCompared && v.TextSimilarity >= MinMisreadSimilarity && v.sameToTheCell() && a.Version >= 2 && b.Version >= 2:
+		// The texts agree only in part, which is how OCR misreads faint
+		// or cut lettering, and how a template with one line changed
+		// reads; the pictures decide: other lettering changes the edges
+		// and strokes where it is drawn, a misread changes nothing.
+		v.LetteringChange = letteringChange(&a, &b, al)
+		if v.LetteringChange > 0 {
 			v.Duplicate, v.Reason = false, "same picture, different text"
+		} else {
+			v.Reason += ", text misread"
 		}
+	case v.TextCompared:
+		v.Duplicate, v.Reason = false, "same picture, different text"
 	case a.Version < 2 || b.Version < 2:
 		// A fingerprint from before the lettering was kept (not backfilled
 		// yet): the picture decides, as it did then.
@@ -179,6 +193,14 @@ func compare(ap, bp *Fingerprint) (Verdict, alignment) {
 		v.Duplicate, v.Reason = true, "same picture"
 	}
 	return v, al
+}
+
+// sameToTheCell tells whether the pictures matched with no Tone cell and at
+// most maxMisreadEdgeCells Edges cells changed: what a repost whose text
+// OCR misread shows, and another line of lettering never does (dedupeval:
+// templates with one caption line changed change 9 cells and more).
+func (v Verdict) sameToTheCell() bool {
+	return v.ToneMismatch == 0 && v.EdgeMismatch*EdgeSize*EdgeSize <= maxMisreadEdgeCells
 }
 
 func (v Verdict) acceptable() bool {

@@ -25,9 +25,11 @@ const (
 	thumbnailSide = 256 // trimming and edges work on a thumbnail this big
 	hashSize      = 32  // the pHash DCT input is hashSize x hashSize
 	// FingerprintVersion is the version NewFingerprint computes. Version 1
-	// had no Letters and trimmed bands by an older rule: stored ones are
-	// recomputed by the fingerprint backfill (jobs/fingerprints.go).
-	FingerprintVersion = 2
+	// had no Letters and trimmed bands by an older rule; version 2 did not
+	// trim a plain ground that is not near-white or near-black (trim.go).
+	// Stored ones are recomputed by the fingerprint backfill
+	// (jobs/fingerprints.go); version 2 has the same layout.
+	FingerprintVersion = 3
 	encodedSizeV1      = 1 + sha256.Size + 8 + 4 + ToneSize*ToneSize + EdgeSize*EdgeSize
 	encodedSize        = encodedSizeV1 + LetterSize*LetterSize
 	// IndexedPrefix is how many leading bytes of an encoded fingerprint the
@@ -148,11 +150,11 @@ func (fp Fingerprint) MarshalBinary() ([]byte, error) {
 	return out, nil
 }
 
-// UnmarshalBinary decodes what MarshalBinary produced, or a version 1
-// fingerprint (without Letters).
+// UnmarshalBinary decodes what MarshalBinary produced, or an older
+// version's fingerprint (version 1 without Letters).
 func (fp *Fingerprint) UnmarshalBinary(data []byte) error {
 	switch {
-	case len(data) == encodedSize && data[0] == FingerprintVersion:
+	case len(data) == encodedSize && data[0] >= 2 && data[0] <= FingerprintVersion:
 	case len(data) == encodedSizeV1 && data[0] == 1:
 	default:
 		return fmt.Errorf("%w: %d bytes, version %d", ErrBadFingerprint, len(data), firstByte(data))

@@ -57,7 +57,7 @@ func TestFilter1D(t *testing.T) {
 
 // TestFingerprintVersions: a version 1 fingerprint (stored before the
 // lettering was kept) still decodes, without Letters, and CompareMemes
-// then judges by the picture as it did.
+// then judges by the picture as it did; a version 2 one decodes whole.
 func TestFingerprintVersions(t *testing.T) {
 	orig, cases := compareCases(t, 1, 800, 600)
 	blob, _ := orig.MarshalBinary()
@@ -68,7 +68,13 @@ func TestFingerprintVersions(t *testing.T) {
 	}
 	var again Fingerprint
 	if err := again.UnmarshalBinary(blob); err != nil || again != orig {
-		t.Fatalf("version 2 round trip: %v", err)
+		t.Fatalf("version %d round trip: %v", FingerprintVersion, err)
+	}
+	// Version 2 has the current layout and an older trimming rule: it
+	// decodes as it is, for the backfill to recompute.
+	v2 := append([]byte{2}, blob[1:]...)
+	if err := again.UnmarshalBinary(v2); err != nil || again.Version != 2 || again.Letters != orig.Letters {
+		t.Fatalf("version 2: %v, version %d", err, again.Version)
 	}
 	var indexed Fingerprint
 	if err := indexed.UnmarshalIndexed(blob[:IndexedPrefix]); err != nil || indexed.PHash != orig.PHash || indexed.Tone != orig.Tone {

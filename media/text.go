@@ -20,6 +20,13 @@ const (
 	// lettering costs more); a template with one line changed 0.4-0.75,
 	// with both lines changed under 0.3.
 	MinTextSimilarity = 0.8
+	// MinMisreadSimilarity is the least similarity at which two texts on
+	// the same picture may still be one text misread: OCR of faint or cut
+	// lettering keeps 0.5-0.8 of it (dedupeval), and so does a template
+	// with one line changed, so below MinTextSimilarity the pictures must
+	// match to the cell (Verdict.sameToTheCell) and the lettering not
+	// change at all.
+	MinMisreadSimilarity = 0.5
 )
 
 // TextSimilarity compares the texts read on two memes: the largest share of

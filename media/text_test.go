@@ -58,3 +58,30 @@ func TestCompareMemesText(t *testing.T) {
 		t.Errorf("identical file: %v", v)
 	}
 }
+
+// TestMisreadText: a repost whose text OCR misread in part is still a
+// duplicate when its picture matches to the cell, and is not once the
+// texts share too little.
+func TestMisreadText(t *testing.T) {
+	orig, cases := compareCases(t, 1, 800, 600)
+	const said = "МАМА СКАЗАЛА ДОМА ЕСТЬ ЕДА"
+	misread, garbled := "МАМА СКАЗАЛА OMAECTbE A", "MAMA PA3BAMECЯШ" // as read on dedupeval reposts
+	if s, _ := TextSimilarity(said, misread); s < MinMisreadSimilarity || s >= MinTextSimilarity {
+		t.Fatalf("misread similarity %.2f, want within [%.2f, %.2f)", s, MinMisreadSimilarity, MinTextSimilarity)
+	}
+	if s, _ := TextSimilarity(said, garbled); s >= MinMisreadSimilarity {
+		t.Fatalf("garbled similarity %.2f, want under %.2f", s, MinMisreadSimilarity)
+	}
+	for _, tc := range cases {
+		if tc.name != "jpeg quality 60" && tc.name != "converted to png" {
+			continue
+		}
+		fp := fingerprintBytes(t, tc.data)
+		if v := CompareMemes(orig, fp, said, misread); !v.Duplicate {
+			t.Errorf("%s, text misread: %v", tc.name, v)
+		}
+		if v := CompareMemes(orig, fp, said, garbled); v.Duplicate {
+			t.Errorf("%s, text garbled: %v", tc.name, v)
+		}
+	}
+}

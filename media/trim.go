@@ -1,23 +1,38 @@
 package media
 
+import "slices"
+
 // Band trimming removes uniform borders and caption bars (a plain band,
 // usually white, with a line or two of text, glued above or below a
 // picture) so that the fingerprint describes the picture itself. It is
 // applied identically to every image, so an original that already has a
 // plain border and a repost with an extra bar both end up at the same box.
 //
-// Only near-white and near-black bands are trimmed: caption bars and
-// letterboxing are practically always one of the two, while a sky or a
-// gradient at the top of a picture is not, and trimming it would also cut
-// away the meme text drawn over it.
+// A band on one side is trimmed only when it is near-white or near-black:
+// caption bars and letterboxing are practically always one of the two,
+// while a sky or a gradient at the top of a picture is not, and trimming it
+// would also cut away the meme text drawn over it. A band of any other
+// colour is trimmed only when the picture stands on a plain ground: at
+// least three sides are plain in one colour (clip art on a pale ground).
+// That ground is trimmed whatever a repost did to its level (a white ground
+// darkened by 15% is no longer near-white, a pale one brightened becomes
+// so), and only up to the first line that is not plain ground, lettering
+// included: crossing lettering as a caption bar's text is crossed would
+// stop inside a tall caption on the original but beyond it on a crop that
+// cut through it (and cross drawings with plain gaps inside), so the boxes
+// of a meme and its repost would not line up. The lettering stays in the
+// box; a crop through it moves the box no more than the crop itself did.
 const (
 	bandTolerance = 16   // gray levels a pixel may differ from the band colour
 	bandDark      = 10   // a band must be darker than this ...
-	bandBright    = 240  // ... or brighter than this
+	bandBright    = 240  // ... or brighter than this, unless it is the ground
 	cleanFraction = 0.97 // a line this close to the band colour is plain band
 	textFraction  = 0.10 // a caption line still has this much background
 	maxTextRun    = 0.12 // longest run of text lines inside a band, as a fraction of the side
 	maxTrimShare  = 0.45 // never trim more than this of a side in total
+	// groundAgreement is how far the levels of the sides of a plain ground
+	// may differ: JPEG noise, not a white caption bar over a pale ground.
+	groundAgreement = 6
 )
 
 type box struct{ x0, y0, x1, y1 int }
@@ -34,8 +49,9 @@ func trimBands(g grayImage) box {
 	minH := g.h - int(maxTrimShare*float64(g.h))
 	for range 4 {
 		changed := false
+		ground, onGround := plainGround(g, b)
 		for side := range 4 {
-			n := bandDepth(g, b, side)
+			n := bandDepth(g, b, side, ground, onGround)
 			if n == 0 {
 				continue
 			}
@@ -62,62 +78,128 @@ func trimBands(g grayImage) box {
 	return b
 }
 
-// bandDepth returns how many lines from the given side (0 top, 1 bottom,
-// 2 left, 3 right) of b form a plain band, possibly containing text lines.
-func bandDepth(g grayImage, b box, side int) int {
-	length, depth := b.dx(), b.dy()
+// edge walks the lines of box b of g from one side (0 top, 1 bottom,
+// 2 left, 3 right) inwards.
+type edge struct {
+	g             grayImage
+	b             box
+	side          int
+	length, depth int
+}
+
+func newEdge(g grayImage, b box, side int) edge {
+	e := edge{g: g, b: b, side: side, length: b.dx(), depth: b.dy()}
 	if side >= 2 {
-		length, depth = b.dy(), b.dx()
+		e.length, e.depth = b.dy(), b.dx()
 	}
-	if length < 4 || depth < 8 {
-		return 0
+	return e
+}
+
+// line returns where the i-th line from the side starts in g.pix and the
+// step between its pixels.
+func (e edge) line(i int) (start, step int) {
+	g, b := e.g, e.b
+	switch e.side {
+	case 0:
+		return (b.y0+i)*g.w + b.x0, 1
+	case 1:
+		return (b.y1-1-i)*g.w + b.x0, 1
+	case 2:
+		return b.y0*g.w + b.x0 + i, g.w
+	default:
+		return b.y0*g.w + b.x1 - 1 - i, g.w
 	}
-	line := func(i int) (start, step int) {
-		switch side {
-		case 0:
-			return (b.y0+i)*g.w + b.x0, 1
-		case 1:
-			return (b.y1-1-i)*g.w + b.x0, 1
-		case 2:
-			return b.y0*g.w + b.x0 + i, g.w
-		default:
-			return b.y0*g.w + b.x1 - 1 - i, g.w
+}
+
+// level is the median level of line i: the colour of a plain line, and of
+// the ground that most of a line crossing a caption bar's edge stands on.
+func (e edge) level(i int) float32 {
+	start, step := e.line(i)
+	v := make([]float32, e.length)
+	for k := range v {
+		v[k] = e.g.pix[start+k*step]
+	}
+	slices.Sort(v)
+	return v[len(v)/2]
+}
+
+// fraction is the share of line i within bandTolerance of colour.
+func (e edge) fraction(i int, colour float32) float64 {
+	start, step := e.line(i)
+	n := 0
+	for k := range e.length {
+		d := e.g.pix[start+k*step] - colour
+		if d <= bandTolerance && d >= -bandTolerance {
+			n++
 		}
 	}
-	start, step := line(0)
-	var sum float32
-	for k := range length {
-		sum += g.pix[start+k*step]
+	return float64(n) / float64(e.length)
+}
+
+// plainGround returns the colour of the plain ground b stands on: the
+// colour at least three of its sides' outer lines are plain in, alike
+// within bandTolerance (the fourth may be a caption bar, or a line a crop
+// cut through the lettering).
+func plainGround(g grayImage, b box) (colour float32, ok bool) {
+	var plain []float32
+	for side := range 4 {
+		e := newEdge(g, b, side)
+		if e.length < 4 || e.depth < 8 {
+			return 0, false
+		}
+		if c := e.level(0); e.fraction(0, c) >= cleanFraction {
+			plain = append(plain, c)
+		}
 	}
-	colour := sum / float32(length)
-	if colour > bandDark && colour < bandBright {
-		return 0
-	}
-	fraction := func(i int) float64 {
-		start, step := line(i)
-		n := 0
-		for k := range length {
-			d := g.pix[start+k*step] - colour
-			if d <= bandTolerance && d >= -bandTolerance {
-				n++
+	for _, c := range plain {
+		var n int
+		var sum float32
+		for _, o := range plain {
+			if o-c <= groundAgreement && c-o <= groundAgreement {
+				n, sum = n+1, sum+o
 			}
 		}
-		return float64(n) / float64(length)
+		if n >= 3 {
+			return sum / float32(n), true
+		}
 	}
-	if fraction(0) < cleanFraction {
+	return 0, false
+}
+
+// bandDepth returns how many lines from the given side (0 top, 1 bottom,
+// 2 left, 3 right) of b form a plain band: near-white or near-black,
+// possibly with text lines in it (a caption bar); or, when b stands on a
+// plain ground of colour ground, lines of that ground. The ground is
+// trimmed up to the first line that is not plain: the lettering and the
+// drawing stay in the box alike, so a crop through the lettering or a
+// drawing with plain gaps inside cannot move the box further than the
+// crop itself did.
+func bandDepth(g grayImage, b box, side int, ground float32, onGround bool) int {
+	e := newEdge(g, b, side)
+	if e.length < 4 || e.depth < 8 {
 		return 0
 	}
-	limit := int(maxTrimShare * float64(depth))
-	maxRun := max(2, int(maxTextRun*float64(depth)))
+	colour := e.level(0)
+	if e.fraction(0, colour) < cleanFraction {
+		return 0
+	}
+	maxLines := max(2, int(maxTextRun*float64(e.depth)))
+	switch {
+	case onGround && colour-ground <= groundAgreement && ground-colour <= groundAgreement:
+		colour, maxLines = ground, 0
+	case colour > bandDark && colour < bandBright:
+		return 0
+	}
+	limit := int(maxTrimShare * float64(e.depth))
 	lastClean, run := 0, 0
 	for i := 1; i < limit; i++ {
-		f := fraction(i)
+		f := e.fraction(i, colour)
 		if f >= cleanFraction {
 			lastClean, run = i, 0
 			continue
 		}
 		run++
-		if f < textFraction || run > maxRun {
+		if f < textFraction || run > maxLines {
 			break
 		}
 	}
