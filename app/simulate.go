@@ -30,6 +30,7 @@ func simulateFlags(fs *flag.FlagSet) action {
 	fs.Float64Var(&p.QualityTaste, "quality-taste", p.QualityTaste, "largest weight a user gives to quality")
 	fs.Float64Var(&p.Bias, "bias", p.Bias, "constant of the like logit")
 	fs.Float64Var(&p.TopicNoise, "topic-noise", p.TopicNoise, "chance a channel's meme strays from the channel's topics")
+	fs.Float64Var(&p.TextSignal, "text-signal", p.TextSignal, "share of a meme's words drawn from its topics' vocabularies (the rest are noise)")
 	fs.Float64Var(&p.Skip, "skip", p.Skip, "largest per-user chance of leaving at a meme without pressing")
 	fs.IntVar(&p.MinSeen, "min-seen", p.MinSeen, "fewest memes a user plans to see (log-uniform up to --max-seen)")
 	fs.IntVar(&p.MaxSeen, "max-seen", p.MaxSeen, "most memes a user plans to see")

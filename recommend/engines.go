@@ -26,13 +26,15 @@ const (
 	Fresh            = "fresh"
 	CoLiked          = "co_liked"
 	Taste            = "taste"
+	Collab           = "collab"
+	Content          = "content"
 )
 
 // EngineNames lists every engine.
 var EngineNames = []string{
 	BestUploaded, LRSmoothed, LikeSpread, RecentlyLiked,
 	ColdStartExplore, ColdStartAdapt, LowSentPool, LastResort,
-	SourceAffinity, CoLiked, Fresh, Taste,
+	SourceAffinity, CoLiked, Fresh, Taste, Collab, Content,
 }
 
 // Item is a meme ready to be sent: what the queue holds and the engines return.
@@ -67,6 +69,7 @@ type Engines struct {
 	ExploreMinReactions int
 	ExploreMinLR        float64
 	taste               tasteCache
+	memes               memeCache
 }
 
 // NewEngines returns the engines with the reference thresholds (50 reactions,
@@ -102,8 +105,14 @@ func (e *Engines) Candidates(ctx context.Context, engine string, q Query) ([]Ite
 	if exclude == nil {
 		exclude = []int64{}
 	}
-	if engine == Taste {
-		items, err := e.tasteCandidates(ctx, q, exclude)
+	if engine == Taste || engine == Collab || engine == Content {
+		var items []Item
+		var err error
+		if engine == Taste {
+			items, err = e.tasteCandidates(ctx, q, exclude)
+		} else {
+			items, err = e.scoredCandidates(ctx, engine, q, exclude)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("recommend: engine %s for user %d: %w", engine, q.UserID, err)
 		}

@@ -49,7 +49,7 @@ func (l Learner) withDefaults() Learner {
 // LearnedEngines are the engines the learned blend chooses among, at every
 // stage (an engine with nothing to offer a user yields its positions).
 var LearnedEngines = []string{
-	Taste, CoLiked, SourceAffinity, ColdStartAdapt, ColdStartExplore, LRSmoothed, LikeSpread, RecentlyLiked, BestUploaded, Fresh,
+	Collab, Content, Taste, CoLiked, SourceAffinity, ColdStartAdapt, ColdStartExplore, LRSmoothed, LikeSpread, RecentlyLiked, BestUploaded, Fresh,
 }
 
 // Stages are the maturity stages, by the fewest memes sent in each.

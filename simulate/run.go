@@ -57,6 +57,7 @@ type run struct {
 	feed   *recommend.Feed
 	stats  *stats.Job
 	colike *recommend.CoLikes
+	model  *recommend.Factors
 	users  []userState
 	byID   map[int64]int // memes.id -> index in w.Memes
 	tally  *tally
@@ -116,13 +117,13 @@ func Run(ctx context.Context, w *World, policy Policy, env Env) (Outcome, error)
 	opts.Stage = recommend.StageOf
 	r := &run{w: w, policy: policy, env: env, store: store,
 		feed:  recommend.NewFeed(store, rdb, policy.Feed, env.Log),
-		stats: stats.New(store, opts, env.Log), colike: recommend.NewCoLikes(store, env.Log),
+		stats: stats.New(store, opts, env.Log), colike: recommend.NewCoLikes(store, env.Log), model: recommend.NewFactors(store, env.Log),
 		byID: make(map[int64]int, len(w.Memes)), tally: newTally(w.P.MaxSeen),
 		imprs: make([]int, len(w.Memes)), to20: make([]time.Duration, len(w.Memes)), served: make([]bool, len(w.Memes)),
 		stored: w.Initial, phases: map[string]time.Duration{},
 	}
 	r.phases["setup"] = time.Since(began)
-	r.colike.Lag = 0
+	r.colike.Lag, r.model.Lag = 0, 0
 	defer r.feed.Close()
 	for i := range w.Initial {
 		r.byID[w.Memes[i].ID] = i
@@ -171,13 +172,17 @@ func (r *run) loop(ctx context.Context) error {
 		if p.ModelEvery > 0 && r.now-lastModel >= p.ModelEvery {
 			lastModel = r.now
 			err := r.timed("model", func() error {
-				_, err := r.colike.Run(ctx)
+				if _, err := r.colike.Run(ctx); err != nil {
+					return err
+				}
+				_, err := r.model.Run(ctx)
 				return err
 			})
 			if err != nil {
 				return err
 			}
-			r.feed.Engines().ForgetSources() // the model a minute of production time would see
+			r.feed.Engines().ForgetSources() // the models a minute of production time would see
+			r.feed.Engines().ForgetMemes()
 		}
 		if p.RefillEvery > 0 && r.now-lastRefill >= p.RefillEvery {
 			lastRefill = r.now

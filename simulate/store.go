@@ -118,7 +118,7 @@ INSERT INTO sources (platform, handle, language, status) VALUES ('telegram', $1,
 func insertMemes(ctx context.Context, tx pgx.Tx, w *World, from, to int) error {
 	n := to - from
 	sources, uploaders := make([]*int64, n), make([]*int64, n)
-	langs, files := make([]string, n), make([]string, n)
+	langs, files, texts := make([]string, n), make([]string, n), make([]string, n)
 	for k := range n {
 		i := from + k
 		m := w.Memes[i]
@@ -127,13 +127,13 @@ func insertMemes(ctx context.Context, tx pgx.Tx, w *World, from, to int) error {
 		} else {
 			uploaders[k] = &w.Users[m.Uploader].ID
 		}
-		langs[k], files[k] = languages[m.Lang], fmt.Sprintf("sim-%d", i)
+		langs[k], files[k], texts[k] = languages[m.Lang], fmt.Sprintf("sim-%d", i), m.Text
 	}
 	rows, err := tx.Query(ctx, `
-INSERT INTO memes (source_id, uploader_id, type, status, language, storage_file_id)
-SELECT s, u, 'photo', $5, l, f FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[]) WITH ORDINALITY AS t(s, u, l, f, k)
+INSERT INTO memes (source_id, uploader_id, type, status, language, storage_file_id, ocr_text)
+SELECT s, u, 'photo', $5, l, f, x FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $6::text[]) WITH ORDINALITY AS t(s, u, l, f, x, k)
 ORDER BY k
-RETURNING id`, sources, uploaders, langs, files, storage.MemeOK)
+RETURNING id`, sources, uploaders, langs, files, storage.MemeOK, texts)
 	if err != nil {
 		return fmt.Errorf("simulate: memes: %w", err)
 	}

@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"strings"
 	"time"
 )
 
@@ -33,6 +34,7 @@ type Params struct {
 	Bias            float64       // the like logit's constant
 	Noise           float64       // sd of the per user-meme part of the like logit
 	TopicNoise      float64       // chance a channel's meme takes a random topic instead of the channel's
+	TextSignal      float64       // share of a meme's words drawn from its topics' vocabularies (the rest are noise words)
 	Skip            float64       // largest per-user chance of leaving at a meme without pressing
 	MinSeen         int           // memes a user plans to see over the run, log-uniform in [MinSeen, MaxSeen]
 	MaxSeen         int           //
@@ -52,7 +54,7 @@ func DefaultParams() Params {
 	return Params{
 		Name: "default", Seed: 1, Topics: 8, Users: 2000, Memes: 20000, Sources: 40,
 		UploadShare: 0.3, Uploaders: 100, FavTopics: 2, TasteStrength: 3, QualityTaste: 1,
-		Bias: -2, Noise: 0.5, TopicNoise: 0.15, Skip: 0.05,
+		Bias: -2, Noise: 0.5, TopicNoise: 0.15, TextSignal: 0.4, Skip: 0.05,
 		MinSeen: 10, MaxSeen: 300, SessionMean: 25, SessionGap: 2 * time.Hour, JoinOver: 12 * time.Hour,
 		ArrivalsPerHour: 40, PressEvery: 5 * time.Second,
 		StatsEvery: 15 * time.Minute, ModelEvery: 15 * time.Minute, RefillEvery: 2 * time.Minute,
@@ -71,7 +73,8 @@ func (p Params) Validate() error {
 		return fmt.Errorf("simulate: uploaders must be within 1..users")
 	case p.MinSeen < 1 || p.MaxSeen < p.MinSeen:
 		return fmt.Errorf("simulate: need 1 <= min-seen <= max-seen")
-	case p.UploadShare < 0 || p.UploadShare > 1 || p.Skip < 0 || p.Skip >= 1 || p.TopicNoise < 0 || p.TopicNoise > 1:
+	case p.UploadShare < 0 || p.UploadShare > 1 || p.Skip < 0 || p.Skip >= 1 || p.TopicNoise < 0 || p.TopicNoise > 1 ||
+		p.TextSignal < 0 || p.TextSignal > 1:
 		return fmt.Errorf("simulate: shares and chances must be within 0..1")
 	case p.PressEvery <= 0 || p.SessionMean < 1:
 		return fmt.Errorf("simulate: press-every and session must be positive")
@@ -102,6 +105,7 @@ type Meme struct {
 	Source   int // index into World.Sources, or -1 for an upload
 	Uploader int // index into World.Users for an upload, else -1
 	Arrival  time.Duration
+	Text     string // what the meme says (its OCR text): words of its topics and noise words
 }
 
 // Source is a channel with a topic profile.
@@ -162,6 +166,12 @@ func NewWorld(p Params) *World {
 			break
 		}
 		w.Memes = append(w.Memes, w.newMeme(rng, t))
+	}
+	// The text comes from a stream of its own, so that a world's tastes,
+	// topics and arrivals do not depend on it.
+	textRng := rand.New(rand.NewPCG(p.Seed, 0x7e47))
+	for i := range w.Memes {
+		w.Memes[i].Text = w.text(textRng, &w.Memes[i])
 	}
 	return w
 }
@@ -289,4 +299,48 @@ func logUniform(rng *rand.Rand, lo, hi int) int {
 		return lo
 	}
 	return int(math.Round(math.Exp(math.Log(float64(lo)) + rng.Float64()*(math.Log(float64(hi))-math.Log(float64(lo))))))
+}
+
+// Vocabularies of the world's texts, per language: each topic has its own
+// words, and everything shares the noise words. Within a vocabulary a few
+// words are common and most are rare (the square of a uniform draw), as in
+// real captions.
+const (
+	topicVocabulary = 40
+	noiseVocabulary = 2000
+)
+
+// text is what a meme says: 3-10 words, each from the vocabulary of one of
+// its topics (drawn by weight) with chance TextSignal, else a noise word.
+// Engines see only this text, never the topics.
+func (w *World) text(rng *rand.Rand, m *Meme) string {
+	n := 3 + rng.IntN(8)
+	words := make([]string, n)
+	for i := range words {
+		if rng.Float64() < w.P.TextSignal {
+			t := m.Topics[pickWeighted(rng, m.Topics)].topic
+			words[i] = pseudoWord(m.Lang, t*topicVocabulary+int(topicVocabulary*math.Pow(rng.Float64(), 2)))
+		} else {
+			words[i] = pseudoWord(m.Lang, w.P.Topics*topicVocabulary+int(noiseVocabulary*math.Pow(rng.Float64(), 2)))
+		}
+	}
+	return strings.Join(words, " ")
+}
+
+var syllables = [][]string{
+	{"ba", "ko", "ri", "tu", "me", "sa", "lo", "ni", "da", "pe", "gu", "fi", "zo", "ha", "ve", "ju"},
+	{"ба", "ко", "ри", "ту", "ме", "са", "ло", "ни", "да", "пе", "гу", "фи", "зо", "ха", "ве", "жу"},
+}
+
+// pseudoWord is the word number id of a language: its base-16 digits (at
+// least three), each a syllable, shifted by position so that words do not
+// all start alike.
+func pseudoWord(lang, id int) string {
+	var b strings.Builder
+	syl := syllables[lang]
+	for i := 0; i < 3 || id > 0; i++ {
+		b.WriteString(syl[(id%len(syl)+7*i)%len(syl)])
+		id /= len(syl)
+	}
+	return b.String()
 }

@@ -1,0 +1,322 @@
+package recommend
+
+import (
+	"cmp"
+	"container/heap"
+	"context"
+	"fmt"
+	"math"
+	"slices"
+	"sync"
+	"time"
+
+	"memebot/storage"
+)
+
+// The collab and content engines score every servable meme for the person
+// and serve the best. Both read the person's latest reactions at every
+// refill, so what they pressed a minute ago already counts.
+//
+// collab scores by the factor model (factors.go): the person's vector is
+// solved from their reactions against the memes' vectors (the job's
+// vectors of people are only what memes are solved against), and it serves
+// memes with reactions enough to know them (CollabMinReactions).
+//
+// content scores by what memes say: each word the person met gets their
+// like rate on the memes that said it, as log-odds against their overall
+// rate (shrunk toward it by wordShrink reactions), and a meme scores the sum
+// over its words plus its standing (the log-odds of its bias in the factor
+// model: its like rate over everyone, approval likes left out, shrunk toward
+// what its words predict). A new meme nobody has reacted to goes first to the people
+// who like what it talks about.
+
+// CollabMinReactions is how many reactions a meme's vector needs before
+// collab serves it.
+const CollabMinReactions = 5
+
+// tasteReactions is how many of the person's latest reactions both
+// engines learn from.
+const tasteReactions = 300
+
+// wordShrink is how many reactions at the person's overall like rate a
+// word's like rate starts from.
+const wordShrink = 3
+
+// memeSnapshot is every servable meme as the two engines share it, read
+// from PostgreSQL at most once per sourceModelTTL.
+type memeSnapshot struct {
+	loaded    time.Time
+	index     map[int64]int32
+	ids       []int64
+	vecs      [][]float32 // nil: no factor vector yet
+	reactions []int32     // reactions the vector was solved from
+	language  []string
+	standing  []float32 // log-odds of the meme's bias in the factor model
+	words     [][]int32
+	dict      map[string]int32
+}
+
+type memeCache struct {
+	mu   sync.Mutex
+	snap *memeSnapshot
+}
+
+// ForgetMemes makes the next refill read the memes' vectors and words again
+// (after a factors run, when a simulation's clock outruns the cache's TTL).
+func (e *Engines) ForgetMemes() {
+	e.memes.mu.Lock()
+	e.memes.snap = nil
+	e.memes.mu.Unlock()
+}
+
+func (e *Engines) memeSnapshot(ctx context.Context) (*memeSnapshot, error) {
+	e.memes.mu.Lock()
+	defer e.memes.mu.Unlock()
+	if s := e.memes.snap; s != nil && time.Since(s.loaded) < sourceModelTTL {
+		return s, nil
+	}
+	rows, err := e.db.Query(ctx, `
+SELECT ms.meme_id, ms.language, f.vec, coalesce(f.reactions, 0), `+memeTextSQL+`
+FROM meme_stats ms JOIN memes m ON m.id = ms.meme_id LEFT JOIN meme_factors f ON f.meme_id = ms.meme_id
+WHERE ms.serving`)
+	if err != nil {
+		return nil, fmt.Errorf("recommend: memes to score: %w", err)
+	}
+	defer rows.Close()
+	s := &memeSnapshot{loaded: time.Now(), index: map[int64]int32{}, dict: map[string]int32{}}
+	for rows.Next() {
+		var id int64
+		var lang, text string
+		var vec []byte
+		var n int32
+		if err := rows.Scan(&id, &lang, &vec, &n, &text); err != nil {
+			return nil, fmt.Errorf("recommend: memes to score: %w", err)
+		}
+		s.index[id] = int32(len(s.ids))
+		var v []float32
+		standing := math.NaN() // a meme the model does not know yet: the mean, below
+		if vec != nil {
+			v = decodeVec(vec)
+			standing = logOdds(min(0.95, max(0.05, float64(v[FactorDims]))))
+		}
+		s.ids, s.vecs, s.reactions, s.language = append(s.ids, id), append(s.vecs, v), append(s.reactions, n), append(s.language, lang)
+		s.standing = append(s.standing, float32(standing))
+		s.words = append(s.words, s.wordIDs(memeWords(text), true))
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("recommend: memes to score: %w", err)
+	}
+	var sum float64
+	known := 0
+	for _, x := range s.standing {
+		if !math.IsNaN(float64(x)) {
+			sum, known = sum+float64(x), known+1
+		}
+	}
+	for i, x := range s.standing {
+		if math.IsNaN(float64(x)) {
+			s.standing[i] = float32(sum / float64(max(1, known)))
+		}
+	}
+	e.memes.snap = s
+	return s, nil
+}
+
+// wordIDs numbers the words; with add, words not met yet get a number,
+// otherwise they are left out.
+func (s *memeSnapshot) wordIDs(words []string, add bool) []int32 {
+	out := make([]int32, 0, len(words))
+	for _, w := range words {
+		id, ok := s.dict[w]
+		if !ok && add {
+			id, ok = int32(len(s.dict)), true
+			s.dict[w] = id
+		}
+		if ok {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+func logOdds(p float64) float64 { return math.Log(p / (1 - p)) }
+
+// pressed is one of the person's reactions that their taste is learnt from.
+type pressed struct {
+	meme  int64
+	like  bool
+	words []string
+}
+
+// tasteHistory reads every meme ever sent to the person, and their latest
+// tasteReactions likes and dislikes with what those memes say. The
+// uploader's own approval like says nothing of taste.
+func (e *Engines) tasteHistory(ctx context.Context, userID int64) (map[int64]bool, []pressed, error) {
+	rows, err := e.db.Query(ctx, `
+SELECT r.meme_id, r.reaction, r.engine <> $2, `+memeTextSQL+`
+FROM reactions r JOIN memes m ON m.id = r.meme_id
+WHERE r.user_id = $1
+ORDER BY r.reacted_at DESC NULLS LAST`, userID, storage.EngineApprovalLike)
+	if err != nil {
+		return nil, nil, fmt.Errorf("recommend: history of %d: %w", userID, err)
+	}
+	defer rows.Close()
+	sent := map[int64]bool{}
+	var history []pressed
+	for rows.Next() {
+		var id int64
+		var reaction *int16
+		var counts bool
+		var text string
+		if err := rows.Scan(&id, &reaction, &counts, &text); err != nil {
+			return nil, nil, fmt.Errorf("recommend: history of %d: %w", userID, err)
+		}
+		sent[id] = true
+		if reaction != nil && counts && len(history) < tasteReactions {
+			history = append(history, pressed{id, *reaction == storage.Like, memeWords(text)})
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, nil, fmt.Errorf("recommend: history of %d: %w", userID, err)
+	}
+	return sent, history, nil
+}
+
+// userVector solves the person's factor vector from their reactions.
+func (s *memeSnapshot) userVector(history []pressed) []float32 {
+	var reacts []rated
+	for _, h := range history {
+		if i, ok := s.index[h.meme]; ok && s.vecs[i] != nil {
+			reacts = append(reacts, rated{i, h.like})
+		}
+	}
+	return solveUser(reacts, s.vecs)
+}
+
+// wordTaste is the person's log-odds per word, against their overall like rate.
+func (s *memeSnapshot) wordTaste(history []pressed) map[int32]float64 {
+	likes := 0
+	for _, h := range history {
+		if h.like {
+			likes++
+		}
+	}
+	base := (float64(likes) + 1) / (float64(len(history)) + 2)
+	liked, met := map[int32]float64{}, map[int32]float64{}
+	for _, h := range history {
+		for _, w := range s.wordIDs(h.words, false) {
+			met[w]++
+			if h.like {
+				liked[w]++
+			}
+		}
+	}
+	taste := make(map[int32]float64, len(met))
+	for w, n := range met {
+		taste[w] = logOdds((liked[w]+wordShrink*base)/(n+wordShrink)) - logOdds(base)
+	}
+	return taste
+}
+
+// factorCandidatesSQL keeps, in the given order, the memes still servable
+// to the person.
+const factorCandidatesSQL = `
+SELECT c.id, m.type, m.storage_file_id, m.caption
+FROM unnest($4::bigint[]) WITH ORDINALITY AS c(id, k)
+JOIN memes m ON m.id = c.id AND m.status = 'ok' AND m.language = ANY($2::text[])
+WHERE c.id <> ALL($3::bigint[])
+  AND NOT EXISTS (SELECT 1 FROM reactions r WHERE r.user_id = $1 AND r.meme_id = c.id)
+ORDER BY c.k
+LIMIT $5`
+
+// scoredCandidates serves the memes the engine scores highest for the person.
+func (e *Engines) scoredCandidates(ctx context.Context, engine string, q Query, exclude []int64) ([]Item, error) {
+	s, err := e.memeSnapshot(ctx)
+	if err != nil {
+		return nil, err
+	}
+	sent, history, err := e.tasteHistory(ctx, q.UserID)
+	if err != nil {
+		return nil, err
+	}
+	for _, id := range exclude {
+		sent[id] = true
+	}
+	var scoreOf func(i int) (float64, bool)
+	if engine == Collab {
+		user := s.userVector(history)
+		scoreOf = func(i int) (float64, bool) {
+			if s.vecs[i] == nil || s.reactions[i] < CollabMinReactions {
+				return 0, false
+			}
+			return score(user, s.vecs[i]), true
+		}
+	} else {
+		taste := s.wordTaste(history)
+		scoreOf = func(i int) (float64, bool) {
+			x := float64(s.standing[i])
+			for _, w := range s.words[i] {
+				x += taste[w]
+			}
+			return x, true
+		}
+	}
+	best := newTopScores(2 * q.Limit)
+	for i, id := range s.ids {
+		if sent[id] || !slices.Contains(q.Languages, s.language[i]) {
+			continue
+		}
+		if x, ok := scoreOf(i); ok {
+			best.offer(id, x)
+		}
+	}
+	return e.scan(ctx, engine, factorCandidatesSQL, []any{q.UserID, q.Languages, exclude, best.ids(), q.Limit})
+}
+
+// topScores keeps the n highest-scoring memes offered (a min-heap: the
+// lowest kept on top), so that scoring every meme costs no sort.
+type topScores struct {
+	n    int
+	heap []scoredMeme
+}
+
+type scoredMeme struct {
+	id    int64
+	score float64
+}
+
+func newTopScores(n int) *topScores { return &topScores{n: n, heap: make([]scoredMeme, 0, n)} }
+
+func (t *topScores) offer(id int64, s float64) {
+	if len(t.heap) < t.n {
+		t.heap = append(t.heap, scoredMeme{id, s})
+		heap.Fix(t, len(t.heap)-1)
+		return
+	}
+	if t.n > 0 && s > t.heap[0].score {
+		t.heap[0] = scoredMeme{id, s}
+		heap.Fix(t, 0)
+	}
+}
+
+// ids are the kept memes, best first.
+func (t *topScores) ids() []int64 {
+	sorted := slices.SortedFunc(slices.Values(t.heap), func(a, b scoredMeme) int {
+		return cmp.Or(cmp.Compare(b.score, a.score), cmp.Compare(b.id, a.id))
+	})
+	out := make([]int64, len(sorted))
+	for i, m := range sorted {
+		out[i] = m.id
+	}
+	return out
+}
+
+func (t *topScores) Len() int           { return len(t.heap) }
+func (t *topScores) Less(i, j int) bool { return t.heap[i].score < t.heap[j].score }
+func (t *topScores) Swap(i, j int)      { t.heap[i], t.heap[j] = t.heap[j], t.heap[i] }
+func (t *topScores) Push(x any)         { t.heap = append(t.heap, x.(scoredMeme)) }
+func (t *topScores) Pop() any {
+	x := t.heap[len(t.heap)-1]
+	t.heap = t.heap[:len(t.heap)-1]
+	return x
+}
