@@ -49,6 +49,10 @@ func TestEnginesApplyTheSharedFilters(t *testing.T) {
 			switch engine {
 			case Fresh, LowSentPool: // only memes short of their first impressions
 				f.exec(`UPDATE meme_stats SET sent = $1`, FreshImpressions-1)
+			case Collab: // memes the factor model knows
+				f.exec(`INSERT INTO meme_factors (meme_id, vec, reactions) SELECT id, $1, $2 FROM memes`,
+					encodeVec(make([]float32, FactorDims+1)), CollabMinReactions)
+				f.feed.Engines().ForgetMemes()
 			case CoLiked: // memes liked with the one the user liked
 				f.exec(`INSERT INTO meme_colikes (meme_id, other_id, n) SELECT $1, id, 3 FROM memes WHERE id <> $1`,
 					forbidden["sent, reacted"])

@@ -48,8 +48,12 @@ func (l Learner) withDefaults() Learner {
 
 // LearnedEngines are the engines the learned blend chooses among, at every
 // stage (an engine with nothing to offer a user yields its positions).
+// Left out because the simulation showed they do not help: taste (below
+// source_affinity and content in every band), like_spread, recently_liked
+// and best_uploaded (at the like rate of a random meme once collab and
+// content are in the blend). They remain in the hand-set plans.
 var LearnedEngines = []string{
-	Collab, Content, Taste, CoLiked, SourceAffinity, ColdStartAdapt, ColdStartExplore, LRSmoothed, LikeSpread, RecentlyLiked, BestUploaded, Fresh,
+	Collab, Content, CoLiked, SourceAffinity, ColdStartAdapt, ColdStartExplore, LRSmoothed, Fresh,
 }
 
 // Stages are the maturity stages, by the fewest memes sent in each.

@@ -13,12 +13,12 @@ func TestLearnerFavoursTheEngineThatEarnsLikes(t *testing.T) {
 	var l Learner
 	prior := l.Weights("mature", nil, 20000)
 	ev := map[string]Evidence{
-		BestUploaded: {Likes: 160, Dislikes: 40}, // 80%
-		LRSmoothed:   {Likes: 40, Dislikes: 160}, // 20%, the prior's favourite at this stage
+		Content:    {Likes: 160, Dislikes: 40}, // 80%
+		LRSmoothed: {Likes: 40, Dislikes: 160}, // 20%, the prior's favourite at this stage
 	}
 	learned := l.Weights("mature", ev, 20000)
-	if learned[BestUploaded] <= prior[BestUploaded] || learned[BestUploaded] < 0.6 {
-		t.Errorf("best_uploaded (80%% liked): weight %.3f, prior %.3f; want most positions", learned[BestUploaded], prior[BestUploaded])
+	if learned[Content] <= prior[Content] || learned[Content] < 0.6 {
+		t.Errorf("content (80%% liked): weight %.3f, prior %.3f; want most positions", learned[Content], prior[Content])
 	}
 	if learned[LRSmoothed] >= prior[LRSmoothed] {
 		t.Errorf("lr_smoothed (20%% liked): weight %.3f, prior %.3f; want less", learned[LRSmoothed], prior[LRSmoothed])
@@ -66,7 +66,7 @@ func TestWeightsMoveTowardTheBetterEngine(t *testing.T) {
 		for i, m := range memes {
 			engine, reaction := storage.EngineApprovalLike, storage.Like
 			if i >= 40 {
-				engine = []string{BestUploaded, LRSmoothed}[i%2]
+				engine = []string{Collab, LRSmoothed}[i%2]
 				if engine == LRSmoothed {
 					reaction = storage.Dislike
 				}
@@ -87,15 +87,15 @@ func TestWeightsMoveTowardTheBetterEngine(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ev[BestUploaded].Likes != 30 || ev[LRSmoothed].Dislikes != 30 || ev[storage.EngineApprovalLike] != (Evidence{}) ||
-		ev[BestUploaded].Dislikes != 0 || ev[LRSmoothed].Likes != 0 {
-		t.Fatalf("mature evidence = %+v; want 30 likes of best_uploaded, 30 dislikes of lr_smoothed, no approval likes", ev)
+	if ev[Collab].Likes != 30 || ev[LRSmoothed].Dislikes != 30 || ev[storage.EngineApprovalLike] != (Evidence{}) ||
+		ev[Collab].Dislikes != 0 || ev[LRSmoothed].Likes != 0 {
+		t.Fatalf("mature evidence = %+v; want 30 likes of collab, 30 dislikes of lr_smoothed, no approval likes", ev)
 	}
 	var l Learner
 	was, now := l.Weights("mature", before, 20000), l.Weights("mature", ev, 20000)
-	if now[BestUploaded] <= was[BestUploaded] || now[LRSmoothed] >= was[LRSmoothed] {
-		t.Fatalf("weights best_uploaded %.3f -> %.3f, lr_smoothed %.3f -> %.3f; want toward best_uploaded",
-			was[BestUploaded], now[BestUploaded], was[LRSmoothed], now[LRSmoothed])
+	if now[Collab] <= was[Collab] || now[LRSmoothed] >= was[LRSmoothed] {
+		t.Fatalf("weights collab %.3f -> %.3f, lr_smoothed %.3f -> %.3f; want toward collab",
+			was[Collab], now[Collab], was[LRSmoothed], now[LRSmoothed])
 	}
 }
 
