@@ -91,24 +91,8 @@ func (m *factorRun) fold(ctx context.Context, from time.Time) (FactorsResult, er
 
 // solveUsers solves every person of the reactions against the memes' vectors.
 func solveUsers(history []reaction, memeVecs map[int64][]float32) ([]int64, [][]float32) {
-	var index []int64
-	memeIdx := map[int64]int32{}
-	var vecs [][]float32
-	byUser := map[int64][]rated{}
-	for _, r := range history {
-		v, ok := memeVecs[r.meme]
-		if !ok {
-			continue
-		}
-		i, ok := memeIdx[r.meme]
-		if !ok {
-			i = int32(len(vecs))
-			memeIdx[r.meme] = i
-			vecs = append(vecs, v)
-		}
-		byUser[r.user] = append(byUser[r.user], rated{i, r.like})
-	}
-	index = slices.Sorted(maps.Keys(byUser))
+	byUser, vecs := groupReactions(history, func(r reaction) (int64, int64) { return r.user, r.meme }, memeVecs)
+	index := slices.Sorted(maps.Keys(byUser))
 	out := make([][]float32, len(index))
 	for k, u := range index {
 		out[k] = solveUser(byUser[u], vecs)
@@ -116,27 +100,36 @@ func solveUsers(history []reaction, memeVecs map[int64][]float32) ([]int64, [][]
 	return index, out
 }
 
+// groupReactions groups the reactions by one side (sides returns it, then
+// the other) and lists the vectors of the other side that they point to;
+// a reaction whose other side has no vector is left out.
+func groupReactions(reacts []reaction, sides func(reaction) (int64, int64), others map[int64][]float32) (map[int64][]rated, [][]float32) {
+	index := map[int64]int32{}
+	var vecs [][]float32
+	groups := map[int64][]rated{}
+	for _, r := range reacts {
+		key, other := sides(r)
+		v, ok := others[other]
+		if !ok {
+			continue
+		}
+		i, ok := index[other]
+		if !ok {
+			i = int32(len(vecs))
+			index[other] = i
+			vecs = append(vecs, v)
+		}
+		groups[key] = append(groups[key], rated{i, r.like})
+	}
+	return groups, vecs
+}
+
 // solveMemes solves every meme of the reactions against the people's
 // vectors, moving its words' sums from its old vector to its new one. It
 // returns the memes, their vectors and reaction counts, and the words moved.
 func (m *factorRun) solveMemes(onMemes []reaction, people map[int64][]float32, words map[int64][]string,
 	oldVecs map[int64][]float32, oldCounts map[int64]int, sums map[string]*wordSum) ([]int64, [][]float32, []int, map[string]bool) {
-	var vecs [][]float32
-	userIdx := map[int64]int32{}
-	byMeme := map[int64][]rated{}
-	for _, r := range onMemes {
-		v, ok := people[r.user]
-		if !ok {
-			continue
-		}
-		i, ok := userIdx[r.user]
-		if !ok {
-			i = int32(len(vecs))
-			userIdx[r.user] = i
-			vecs = append(vecs, v)
-		}
-		byMeme[r.meme] = append(byMeme[r.meme], rated{i, r.like})
-	}
+	byMeme, vecs := groupReactions(onMemes, func(r reaction) (int64, int64) { return r.meme, r.user }, people)
 	ids := slices.Sorted(maps.Keys(byMeme))
 	out := make([][]float32, len(ids))
 	counts := make([]int, len(ids))

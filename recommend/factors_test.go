@@ -187,40 +187,32 @@ func TestFactorsFoldMatchesRebuild(t *testing.T) {
 
 // predictions scores every meme for every person with the stored model.
 func (w *petWorld) predictions() map[int64]map[int64]float64 {
-	users := map[int64][]float32{}
-	rows, err := w.f.db.Query(w.f.ctx, `SELECT user_id, vec FROM user_factors`)
-	if err != nil {
-		w.f.t.Fatal(err)
-	}
-	for rows.Next() {
-		var id int64
-		var b []byte
-		if err := rows.Scan(&id, &b); err != nil {
-			w.f.t.Fatal(err)
-		}
-		users[id] = decodeVec(b)
-	}
-	rows.Close()
-	memes := map[int64][]float32{}
-	rows, err = w.f.db.Query(w.f.ctx, `SELECT meme_id, vec FROM meme_factors`)
-	if err != nil {
-		w.f.t.Fatal(err)
-	}
-	for rows.Next() {
-		var id int64
-		var b []byte
-		if err := rows.Scan(&id, &b); err != nil {
-			w.f.t.Fatal(err)
-		}
-		memes[id] = decodeVec(b)
-	}
-	rows.Close()
+	users, memes := w.vectors(`SELECT user_id, vec FROM user_factors`), w.vectors(`SELECT meme_id, vec FROM meme_factors`)
 	out := map[int64]map[int64]float64{}
 	for u, uv := range users {
 		out[u] = map[int64]float64{}
 		for m, mv := range memes {
 			out[u][m] = score(uv, mv)
 		}
+	}
+	return out
+}
+
+// vectors reads (id, vector) rows.
+func (w *petWorld) vectors(query string) map[int64][]float32 {
+	rows, err := w.f.db.Query(w.f.ctx, query)
+	if err != nil {
+		w.f.t.Fatal(err)
+	}
+	defer rows.Close()
+	out := map[int64][]float32{}
+	for rows.Next() {
+		var id int64
+		var b []byte
+		if err := rows.Scan(&id, &b); err != nil {
+			w.f.t.Fatal(err)
+		}
+		out[id] = decodeVec(b)
 	}
 	return out
 }
