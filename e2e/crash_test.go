@@ -53,7 +53,7 @@ func TestJobOfKilledWorkerIsCompletedByAnother(t *testing.T) {
 func TestWorkerStopsCleanlyOnSIGTERM(t *testing.T) {
 	e := startRoles(t, app.Roles{Bot: true})
 	w := e.spawn("worker")
-	time.Sleep(1500 * time.Millisecond) // let it start
+	waitUntil(t, "the worker started", 30*time.Second, func() bool { return strings.Contains(w.out.String(), `msg="memebot started"`) })
 	err, took := w.terminate(t)
 	if err != nil {
 		t.Fatalf("worker exited with %v after SIGTERM, want 0", err)
