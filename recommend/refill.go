@@ -154,15 +154,16 @@ func (f *Feed) refillInBackground(userID int64, isModerator bool) {
 // early says the learned blend served a user in cold start (whose queue is
 // refreshed); with rebuild the queued memes may be chosen again.
 func (f *Feed) blend(ctx context.Context, userID int64, isModerator, rebuild bool) ([]Item, bool, error) {
+	// The user's languages, role and maturity in one round trip (the
+	// count as MemesSent reads it).
 	var langs []string
 	var role string
-	err := f.db.QueryRow(ctx, `SELECT languages, role FROM users WHERE id = $1`, userID).Scan(&langs, &role)
+	var sent int
+	err := f.db.QueryRow(ctx, `
+SELECT languages, role, (SELECT count(*) FROM (SELECT 1 FROM reactions WHERE user_id = $1 LIMIT $2) t)
+FROM users WHERE id = $1`, userID, VeteranStart).Scan(&langs, &role, &sent)
 	if err != nil {
 		return nil, false, fmt.Errorf("recommend: user %d: %w", userID, notFound(err))
-	}
-	sent, err := f.MemesSent(ctx, userID)
-	if err != nil {
-		return nil, false, err
 	}
 	moderator := isModerator || role == storage.RoleModerator
 	learned := !f.cfg.FixedBlend && !moderator
