@@ -208,11 +208,15 @@ WITH liked AS (
         SELECT other_id, n FROM meme_colikes WHERE meme_id = l.meme_id ORDER BY n DESC LIMIT 50
     ) c
     GROUP BY c.other_id
+), best AS (
+    SELECT ms.meme_id, near.n / sqrt(ms.likes + 1) AS score
+    FROM near
+    JOIN meme_stats ms ON ms.meme_id = near.other_id AND ms.serving AND ms.language = ANY($2::text[])
+    WHERE true ` + servable + `
+    ORDER BY 2 DESC, ms.meme_id
+    LIMIT $4
 )
-SELECT ms.meme_id, m.type, m.storage_file_id, m.caption
-FROM near
-JOIN meme_stats ms ON ms.meme_id = near.other_id AND ms.serving AND ms.language = ANY($2::text[])
-JOIN memes m ON m.id = ms.meme_id AND m.status = 'ok' AND m.language = ANY($2::text[])
-WHERE true ` + servable + `
-ORDER BY near.n / sqrt(ms.likes + 1) DESC, ms.meme_id
-LIMIT $4`
+SELECT b.meme_id, m.type, m.storage_file_id, m.caption
+FROM best b
+JOIN memes m ON m.id = b.meme_id AND m.status = 'ok' AND m.language = ANY($2::text[])
+ORDER BY b.score DESC, b.meme_id`

@@ -261,12 +261,16 @@ WITH recent AS (
         LIMIT $4
     ) c
 )
-SELECT p.meme_id, m.type, m.storage_file_id, m.caption
-FROM pool p
-JOIN memes m ON m.id = p.meme_id AND m.status = 'ok' AND m.language = ANY($2::text[])
-LEFT JOIN affinity a ON a.source_id = p.source_id
-ORDER BY (p.lr_smoothed + 2) * COALESCE(a.w, 0.5) DESC, p.meme_id
-LIMIT $4`
+, best AS (
+    SELECT p.meme_id, (p.lr_smoothed + 2) * COALESCE(a.w, 0.5) AS score
+    FROM pool p LEFT JOIN affinity a ON a.source_id = p.source_id
+    ORDER BY 2 DESC, p.meme_id
+    LIMIT $4
+)
+SELECT b.meme_id, m.type, m.storage_file_id, m.caption
+FROM best b
+JOIN memes m ON m.id = b.meme_id AND m.status = 'ok' AND m.language = ANY($2::text[])
+ORDER BY b.score DESC, b.meme_id`
 
 // recentAffinitySQL gives each source the user reacted to among their last
 // 200 reactions an affinity: their like rate on its memes, shrunk toward
@@ -295,19 +299,23 @@ recent AS (
 var sourceAffinitySQL = `
 WITH ` + recentAffinitySQL + `, top AS (
     SELECT source_id, w FROM affinity ORDER BY w DESC LIMIT 8
-)
-SELECT c.meme_id, m.type, m.storage_file_id, m.caption
-FROM top a
-CROSS JOIN LATERAL (
-    SELECT ms.meme_id, ms.lr_smoothed
-    FROM meme_stats ms
-    WHERE ms.serving AND ms.source_id = a.source_id AND ms.language = ANY($2::text[]) ` + servable + `
-    ORDER BY ms.lr_smoothed DESC
+), best AS (
+    SELECT c.meme_id, a.w + 0.1 * c.lr_smoothed AS score
+    FROM top a
+    CROSS JOIN LATERAL (
+        SELECT ms.meme_id, ms.lr_smoothed
+        FROM meme_stats ms
+        WHERE ms.serving AND ms.source_id = a.source_id AND ms.language = ANY($2::text[]) ` + servable + `
+        ORDER BY ms.lr_smoothed DESC
+        LIMIT $4
+    ) c
+    ORDER BY 2 DESC, c.meme_id DESC
     LIMIT $4
-) c
-JOIN memes m ON m.id = c.meme_id AND m.status = 'ok' AND m.language = ANY($2::text[])
-ORDER BY a.w + 0.1 * c.lr_smoothed DESC, c.meme_id DESC
-LIMIT $4`
+)
+SELECT b.meme_id, m.type, m.storage_file_id, m.caption
+FROM best b
+JOIN memes m ON m.id = b.meme_id AND m.status = 'ok' AND m.language = ANY($2::text[])
+ORDER BY b.score DESC, b.meme_id DESC`
 
 // freshSQL is fresh: memes that have not had FreshImpressions impressions
 // yet, newest first, so every new meme gets its chance before the backlog.
@@ -331,14 +339,17 @@ WITH %[1]s, pool AS MATERIALIZED (
         ORDER BY ms.meme_id DESC
         LIMIT $4 * 4
     ) c
+), best AS (
+    SELECT p.meme_id, p.shown / 5 AS tier, COALESCE(a.w, (SELECT rate FROM overall)) AS w
+    FROM pool p LEFT JOIN affinity a ON a.source_id = p.source_id
+    WHERE p.shown < %[2]d
+    ORDER BY 2, 3 DESC, p.meme_id DESC
+    LIMIT $4
 )
-SELECT p.meme_id, m.type, m.storage_file_id, m.caption
-FROM pool p
-JOIN memes m ON m.id = p.meme_id AND m.status = 'ok' AND m.language = ANY($2::text[])
-LEFT JOIN affinity a ON a.source_id = p.source_id
-WHERE p.shown < %[2]d
-ORDER BY p.shown / 5, COALESCE(a.w, (SELECT rate FROM overall)) DESC, p.meme_id DESC
-LIMIT $4`, recentAffinitySQL, FreshImpressions, servable)
+SELECT b.meme_id, m.type, m.storage_file_id, m.caption
+FROM best b
+JOIN memes m ON m.id = b.meme_id AND m.status = 'ok' AND m.language = ANY($2::text[])
+ORDER BY b.tier, b.w DESC, b.meme_id DESC`, recentAffinitySQL, FreshImpressions, servable)
 
 // FreshImpressions is how many impressions a meme gets before it leaves the
 // fresh engine's pool.
