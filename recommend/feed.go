@@ -13,6 +13,7 @@ import (
 	"memebot/kv"
 	"memebot/storage"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
@@ -219,11 +220,13 @@ SELECT $1, $2, $3 WHERE ` + servableSQL + `
 ON CONFLICT (user_id, meme_id) DO NOTHING`
 
 func (f *Feed) claim(ctx context.Context, userID int64, it Item) (bool, error) {
-	tag, err := f.db.Exec(ctx, claimSQL, userID, it.MemeID, it.Engine)
+	var claimed bool
+	err := f.pressRow(ctx, []any{&claimed}, `WITH claimed AS (`+claimSQL+` RETURNING true) SELECT EXISTS (SELECT 1 FROM claimed)`,
+		userID, it.MemeID, it.Engine)
 	if err != nil {
 		return false, fmt.Errorf("recommend: claim meme %d for %d: %w", it.MemeID, userID, err)
 	}
-	return tag.RowsAffected() == 1, nil
+	return claimed, nil
 }
 
 // unpop puts an item that was popped but not claimed back at the head of the
@@ -289,4 +292,36 @@ func (f *Feed) topUp(userID int64, isModerator bool, it Item, remaining int64) {
 	} else if remaining <= int64(f.cfg.LowWater) {
 		f.refillInBackground(userID, isModerator)
 	}
+}
+
+// pressRow runs one statement of the press path and scans its row, in one
+// round trip, in a transaction that commits without waiting for its WAL
+// record to reach the disk (synchronous_commit off). That wait was the press
+// path's cost: 1.2 ms at the median and 20-24 ms at the 99th percentile on
+// this machine's disk under load, against 0.13 and 2.7 ms without it. What
+// it risks is the last fraction of a second of presses if PostgreSQL itself
+// crashes (never if the bot does): those likes go uncounted, and a meme
+// claimed then may be offered again. The database stays consistent.
+func (f *Feed) pressRow(ctx context.Context, dest []any, sql string, args ...any) error {
+	b := &pgx.Batch{}
+	b.Queue(`BEGIN`)
+	b.Queue(`SET LOCAL synchronous_commit = off`)
+	b.Queue(sql, args...)
+	b.Queue(`COMMIT`)
+	br := f.db.SendBatch(ctx, b)
+	var err error
+	for i := range b.Len() {
+		if i == 2 {
+			err = br.QueryRow().Scan(dest...)
+		} else if _, e := br.Exec(); e != nil && err == nil {
+			err = e
+		}
+		if err != nil {
+			break
+		}
+	}
+	if cerr := br.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }

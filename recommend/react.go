@@ -27,7 +27,7 @@ func (f *Feed) ReactEngine(ctx context.Context, userID, memeID int64, reaction i
 		return "", false, err
 	}
 	var engine string
-	err := f.db.QueryRow(ctx, reactSQL, userID, memeID, reaction).Scan(&engine)
+	err := f.pressRow(ctx, []any{&engine}, reactSQL, userID, memeID, reaction)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return "", false, nil
 	}
@@ -80,7 +80,7 @@ func (f *Feed) ReactNext(ctx context.Context, userID, memeID int64, reaction int
 	}
 	var p Press
 	var claimed bool
-	err = f.db.QueryRow(ctx, reactClaimSQL, userID, it.MemeID, it.Engine, memeID, reaction).Scan(&p.Engine, &claimed)
+	err = f.pressRow(ctx, []any{&p.Engine, &claimed}, reactClaimSQL, userID, it.MemeID, it.Engine, memeID, reaction)
 	if errors.Is(err, pgx.ErrNoRows) { // already reacted to, or never sent
 		f.unpop(context.WithoutCancel(ctx), userID, it)
 		return Press{}, nil
