@@ -26,6 +26,22 @@ type memeState struct {
 	lrDevSum        float64
 	lrDevN          int32
 	lastLiked       *time.Time
+	source          *int64 // nil for an upload
+}
+
+// sourceCounts are what a run adds to one source: sent, likes, dislikes.
+type sourceCounts map[int64]*[3]int32
+
+func (c sourceCounts) add(m *memeState, field int) {
+	if m.source == nil {
+		return
+	}
+	n := c[*m.source]
+	if n == nil {
+		n = &[3]int32{}
+		c[*m.source] = n
+	}
+	n[field]++
 }
 
 type event struct {
@@ -53,7 +69,8 @@ func (j *Job) replay(ctx context.Context, tx pgx.Tx, res *Result) error {
 		return err
 	}
 	lap("load")
-	if res.Sent, err = addSent(ctx, tx, res.From, res.Until, users, memes); err != nil {
+	sources := sourceCounts{}
+	if res.Sent, err = addSent(ctx, tx, res.From, res.Until, users, memes, sources); err != nil {
 		return err
 	}
 	lap("sent")
@@ -80,6 +97,11 @@ ORDER BY user_id, reacted_at, sent_at, meme_id`, res.From, res.Until)
 			return nil // the meme row is gone (deleted meme)
 		}
 		j.fold(u, m, e)
+		if e.like {
+			sources.add(m, 1)
+		} else {
+			sources.add(m, 2)
+		}
 		res.Reactions++
 		return nil
 	})
@@ -100,6 +122,10 @@ ORDER BY user_id, reacted_at, sent_at, meme_id`, res.From, res.Until)
 		return err
 	}
 	lap("write engines")
+	if err := writeSources(ctx, tx, sources); err != nil {
+		return err
+	}
+	lap("write sources")
 	return nil
 }
 
@@ -136,7 +162,7 @@ func (j *Job) fold(u *userState, m *memeState, e event) {
 }
 
 // addSent counts the window's sent rows into the loaded users and memes.
-func addSent(ctx context.Context, tx pgx.Tx, from, until time.Time, users map[int64]*userState, memes map[int64]*memeState) (int64, error) {
+func addSent(ctx context.Context, tx pgx.Tx, from, until time.Time, users map[int64]*userState, memes map[int64]*memeState, sources sourceCounts) (int64, error) {
 	rows, err := tx.Query(ctx, `
 SELECT user_id, meme_id FROM reactions WHERE sent_at > $1 AND sent_at <= $2`, from, until)
 	if err != nil {
@@ -152,6 +178,7 @@ SELECT user_id, meme_id FROM reactions WHERE sent_at > $1 AND sent_at <= $2`, fr
 		users[userID].sent++
 		if m := memes[memeID]; m != nil {
 			m.sent++
+			sources.add(m, 0)
 		}
 		return nil
 	})
@@ -187,7 +214,7 @@ WHERE user_id IN (SELECT user_id FROM reactions WHERE reacted_at > $1 AND reacte
 
 func loadMemes(ctx context.Context, tx pgx.Tx, from, until time.Time) (map[int64]*memeState, error) {
 	rows, err := tx.Query(ctx, `
-SELECT meme_id, sent, likes, dislikes, lr_dev_sum, lr_dev_n, last_liked_at
+SELECT meme_id, sent, likes, dislikes, lr_dev_sum, lr_dev_n, last_liked_at, source_id
 FROM meme_stats
 WHERE meme_id IN (SELECT meme_id FROM reactions WHERE reacted_at > $1 AND reacted_at <= $2
                   UNION SELECT meme_id FROM reactions WHERE sent_at > $1 AND sent_at <= $2)`, from, until)
@@ -197,7 +224,7 @@ WHERE meme_id IN (SELECT meme_id FROM reactions WHERE reacted_at > $1 AND reacte
 	memes := make(map[int64]*memeState)
 	var id int64
 	var m memeState
-	_, err = pgx.ForEachRow(rows, []any{&id, &m.sent, &m.likes, &m.dislikes, &m.lrDevSum, &m.lrDevN, &m.lastLiked}, func() error {
+	_, err = pgx.ForEachRow(rows, []any{&id, &m.sent, &m.likes, &m.dislikes, &m.lrDevSum, &m.lrDevN, &m.lastLiked, &m.source}, func() error {
 		c := m
 		memes[id] = &c
 		m = memeState{}
@@ -282,4 +309,27 @@ func (j *Job) smoothed(sum float64, n int32) float64 {
 		return 0
 	}
 	return v
+}
+
+// writeSources adds the run's sent rows, likes and dislikes to the sources,
+// in one statement.
+func writeSources(ctx context.Context, tx pgx.Tx, sources sourceCounts) error {
+	if len(sources) == 0 {
+		return nil
+	}
+	var ids []int64
+	var sent, likes, dislikes []int32
+	for id, n := range sources {
+		ids = append(ids, id)
+		sent, likes, dislikes = append(sent, n[0]), append(likes, n[1]), append(dislikes, n[2])
+	}
+	_, err := tx.Exec(ctx, `
+INSERT INTO source_stats (source_id, sent, likes, dislikes)
+SELECT * FROM unnest($1::bigint[], $2::int[], $3::int[], $4::int[])
+ON CONFLICT (source_id) DO UPDATE SET sent = source_stats.sent + EXCLUDED.sent, likes = source_stats.likes + EXCLUDED.likes,
+    dislikes = source_stats.dislikes + EXCLUDED.dislikes, updated_at = now()`, ids, sent, likes, dislikes)
+	if err != nil {
+		return fmt.Errorf("source stats: %w", err)
+	}
+	return nil
 }

@@ -131,13 +131,6 @@ FROM stats_watermarks WHERE name = 'reactions' FOR UPDATE`, j.opts.Lag.Seconds()
 		j.log.Debug("stats: phase done", slog.String("phase", name), slog.Duration("took", time.Since(phase)))
 		phase = time.Now()
 	}
-	if err := countSourceSent(ctx, tx, res.From, res.Until); err != nil {
-		return res, err
-	}
-	if err := countSourceReactions(ctx, tx, res.From, res.Until); err != nil {
-		return res, err
-	}
-	lap("sources")
 	if err := j.replay(ctx, tx, &res); err != nil {
 		return res, err
 	}
@@ -147,33 +140,4 @@ FROM stats_watermarks WHERE name = 'reactions' FOR UPDATE`, j.opts.Lag.Seconds()
 		return res, fmt.Errorf("advance watermark: %w", err)
 	}
 	return res, nil
-}
-
-// countSourceSent adds the window's sent rows to the sources.
-func countSourceSent(ctx context.Context, tx pgx.Tx, from, until time.Time) error {
-	_, err := tx.Exec(ctx, `
-INSERT INTO source_stats (source_id, sent)
-SELECT m.source_id, count(*) FROM reactions r JOIN memes m ON m.id = r.meme_id
-WHERE r.sent_at > $1 AND r.sent_at <= $2 AND m.source_id IS NOT NULL GROUP BY m.source_id
-ON CONFLICT (source_id) DO UPDATE SET sent = source_stats.sent + EXCLUDED.sent, updated_at = now()`, from, until)
-	if err != nil {
-		return fmt.Errorf("source sent: %w", err)
-	}
-	return nil
-}
-
-// countSourceReactions adds the window's likes and dislikes to sources.
-func countSourceReactions(ctx context.Context, tx pgx.Tx, from, until time.Time) error {
-	_, err := tx.Exec(ctx, `
-INSERT INTO source_stats (source_id, likes, dislikes)
-SELECT m.source_id, count(*) FILTER (WHERE r.reaction = 1), count(*) FILTER (WHERE r.reaction = 2)
-FROM reactions r JOIN memes m ON m.id = r.meme_id
-WHERE r.reacted_at > $1 AND r.reacted_at <= $2 AND m.source_id IS NOT NULL
-GROUP BY m.source_id
-ON CONFLICT (source_id) DO UPDATE SET likes = source_stats.likes + EXCLUDED.likes,
-    dislikes = source_stats.dislikes + EXCLUDED.dislikes, updated_at = now()`, from, until)
-	if err != nil {
-		return fmt.Errorf("source reactions: %w", err)
-	}
-	return nil
 }
