@@ -43,13 +43,14 @@ func simulateFlags(fs *flag.FlagSet) action {
 	fs.DurationVar(&p.ModelEvery, "model-every", p.ModelEvery, "collaborative model job cadence (virtual)")
 	fs.DurationVar(&p.RefillEvery, "refill-every", p.RefillEvery, "ahead-of-time refill job cadence (virtual)")
 	fs.DurationVar(&p.QueueTTL, "queue-ttl", p.QueueTTL, "a queue untouched this long (virtual) is gone")
-	workers := fs.Int("workers", 4, "users pressing at once")
+	workers := fs.Int("workers", 4, "users pressing at once in each run")
+	parallel := fs.Int("parallel", 2, "runs (a world with a policy) going at once, each in its own database (--database with _0, _1, ...)")
 	database := fs.String("database", simulate.Database, "the simulation's own database (recreated; its name with dashes prefixes its Redis keys)")
 	jsonPath := fs.String("json", "", "write the report as JSON to this file")
 	pngPath := fs.String("png", "simulate.png", "write the like-rate chart to this PNG file (empty: none)")
 	quiet := fs.Bool("quiet", false, "no progress bar")
 	return func(ctx context.Context, proc *process) error {
-		return runSimulate(ctx, proc, p, simulateOptions{ks: *ks, noises: *noises, seeds: *seeds, workers: *workers,
+		return runSimulate(ctx, proc, p, simulateOptions{ks: *ks, noises: *noises, seeds: *seeds, workers: *workers, parallel: *parallel,
 			database: *database, jsonPath: *jsonPath, pngPath: *pngPath, quiet: *quiet})
 	}
 }
@@ -57,7 +58,7 @@ func simulateFlags(fs *flag.FlagSet) action {
 // simulateOptions are the flags of simulate that are not world parameters.
 type simulateOptions struct {
 	ks, noises, seeds           string
-	workers                     int
+	workers, parallel           int
 	database, jsonPath, pngPath string
 	quiet                       bool
 }
@@ -70,7 +71,7 @@ func runSimulate(ctx context.Context, proc *process, p simulate.Params, o simula
 	if err != nil {
 		return configError{err}
 	}
-	env := simulate.Env{DatabaseURL: cfg.DatabaseURL, RedisURL: cfg.RedisURL, Database: *database, Workers: *workers, Log: quietLog(log)}
+	env := simulate.Env{DatabaseURL: cfg.DatabaseURL, RedisURL: cfg.RedisURL, Database: *database, Workers: *workers, Parallel: o.parallel, Log: quietLog(log)}
 	if !*quiet {
 		env.Progress = progressBar(stderr)
 	}

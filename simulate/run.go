@@ -29,10 +29,13 @@ type Policy struct {
 type Env struct {
 	DatabaseURL, RedisURL string
 	Database              string // the simulation's own database (Database)
-	Workers               int    // users pressing at once (default 4)
-	Log                   *slog.Logger
-	Progress              func(world, policy string, done float64, presses int)
-	OnWorld               func(WorldReport) // called as each world is done
+	Workers               int    // users pressing at once, per run (default 4)
+	// Parallel runs (a world with a policy) go at once, each in a database
+	// of its own: Database with _0, _1, ... appended (default 1: Database).
+	Parallel int
+	Log      *slog.Logger
+	Progress func(world, policy string, done float64, presses int)
+	OnWorld  func(WorldReport) // called as each world is done
 }
 
 // userState is where one simulated person is.
@@ -81,15 +84,20 @@ func (r *run) timed(phase string, fn func() error) error {
 	return err
 }
 
+func (env Env) database() string {
+	if env.Database == "" {
+		return Database
+	}
+	return env.Database
+}
+
 // Run drives the policy through the world and returns what it did.
 func Run(ctx context.Context, w *World, policy Policy, env Env) (Outcome, error) {
 	began := time.Now()
 	if env.Workers <= 0 {
 		env.Workers = 4
 	}
-	if env.Database == "" {
-		env.Database = Database
-	}
+	env.Database = env.database()
 	store, err := freshStore(ctx, env.DatabaseURL, env.Database, env.Log)
 	if err != nil {
 		return Outcome{}, err

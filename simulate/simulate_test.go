@@ -51,8 +51,8 @@ func TestWorldIsReproducible(t *testing.T) {
 	}
 }
 
-// TestSimulateTinyWorld drives both policies through a tiny world on the real
-// servers and checks the report: the contract's bands, no meme served twice
+// TestSimulateTinyWorld drives both policies (at once) through a tiny world
+// on the real servers and checks the report: the contract's bands, no meme served twice
 // or in a language the user does not read, and the references in order.
 func TestSimulateTinyWorld(t *testing.T) {
 	name := "memebot_simtest_" + storagetest.RandomHex(4)
@@ -60,11 +60,13 @@ func TestSimulateTinyWorld(t *testing.T) {
 		ctx := context.Background()
 		conn, err := pgx.Connect(ctx, storagetest.DatabaseURL())
 		if err == nil {
-			conn.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
+			for _, db := range []string{name + "_0", name + "_1"} { // one per run going at once
+				conn.Exec(ctx, "DROP DATABASE IF EXISTS "+db+" WITH (FORCE)")
+			}
 			conn.Close(ctx)
 		}
 	})
-	env := Env{DatabaseURL: storagetest.DatabaseURL(), RedisURL: kvtest.RedisURL(), Database: name, Log: storagetest.Logger()}
+	env := Env{DatabaseURL: storagetest.DatabaseURL(), RedisURL: kvtest.RedisURL(), Database: name, Parallel: 2, Log: storagetest.Logger()}
 	rep, err := Compare(context.Background(), []Params{tinyWorld()}, Policies(), env)
 	if err != nil {
 		t.Fatal(err)
