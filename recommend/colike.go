@@ -216,7 +216,4 @@ WITH liked AS (
     ORDER BY 2 DESC, ms.meme_id
     LIMIT $4
 )
-SELECT b.meme_id, m.type, m.storage_file_id, m.caption
-FROM best b
-JOIN memes m ON m.id = b.meme_id AND m.status = 'ok' AND m.language = ANY($2::text[])
-ORDER BY b.score DESC, b.meme_id`
+` + bestMemes("b.score DESC, b.meme_id")

@@ -209,6 +209,17 @@ ORDER BY c.score %[2]s, c.meme_id
 LIMIT $4`, r.score, dir, r.where, servable, r.tie)
 }
 
+// bestMemes ends an engine whose query ranks its pool in a CTE named best
+// (meme_id and the columns `order` names): memes is read only for the memes
+// the engine returns, not for every candidate it ranked.
+func bestMemes(order string) string {
+	return `
+SELECT b.meme_id, m.type, m.storage_file_id, m.caption
+FROM best b
+JOIN memes m ON m.id = b.meme_id AND m.status = 'ok' AND m.language = ANY($2::text[])
+ORDER BY ` + order
+}
+
 // newestSQL is last_resort: the newest servable memes.
 var newestSQL = `
 SELECT c.meme_id, c.type, c.storage_file_id, c.caption
@@ -260,17 +271,13 @@ WITH recent AS (
         ORDER BY ms.lr_smoothed DESC
         LIMIT $4
     ) c
-)
-, best AS (
+), best AS (
     SELECT p.meme_id, (p.lr_smoothed + 2) * COALESCE(a.w, 0.5) AS score
     FROM pool p LEFT JOIN affinity a ON a.source_id = p.source_id
     ORDER BY 2 DESC, p.meme_id
     LIMIT $4
 )
-SELECT b.meme_id, m.type, m.storage_file_id, m.caption
-FROM best b
-JOIN memes m ON m.id = b.meme_id AND m.status = 'ok' AND m.language = ANY($2::text[])
-ORDER BY b.score DESC, b.meme_id`
+` + bestMemes("b.score DESC, b.meme_id")
 
 // recentAffinitySQL gives each source the user reacted to among their last
 // 200 reactions an affinity: their like rate on its memes, shrunk toward
@@ -312,10 +319,7 @@ WITH ` + recentAffinitySQL + `, top AS (
     ORDER BY 2 DESC, c.meme_id DESC
     LIMIT $4
 )
-SELECT b.meme_id, m.type, m.storage_file_id, m.caption
-FROM best b
-JOIN memes m ON m.id = b.meme_id AND m.status = 'ok' AND m.language = ANY($2::text[])
-ORDER BY b.score DESC, b.meme_id DESC`
+` + bestMemes("b.score DESC, b.meme_id DESC")
 
 // freshSQL is fresh: memes that have not had FreshImpressions impressions
 // yet, newest first, so every new meme gets its chance before the backlog.
@@ -346,10 +350,7 @@ WITH %[1]s, pool AS MATERIALIZED (
     ORDER BY 2, 3 DESC, p.meme_id DESC
     LIMIT $4
 )
-SELECT b.meme_id, m.type, m.storage_file_id, m.caption
-FROM best b
-JOIN memes m ON m.id = b.meme_id AND m.status = 'ok' AND m.language = ANY($2::text[])
-ORDER BY b.tier, b.w DESC, b.meme_id DESC`, recentAffinitySQL, FreshImpressions, servable)
+`+bestMemes("b.tier, b.w DESC, b.meme_id DESC"), recentAffinitySQL, FreshImpressions, servable)
 
 // FreshImpressions is how many impressions a meme gets before it leaves the
 // fresh engine's pool.
