@@ -1,10 +1,13 @@
 package stats
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"log/slog"
+	"maps"
 	"math"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -51,39 +54,46 @@ type event struct {
 	engine         string
 }
 
+// windowRow is a reactions row sent or reacted to in the run's window.
+type windowRow struct {
+	event
+	sentIn, reactedIn bool // which of its times fall in the window
+}
+
 // replay adds the window's sent rows and folds its reactions, per user in
 // reacted_at order, into the users' and memes' running state, then writes
-// each changed row once.
+// each changed row once. The window's rows are read once, through both
+// time indexes, and everything else is keyed by their users and memes.
 func (j *Job) replay(ctx context.Context, tx pgx.Tx, res *Result) error {
 	phase := time.Now()
 	lap := func(name string) {
 		j.log.Debug("stats: replay step done", slog.String("step", name), slog.Duration("took", time.Since(phase)))
 		phase = time.Now()
 	}
-	users, err := loadUsers(ctx, tx, res.From, res.Until)
+	window, err := readWindow(ctx, tx, res.From, res.Until)
 	if err != nil {
 		return err
 	}
-	memes, err := loadMemes(ctx, tx, res.From, res.Until)
+	userIDs, memeIDs := map[int64]bool{}, map[int64]bool{}
+	for _, r := range window {
+		userIDs[r.userID], memeIDs[r.memeID] = true, true
+	}
+	users, err := loadUsers(ctx, tx, slices.Collect(maps.Keys(userIDs)))
+	if err != nil {
+		return err
+	}
+	memes, err := loadMemes(ctx, tx, slices.Collect(maps.Keys(memeIDs)))
 	if err != nil {
 		return err
 	}
 	lap("load")
 	sources := sourceCounts{}
-	if res.Sent, err = addSent(ctx, tx, res.From, res.Until, users, memes, sources); err != nil {
-		return err
-	}
-	lap("sent")
-	rows, err := tx.Query(ctx, `
-SELECT user_id, meme_id, reaction = 1, sent_at, reacted_at, engine FROM reactions
-WHERE reacted_at > $1 AND reacted_at <= $2
-ORDER BY user_id, reacted_at, sent_at, meme_id`, res.From, res.Until)
-	if err != nil {
-		return fmt.Errorf("read reactions: %w", err)
-	}
-	var e event
+	res.Sent = addSent(window, users, memes, sources)
 	arms := engineArms{}
-	_, err = pgx.ForEachRow(rows, []any{&e.userID, &e.memeID, &e.like, &e.sent, &e.reacted, &e.engine}, func() error {
+	for _, e := range window {
+		if !e.reactedIn {
+			continue
+		}
 		u := users[e.userID]
 		if u == nil {
 			u = &userState{}
@@ -94,19 +104,15 @@ ORDER BY user_id, reacted_at, sent_at, meme_id`, res.From, res.Until)
 		}
 		m := memes[e.memeID]
 		if m == nil {
-			return nil // the meme row is gone (deleted meme)
+			continue // the meme row is gone (deleted meme)
 		}
-		j.fold(u, m, e)
+		j.fold(u, m, e.event)
 		if e.like {
 			sources.add(m, 1)
 		} else {
 			sources.add(m, 2)
 		}
 		res.Reactions++
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("replay reactions: %w", err)
 	}
 	res.Users, res.Memes = len(users), len(memes)
 	lap("fold")
@@ -161,39 +167,56 @@ func (j *Job) fold(u *userState, m *memeState, e event) {
 	}
 }
 
-// addSent counts the window's sent rows into the loaded users and memes.
-func addSent(ctx context.Context, tx pgx.Tx, from, until time.Time, users map[int64]*userState, memes map[int64]*memeState, sources sourceCounts) (int64, error) {
-	rows, err := tx.Query(ctx, `
-SELECT user_id, meme_id FROM reactions WHERE sent_at > $1 AND sent_at <= $2`, from, until)
-	if err != nil {
-		return 0, fmt.Errorf("read sent: %w", err)
-	}
+// addSent counts the window's sent rows into the users and the loaded memes.
+func addSent(window []windowRow, users map[int64]*userState, memes map[int64]*memeState, sources sourceCounts) int64 {
 	var total int64
-	var userID, memeID int64
-	_, err = pgx.ForEachRow(rows, []any{&userID, &memeID}, func() error {
-		total++
-		if users[userID] == nil {
-			users[userID] = &userState{}
+	for _, r := range window {
+		if !r.sentIn {
+			continue
 		}
-		users[userID].sent++
-		if m := memes[memeID]; m != nil {
+		total++
+		if users[r.userID] == nil {
+			users[r.userID] = &userState{}
+		}
+		users[r.userID].sent++
+		if m := memes[r.memeID]; m != nil {
 			m.sent++
 			sources.add(m, 0)
 		}
+	}
+	return total
+}
+
+// readWindow reads the rows sent or reacted to in (from, until], reactions
+// in replay order: per user by reacted_at, then sent_at and meme.
+func readWindow(ctx context.Context, tx pgx.Tx, from, until time.Time) ([]windowRow, error) {
+	rows, err := tx.Query(ctx, `
+SELECT user_id, meme_id, coalesce(reaction = 1, false), sent_at, coalesce(reacted_at, sent_at), engine,
+       sent_at > $1 AND sent_at <= $2, coalesce(reacted_at > $1 AND reacted_at <= $2 AND reaction IS NOT NULL, false)
+FROM reactions
+WHERE (reacted_at > $1 AND reacted_at <= $2) OR (sent_at > $1 AND sent_at <= $2)`, from, until)
+	if err != nil {
+		return nil, fmt.Errorf("read window: %w", err)
+	}
+	var out []windowRow
+	var r windowRow
+	_, err = pgx.ForEachRow(rows, []any{&r.userID, &r.memeID, &r.like, &r.sent, &r.reacted, &r.engine, &r.sentIn, &r.reactedIn}, func() error {
+		out = append(out, r)
 		return nil
 	})
 	if err != nil {
-		return 0, fmt.Errorf("read sent: %w", err)
+		return nil, fmt.Errorf("read window: %w", err)
 	}
-	return total, nil
+	slices.SortFunc(out, func(a, b windowRow) int {
+		return cmp.Or(cmp.Compare(a.userID, b.userID), a.reacted.Compare(b.reacted), a.sent.Compare(b.sent), cmp.Compare(a.memeID, b.memeID))
+	})
+	return out, nil
 }
 
-func loadUsers(ctx context.Context, tx pgx.Tx, from, until time.Time) (map[int64]*userState, error) {
+func loadUsers(ctx context.Context, tx pgx.Tx, ids []int64) (map[int64]*userState, error) {
 	rows, err := tx.Query(ctx, `
 SELECT user_id, sent, likes, dislikes, lr_sum, lr_n, last_reacted_at
-FROM user_stats
-WHERE user_id IN (SELECT user_id FROM reactions WHERE reacted_at > $1 AND reacted_at <= $2
-                  UNION SELECT user_id FROM reactions WHERE sent_at > $1 AND sent_at <= $2)`, from, until)
+FROM user_stats WHERE user_id = ANY($1)`, ids)
 	if err != nil {
 		return nil, fmt.Errorf("load user stats: %w", err)
 	}
@@ -212,12 +235,10 @@ WHERE user_id IN (SELECT user_id FROM reactions WHERE reacted_at > $1 AND reacte
 	return users, nil
 }
 
-func loadMemes(ctx context.Context, tx pgx.Tx, from, until time.Time) (map[int64]*memeState, error) {
+func loadMemes(ctx context.Context, tx pgx.Tx, ids []int64) (map[int64]*memeState, error) {
 	rows, err := tx.Query(ctx, `
 SELECT meme_id, sent, likes, dislikes, lr_dev_sum, lr_dev_n, last_liked_at, source_id
-FROM meme_stats
-WHERE meme_id IN (SELECT meme_id FROM reactions WHERE reacted_at > $1 AND reacted_at <= $2
-                  UNION SELECT meme_id FROM reactions WHERE sent_at > $1 AND sent_at <= $2)`, from, until)
+FROM meme_stats WHERE meme_id = ANY($1)`, ids)
 	if err != nil {
 		return nil, fmt.Errorf("load meme stats: %w", err)
 	}
