@@ -283,15 +283,22 @@ ORDER BY last_active_at DESC`, since.Seconds())
 }
 
 // RefillLow tops up those of the users' queues that hold LowWater items or
-// fewer, and returns how many it refilled.
+// fewer, and returns how many it refilled. The queues' lengths are read in
+// one pipeline, not a round trip per user.
 func (f *Feed) RefillLow(ctx context.Context, users []QueueOwner) (int, error) {
-	refilled := 0
-	for _, u := range users {
-		length, err := f.QueueLength(ctx, u.ID)
-		if err != nil {
-			return refilled, err
+	lengths := make([]*redis.IntCmd, len(users))
+	pipe := f.rdb.Pipeline()
+	for i, u := range users {
+		lengths[i] = pipe.LLen(ctx, f.queueKey(u.ID))
+	}
+	if len(users) > 0 {
+		if _, err := pipe.Exec(ctx); err != nil {
+			return 0, fmt.Errorf("recommend: queue lengths: %w", err)
 		}
-		if length > int64(f.cfg.LowWater) {
+	}
+	refilled := 0
+	for i, u := range users {
+		if lengths[i].Val() > int64(f.cfg.LowWater) {
 			continue
 		}
 		n, err := f.refillIfAtMost(ctx, u.ID, u.Moderator, int64(f.cfg.LowWater))
