@@ -72,52 +72,6 @@ type Feed struct {
 	cfg     Config
 	log     *slog.Logger
 	bg      sync.WaitGroup
-	ev      evidenceCache
-}
-
-// evidenceTTL: the engines' evidence changes once per stats run (every 15
-// minutes), so a refill reads a copy at most this old instead of querying
-// engine_stats before its engines can start.
-const evidenceTTL = 10 * time.Second
-
-// evidenceCache holds each stage's evidence as last read.
-type evidenceCache struct {
-	mu     sync.Mutex
-	stages map[string]cachedEvidence
-}
-
-type cachedEvidence struct {
-	read time.Time
-	ev   map[string]Evidence // shared by the refills that read it: never written to
-}
-
-// evidence is EngineEvidence, read at most once per evidenceTTL per stage.
-func (f *Feed) evidence(ctx context.Context, stage string) (map[string]Evidence, error) {
-	f.ev.mu.Lock()
-	c, ok := f.ev.stages[stage]
-	f.ev.mu.Unlock()
-	if ok && time.Since(c.read) < evidenceTTL {
-		return c.ev, nil
-	}
-	ev, err := f.EngineEvidence(ctx, stage)
-	if err != nil {
-		return nil, err
-	}
-	f.ev.mu.Lock()
-	defer f.ev.mu.Unlock()
-	if f.ev.stages == nil {
-		f.ev.stages = map[string]cachedEvidence{}
-	}
-	f.ev.stages[stage] = cachedEvidence{read: time.Now(), ev: ev}
-	return ev, nil
-}
-
-// ForgetEvidence makes the next refills read the engines' evidence again
-// (after a stats run, when a simulation's clock outruns evidenceTTL).
-func (f *Feed) ForgetEvidence() {
-	f.ev.mu.Lock()
-	f.ev.stages = nil
-	f.ev.mu.Unlock()
 }
 
 // NewFeed returns a feed over the store and Redis.

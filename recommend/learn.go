@@ -174,7 +174,7 @@ FROM engine_stats GROUP BY engine`, stage, OtherStagesWeight)
 // best remaining engine in expectation.
 func (f *Feed) learnedBlend(ctx context.Context, sent int, q Query, rng *rand.Rand) ([]Item, string, error) {
 	stage := StageOf(sent)
-	ev, err := f.evidence(ctx, stage)
+	ev, err := f.EngineEvidence(ctx, stage)
 	if err != nil {
 		return nil, stage, err
 	}

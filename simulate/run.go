@@ -388,7 +388,6 @@ func (r *run) runStats(ctx context.Context) error {
 		return err
 	}
 	r.feed.Engines().ForgetSources()
-	r.feed.ForgetEvidence()
 	r.statsTimes = append(r.statsTimes, time.Since(began))
 	return nil
 }
