@@ -10,6 +10,8 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"gorm.io/gorm"
 )
 
 // SearchHit is an approved meme found by inline search, with what an inline
@@ -27,17 +29,18 @@ type SearchPage struct {
 	NextOffset string
 }
 
-// SearchTerms is what a person typed, as text search queries: All needs
-// every word, Any one of them. The last word also matches as a prefix,
-// because inline queries arrive while the person is still typing (from 3
-// letters on: a shorter prefix matches a good part of all words).
+// SearchTerms is what a person typed: whole words, and the last word as a
+// prefix when it is long enough, because inline queries arrive while the
+// person is still typing (from 3 letters on: a shorter prefix matches a
+// good part of all words).
 type SearchTerms struct {
-	All, Any string
+	Words  []string
+	Prefix string
 }
 
 // ParseSearch splits text into words of letters and digits (everything else
-// separates them, so nothing typed can break the query syntax) and builds the
-// queries; ok is false when there is no word at all.
+// separates them, so nothing typed can break the query syntax); ok is false
+// when there is no word at all.
 func ParseSearch(text string) (SearchTerms, bool) {
 	words := strings.FieldsFunc(strings.ToLower(text), func(r rune) bool {
 		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
@@ -46,10 +49,12 @@ func ParseSearch(text string) (SearchTerms, bool) {
 	if len(words) == 0 {
 		return SearchTerms{}, false
 	}
+	var terms SearchTerms
 	if last := words[len(words)-1]; utf8.RuneCountInString(last) >= minPrefixRunes {
-		words[len(words)-1] = last + ":*"
+		terms.Prefix, words = last, words[:len(words)-1]
 	}
-	return SearchTerms{All: strings.Join(words, " & "), Any: strings.Join(words, " | ")}, true
+	terms.Words = words
+	return terms, true
 }
 
 // distinct keeps the first n different words in order (a repeated word would
@@ -64,8 +69,13 @@ func distinct(words []string, n int) []string {
 	return out
 }
 
-// minPrefixRunes is the shortest last word matched as a prefix.
-const minPrefixRunes = 3
+// minPrefixRunes is the shortest last word matched as a prefix;
+// maxPrefixWords is how many known words a prefix stands for at most (the
+// shortest ones: "cat" means cat and catch before catastrophically).
+const (
+	minPrefixRunes = 3
+	maxPrefixWords = 32
+)
 
 // Search tiers: memes that have every word come first, then those with some.
 const (
@@ -78,10 +88,14 @@ const (
 // first, then those with only some of the words, best liked first. offset
 // is "" or a NextOffset this method returned; anything else starts over.
 func (s *Store) SearchMemes(ctx context.Context, terms SearchTerms, offset string, limit int) (SearchPage, error) {
+	all, anyWord, err := s.searchQueries(ctx, terms)
+	if err != nil {
+		return SearchPage{}, err
+	}
 	tier, skip := parseSearchOffset(offset)
 	var page SearchPage
 	if tier == tierAll {
-		hits, err := s.searchTier(ctx, `s.doc @@ to_tsquery('russian', ?)`, []any{terms.All}, skip, limit+1)
+		hits, err := s.searchTier(ctx, all, skip, limit+1)
 		if err != nil {
 			return SearchPage{}, err
 		}
@@ -89,13 +103,16 @@ func (s *Store) SearchMemes(ctx context.Context, terms SearchTerms, offset strin
 			return SearchPage{Hits: hits[:limit], NextOffset: searchOffset(tierAll, skip+limit)}, nil
 		}
 		page.Hits, tier, skip = hits, tierAny, 0
-		if terms.Any == terms.All {
+		if anyWord == all {
 			return page, nil
 		}
 	}
 	want := limit - len(page.Hits)
-	hits, err := s.searchTier(ctx, `s.doc @@ to_tsquery('russian', ?) AND NOT s.doc @@ to_tsquery('russian', ?)`,
-		[]any{terms.Any, terms.All}, skip, want+1)
+	some := anyWord
+	if all != "" {
+		some = "(" + anyWord + ") & !(" + all + ")"
+	}
+	hits, err := s.searchTier(ctx, some, skip, want+1)
 	if err != nil {
 		return SearchPage{}, err
 	}
@@ -106,14 +123,72 @@ func (s *Store) SearchMemes(ctx context.Context, terms SearchTerms, offset strin
 	return page, nil
 }
 
-func (s *Store) searchTier(ctx context.Context, match string, args []any, skip, limit int) ([]SearchHit, error) {
+// searchQueries turns terms into text search queries over the words the
+// index knows (stemmed as the documents are): all needs every word, anyWord
+// one of them; the prefix becomes the known words it starts. all is "" when
+// no meme can have every word (a prefix that starts no known word).
+func (s *Store) searchQueries(ctx context.Context, terms SearchTerms) (all, anyWord string, err error) {
+	var rows []struct {
+		Word   int
+		Lexeme string
+	}
+	err = s.db.WithContext(ctx).Raw(`
+SELECT w.i - 1 AS word, l AS lexeme
+FROM unnest(?::text[]) WITH ORDINALITY AS w(word, i), unnest(tsvector_to_array(to_tsvector('russian', w.word))) AS l
+UNION ALL
+SELECT -1, k.word FROM (
+    SELECT sw.word FROM search_words sw, unnest(tsvector_to_array(to_tsvector('russian', ?::text))) AS p
+    WHERE sw.word >= p AND sw.word < p || chr(1114111)
+    ORDER BY length(sw.word), sw.word LIMIT ?) k`,
+		StringArray(terms.Words), terms.Prefix, maxPrefixWords).Scan(&rows).Error
+	if err != nil {
+		return "", "", fmt.Errorf("storage: search words: %w", err)
+	}
+	groups := make([][]string, len(terms.Words)+1) // a word's lexemes; the last group is the prefix's
+	for _, r := range rows {
+		g := r.Word
+		if g < 0 {
+			g = len(terms.Words)
+		}
+		groups[g] = append(groups[g], tsLexeme(r.Lexeme))
+	}
+	var ands, ors []string
+	for i, g := range groups {
+		switch {
+		case len(g) > 0 && i == len(terms.Words):
+			ands = append(ands, "("+strings.Join(g, " | ")+")")
+		case len(g) > 0:
+			ands = append(ands, strings.Join(g, " & "))
+		}
+		ors = append(ors, g...)
+	}
+	switch {
+	case len(ors) == 0:
+		return "", "", nil
+	case len(ands) == 1 && len(ors) == len(groups[len(groups)-1]):
+		return ands[0], ands[0], nil // the prefix alone: one query
+	}
+	if terms.Prefix != "" && len(groups[len(terms.Words)]) == 0 {
+		return "", strings.Join(ors, " | "), nil
+	}
+	return strings.Join(ands, " & "), strings.Join(ors, " | "), nil
+}
+
+// tsLexeme quotes a lexeme for the text search query syntax.
+func tsLexeme(l string) string {
+	return "'" + strings.NewReplacer(`\`, `\\`, `'`, `''`).Replace(l) + "'"
+}
+
+func (s *Store) searchTier(ctx context.Context, query string, skip, limit int) ([]SearchHit, error) {
+	if query == "" {
+		return nil, nil
+	}
 	var hits []SearchHit
 	err := s.db.WithContext(ctx).Raw(`
 SELECT m.id AS meme_id, m.type, m.storage_file_id AS file_id
-FROM (SELECT meme_id, rank FROM meme_search s WHERE `+match+`
-      ORDER BY rank DESC, meme_id DESC LIMIT ? OFFSET ?) hit
-JOIN memes m ON m.id = hit.meme_id
-ORDER BY hit.rank DESC, hit.meme_id DESC`, append(args, limit, skip)...).Scan(&hits).Error
+FROM search_meme_ids(?::tsquery, ?) hit JOIN memes m ON m.id = hit.meme_id
+WHERE hit.pos > ?
+ORDER BY hit.pos`, query, skip+limit, skip).Scan(&hits).Error
 	if err != nil {
 		return nil, fmt.Errorf("storage: search memes: %w", err)
 	}
@@ -121,16 +196,25 @@ ORDER BY hit.rank DESC, hit.meme_id DESC`, append(args, limit, skip)...).Scan(&h
 }
 
 // RefreshSearchRanks copies each meme's current like rate into the search
-// index (only where it changed) and returns how many ranks moved.
+// index (only where it changed), puts the memes in their new rank tiers, and
+// returns how many ranks moved.
 func (s *Store) RefreshSearchRanks(ctx context.Context) (int64, error) {
-	res := s.db.WithContext(ctx).Exec(`
+	var moved int64
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		res := tx.Exec(`
 UPDATE meme_search s SET rank = st.like_ratio
 FROM meme_stats st
 WHERE st.meme_id = s.meme_id AND s.rank IS DISTINCT FROM st.like_ratio::real`)
-	if res.Error != nil {
-		return 0, fmt.Errorf("storage: refresh search ranks: %w", res.Error)
+		if res.Error != nil {
+			return res.Error
+		}
+		moved = res.RowsAffected
+		return tx.Exec(`SELECT refresh_search_tiers()`).Error
+	})
+	if err != nil {
+		return 0, fmt.Errorf("storage: refresh search ranks: %w", err)
 	}
-	return res.RowsAffected, nil
+	return moved, nil
 }
 
 // searchOffset encodes a position as the offset Telegram hands back.

@@ -3,6 +3,7 @@ package storage_test
 import (
 	"context"
 	"encoding/json"
+	"strings"
 	"testing"
 
 	"memebot/storage"
@@ -11,20 +12,21 @@ import (
 
 func TestParseSearch(t *testing.T) {
 	cases := []struct {
-		in       string
-		all, any string
-		ok       bool
+		in     string
+		words  string
+		prefix string
+		ok     bool
 	}{
-		{"Cat", "cat:*", "cat:*", true},
-		{"когда   КОТ", "когда & кот:*", "когда | кот:*", true},
-		{"it's 'a' & trap!|(", "it & s & a & trap:*", "it | s | a | trap:*", true},
-		{"cat go cat", "cat & go", "cat | go", true},
+		{"Cat", "", "cat", true},
+		{"когда   КОТ", "когда", "кот", true},
+		{"it's 'a' & trap!|(", "it s a", "trap", true},
+		{"cat go cat", "cat go", "", true},
 		{"  ?!  ", "", "", false},
 	}
 	for _, c := range cases {
 		got, ok := storage.ParseSearch(c.in)
-		if ok != c.ok || got.All != c.all || got.Any != c.any {
-			t.Errorf("ParseSearch(%q) = %+v %v, want %q %q %v", c.in, got, ok, c.all, c.any, c.ok)
+		if ok != c.ok || strings.Join(got.Words, " ") != c.words || got.Prefix != c.prefix {
+			t.Errorf("ParseSearch(%q) = %+v %v, want words %q prefix %q %v", c.in, got, ok, c.words, c.prefix, c.ok)
 		}
 	}
 }
@@ -109,4 +111,70 @@ func equal(a, b []int64) bool {
 		}
 	}
 	return true
+}
+
+// TestSearchWalksRankTiers: with memes spread over several rank tiers, a
+// search still returns the best liked matches first, across tiers and pages,
+// and a meme approved after the last tier refresh is found in its place.
+func TestSearchWalksRankTiers(t *testing.T) {
+	st := storagetest.NewStore(t)
+	ctx := context.Background()
+	db := st.SQL()
+	// 9,000 memes: every third says "cat"; like counts spread the ranks so
+	// that the cat memes land in three tiers (1,500, 6,000, 24,000, ...).
+	if _, err := db.ExecContext(ctx, `
+INSERT INTO memes (type, status, storage_file_id, ocr_text)
+SELECT 'photo', 'ok', 'f', CASE WHEN g % 3 = 0 THEN 'a cat ' ELSE 'a dog ' END || 'number' || g
+FROM generate_series(1, 9000) g`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.ExecContext(ctx, `UPDATE meme_stats SET likes = (meme_id * 7919) % 101, dislikes = (meme_id * 104729) % 97`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.RefreshSearchRanks(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var tiers int
+	db.QueryRowContext(ctx, `SELECT count(DISTINCT tier) FROM meme_search WHERE doc @@ 'cat'`).Scan(&tiers)
+	if tiers < 3 {
+		t.Fatalf("cat memes span %d tiers, want at least 3 for this test to mean anything", tiers)
+	}
+	late := &storage.Meme{Type: "photo", Status: "ok", Language: "en", OCRText: "the latest cat", StorageFileID: "f"}
+	if err := st.CreateMeme(ctx, late); err != nil {
+		t.Fatal(err)
+	}
+	var want []int64
+	rows, err := db.QueryContext(ctx, `
+SELECT m.id FROM memes m LEFT JOIN meme_search s ON s.meme_id = m.id
+WHERE m.ocr_text LIKE '%cat%' ORDER BY coalesce(s.rank, 0.5) DESC, m.id DESC`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var id int64
+		rows.Scan(&id)
+		want = append(want, id)
+	}
+	rows.Close()
+
+	terms, _ := storage.ParseSearch("cats")
+	var got []int64
+	offset := ""
+	for page := 0; page < 100; page++ {
+		p, err := st.SearchMemes(ctx, terms, offset, 50)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, h := range p.Hits {
+			got = append(got, h.MemeID)
+		}
+		if offset = p.NextOffset; offset == "" {
+			break
+		}
+	}
+	if !equal(got, want) {
+		n := min(len(got), len(want), 10)
+		t.Fatalf("paging through 'cats' gave %d memes (first %v), want all %d best liked first (first %v)",
+			len(got), got[:n], len(want), want[:n])
+	}
 }
