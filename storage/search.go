@@ -286,15 +286,29 @@ SELECT (SELECT count(*) FROM inline_searches WHERE created_at >= $1 AND created_
 }
 
 // RecordInlineSearch keeps what someone searched for and how many memes the
-// first page showed.
+// first page showed. Telegram sends a query at each pause in typing, so a
+// query that continues (or cuts back) the same person's search of the last
+// few seconds replaces it: "ca", "cat", "cats" is one search.
 func (s *Store) RecordInlineSearch(ctx context.Context, userID int64, query string, results int) error {
-	err := s.db.WithContext(ctx).Exec(`INSERT INTO inline_searches (user_id, query, results) VALUES (?, ?, ?)`,
-		userID, query, results).Error
-	if err != nil {
-		return fmt.Errorf("storage: record inline search: %w", err)
+	res := s.db.WithContext(ctx).Exec(`
+UPDATE inline_searches SET query = ?, results = ?, created_at = now()
+WHERE id = (SELECT id FROM inline_searches WHERE user_id = ? AND created_at > now() - ?::interval
+            ORDER BY id DESC LIMIT 1)
+  AND (starts_with(?, query) OR starts_with(query, ?))`,
+		query, results, userID, typingPause, query, query)
+	if res.Error == nil && res.RowsAffected == 0 {
+		res = s.db.WithContext(ctx).Exec(`INSERT INTO inline_searches (user_id, query, results) VALUES (?, ?, ?)`,
+			userID, query, results)
+	}
+	if res.Error != nil {
+		return fmt.Errorf("storage: record inline search: %w", res.Error)
 	}
 	return nil
 }
+
+// typingPause is how long after a search the same person's longer or
+// shorter query still counts as the same search, being typed.
+const typingPause = "20 seconds"
 
 // RecordInlinePick keeps which meme someone sent from their search results.
 func (s *Store) RecordInlinePick(ctx context.Context, userID, memeID int64, query string) error {

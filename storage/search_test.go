@@ -3,6 +3,7 @@ package storage_test
 import (
 	"context"
 	"encoding/json"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -176,5 +177,36 @@ WHERE m.ocr_text LIKE '%cat%' ORDER BY coalesce(s.rank, 0.5) DESC, m.id DESC`)
 		n := min(len(got), len(want), 10)
 		t.Fatalf("paging through 'cats' gave %d memes (first %v), want all %d best liked first (first %v)",
 			len(got), got[:n], len(want), want[:n])
+	}
+}
+
+// TestRecordInlineSearchWhileTyping: Telegram sends a query at each pause in
+// typing; "cat", "cats", "cats d" by one person is one search in the stats,
+// while another person's search, or a different search, counts on its own.
+func TestRecordInlineSearchWhileTyping(t *testing.T) {
+	st := storagetest.NewStore(t)
+	ctx := context.Background()
+	for _, r := range []struct {
+		user  int64
+		query string
+	}{{1, "cat"}, {1, "cats"}, {2, "cats"}, {1, "cats d"}, {1, "cats"}, {1, "dogs"}} {
+		if err := st.RecordInlineSearch(ctx, r.user, r.query, 5); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rows, err := st.SQL().QueryContext(ctx, `SELECT user_id, query FROM inline_searches ORDER BY id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var got []string
+	for rows.Next() {
+		var user int64
+		var q string
+		rows.Scan(&user, &q)
+		got = append(got, strconv.FormatInt(user, 10)+":"+q)
+	}
+	if want := "1:cats 2:cats 1:dogs"; strings.Join(got, " ") != want {
+		t.Fatalf("searches recorded = %v, want %s", got, want)
 	}
 }

@@ -110,6 +110,10 @@ BEGIN
 END $$;
 -- +goose StatementEnd
 
+-- A query typed letter by letter is one search (RecordInlineSearch finds the
+-- person's last one).
+CREATE INDEX inline_searches_user_idx ON inline_searches (user_id, id DESC);
+
 -- +goose StatementBegin
 -- search_meme_ids returns the best `want` memes matching q, walking the
 -- tiers best first and stopping once it has them. Its plans are made once
@@ -137,6 +141,7 @@ END $$;
 -- +goose StatementEnd
 
 -- +goose Down
+DROP INDEX inline_searches_user_idx;
 -- +goose StatementBegin
 CREATE OR REPLACE FUNCTION meme_search_sync() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
