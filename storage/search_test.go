@@ -120,7 +120,7 @@ func equal(a, b []int64) bool {
 func TestSearchWalksRankTiers(t *testing.T) {
 	st := storagetest.NewStore(t)
 	ctx := context.Background()
-	db := st.SQL()
+	db := storagetest.SQL(st)
 	// 9,000 memes: every third says "cat"; like counts spread the ranks so
 	// that the cat memes land in three tiers (1,500, 6,000, 24,000, ...).
 	if _, err := db.ExecContext(ctx, `
@@ -194,7 +194,7 @@ func TestRecordInlineSearchWhileTyping(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	rows, err := st.SQL().QueryContext(ctx, `SELECT user_id, query FROM inline_searches ORDER BY id`)
+	rows, err := storagetest.SQL(st).QueryContext(ctx, `SELECT user_id, query FROM inline_searches ORDER BY id`)
 	if err != nil {
 		t.Fatal(err)
 	}
