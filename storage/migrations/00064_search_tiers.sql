@@ -50,22 +50,26 @@ CREATE TABLE search_tiers (
 );
 
 -- +goose StatementBegin
--- refresh_search_tiers puts every meme in the tier of its place in the
--- ranking (rank, then newest first) and records where each tier starts;
--- returns how many memes changed tier.
-CREATE FUNCTION refresh_search_tiers() RETURNS BIGINT LANGUAGE plpgsql AS $$
+-- refresh_search_tiers records where each tier starts in the ranking (rank,
+-- then newest first) and moves the memes whose tier changed; returns how
+-- many moved. One sort of (rank, meme_id) in memory, one pass over the
+-- table, and writes only for memes that moved: about a second at 1M memes.
+CREATE FUNCTION refresh_search_tiers() RETURNS BIGINT LANGUAGE plpgsql SET work_mem = '128MB' AS $$
 DECLARE moved BIGINT;
 BEGIN
-    CREATE TEMP TABLE placed ON COMMIT DROP AS
-    SELECT meme_id, rank,
-           least(15, floor(log(4, (row_number() OVER (ORDER BY rank DESC, meme_id DESC) - 1) / 500.0 + 1)))::SMALLINT AS tier
-    FROM meme_search;
-    UPDATE meme_search s SET tier = p.tier FROM placed p WHERE p.meme_id = s.meme_id AND s.tier <> p.tier;
-    GET DIAGNOSTICS moved = ROW_COUNT;
     DELETE FROM search_tiers;
     INSERT INTO search_tiers (tier, first_rank, first_meme)
-    SELECT DISTINCT ON (tier) tier, rank, meme_id FROM placed ORDER BY tier, rank DESC, meme_id DESC;
-    DROP TABLE placed;
+    SELECT round(log(4, pos / 500.0 + 1))::SMALLINT, rank, meme_id
+    FROM (SELECT rank, meme_id, row_number() OVER (ORDER BY rank DESC, meme_id DESC) - 1 AS pos FROM meme_search) ranked
+    WHERE pos IN (SELECT 500 * (4::BIGINT ^ t - 1) FROM generate_series(0, 15) t);
+    UPDATE meme_search s SET tier = b.tier
+    FROM (SELECT tier, first_rank, first_meme,
+                 lead(first_rank) OVER (ORDER BY tier) AS next_rank, lead(first_meme) OVER (ORDER BY tier) AS next_meme
+          FROM search_tiers) b
+    WHERE (s.rank, s.meme_id) <= (b.first_rank, b.first_meme)
+      AND (b.next_rank IS NULL OR (s.rank, s.meme_id) > (b.next_rank, b.next_meme))
+      AND s.tier <> b.tier;
+    GET DIAGNOSTICS moved = ROW_COUNT;
     RETURN moved;
 END $$;
 -- +goose StatementEnd
