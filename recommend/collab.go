@@ -25,7 +25,7 @@ import (
 // content scores by what memes say: each word the person met gets their
 // like rate on the memes that said it, as log-odds against their overall
 // rate (shrunk toward it by wordShrink reactions), and a meme scores the sum
-// over its words plus its standing (the log-odds of its bias in the factor
+// over its words plus half its standing (the log-odds of its bias in the factor
 // model: its like rate over everyone, approval likes left out, shrunk toward
 // what its words predict). A new meme nobody has reacted to goes first to the people
 // who like what it talks about.
@@ -39,8 +39,14 @@ const CollabMinReactions = 5
 const tasteReactions = 300
 
 // wordShrink is how many reactions at the person's overall like rate a
-// word's like rate starts from.
-const wordShrink = 3
+// word's like rate starts from: most words of a meme say nothing of its
+// topic, and one like of a meme must not make each of them a favourite.
+// standingWeight is how much a meme's standing counts against the words.
+// (Both chosen on one simulated world, then checked on the others.)
+const (
+	wordShrink     = 10
+	standingWeight = 0.5
+)
 
 // memeSnapshot is every servable meme as the two engines share it, read
 // from PostgreSQL at most once per sourceModelTTL.
@@ -254,7 +260,7 @@ func (e *Engines) scoredCandidates(ctx context.Context, engine string, q Query, 
 	} else {
 		taste := s.wordTaste(history)
 		scoreOf = func(i int) (float64, bool) {
-			x := float64(s.standing[i])
+			x := standingWeight * float64(s.standing[i])
 			for _, w := range s.words[i] {
 				x += taste[w]
 			}
