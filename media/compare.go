@@ -107,6 +107,12 @@ func CompareMemes(a, b Fingerprint, textA, textB string) Verdict {
 	switch {
 	case !v.Duplicate:
 	case v.TextCompared && v.TextSimilarity >= MinTextSimilarity:
+		// The same caption makes two pictures look alike however little
+		// of them is not caption (a small drawing on a plain ground): a
+		// patch of changed edges inside the picture is another picture.
+		if drawingChanged(&a, &b, al) {
+			v.Duplicate, v.Suspect, v.Reason = false, true, "same text, the picture differs inside"
+		}
 	case v.TextCompared && v.TextSimilarity >= MinMisreadSimilarity && v.sameToTheCell() && a.Version >= 2 && b.Version >= 2:
 		// The texts agree only in part, which is how OCR misreads faint
 		// or cut lettering, and how a template with one line changed
@@ -445,4 +451,79 @@ func bestCrop(big, small *grids, bigAspect, smallAspect float64) (region, float6
 		}
 	}
 	return best, bestCost
+}
+
+// Where a picture under the same caption may differ (drawingChanged):
+// Edges cells changed by more than EdgeTolerance, leaving out a border of
+// drawingMargin cells (crops change it) and the corners where watermarks
+// go. Measured on dedupeval's clip art (the worst case: small drawings on
+// a plain ground under two lines of caption), reposts changed at most 18
+// such cells and at most 7 in any square of drawingWindow cells (one of
+// 480 now crosses the limits), the same caption over another drawing
+// 22-32, 8-19 in one square. That is close, so a pair over the limits is
+// a suspect, not a new meme: moderators decide.
+const (
+	drawingMargin           = 3
+	drawingWindow           = 6
+	maxDrawingChange        = 19
+	maxDrawingConcentration = 7
+)
+
+// drawingChanged tells whether the Edges of two pictures lined up as al
+// says differ inside in more cells, or more of them together, than a
+// repost makes them.
+func drawingChanged(a, b *Fingerprint, al alignment) bool {
+	big, small := a, b
+	if !al.aBig {
+		big, small = b, a
+	}
+	gb := newGrids(big)
+	lined := gb.view(gb.edges, al.r, EdgeSize)
+	other := make([]float32, len(small.Edges))
+	for i, v := range small.Edges {
+		other[i] = float32(v)
+	}
+	ma, _ := meanStd(other)
+	mb, _ := meanStd(lined)
+	gain := float32(1)
+	if mb > 1 {
+		gain = min(max(ma/mb, 0.8), 1.25)
+	}
+	const n = EdgeSize
+	// sum[y][x] counts the changed cells above and left of (x, y).
+	var sum [n + 1][n + 1]int
+	total := 0
+	for y := range n {
+		for x := range n {
+			c := 0
+			if inDrawing(x, y) {
+				if d := other[y*n+x] - lined[y*n+x]*gain; d > EdgeTolerance || d < -EdgeTolerance {
+					c, total = 1, total+1
+				}
+			}
+			sum[y+1][x+1] = sum[y][x+1] + sum[y+1][x] - sum[y][x] + c
+		}
+	}
+	if total > maxDrawingChange {
+		return true
+	}
+	const w = drawingWindow
+	for y := 0; y+w <= n; y++ {
+		for x := 0; x+w <= n; x++ {
+			if sum[y+w][x+w]-sum[y][x+w]-sum[y+w][x]+sum[y][x] > maxDrawingConcentration {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// inDrawing tells whether Edges cell (x, y) is inside the border and out
+// of the watermark corners drawingChanged leaves out.
+func inDrawing(x, y int) bool {
+	const n, cw, ch = EdgeSize, EdgeSize * 2 / 5, EdgeSize / 5
+	if x < drawingMargin || y < drawingMargin || x >= n-drawingMargin || y >= n-drawingMargin {
+		return false
+	}
+	return !((x < cw || x >= n-cw) && (y < ch || y >= n-ch))
 }

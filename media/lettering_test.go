@@ -85,3 +85,32 @@ func TestFingerprintVersions(t *testing.T) {
 		t.Fatalf("against a version 1 fingerprint: %v", v)
 	}
 }
+
+// TestMorph checks the separable min and max filter over a square against
+// the obvious one, on a picture whose sides are not multiples of the block.
+func TestMorph(t *testing.T) {
+	g := grayImage{w: 23, h: 17, pix: make([]float32, 23*17)}
+	for i := range g.pix {
+		g.pix[i] = float32((i * 7919) % 251)
+	}
+	for _, r := range []int{1, 3, 8} {
+		for _, isMin := range []bool{true, false} {
+			got := morph(g, r, isMin)
+			for y := range g.h {
+				for x := range g.w {
+					want := g.pix[y*g.w+x]
+					for yy := max(0, y-r); yy <= min(g.h-1, y+r); yy++ {
+						for xx := max(0, x-r); xx <= min(g.w-1, x+r); xx++ {
+							if v := g.pix[yy*g.w+xx]; (v < want) == isMin && v != want {
+								want = v
+							}
+						}
+					}
+					if got.pix[y*g.w+x] != want {
+						t.Fatalf("r=%d min=%t at (%d,%d): %v, want %v", r, isMin, x, y, got.pix[y*g.w+x], want)
+					}
+				}
+			}
+		}
+	}
+}

@@ -33,6 +33,10 @@ const (
 	// groundAgreement is how far the levels of the sides of a plain ground
 	// may differ: JPEG noise, not a white caption bar over a pale ground.
 	groundAgreement = 6
+	// groundCleanFraction is cleanFraction on a plain ground: a line of a
+	// column that crosses a repost's new watermark (4% of the height) is
+	// still ground, one that crosses a caption line is not.
+	groundCleanFraction = 0.95
 )
 
 type box struct{ x0, y0, x1, y1 int }
@@ -183,10 +187,10 @@ func bandDepth(g grayImage, b box, side int, ground float32, onGround bool) int 
 	if e.fraction(0, colour) < cleanFraction {
 		return 0
 	}
-	maxLines := max(2, int(maxTextRun*float64(e.depth)))
+	maxLines, clean := max(2, int(maxTextRun*float64(e.depth))), cleanFraction
 	switch {
 	case onGround && colour-ground <= groundAgreement && ground-colour <= groundAgreement:
-		colour, maxLines = ground, 0
+		colour, maxLines, clean = ground, 0, groundCleanFraction
 	case colour > bandDark && colour < bandBright:
 		return 0
 	}
@@ -194,7 +198,7 @@ func bandDepth(g grayImage, b box, side int, ground float32, onGround bool) int 
 	lastClean, run := 0, 0
 	for i := 1; i < limit; i++ {
 		f := e.fraction(i, colour)
-		if f >= cleanFraction {
+		if f >= clean {
 			lastClean, run = i, 0
 			continue
 		}
