@@ -5,6 +5,7 @@ import (
 	"container/heap"
 	"context"
 	"fmt"
+	"log/slog"
 	"math"
 	"slices"
 	"sync"
@@ -48,8 +49,13 @@ const (
 	standingWeight = 0.5
 )
 
-// memeSnapshot is every servable meme as the two engines share it, read
-// from PostgreSQL at most once per sourceModelTTL.
+// memeSnapshot is the servable memes the two engines score, as they share
+// them, read from PostgreSQL at most once per sourceModelTTL: the newest
+// scoredPool (so that a new meme reaches the people its words suit) and the
+// best liked scoredPool. Scoring every servable meme took a refill to p95
+// 441 ms at 1M memes, and every process held them all.
+//
+// scoredPool bounds it: up to twice as many memes, scored in a few ms.
 type memeSnapshot struct {
 	loaded    time.Time
 	index     map[int64]int32
@@ -62,9 +68,18 @@ type memeSnapshot struct {
 	dict      map[string]int32
 }
 
+const scoredPool = 20000
+
+// memeCache holds the snapshot. Past its TTL, the refill that notices
+// starts a reload in the background and keeps scoring with the old one: the
+// reload (a sort of the servable memes and their text) would otherwise
+// land in one person's refill every minute (p99 0.4-0.5 s at 1M memes).
 type memeCache struct {
-	mu   sync.Mutex
-	snap *memeSnapshot
+	mu        sync.Mutex
+	snap      *memeSnapshot
+	reloading bool
+	forgotten int        // ForgetMemes calls: a reload started before one is dropped
+	load      sync.Mutex // one load at a time
 }
 
 // ForgetMemes makes the next refill read the memes' vectors and words again
@@ -72,19 +87,74 @@ type memeCache struct {
 func (e *Engines) ForgetMemes() {
 	e.memes.mu.Lock()
 	e.memes.snap = nil
+	e.memes.forgotten++
 	e.memes.mu.Unlock()
 }
 
 func (e *Engines) memeSnapshot(ctx context.Context) (*memeSnapshot, error) {
 	e.memes.mu.Lock()
-	defer e.memes.mu.Unlock()
-	if s := e.memes.snap; s != nil && time.Since(s.loaded) < sourceModelTTL {
+	s, forgotten := e.memes.snap, e.memes.forgotten
+	if s != nil && time.Since(s.loaded) >= sourceModelTTL && !e.memes.reloading {
+		e.memes.reloading = true
+		go e.reloadMemes(forgotten)
+	}
+	e.memes.mu.Unlock()
+	if s != nil {
 		return s, nil
 	}
+	e.memes.load.Lock()
+	defer e.memes.load.Unlock()
+	e.memes.mu.Lock()
+	s, forgotten = e.memes.snap, e.memes.forgotten
+	e.memes.mu.Unlock()
+	if s != nil {
+		return s, nil // loaded while this refill waited
+	}
+	s, err := e.loadMemes(ctx)
+	if err != nil {
+		return nil, err
+	}
+	e.keepMemes(s, forgotten)
+	return s, nil
+}
+
+func (e *Engines) reloadMemes(forgotten int) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	e.memes.load.Lock()
+	s, err := e.loadMemes(ctx)
+	e.memes.load.Unlock()
+	if err != nil {
+		slog.Warn("recommend: reloading the memes to score failed; scoring with the old ones", slog.Any("error", err))
+	}
+	e.memes.mu.Lock()
+	e.memes.reloading = false
+	e.memes.mu.Unlock()
+	if err == nil {
+		e.keepMemes(s, forgotten)
+	}
+}
+
+// keepMemes stores a loaded snapshot unless ForgetMemes was called since
+// its load began.
+func (e *Engines) keepMemes(s *memeSnapshot, forgotten int) {
+	e.memes.mu.Lock()
+	defer e.memes.mu.Unlock()
+	if e.memes.forgotten == forgotten {
+		e.memes.snap = s
+	}
+}
+
+// loadMemes reads the pool of memes to score.
+func (e *Engines) loadMemes(ctx context.Context) (*memeSnapshot, error) {
 	rows, err := e.db.Query(ctx, `
+WITH pool AS (
+    (SELECT meme_id FROM meme_stats WHERE serving ORDER BY meme_id DESC LIMIT $1)
+    UNION
+    (SELECT meme_id FROM meme_stats WHERE serving ORDER BY lr_smoothed DESC, meme_id DESC LIMIT $1))
 SELECT ms.meme_id, ms.language, f.vec, coalesce(f.reactions, 0), `+memeTextSQL+`
-FROM meme_stats ms JOIN memes m ON m.id = ms.meme_id LEFT JOIN meme_factors f ON f.meme_id = ms.meme_id
-WHERE ms.serving`)
+FROM pool JOIN meme_stats ms ON ms.meme_id = pool.meme_id JOIN memes m ON m.id = ms.meme_id
+LEFT JOIN meme_factors f ON f.meme_id = ms.meme_id`, scoredPool)
 	if err != nil {
 		return nil, fmt.Errorf("recommend: memes to score: %w", err)
 	}
@@ -124,7 +194,6 @@ WHERE ms.serving`)
 			s.standing[i] = float32(sum / float64(max(1, known)))
 		}
 	}
-	e.memes.snap = s
 	return s, nil
 }
 
@@ -188,15 +257,39 @@ ORDER BY r.reacted_at DESC NULLS LAST`, userID, storage.EngineApprovalLike)
 	return sent, history, nil
 }
 
-// userVector solves the person's factor vector from their reactions.
-func (s *memeSnapshot) userVector(history []pressed) []float32 {
+// userVector solves the person's factor vector from their reactions, with
+// the vectors of the memes they reacted to (read for them: most are no
+// longer in the pool of memes to score).
+func (e *Engines) userVector(ctx context.Context, history []pressed) ([]float32, error) {
+	ids := make([]int64, len(history))
+	for i, h := range history {
+		ids[i] = h.meme
+	}
+	rows, err := e.db.Query(ctx, `SELECT meme_id, vec FROM meme_factors WHERE meme_id = ANY($1)`, ids)
+	if err != nil {
+		return nil, fmt.Errorf("recommend: vectors of the reacted memes: %w", err)
+	}
+	defer rows.Close()
+	known := map[int64][]float32{}
+	for rows.Next() {
+		var id int64
+		var vec []byte
+		if err := rows.Scan(&id, &vec); err != nil {
+			return nil, fmt.Errorf("recommend: vectors of the reacted memes: %w", err)
+		}
+		known[id] = decodeVec(vec)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("recommend: vectors of the reacted memes: %w", err)
+	}
 	var reacts []rated
+	var vecs [][]float32
 	for _, h := range history {
-		if i, ok := s.index[h.meme]; ok && s.vecs[i] != nil {
-			reacts = append(reacts, rated{i, h.like})
+		if v := known[h.meme]; v != nil {
+			reacts, vecs = append(reacts, rated{int32(len(vecs)), h.like}), append(vecs, v)
 		}
 	}
-	return solveUser(reacts, s.vecs)
+	return solveUser(reacts, vecs), nil
 }
 
 // wordTaste is the person's log-odds per word, against their overall like rate.
@@ -250,7 +343,10 @@ func (e *Engines) scoredCandidates(ctx context.Context, engine string, q Query, 
 	}
 	var scoreOf func(i int) (float64, bool)
 	if engine == Collab {
-		user := s.userVector(history)
+		user, err := e.userVector(ctx, history)
+		if err != nil {
+			return nil, err
+		}
 		scoreOf = func(i int) (float64, bool) {
 			if s.vecs[i] == nil || s.reactions[i] < CollabMinReactions {
 				return 0, false
