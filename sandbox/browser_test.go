@@ -201,6 +201,12 @@ func TestBrowser(t *testing.T) {
 	b.press("review", "✅ Approve")
 	b.waitFor("the post edited in place", `[...document.querySelectorAll('#pane-review .msg')].some(m => m.innerText.includes('Approved by @sandbox_moderator') && !m.querySelector('.kb'))`)
 	b.screenshot("04-approved")
+	// The uploader is told after the post is edited, not with it: wait for
+	// the message at the fake Bot API (the page shows it below).
+	told := time.Now().Add(20 * time.Second)
+	for !strings.Contains(lastBotText(fake.Transcript(2001)), "approved") && time.Now().Before(told) {
+		time.Sleep(50 * time.Millisecond)
+	}
 	if !strings.Contains(lastBotText(fake.Transcript(2001)), "approved") {
 		t.Errorf("the uploader was not told of the approval; last message: %q", lastBotText(fake.Transcript(2001)))
 	}
