@@ -315,22 +315,29 @@ func BenchmarkCoLikesJobSeeded(b *testing.B) {
 SELECT u.id, $1::bigint + (hashint8(u.id * 31 + k + $3::bigint) & 2147483647) % ($2::bigint - $1::bigint + 1), 'bench', now(), 1 + (u.id + k) % 2, clock_timestamp()
 FROM (SELECT id FROM users ORDER BY hashint8(id + $3::bigint) LIMIT 2000) u CROSS JOIN generate_series(1, 15) k
 ON CONFLICT DO NOTHING`, minMeme, maxMeme, int64(i))
-		var before runtime.MemStats
-		runtime.GC()
-		runtime.ReadMemStats(&before)
-		b.StartTimer()
-		start := time.Now()
-		res, err := job.Run(f.ctx)
+		res, took, err := measuredRun(b, func() (CoLikesResult, error) { return job.Run(f.ctx) })
 		if err != nil {
 			b.Fatal(err)
 		}
-		durations = append(durations, time.Since(start))
-		b.StopTimer()
-		var after runtime.MemStats
-		runtime.ReadMemStats(&after)
+		durations = append(durations, took)
 		b.ReportMetric(float64(res.Likes), "likes")
-		b.ReportMetric(float64(after.TotalAlloc-before.TotalAlloc)/1e6, "alloc-MB")
-		b.ReportMetric(float64(after.HeapInuse)/1e6, "heap-MB")
 	}
 	seedtest.ReportPercentiles(b, durations)
+}
+
+// measuredRun runs a job once with the benchmark timer on, and reports the
+// memory it allocated and the heap in use after it.
+func measuredRun[T any](b *testing.B, run func() (T, error)) (T, time.Duration, error) {
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	b.StartTimer()
+	start := time.Now()
+	res, err := run()
+	took := time.Since(start)
+	b.StopTimer()
+	runtime.ReadMemStats(&after)
+	b.ReportMetric(float64(after.TotalAlloc-before.TotalAlloc)/1e6, "alloc-MB")
+	b.ReportMetric(float64(after.HeapInuse)/1e6, "heap-MB")
+	return res, took, err
 }

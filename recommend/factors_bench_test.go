@@ -1,7 +1,6 @@
 package recommend
 
 import (
-	"runtime"
 	"testing"
 	"time"
 
@@ -34,24 +33,14 @@ SELECT u, m.id, 'bench', now(), 1 + (u + m.id) % 2, clock_timestamp()
 FROM generate_series(100 + $1::int * 2000 % 10000, 2099 + $1::int * 2000 % 10000) u
 CROSS JOIN LATERAL (SELECT id FROM memes mm WHERE NOT EXISTS (SELECT 1 FROM reactions r WHERE r.user_id = u AND r.meme_id = mm.id)
                     ORDER BY (id * u + $1) % 19997 LIMIT 15) m`, i)
-		var before runtime.MemStats
-		runtime.GC()
-		runtime.ReadMemStats(&before)
-		b.StartTimer()
-		start := time.Now()
-		res, err := job.Run(f.ctx)
+		res, took, err := measuredRun(b, func() (FactorsResult, error) { return job.Run(f.ctx) })
 		if err != nil {
 			b.Fatal(err)
 		}
-		durations = append(durations, time.Since(start))
-		b.StopTimer()
-		var after runtime.MemStats
-		runtime.ReadMemStats(&after)
+		durations = append(durations, took)
 		if res.Rebuilt || res.Reactions != 30000 {
 			b.Fatalf("run %+v: want a fold of 30,000 reactions", res)
 		}
-		b.ReportMetric(float64(after.TotalAlloc-before.TotalAlloc)/1e6, "alloc-MB")
-		b.ReportMetric(float64(after.HeapInuse)/1e6, "heap-MB")
 	}
 	seedtest.ReportPercentiles(b, durations)
 }
