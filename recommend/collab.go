@@ -58,7 +58,6 @@ const (
 // scoredPool bounds it: up to twice as many memes, scored in a few ms.
 type memeSnapshot struct {
 	loaded    time.Time
-	index     map[int64]int32
 	ids       []int64
 	vecs      [][]float32 // nil: no factor vector yet
 	reactions []int32     // reactions the vector was solved from
@@ -159,7 +158,7 @@ LEFT JOIN meme_factors f ON f.meme_id = ms.meme_id`, scoredPool)
 		return nil, fmt.Errorf("recommend: memes to score: %w", err)
 	}
 	defer rows.Close()
-	s := &memeSnapshot{loaded: time.Now(), index: map[int64]int32{}, dict: map[string]int32{}}
+	s := &memeSnapshot{loaded: time.Now(), dict: map[string]int32{}}
 	for rows.Next() {
 		var id int64
 		var lang, text string
@@ -168,7 +167,6 @@ LEFT JOIN meme_factors f ON f.meme_id = ms.meme_id`, scoredPool)
 		if err := rows.Scan(&id, &lang, &vec, &n, &text); err != nil {
 			return nil, fmt.Errorf("recommend: memes to score: %w", err)
 		}
-		s.index[id] = int32(len(s.ids))
 		var v []float32
 		standing := math.NaN() // a meme the model does not know yet: the mean, below
 		if vec != nil {
