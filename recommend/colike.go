@@ -101,9 +101,6 @@ ORDER BY user_id, reacted_at, meme_id`, res.From, res.Until, storage.EngineAppro
 	if err := writePairs(ctx, tx, pairs); err != nil {
 		return res, err
 	}
-	if err := writeSourcePairs(ctx, tx, pairs); err != nil {
-		return res, err
-	}
 	_, err = tx.Exec(ctx, `UPDATE stats_watermarks SET processed_until = $1, updated_at = now() WHERE name = 'colikes'`, res.Until)
 	if err != nil {
 		return res, fmt.Errorf("advance watermark: %w", err)
@@ -166,27 +163,6 @@ INSERT INTO meme_colikes AS c (meme_id, other_id, n) SELECT meme_id, other_id, n
 ON CONFLICT (meme_id, other_id) DO UPDATE SET n = c.n + EXCLUDED.n`)
 	if err != nil {
 		return fmt.Errorf("write pairs: %w", err)
-	}
-	return nil
-}
-
-// writeSourcePairs folds the run's meme pairs into source_colikes: each
-// pair of memes that both came from a source counts for their two sources.
-func writeSourcePairs(ctx context.Context, tx pgx.Tx, pairs map[[2]int64]int32) error {
-	if len(pairs) == 0 {
-		return nil
-	}
-	_, err := tx.Exec(ctx, `
-INSERT INTO source_colikes AS c (source_id, other_id, n)
-SELECT a.source_id, b.source_id, sum(p.n)
-FROM colikes_new p
-JOIN memes a ON a.id = p.meme_id
-JOIN memes b ON b.id = p.other_id
-WHERE a.source_id IS NOT NULL AND b.source_id IS NOT NULL
-GROUP BY a.source_id, b.source_id
-ON CONFLICT (source_id, other_id) DO UPDATE SET n = c.n + EXCLUDED.n`)
-	if err != nil {
-		return fmt.Errorf("write source pairs: %w", err)
 	}
 	return nil
 }

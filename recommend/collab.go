@@ -50,7 +50,7 @@ const (
 )
 
 // memeSnapshot is the servable memes the two engines score, as they share
-// them, read from PostgreSQL at most once per sourceModelTTL: the newest
+// them, read from PostgreSQL at most once per memeSnapshotTTL: the newest
 // scoredPool (so that a new meme reaches the people its words suit) and the
 // best liked scoredPool. Scoring every servable meme took a refill to p95
 // 441 ms at 1M memes, and every process held them all.
@@ -68,6 +68,9 @@ type memeSnapshot struct {
 }
 
 const scoredPool = 20000
+
+// memeSnapshotTTL is how long a snapshot serves before a reload.
+const memeSnapshotTTL = time.Minute
 
 // memeCache holds the snapshot. Past its TTL, the refill that notices
 // starts a reload in the background and keeps scoring with the old one: the
@@ -93,7 +96,7 @@ func (e *Engines) ForgetMemes() {
 func (e *Engines) memeSnapshot(ctx context.Context) (*memeSnapshot, error) {
 	e.memes.mu.Lock()
 	s, forgotten := e.memes.snap, e.memes.forgotten
-	if s != nil && time.Since(s.loaded) >= sourceModelTTL && !e.memes.reloading {
+	if s != nil && time.Since(s.loaded) >= memeSnapshotTTL && !e.memes.reloading {
 		e.memes.reloading = true
 		go e.reloadMemes(forgotten)
 	}
@@ -162,9 +165,10 @@ LEFT JOIN meme_factors f ON f.meme_id = ms.meme_id`, scoredPool)
 	for rows.Next() {
 		var id int64
 		var lang, text string
+		var source *int64
 		var vec []byte
 		var n int32
-		if err := rows.Scan(&id, &lang, &vec, &n, &text); err != nil {
+		if err := rows.Scan(&id, &lang, &vec, &n, &text, &source); err != nil {
 			return nil, fmt.Errorf("recommend: memes to score: %w", err)
 		}
 		var v []float32
@@ -175,7 +179,7 @@ LEFT JOIN meme_factors f ON f.meme_id = ms.meme_id`, scoredPool)
 		}
 		s.ids, s.vecs, s.reactions, s.language = append(s.ids, id), append(s.vecs, v), append(s.reactions, n), append(s.language, lang)
 		s.standing = append(s.standing, float32(standing))
-		s.words = append(s.words, s.wordIDs(memeWords(text), true))
+		s.words = append(s.words, s.wordIDs(memeWords(text, source), true))
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("recommend: memes to score: %w", err)
@@ -241,12 +245,13 @@ ORDER BY r.reacted_at DESC NULLS LAST`, userID, storage.EngineApprovalLike)
 		var reaction *int16
 		var counts bool
 		var text string
-		if err := rows.Scan(&id, &reaction, &counts, &text); err != nil {
+		var source *int64
+		if err := rows.Scan(&id, &reaction, &counts, &text, &source); err != nil {
 			return nil, nil, fmt.Errorf("recommend: history of %d: %w", userID, err)
 		}
 		sent[id] = true
 		if reaction != nil && counts && len(history) < tasteReactions {
-			history = append(history, pressed{id, *reaction == storage.Like, memeWords(text)})
+			history = append(history, pressed{id, *reaction == storage.Like, memeWords(text, source)})
 		}
 	}
 	if err := rows.Err(); err != nil {
@@ -352,14 +357,8 @@ func (e *Engines) scoredCandidates(ctx context.Context, engine string, q Query, 
 			return score(user, s.vecs[i]), true
 		}
 	} else {
-		taste := s.wordTaste(history)
-		scoreOf = func(i int) (float64, bool) {
-			x := standingWeight * float64(s.standing[i])
-			for _, w := range s.words[i] {
-				x += taste[w]
-			}
-			return x, true
-		}
+		content := s.contentScorer(history)
+		scoreOf = func(i int) (float64, bool) { return content(s.words[i], s.standing[i]), true }
 	}
 	best := newTopScores(2 * q.Limit)
 	for i, id := range s.ids {
@@ -419,4 +418,77 @@ func (t *topScores) Pop() any {
 	x := t.heap[len(t.heap)-1]
 	t.heap = t.heap[:len(t.heap)-1]
 	return x
+}
+
+// freshFitPool is how many times a refill's worth of fresh memes the fresh
+// engine ranks for the person.
+const freshFitPool = 4
+
+// freshCandidates serves fresh memes (short of FreshImpressions) in the
+// order of what the person likes: the fresh engine's pool, several
+// refills' worth, is ranked by the content engine's score less a penalty
+// for the pool's own order (memes with fewer impressions, newer, first), so
+// that a new meme still gets its impressions, but from the people its words
+// and source suit first.
+func (e *Engines) freshCandidates(ctx context.Context, q Query, exclude []int64) ([]Item, error) {
+	items, err := e.scan(ctx, Fresh, freshSQL, []any{q.UserID, q.Languages, exclude, freshFitPool * q.Limit})
+	if err != nil || len(items) < 2 {
+		return items, err
+	}
+	s, err := e.memeSnapshot(ctx)
+	if err != nil {
+		return nil, err
+	}
+	_, history, err := e.tasteHistory(ctx, q.UserID)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]int64, len(items))
+	for i, it := range items {
+		ids[i] = it.MemeID
+	}
+	rows, err := e.db.Query(ctx, `SELECT m.id, `+memeTextSQL+` FROM memes m WHERE m.id = ANY($1)`, ids)
+	if err != nil {
+		return nil, fmt.Errorf("recommend: words of fresh memes: %w", err)
+	}
+	words := make(map[int64][]int32, len(ids))
+	for rows.Next() {
+		var id int64
+		var text string
+		var source *int64
+		if err := rows.Scan(&id, &text, &source); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("recommend: words of fresh memes: %w", err)
+		}
+		words[id] = s.wordIDs(memeWords(text, source), false)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("recommend: words of fresh memes: %w", err)
+	}
+	content := s.contentScorer(history)
+	key := make(map[int64]float64, len(items))
+	for i, it := range items {
+		w := words[it.MemeID]
+		key[it.MemeID] = content(w, 0) - freshOrderWeight*float64(i)/float64(len(items))
+	}
+	slices.SortStableFunc(items, func(a, b Item) int { return cmp.Compare(key[b.MemeID], key[a.MemeID]) })
+	return items[:min(len(items), q.Limit)], nil
+}
+
+// freshOrderWeight is how much the fresh pool's own order counts against
+// the person's taste (in log-odds from the first of the pool to the last).
+const freshOrderWeight = 1.0
+
+// contentScorer scores memes for the content engine: the person's taste
+// for the meme's words, plus its standing.
+func (s *memeSnapshot) contentScorer(history []pressed) func(words []int32, standing float32) float64 {
+	taste := s.wordTaste(history)
+	return func(words []int32, standing float32) float64 {
+		x := standingWeight * float64(standing)
+		for _, w := range words {
+			x += taste[w]
+		}
+		return x
+	}
 }

@@ -25,7 +25,6 @@ const (
 	SourceAffinity   = "source_affinity"
 	Fresh            = "fresh"
 	CoLiked          = "co_liked"
-	Taste            = "taste"
 	Collab           = "collab"
 	Content          = "content"
 )
@@ -34,7 +33,7 @@ const (
 var EngineNames = []string{
 	BestUploaded, LRSmoothed, LikeSpread, RecentlyLiked,
 	ColdStartExplore, ColdStartAdapt, LowSentPool, LastResort,
-	SourceAffinity, CoLiked, Fresh, Taste, Collab, Content,
+	SourceAffinity, CoLiked, Fresh, Collab, Content,
 }
 
 // Item is a meme ready to be sent: what the queue holds and the engines return.
@@ -68,7 +67,6 @@ type Engines struct {
 	// cold_start_explore.
 	ExploreMinReactions int
 	ExploreMinLR        float64
-	taste               tasteCache
 	memes               memeCache
 }
 
@@ -105,14 +103,8 @@ func (e *Engines) Candidates(ctx context.Context, engine string, q Query) ([]Ite
 	if exclude == nil {
 		exclude = []int64{}
 	}
-	if engine == Taste || engine == Collab || engine == Content {
-		var items []Item
-		var err error
-		if engine == Taste {
-			items, err = e.tasteCandidates(ctx, q, exclude)
-		} else {
-			items, err = e.scoredCandidates(ctx, engine, q, exclude)
-		}
+	if engine == Collab || engine == Content {
+		items, err := e.scoredCandidates(ctx, engine, q, exclude)
 		if err != nil {
 			return nil, fmt.Errorf("recommend: engine %s for user %d: %w", engine, q.UserID, err)
 		}
@@ -126,7 +118,7 @@ func (e *Engines) Candidates(ctx context.Context, engine string, q Query) ([]Ite
 	case SourceAffinity:
 		query = sourceAffinitySQL
 	case Fresh:
-		query = freshSQL
+		return e.freshCandidates(ctx, q, exclude)
 	case CoLiked:
 		query = coLikedSQL
 	case LastResort:

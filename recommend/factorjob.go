@@ -142,8 +142,9 @@ func (m *factorRun) reactions(ctx context.Context, where string, args ...any) ([
 	return out, nil
 }
 
-// memeTextSQL is what a meme says: OCR text, caption, vision description.
-const memeTextSQL = `m.ocr_text || ' ' || m.caption || ' ' || coalesce(m.description ->> 'text', '') || ' ' || coalesce(m.description ->> 'description', '')`
+// memeTextSQL is what a meme says (OCR text, caption, vision description),
+// then its source: two columns, for memeWords.
+const memeTextSQL = `m.ocr_text || ' ' || m.caption || ' ' || coalesce(m.description ->> 'text', '') || ' ' || coalesce(m.description ->> 'description', ''), m.source_id`
 
 // texts reads the words of the approved memes the condition selects.
 func (m *factorRun) texts(ctx context.Context, where string, args ...any) (map[int64][]string, error) {
@@ -156,10 +157,11 @@ func (m *factorRun) texts(ctx context.Context, where string, args ...any) (map[i
 	for rows.Next() {
 		var id int64
 		var text string
-		if err := rows.Scan(&id, &text); err != nil {
+		var source *int64
+		if err := rows.Scan(&id, &text, &source); err != nil {
 			return nil, fmt.Errorf("read meme texts: %w", err)
 		}
-		out[id] = memeWords(text)
+		out[id] = memeWords(text, source)
 	}
 	return out, rows.Err()
 }

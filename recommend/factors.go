@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"math"
 	"math/rand/v2"
+	"strconv"
 	"strings"
 	"unicode"
 
@@ -173,8 +174,10 @@ func contentVector(words []string, sums map[string]*wordSum, meanBias float32) [
 }
 
 // memeWords splits a meme's text into its distinct words (letters and
-// digits, lower case, three characters or more).
-func memeWords(text string) []string {
+// digits, lower case, three characters or more), and adds its source as a
+// word of its own ("#" and the source's id: no word of a text has a "#"):
+// a channel keeps to its topics, so liking its memes says what one likes.
+func memeWords(text string, source *int64) []string {
 	seen := map[string]bool{}
 	var out []string
 	for _, w := range strings.FieldsFunc(strings.ToLower(text), func(r rune) bool {
@@ -184,6 +187,9 @@ func memeWords(text string) []string {
 			seen[w] = true
 			out = append(out, w)
 		}
+	}
+	if source != nil {
+		out = append(out, "#"+strconv.FormatInt(*source, 10))
 	}
 	return out
 }

@@ -230,3 +230,34 @@ func (w *petWorld) preference(u int64, scores map[int64]float64) float64 {
 	}
 	return own/float64(max(1, nOwn)) - other/float64(max(1, nOther))
 }
+
+// TestFreshServesNewMemesToTheirFans: two memes arrive that nobody has seen,
+// a cat and then a dog. The fresh engine would serve the newer first; a cat
+// lover gets the cat first, a dog lover the dog.
+func TestFreshServesNewMemesToTheirFans(t *testing.T) {
+	w := newPetWorld(t, 20, 10)
+	rng := rand.New(rand.NewPCG(3, 3))
+	w.react(rng, 10, time.Now().Add(-2*time.Hour))
+	w.f.exec(`UPDATE meme_stats SET sent = $1`, FreshImpressions) // the stats job counted them
+	newCat, newDog := w.newMeme("cat"), w.newMeme("dog")
+	for person, kind := range map[int64]string{1: w.lovers[1], 2: w.lovers[2]} {
+		items, err := w.f.feed.Engines().Candidates(w.f.ctx, Fresh, Query{UserID: person, Languages: []string{"en"}, Limit: 5})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rank := map[int64]int{newCat: -1, newDog: -1}
+		for i, it := range items {
+			if _, ok := rank[it.MemeID]; ok {
+				rank[it.MemeID] = i
+			}
+		}
+		fan, other := newCat, newDog
+		if kind == "dog" {
+			fan, other = newDog, newCat
+		}
+		if rank[fan] < 0 || (rank[other] >= 0 && rank[other] < rank[fan]) {
+			t.Errorf("a %s lover's fresh memes rank the new %s at %d and the other new meme at %d (-1: not served)",
+				kind, kind, rank[fan], rank[other])
+		}
+	}
+}

@@ -189,8 +189,7 @@ func (r *run) loop(ctx context.Context) error {
 			if err != nil {
 				return err
 			}
-			r.feed.Engines().ForgetSources() // the models a minute of production time would see
-			r.feed.Engines().ForgetMemes()
+			r.feed.Engines().ForgetMemes() // the models a minute of production time would see
 		}
 		if p.RefillEvery > 0 && r.now-lastRefill >= p.RefillEvery {
 			lastRefill = r.now
@@ -387,7 +386,6 @@ func (r *run) runStats(ctx context.Context) error {
 	if _, err := r.stats.Run(ctx); err != nil {
 		return err
 	}
-	r.feed.Engines().ForgetSources()
 	r.statsTimes = append(r.statsTimes, time.Since(began))
 	return nil
 }
