@@ -63,3 +63,39 @@ func TestLockIsExclusiveAndLapsesWithItsHoldersConnection(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 }
+
+// Connections kept between locks that PostgreSQL ended meanwhile (it
+// restarted, say) do not fail the next lock.
+func TestLockAfterItsConnectionsEnded(t *testing.T) {
+	ctx := context.Background()
+	st := storagetest.NewStore(t)
+	for range 2 {
+		release, ok, err := st.HoldLock(ctx, "upload:1", 0)
+		if err != nil || !ok {
+			t.Fatalf("lock: ok=%v err=%v", ok, err)
+		}
+		release()
+	}
+	if err := storagetest.DB(st).Exec(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`).Error; err != nil {
+		t.Fatal(err)
+	}
+	release, ok, err := st.HoldLock(ctx, "upload:1", 0)
+	if err != nil || !ok {
+		t.Fatalf("lock after PostgreSQL ended the connections: ok=%v err=%v", ok, err)
+	}
+	release()
+}
+
+// BenchmarkHoldLock takes and releases one lock, as a worker does for each
+// job it processes.
+func BenchmarkHoldLock(b *testing.B) {
+	st := storagetest.NewStore(b)
+	ctx := context.Background()
+	for b.Loop() {
+		release, ok, err := st.HoldLock(ctx, "bench", 0)
+		if err != nil || !ok {
+			b.Fatalf("lock: ok=%v err=%v", ok, err)
+		}
+		release()
+	}
+}

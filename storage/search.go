@@ -2,7 +2,6 @@ package storage
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"slices"
 	"strconv"
@@ -11,6 +10,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/jackc/pgx/v5"
 	"gorm.io/gorm"
 )
 
@@ -275,11 +275,11 @@ ORDER BY st.lr_smoothed DESC, st.meme_id DESC LIMIT ?`, StringArray(languages), 
 }
 
 // readSearchFigures counts the last 24 hours of inline searches and picks.
-func readSearchFigures(ctx context.Context, tx *sql.Tx, now time.Time, g *GlobalStats) error {
+func readSearchFigures(ctx context.Context, tx pgx.Tx, now time.Time, g *GlobalStats) error {
 	const q = `
 SELECT (SELECT count(*) FROM inline_searches WHERE created_at >= $1 AND created_at < $2),
        (SELECT count(*) FROM inline_picks WHERE created_at >= $1 AND created_at < $2)`
-	if err := tx.QueryRowContext(ctx, q, now.Add(-24*time.Hour), now).Scan(&g.Searches24h, &g.Picks24h); err != nil {
+	if err := tx.QueryRow(ctx, q, now.Add(-24*time.Hour), now).Scan(&g.Searches24h, &g.Picks24h); err != nil {
 		return fmt.Errorf("searches: %w", err)
 	}
 	return nil

@@ -2,9 +2,10 @@ package storage
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 )
 
 // EngineApprovalLike is the engine of the like recorded for the uploader and
@@ -84,8 +85,8 @@ type UserFigures struct {
 // reactions are read by index ranges on reacted_at and sent_at only.
 func (s *Store) GlobalStats(ctx context.Context, now time.Time) (GlobalStats, error) {
 	var g GlobalStats
-	err := s.snapshot(ctx, func(tx *sql.Tx) error {
-		for _, read := range []func(context.Context, *sql.Tx, time.Time, *GlobalStats) error{
+	err := s.snapshot(ctx, func(tx pgx.Tx) error {
+		for _, read := range []func(context.Context, pgx.Tx, time.Time, *GlobalStats) error{
 			readUserFigures, readMemeFigures, readReviewFigures, readReactionFigures, readSearchFigures,
 		} {
 			if err := read(ctx, tx, now, &g); err != nil {
@@ -102,22 +103,14 @@ func (s *Store) GlobalStats(ctx context.Context, now time.Time) (GlobalStats, er
 
 // snapshot runs fn in a read-only repeatable-read transaction, so figures
 // read by several queries agree with each other.
-func (s *Store) snapshot(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	tx, err := s.sqlDB().BeginTx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	if err := fn(tx); err != nil {
-		return err
-	}
-	return tx.Commit()
+func (s *Store) snapshot(ctx context.Context, fn func(tx pgx.Tx) error) error {
+	return pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, fn)
 }
 
 // readUserFigures counts users; a user is active in a window if they wrote
 // to the bot (last_active_at: /start, /lang, an upload) or pressed a
 // reaction in it.
-func readUserFigures(ctx context.Context, tx *sql.Tx, now time.Time, g *GlobalStats) error {
+func readUserFigures(ctx context.Context, tx pgx.Tx, now time.Time, g *GlobalStats) error {
 	const q = `
 WITH reacted AS (
     SELECT user_id, max(reacted_at) AS last_reacted_at
@@ -130,7 +123,7 @@ SELECT count(*),
        count(*) FILTER (WHERE u.last_active_at >= $2 OR r.last_reacted_at IS NOT NULL),
        count(*) FILTER (WHERE u.blocked_bot_at IS NOT NULL)
 FROM users u LEFT JOIN reacted r ON r.user_id = u.id`
-	err := tx.QueryRowContext(ctx, q, now.Add(-24*time.Hour), now.Add(-7*24*time.Hour), now, EngineApprovalLike).
+	err := tx.QueryRow(ctx, q, now.Add(-24*time.Hour), now.Add(-7*24*time.Hour), now, EngineApprovalLike).
 		Scan(&g.Users, &g.Active24h, &g.Active7d, &g.Blocked)
 	if err != nil {
 		return fmt.Errorf("users: %w", err)
@@ -139,8 +132,8 @@ FROM users u LEFT JOIN reacted r ON r.user_id = u.id`
 }
 
 // readMemeFigures counts memes per status and the review backlog.
-func readMemeFigures(ctx context.Context, tx *sql.Tx, now time.Time, g *GlobalStats) error {
-	rows, err := tx.QueryContext(ctx, `SELECT status, count(*) FROM memes GROUP BY status`)
+func readMemeFigures(ctx context.Context, tx pgx.Tx, now time.Time, g *GlobalStats) error {
+	rows, err := tx.Query(ctx, `SELECT status, count(*) FROM memes GROUP BY status`)
 	if err != nil {
 		return fmt.Errorf("memes by status: %w", err)
 	}
@@ -157,27 +150,27 @@ func readMemeFigures(ctx context.Context, tx *sql.Tx, now time.Time, g *GlobalSt
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("memes by status: %w", err)
 	}
-	var oldest sql.NullTime
-	err = tx.QueryRowContext(ctx, `SELECT count(*), min(created_at) FROM memes WHERE status = $1`, MemeWaitingReview).
+	var oldest *time.Time
+	err = tx.QueryRow(ctx, `SELECT count(*), min(created_at) FROM memes WHERE status = $1`, MemeWaitingReview).
 		Scan(&g.Backlog, &oldest)
 	if err != nil {
 		return fmt.Errorf("review backlog: %w", err)
 	}
-	if oldest.Valid {
-		g.OldestWaiting = max(0, now.Sub(oldest.Time))
+	if oldest != nil {
+		g.OldestWaiting = max(0, now.Sub(*oldest))
 	}
 	return nil
 }
 
 // readReviewFigures counts the last 24 h of uploads and review outcomes.
-func readReviewFigures(ctx context.Context, tx *sql.Tx, now time.Time, g *GlobalStats) error {
+func readReviewFigures(ctx context.Context, tx pgx.Tx, now time.Time, g *GlobalStats) error {
 	const q = `
 SELECT (SELECT count(*) FROM submissions WHERE created_at >= $1 AND created_at < $2),
        (SELECT count(*) FILTER (WHERE decision = 'approve') FROM review_decisions WHERE created_at >= $1 AND created_at < $2),
        (SELECT count(*) FILTER (WHERE decision = 'reject') FROM review_decisions WHERE created_at >= $1 AND created_at < $2),
        (SELECT count(*) FROM status_events
         WHERE created_at >= $1 AND created_at < $2 AND meme_id IS NOT NULL AND to_status = 'ok' AND reason = $3)`
-	err := tx.QueryRowContext(ctx, q, now.Add(-24*time.Hour), now, ReasonAutoApproved).
+	err := tx.QueryRow(ctx, q, now.Add(-24*time.Hour), now, ReasonAutoApproved).
 		Scan(&g.Uploads24h, &g.Approved24h, &g.Rejected24h, &g.AutoApproved24h)
 	if err != nil {
 		return fmt.Errorf("reviews: %w", err)
@@ -188,7 +181,7 @@ SELECT (SELECT count(*) FROM submissions WHERE created_at >= $1 AND created_at <
 // readReactionFigures reads the last 7 days of reactions per engine in one
 // index range on reacted_at, the last 24 h being a part of it, and the memes
 // sent in the last 24 h by the range on sent_at.
-func readReactionFigures(ctx context.Context, tx *sql.Tx, now time.Time, g *GlobalStats) error {
+func readReactionFigures(ctx context.Context, tx pgx.Tx, now time.Time, g *GlobalStats) error {
 	const q = `
 SELECT engine,
        count(*) FILTER (WHERE reaction = 1),
@@ -199,7 +192,7 @@ FROM reactions
 WHERE reacted_at >= $1 AND reacted_at < $3 AND engine <> $4
 GROUP BY engine ORDER BY engine`
 	day := now.Add(-24 * time.Hour)
-	rows, err := tx.QueryContext(ctx, q, now.Add(-7*24*time.Hour), day, now, EngineApprovalLike)
+	rows, err := tx.Query(ctx, q, now.Add(-7*24*time.Hour), day, now, EngineApprovalLike)
 	if err != nil {
 		return fmt.Errorf("reactions: %w", err)
 	}
@@ -217,7 +210,7 @@ GROUP BY engine ORDER BY engine`
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("reactions: %w", err)
 	}
-	err = tx.QueryRowContext(ctx, `SELECT count(*) FROM reactions WHERE sent_at >= $1 AND sent_at < $2 AND engine <> $3`,
+	err = tx.QueryRow(ctx, `SELECT count(*) FROM reactions WHERE sent_at >= $1 AND sent_at < $2 AND engine <> $3`,
 		day, now, EngineApprovalLike).Scan(&g.Sent24h)
 	if err != nil {
 		return fmt.Errorf("memes sent: %w", err)
@@ -247,7 +240,7 @@ UNION ALL
 SELECT 'approvals', date_trunc('day', created_at, 'UTC'), count(*) FROM status_events
 WHERE created_at >= $1 AND created_at < $2 AND meme_id IS NOT NULL AND to_status = 'ok'
   AND (actor_id IS NOT NULL OR reason = $4) GROUP BY 2`
-	rows, err := s.sqlDB().QueryContext(ctx, q, from, now, EngineApprovalLike, ReasonAutoApproved)
+	rows, err := s.pool.Query(ctx, q, from, now, EngineApprovalLike, ReasonAutoApproved)
 	if err != nil {
 		return nil, fmt.Errorf("storage: daily series: %w", err)
 	}
@@ -290,7 +283,7 @@ FROM (SELECT count(*) AS seen,
      (SELECT count(*) AS uploads, count(*) FILTER (WHERE status = $3) AS approved
       FROM submissions WHERE uploader_id = $1) u`
 	var f UserFigures
-	err := s.sqlDB().QueryRowContext(ctx, q, userID, EngineApprovalLike, SubmissionApproved).
+	err := s.pool.QueryRow(ctx, q, userID, EngineApprovalLike, SubmissionApproved).
 		Scan(&f.Seen, &f.Likes, &f.Dislikes, &f.Uploads, &f.Approved)
 	if err != nil {
 		return UserFigures{}, fmt.Errorf("storage: stats of user %d: %w", userID, err)

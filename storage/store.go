@@ -6,7 +6,6 @@ package storage
 
 import (
 	"context"
-	"database/sql"
 	"embed"
 	"errors"
 	"fmt"
@@ -14,6 +13,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
 
 	"memebot/heal"
 	"memebot/storage/internal/handles"
@@ -32,16 +32,17 @@ var migrations embed.FS
 
 // Store holds the database handle; its methods are the application's queries.
 type Store struct {
-	db   *gorm.DB
-	pool *pgxpool.Pool
+	db    *gorm.DB
+	pool  *pgxpool.Pool
+	locks *lockConns
 }
 
-// Connections per process: database/sql (gorm, the locks) and pgx (the
-// feed, the batch jobs) keep separate pools, so that closing one never
-// waits for a connection the other lends out for good (a held lock).
+// Connections per process: gorm and pgx (the feed, the batch jobs, the
+// figures) keep separate pools, each sized for its own callers; the locks
+// hold connections of their own (lockConns).
 const (
-	maxSQLConns = 20
-	maxPgxConns = 20
+	maxGormConns = 20
+	maxPgxConns  = 20
 )
 
 // Open connects to PostgreSQL and checks the connection.
@@ -72,45 +73,48 @@ func Open(ctx context.Context, url string, log *slog.Logger) (*Store, error) {
 		pool.Close()
 		return nil, fmt.Errorf("storage: open: %w", err)
 	}
-	sqlDB, err := db.DB()
+	gormPool, err := db.DB()
 	if err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("storage: open: %w", err)
 	}
-	sqlDB.SetMaxOpenConns(maxSQLConns)
-	sqlDB.SetMaxIdleConns(maxSQLConns / 2)
-	sqlDB.SetConnMaxIdleTime(5 * time.Minute)
-	if err := sqlDB.PingContext(ctx); err != nil {
-		sqlDB.Close()
+	gormPool.SetMaxOpenConns(maxGormConns)
+	gormPool.SetMaxIdleConns(maxGormConns / 2)
+	gormPool.SetConnMaxIdleTime(5 * time.Minute)
+	if err := gormPool.PingContext(ctx); err != nil {
+		gormPool.Close()
 		pool.Close()
 		return nil, heal.NewConnectError("PostgreSQL", url, err)
 	}
-	return &Store{db: db, pool: pool}, nil
+	return &Store{db: db, pool: pool, locks: &lockConns{config: cfg.ConnConfig}}, nil
 }
 
 // Pool is the pgx pool, for the packages that speak pgx (the feed, the
 // batch jobs).
 func (s *Store) Pool() *pgxpool.Pool { return s.pool }
 
-// sqlDB is gorm's database/sql handle, for what gorm does not say: the
-// migrations, the advisory locks, a repeatable-read snapshot.
-func (s *Store) sqlDB() *sql.DB {
-	sqlDB, _ := s.db.DB() // cannot fail: Open checked it
-	return sqlDB
-}
-
 func init() {
 	handles.Gorm = func(st any) *gorm.DB { return st.(*Store).db }
-	handles.SQL = func(st any) *sql.DB { return st.(*Store).sqlDB() }
 }
 
-// Ping reports whether PostgreSQL answers.
-func (s *Store) Ping(ctx context.Context) error { return s.sqlDB().PingContext(ctx) }
+// Ping reports whether PostgreSQL answers (on gorm's pool, which the
+// requests' queries mostly use).
+func (s *Store) Ping(ctx context.Context) error {
+	gormPool, err := s.db.DB()
+	if err != nil {
+		return err
+	}
+	return gormPool.PingContext(ctx)
+}
 
-// Close closes the connection pool.
+// Close closes the connection pools.
 func (s *Store) Close() error {
-	err := s.sqlDB().Close()
+	gormPool, err := s.db.DB()
+	if err == nil {
+		err = gormPool.Close()
+	}
 	s.pool.Close()
+	s.locks.close()
 	return err
 }
 
@@ -119,7 +123,12 @@ func (s *Store) Migrate(ctx context.Context) ([]string, error) {
 	// Out of order: branches developed side by side land migrations whose
 	// numbers interleave (00064 landed after 00070); a database that already
 	// has the later one still gets the earlier one instead of refusing to start.
-	provider, err := goose.NewProvider(goose.DialectPostgres, s.sqlDB(), migrationsFS(), goose.WithAllowOutofOrder(true))
+	// goose takes a *sql.DB: pgx's adapter lends it connections of the pgx
+	// pool for the migrations' run (goose's input, not a third way the
+	// program reaches the database).
+	db := stdlib.OpenDBFromPool(s.pool)
+	defer db.Close()
+	provider, err := goose.NewProvider(goose.DialectPostgres, db, migrationsFS(), goose.WithAllowOutofOrder(true))
 	if err != nil {
 		return nil, fmt.Errorf("storage: migrate: %w", err)
 	}

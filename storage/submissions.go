@@ -230,7 +230,7 @@ func (s *Store) Intake(ctx context.Context, ups []Upload) ([]Intaken, error) {
 	if len(ups) == 0 {
 		return nil, nil
 	}
-	rows, err := s.sqlDB().QueryContext(ctx, intakeSQL, intakeColumnsOf(ups).args()...)
+	rows, err := s.pool.Query(ctx, intakeSQL, intakeColumnsOf(ups).args()...)
 	if err != nil {
 		return nil, fmt.Errorf("storage: intake: %w", err)
 	}

@@ -152,5 +152,11 @@ func withDatabase(raw, db string) string {
 // the program itself reaches the database only through st's methods.
 func DB(st *storage.Store) *gorm.DB { return handles.Gorm(st) }
 
-// SQL is st's database/sql handle (see DB).
-func SQL(st *storage.Store) *sql.DB { return handles.SQL(st) }
+// SQL is the database/sql handle under st's gorm handle (see DB).
+func SQL(st *storage.Store) *sql.DB {
+	db, err := DB(st).DB()
+	if err != nil {
+		panic(err) // storage.Open checked it
+	}
+	return db
+}

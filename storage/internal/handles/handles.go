@@ -4,14 +4,7 @@
 // this package to storage and its subpackages.
 package handles
 
-import (
-	"database/sql"
-
-	"gorm.io/gorm"
-)
+import "gorm.io/gorm"
 
 // Set by package storage when it loads; store is a *storage.Store.
-var (
-	Gorm func(store any) *gorm.DB
-	SQL  func(store any) *sql.DB
-)
+var Gorm func(store any) *gorm.DB
