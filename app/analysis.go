@@ -5,6 +5,7 @@ import (
 	"log/slog"
 
 	"memebot/jobs"
+	"memebot/jobs/jobstore"
 	"memebot/moderation"
 	"memebot/moderation/ocr"
 	"memebot/moderation/vision"
@@ -55,6 +56,6 @@ func addDescribeJob(d *deps, s *jobs.Scheduler, tg *telegram.Sender, breaker job
 	if err != nil {
 		return configError{fmt.Errorf("VISION_MODELS: %w", err)}
 	}
-	s.Add(jobs.NewDescribe(d.store, tg, describer, d.cfg.DescribeBatch, log))
+	s.Add(jobs.NewDescribe(jobstore.New(d.store), tg, describer, d.cfg.DescribeBatch, log))
 	return nil
 }

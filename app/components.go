@@ -21,6 +21,7 @@ import (
 	"memebot/ingest"
 	"memebot/intake"
 	"memebot/jobs"
+	"memebot/jobs/jobstore"
 	"memebot/outbound"
 	"memebot/pipeline"
 	"memebot/queue"
@@ -171,7 +172,7 @@ func newScheduler(d *deps, tg *telegram.Client, media *queue.Queue) (*jobs.Sched
 	}
 	addIngestJobs(d, s, breaker, media)
 	addFeedJobs(d, s)
-	s.Add(jobs.NewRequeueStale(d.store, d.store, media, d.log.With("job", "requeue-stale")))
+	s.Add(jobs.NewRequeueStale(jobstore.New(d.store), jobstore.New(d.store), media, d.log.With("job", "requeue-stale")))
 	s.Add(jobs.Job{Name: "broadcast", Schedule: "@every 10s", Timeout: 2 * time.Minute,
 		Run: (&broadcast.Deliverer{Store: d.store, Sender: broadcast.TelegramSender{Sender: tg.BulkSender()},
 			Batch: 20, Budget: time.Minute, ProgressEvery: 3 * time.Second, Log: d.log.With("component", "broadcast")}).Run})
@@ -180,7 +181,7 @@ func newScheduler(d *deps, tg *telegram.Client, media *queue.Queue) (*jobs.Sched
 	// Fingerprints an older rule computed are recomputed from the storage
 	// chat, 200 memes every 5 minutes (a download and 10 ms of CPU each).
 	s.Add(jobs.Job{Name: jobs.FingerprintsJob, Schedule: "@every 5m", Timeout: 4 * time.Minute,
-		Run: jobs.Fingerprints(d.store, tg.Sender(), 200, d.cfg.UploadMaxBytes, d.log.With("job", jobs.FingerprintsJob))})
+		Run: jobs.Fingerprints(jobstore.New(d.store), tg.Sender(), 200, d.cfg.UploadMaxBytes, d.log.With("job", jobs.FingerprintsJob))})
 	s.Add(jobs.Job{Name: "queue-metrics", Schedule: "@every 15s", Timeout: 10 * time.Second,
 		Run: func(ctx context.Context) error { _, err := media.Stats(ctx); return err }})
 	return s, nil

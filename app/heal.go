@@ -5,6 +5,7 @@ import (
 
 	"memebot/heal"
 	"memebot/jobs"
+	"memebot/jobs/jobstore"
 	"memebot/queue"
 )
 
@@ -20,7 +21,7 @@ func redisWatch(d *deps) component {
 	return heal.EpochWatch{
 		Redis: d.redis, Key: d.redis.Key("epoch"), Log: log,
 		Rebuilds: []heal.Rebuild{
-			{Name: "upload jobs", Run: jobs.RequeueStale(d.store, media, 0, log)},
+			{Name: "upload jobs", Run: jobs.RequeueStale(jobstore.New(d.store), media, 0, log)},
 			{Name: "ingest jobs", Run: lostCandidates(d, media)},
 		},
 	}
@@ -28,6 +29,6 @@ func redisWatch(d *deps) component {
 
 // lostCandidates queues again every ingested candidate without an outcome.
 func lostCandidates(d *deps, media *queue.Queue) func(context.Context) error {
-	sweep := jobs.CandidateSweep{Store: d.store, Jobs: media, StaleAfter: 1, Log: d.log.With("component", "heal")}
+	sweep := jobs.CandidateSweep{Store: jobstore.New(d.store), Jobs: media, StaleAfter: 1, Log: d.log.With("component", "heal")}
 	return sweep.Run
 }

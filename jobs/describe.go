@@ -10,7 +10,6 @@ import (
 
 	"memebot/media"
 	"memebot/moderation/vision"
-	"memebot/storage"
 )
 
 // DescribeJob is the name of the scheduled describe job (as /pause lists it).
@@ -21,11 +20,13 @@ type Describer interface {
 	Describe(ctx context.Context, img image.Image) (vision.Description, error)
 }
 
-// DescribeStore is the storage the describe job needs.
+// DescribeStore is the storage the describe job needs (jobstore.Store).
 type DescribeStore interface {
-	MemesToDescribe(ctx context.Context, limit, maxFailures int) ([]storage.Meme, error)
-	SetMemeDescription(ctx context.Context, id int64, d storage.Description) error
-	CountDescribeFailure(ctx context.Context, id int64) error
+	// MemesToDescribe lists up to limit memes without a description that
+	// failed fewer than maxFailures times.
+	MemesToDescribe(ctx context.Context, limit, maxFailures int) ([]MemeFile, error)
+	SetMemeDescription(ctx context.Context, memeID int64, d vision.Description) error
+	CountDescribeFailure(ctx context.Context, memeID int64) error
 }
 
 // Downloader fetches a file by file_id.
@@ -53,8 +54,8 @@ func Describe(store DescribeStore, tg Downloader, d Describer, batch int, log *s
 				log.Info("describe batch stopped", slog.String("why", err.Error()))
 				return nil
 			default:
-				log.Warn("describe failed", slog.Int64("meme_id", m.ID), slog.Any("error", err))
-				if err := store.CountDescribeFailure(ctx, m.ID); err != nil {
+				log.Warn("describe failed", slog.Int64("meme_id", m.MemeID), slog.Any("error", err))
+				if err := store.CountDescribeFailure(ctx, m.MemeID); err != nil {
 					return err
 				}
 				if failedInARow++; failedInARow == 3 {
@@ -66,8 +67,8 @@ func Describe(store DescribeStore, tg Downloader, d Describer, batch int, log *s
 	}
 }
 
-func describeOne(ctx context.Context, store DescribeStore, tg Downloader, d Describer, m storage.Meme) error {
-	data, err := tg.Download(ctx, m.StorageFileID, 20<<20)
+func describeOne(ctx context.Context, store DescribeStore, tg Downloader, d Describer, m MemeFile) error {
+	data, err := tg.Download(ctx, m.FileID, 20<<20)
 	if err != nil {
 		return err
 	}
@@ -79,10 +80,7 @@ func describeOne(ctx context.Context, store DescribeStore, tg Downloader, d Desc
 	if err != nil {
 		return err
 	}
-	return store.SetMemeDescription(ctx, m.ID, storage.Description{
-		Text: desc.Text, Description: desc.Description, Language: desc.Language, Tags: desc.Tags,
-		Model: desc.Model, CalculatedAt: desc.CalculatedAt,
-	})
+	return store.SetMemeDescription(ctx, m.MemeID, desc)
 }
 
 // NewDescribe is the vision backfill as a scheduled job. The describer's

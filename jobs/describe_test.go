@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"memebot/jobs"
+	"memebot/jobs/jobstore"
 	"memebot/kv/kvtest"
 	"memebot/moderation/vision"
 	"memebot/storage"
@@ -68,7 +69,7 @@ func TestDescribeBackfillsAndTheBreakerPausesTheJob(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	job := jobs.Describe(st, bytesDownloader(jpegBytes(t)), d, 2, storagetest.Logger())
+	job := jobs.Describe(jobstore.New(st), bytesDownloader(jpegBytes(t)), d, 2, storagetest.Logger())
 
 	if err := job(ctx); err != nil {
 		t.Fatal(err)

@@ -8,16 +8,30 @@ import (
 	"log/slog"
 
 	"memebot/media"
-	"memebot/storage"
 )
 
 // FingerprintsJob names the fingerprint backfill in /pause.
 const FingerprintsJob = "fingerprints"
 
-// FingerprintStore is the storage the fingerprint backfill needs.
+// MemeFile is a meme's storage-chat copy, which the backfills read.
+type MemeFile struct {
+	MemeID int64
+	FileID string // the copy's file_id
+	Video  bool   // a video or an animation, whose picture is its first keyframe
+}
+
+// StaleFingerprint is a meme whose fingerprint an older rule computed.
+type StaleFingerprint struct {
+	MemeFile
+	Fingerprint []byte // as stored, in the older rule's encoding
+}
+
+// FingerprintStore is the storage the fingerprint backfill needs (jobstore.Store).
 type FingerprintStore interface {
-	StaleFingerprints(ctx context.Context, version int, afterID int64, limit int) ([]storage.StaleFingerprint, error)
-	SetFingerprint(ctx context.Context, id, phash int64, fingerprint []byte) error
+	// StaleFingerprints lists up to limit memes past afterID whose
+	// fingerprint is of a version below version, in id order.
+	StaleFingerprints(ctx context.Context, version int, afterID int64, limit int) ([]StaleFingerprint, error)
+	SetFingerprint(ctx context.Context, memeID, phash int64, fingerprint []byte) error
 }
 
 // FileSource downloads a meme's storage-chat copy by file_id.
@@ -52,8 +66,8 @@ func Fingerprints(store FingerprintStore, files FileSource, batch int, maxBytes 
 				break
 			}
 			for _, m := range stale {
-				after = m.ID
-				if skip[m.ID] {
+				after = m.MemeID
+				if skip[m.MemeID] {
 					continue
 				}
 				done++
@@ -63,8 +77,8 @@ func Fingerprints(store FingerprintStore, files FileSource, batch int, maxBytes 
 				case ctx.Err() != nil || errors.Is(err, media.ErrNoFFmpeg):
 					return err
 				default:
-					skip[m.ID] = true
-					log.Warn("fingerprint backfill: skipping a meme", slog.Int64("meme_id", m.ID), slog.Any("error", err))
+					skip[m.MemeID] = true
+					log.Warn("fingerprint backfill: skipping a meme", slog.Int64("meme_id", m.MemeID), slog.Any("error", err))
 				}
 			}
 		}
@@ -76,16 +90,16 @@ func Fingerprints(store FingerprintStore, files FileSource, batch int, maxBytes 
 }
 
 // refingerprint recomputes and stores one meme's fingerprint.
-func refingerprint(ctx context.Context, store FingerprintStore, files FileSource, m storage.StaleFingerprint, maxBytes int64) error {
+func refingerprint(ctx context.Context, store FingerprintStore, files FileSource, m StaleFingerprint, maxBytes int64) error {
 	var old media.Fingerprint
 	if err := old.UnmarshalBinary(m.Fingerprint); err != nil {
 		return fmt.Errorf("stored fingerprint: %w", err)
 	}
-	data, err := files.Download(ctx, m.StorageFileID, maxBytes)
+	data, err := files.Download(ctx, m.FileID, maxBytes)
 	if err != nil {
-		return fmt.Errorf("download meme %d: %w", m.ID, err)
+		return fmt.Errorf("download meme %d: %w", m.MemeID, err)
 	}
-	img, err := picture(ctx, m.Type, data)
+	img, err := picture(ctx, m.Video, data)
 	if err != nil {
 		return err
 	}
@@ -95,13 +109,13 @@ func refingerprint(ctx context.Context, store FingerprintStore, files FileSource
 	if err != nil {
 		return err
 	}
-	return store.SetFingerprint(ctx, m.ID, fp.PHashColumn(), blob)
+	return store.SetFingerprint(ctx, m.MemeID, fp.PHashColumn(), blob)
 }
 
 // picture is what a meme's fingerprint is computed from: the picture, or a
 // video's first keyframe (as the pipeline does).
-func picture(ctx context.Context, kind string, data []byte) (image.Image, error) {
-	if kind == "photo" {
+func picture(ctx context.Context, video bool, data []byte) (image.Image, error) {
+	if !video {
 		img, _, err := media.DecodeImage(data, media.DefaultLimits())
 		if err != nil {
 			return nil, err

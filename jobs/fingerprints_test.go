@@ -1,4 +1,4 @@
-package jobs
+package jobs_test
 
 import (
 	"context"
@@ -7,6 +7,8 @@ import (
 	"os"
 	"testing"
 
+	"memebot/jobs"
+	"memebot/jobs/jobstore"
 	"memebot/media"
 	"memebot/storage"
 	"memebot/storage/storagetest"
@@ -55,7 +57,7 @@ func TestFingerprintsRecomputesStaleOnes(t *testing.T) {
 	if err != nil || len(before) != 2 {
 		t.Fatalf("hashes before: %v, %v", before, err)
 	}
-	run := Fingerprints(st, files{"good": photo}, 10, 1<<20, slog.New(slog.DiscardHandler))
+	run := jobs.Fingerprints(jobstore.New(st), files{"good": photo}, 10, 1<<20, slog.New(slog.DiscardHandler))
 	if err := run(ctx); err != nil {
 		t.Fatal(err)
 	}

@@ -7,16 +7,24 @@ import (
 	"log/slog"
 	"time"
 
+	"memebot/ingest"
 	"memebot/metrics"
 	"memebot/pipeline"
 	"memebot/queue"
-	"memebot/storage"
 )
 
-// StaleStore finds submissions whose job was lost.
+// LostUpload is a submission whose job was presumably lost.
+type LostUpload struct {
+	SubmissionID int64
+	Status       string // queued or processing
+}
+
+// StaleStore finds submissions whose job was lost (jobstore.Store).
 type StaleStore interface {
-	StaleSubmissions(ctx context.Context, before time.Time, limit int) ([]storage.Submission, error)
-	TouchSubmission(ctx context.Context, id int64) error
+	// StaleSubmissions lists up to limit submissions still queued or
+	// processing that were last touched before before.
+	StaleSubmissions(ctx context.Context, before time.Time, limit int) ([]LostUpload, error)
+	TouchSubmission(ctx context.Context, submissionID int64) error
 }
 
 // Enqueuer takes jobs.
@@ -55,15 +63,15 @@ func RequeueStale(store StaleStore, jobs Enqueuer, staleAfter time.Duration, log
 	}
 }
 
-func requeueSubmission(ctx context.Context, store StaleStore, jobs Enqueuer, sub storage.Submission, log *slog.Logger) error {
-	if _, err := jobs.Enqueue(ctx, queue.Job{Kind: pipeline.JobUpload, Ref: sub.ID}); err != nil {
-		return fmt.Errorf("requeue %d: %w", sub.ID, err)
+func requeueSubmission(ctx context.Context, store StaleStore, jobs Enqueuer, sub LostUpload, log *slog.Logger) error {
+	if _, err := jobs.Enqueue(ctx, queue.Job{Kind: pipeline.JobUpload, Ref: sub.SubmissionID}); err != nil {
+		return fmt.Errorf("requeue %d: %w", sub.SubmissionID, err)
 	}
-	if err := store.TouchSubmission(ctx, sub.ID); err != nil {
+	if err := store.TouchSubmission(ctx, sub.SubmissionID); err != nil {
 		return err
 	}
 	metrics.JobsRequeued.WithLabelValues(pipeline.JobUpload).Inc()
-	log.Warn("requeued a submission whose job was lost", slog.Int64("submission_id", sub.ID), slog.String("status", sub.Status))
+	log.Warn("requeued a submission whose job was lost", slog.Int64("submission_id", sub.SubmissionID), slog.String("status", sub.Status))
 	return nil
 }
 
@@ -75,13 +83,29 @@ const (
 	// apart by the queue's oldest job (CandidateSweep.Queue).
 	CandidateStaleAfter = 30 * time.Minute
 	// MaxCandidateRequeues bounds how often one candidate is queued again
-	// before it is recorded as failed (storage.IngestOutcomeFailed).
+	// before it is recorded as failed (pipeline.OutcomeFailed).
 	MaxCandidateRequeues = 3
 )
 
-// LostCandidates is the storage the candidate sweep needs (storage.Store).
+// LostCandidates is the storage the candidate sweep needs (jobstore.Store).
 type LostCandidates interface {
-	RequeueLostCandidates(ctx context.Context, r storage.CandidateRequeue, handoff func(context.Context, []storage.Candidate) error) (storage.CandidatesRequeued, error)
+	// RequeueLostCandidates hands the candidates lost as r says to handoff
+	// again, and records as failed those queued r.MaxRequeues times already,
+	// in one transaction.
+	RequeueLostCandidates(ctx context.Context, r CandidateRequeue, handoff ingest.Handoff) (CandidatesRequeued, error)
+}
+
+// CandidateRequeue says which candidates are lost and what becomes of them.
+type CandidateRequeue struct {
+	QueuedBefore time.Time // queued before this and still without an outcome: lost
+	MaxRequeues  int       // a lost candidate queued again this often is recorded as failed
+	Limit        int       // candidates taken in one call
+}
+
+// CandidatesRequeued is what a candidate sweep did.
+type CandidatesRequeued struct {
+	Candidates []ingest.Candidate // handed off again
+	Failed     []int64            // raw post ids recorded as failed
 }
 
 // QueueStats reads the media queue's figures (queue.Queue).
@@ -122,7 +146,7 @@ func (s CandidateSweep) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	res, err := s.Store.RequeueLostCandidates(ctx, storage.CandidateRequeue{QueuedBefore: before, MaxRequeues: s.maxRequeues(), Limit: 500},
+	res, err := s.Store.RequeueLostCandidates(ctx, CandidateRequeue{QueuedBefore: before, MaxRequeues: s.maxRequeues(), Limit: 500},
 		pipeline.QueueCandidates(s.Jobs))
 	if err != nil {
 		return err
@@ -136,7 +160,7 @@ func (s CandidateSweep) Run(ctx context.Context) error {
 		s.Log.Error("gave up on a candidate whose ingest job never recorded an outcome", slog.Int64("raw_post_id", id),
 			slog.Int("requeues", s.maxRequeues()))
 	}
-	metrics.IngestProcessed.WithLabelValues(storage.IngestOutcomeFailed).Add(float64(len(res.Failed)))
+	metrics.IngestProcessed.WithLabelValues(string(pipeline.OutcomeFailed)).Add(float64(len(res.Failed)))
 	return nil
 }
 

@@ -159,9 +159,9 @@ func (p *Pipeline) ingestGivenUp(ctx context.Context, job queue.Job, cause error
 	if p.sources == nil {
 		return
 	}
-	if err := p.sources.RecordIngestOutcome(ctx, job.Ref, storage.IngestOutcomeFailed); err != nil {
+	if err := p.sources.RecordIngestOutcome(ctx, job.Ref, string(OutcomeFailed)); err != nil {
 		p.log.Error("ingested post given up on but not recorded as failed", slog.Int64("raw_post_id", job.Ref), slog.Any("error", err))
 		return
 	}
-	metrics.IngestProcessed.WithLabelValues(storage.IngestOutcomeFailed).Inc()
+	metrics.IngestProcessed.WithLabelValues(string(OutcomeFailed)).Inc()
 }

@@ -1,5 +1,7 @@
 package pipeline
 
+import "memebot/storage"
+
 // OutcomeKind is what became of a candidate meme.
 type OutcomeKind string
 
@@ -12,6 +14,9 @@ const (
 	OutcomeRejected     OutcomeKind = "rejected"      // refused by a check (Reason says which)
 	OutcomeDuplicate    OutcomeKind = "duplicate"     // repeats a stored meme (Reason "rejected": a refused one)
 	OutcomeDoneBefore   OutcomeKind = "done_before"   // an earlier attempt did the work
+	// OutcomeFailed: an ingested candidate given up on, its job failing or
+	// lost too often.
+	OutcomeFailed OutcomeKind = storage.IngestOutcomeFailed
 )
 
 // Outcome is what became of a candidate and, for some kinds, why.

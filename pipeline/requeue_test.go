@@ -7,6 +7,7 @@ import (
 
 	"memebot/ingest"
 	"memebot/jobs"
+	"memebot/jobs/jobstore"
 	"memebot/kv"
 	"memebot/kv/kvtest"
 	"memebot/pipeline"
@@ -79,7 +80,7 @@ func (h handedOff) queued(t *testing.T) int64 {
 // sweep is requeue-stale's candidate sweep as the clock reads at.
 func (h handedOff) sweep(t *testing.T, at time.Time) {
 	t.Helper()
-	s := jobs.CandidateSweep{Store: h.st, Jobs: h.media, Queue: h.media,
+	s := jobs.CandidateSweep{Store: jobstore.New(h.st), Jobs: h.media, Queue: h.media,
 		Now: func() time.Time { return at }, Log: storagetest.Logger()}
 	if err := s.Run(context.Background()); err != nil {
 		t.Fatal(err)
