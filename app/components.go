@@ -151,15 +151,15 @@ func registerHandlers(d *deps, b *bot.Bot, tg *telegram.Client, media *queue.Que
 		Control: control, Roles: d.store, RoleCache: roles,
 		Settings: handlers.Settings{
 			UploadMaxBytes: d.cfg.UploadMaxBytes, UploadLimitPerHour: d.cfg.UploadLimitPerHour, ReviewChatID: d.cfg.ReviewChatID,
-			ShareKey: shareKey(d.cfg.BotToken), TelegramHold: d.cfg.IngestTelegramHold,
+			ShareKey: shareKey(d.cfg.BotToken), TelegramHold: d.cfg.IngestTelegramHold, BotUsername: b.Telebot().Me.Username,
 		},
 		Log: d.log.With("component", "handlers"),
 	}
 	h.Register(b.Telebot(), roles)
 	b.ReactionHandler = func(ctx context.Context, r *tele.MessageReaction) error {
-		return h.NativeReaction(ctx, b.Telebot(), r, roles)
+		return h.NativeReaction(ctx, r, roles)
 	}
-	if err := h.SetCommands(b.Telebot(), roles); err != nil {
+	if err := h.SetCommands(roles); err != nil {
 		d.log.Warn("setMyCommands failed", slog.Any("error", err))
 	}
 }

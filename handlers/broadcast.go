@@ -53,14 +53,14 @@ func (h *Handlers) Broadcast(c tele.Context) error {
 	if err := h.Broadcasts.CreateBroadcast(ctx, b); err != nil {
 		return fmt.Errorf("broadcast: %w", err)
 	}
-	preview, err := c.Bot().Copy(c.Chat(), src)
+	preview, err := h.Telegram.Copy(c.Chat(), src)
 	if err != nil {
 		return fmt.Errorf("broadcast preview: %w", err)
 	}
 	id := strconv.FormatInt(b.ID, 10)
 	m := &tele.ReplyMarkup{}
 	m.Inline(m.Row(m.Data(i18n.T(senderLang(c), "broadcast_send", users), broadcastButton, "send", id), m.Data(i18n.T(senderLang(c), "broadcast_drop"), broadcastButton, "drop", id)))
-	_, err = c.Bot().Send(c.Chat(), i18n.T(senderLang(c), "broadcast_preview", users), &tele.SendOptions{ReplyTo: preview, ReplyMarkup: m})
+	_, err = h.Telegram.Send(c.Chat(), i18n.T(senderLang(c), "broadcast_preview", users), &tele.SendOptions{ReplyTo: preview, ReplyMarkup: m})
 	return err
 }
 
@@ -95,7 +95,7 @@ func (h *Handlers) BroadcastButton(c tele.Context) error {
 }
 
 func (h *Handlers) startBroadcast(c tele.Context, id int64) error {
-	progress, err := c.Bot().Send(c.Chat(), i18n.T(senderLang(c), "broadcast_starting"))
+	progress, err := h.Telegram.Send(c.Chat(), i18n.T(senderLang(c), "broadcast_starting"))
 	if err != nil {
 		return fmt.Errorf("start broadcast: %w", err)
 	}
@@ -104,7 +104,7 @@ func (h *Handlers) startBroadcast(c tele.Context, id int64) error {
 		return fmt.Errorf("start broadcast: %w", err)
 	}
 	if !started {
-		_ = c.Bot().Delete(progress)
+		_ = h.Telegram.Delete(progress)
 		return c.Respond(&tele.CallbackResponse{Text: i18n.T(senderLang(c), "broadcast_not_pending")})
 	}
 	if err := c.Respond(&tele.CallbackResponse{Text: i18n.T(senderLang(c), "broadcast_started")}); err != nil {

@@ -39,23 +39,23 @@ func menu(lang string, admin bool) []tele.Command {
 // SetCommands registers the menu: users see theirs in private chats, and each
 // admin gets the admin menu in their own chat (Telegram's chat scope). An
 // admin who never wrote to the bot has no chat yet; they get the menu on /start.
-func (h *Handlers) SetCommands(b *tele.Bot, roles *bot.Roles) error {
+func (h *Handlers) SetCommands(roles *bot.Roles) error {
 	for _, lang := range []string{"", "ru"} {
-		if err := b.SetCommands(menu(lang, false), tele.CommandScope{Type: tele.CommandScopeAllPrivateChats}, lang); err != nil {
+		if err := h.Telegram.SetCommands(menu(lang, false), tele.CommandScope{Type: tele.CommandScopeAllPrivateChats}, lang); err != nil {
 			return fmt.Errorf("set commands: %w", err)
 		}
 	}
 	for _, id := range roles.AdminIDs() {
-		if err := setAdminMenu(b, id); err != nil {
+		if err := setAdminMenu(h.Telegram, id); err != nil {
 			h.Log.Info("admin menu deferred until the admin writes to the bot", "admin_id", id, "error", err)
 		}
 	}
 	return nil
 }
 
-func setAdminMenu(b *tele.Bot, chatID int64) error {
+func setAdminMenu(tg Telegram, chatID int64) error {
 	for _, lang := range []string{"", "ru"} {
-		if err := b.SetCommands(menu(lang, true), tele.CommandScope{Type: tele.CommandScopeChat, ChatID: chatID}, lang); err != nil {
+		if err := tg.SetCommands(menu(lang, true), tele.CommandScope{Type: tele.CommandScopeChat, ChatID: chatID}, lang); err != nil {
 			return fmt.Errorf("set admin commands: %w", err)
 		}
 	}

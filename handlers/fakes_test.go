@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"fmt"
 	"strconv"
 	"sync"
 
@@ -55,15 +56,17 @@ func (u *fakeUpdate) Send(what any, _ ...any) error {
 
 // sent is one message the handlers sent through their Telegram port.
 type sent struct {
-	to     int64
-	what   any
-	markup *tele.ReplyMarkup
+	to      int64
+	what    any
+	markup  *tele.ReplyMarkup
+	replyTo *tele.Message
 }
 
 // fakeTelegram is the handlers' Telegram port; err, when set, fails every send.
 type fakeTelegram struct {
 	mu     sync.Mutex
 	sent   []sent
+	calls  []string // the requests other than sends
 	err    error
 	lastID int
 }
@@ -77,17 +80,68 @@ func (f *fakeTelegram) Send(to tele.Recipient, what any, opts ...any) (*tele.Mes
 	s := sent{what: what}
 	s.to, _ = strconv.ParseInt(to.Recipient(), 10, 64)
 	for _, o := range opts {
-		if m, ok := o.(*tele.ReplyMarkup); ok {
-			s.markup = m
+		switch o := o.(type) {
+		case *tele.ReplyMarkup:
+			s.markup = o
+		case *tele.SendOptions:
+			s.markup, s.replyTo = o.ReplyMarkup, o.ReplyTo
 		}
 	}
 	f.sent = append(f.sent, s)
 	f.lastID++
-	return &tele.Message{ID: f.lastID}, nil
+	return &tele.Message{ID: f.lastID, Chat: &tele.Chat{ID: s.to}}, nil
 }
 
 func (f *fakeTelegram) messages() []sent {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return append([]sent(nil), f.sent...)
+}
+
+// Copy, Delete, EditReplyMarkup and SetCommands record what the handlers
+// asked of Telegram besides sending.
+func (f *fakeTelegram) Copy(to tele.Recipient, msg tele.Editable, _ ...any) (*tele.Message, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	id, chat := msg.MessageSig()
+	f.calls = append(f.calls, fmt.Sprintf("copy %s/%d to %s", id, chat, to.Recipient()))
+	f.lastID++
+	return &tele.Message{ID: f.lastID, Chat: &tele.Chat{ID: chat}}, nil
+}
+
+func (f *fakeTelegram) Delete(msg tele.Editable) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	id, _ := msg.MessageSig()
+	f.calls = append(f.calls, "delete "+id)
+	return nil
+}
+
+func (f *fakeTelegram) EditReplyMarkup(msg tele.Editable, markup *tele.ReplyMarkup) (*tele.Message, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	id, _ := msg.MessageSig()
+	f.calls = append(f.calls, fmt.Sprintf("buttons of %s: %d rows", id, len(markupRows(markup))))
+	return nil, nil
+}
+
+func (f *fakeTelegram) SetCommands(...any) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.calls = append(f.calls, "set commands")
+	return nil
+}
+
+func markupRows(m *tele.ReplyMarkup) [][]tele.InlineButton {
+	if m == nil {
+		return nil
+	}
+	return m.InlineKeyboard
+}
+
+// requests are the calls other than sends, in order.
+func (f *fakeTelegram) requests() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]string(nil), f.calls...)
 }

@@ -165,7 +165,7 @@ var (
 
 // NativeReaction counts a Telegram message reaction on a meme as a like or
 // dislike (the first reaction only, as with the buttons).
-func (h *Handlers) NativeReaction(ctx context.Context, b *tele.Bot, r *tele.MessageReaction, roles *bot.Roles) error {
+func (h *Handlers) NativeReaction(ctx context.Context, r *tele.MessageReaction, roles *bot.Roles) error {
 	if r.User == nil || r.Chat == nil || h.Sent == nil || len(r.NewReaction) == 0 {
 		return nil
 	}
@@ -183,7 +183,7 @@ func (h *Handlers) NativeReaction(ctx context.Context, b *tele.Bot, r *tele.Mess
 		return nil
 	}
 	role := roles.Role(ctx, r.User.ID)
-	if err := h.react(ctx, b, r.User, role, memeID, reaction, func() error { return nil }); err != nil {
+	if err := h.react(ctx, h.Telegram, r.User, role, memeID, reaction, func() error { return nil }); err != nil {
 		return fmt.Errorf("native reaction: %w", err)
 	}
 	return nil

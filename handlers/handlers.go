@@ -23,11 +23,17 @@ type Users interface {
 	MarkBlocked(ctx context.Context, id int64) error
 }
 
-// Telegram is the Bot API call the handlers make beyond answering the update
-// at hand (*tele.Bot): sending a message to a user, as the feed does with the
-// next meme. Declared here, small, so the handlers can be tested on a fake.
+// Telegram is the Bot API as the handlers use it beyond answering the
+// update at hand (*tele.Bot): sending a message to a user (the feed's next
+// meme, a sharer's reward), copying an admin's message (a broadcast's
+// preview), deleting a message, dropping a spent button, and setting the
+// command menus. Declared here, small, so the handlers can be tested on a fake.
 type Telegram interface {
 	Send(to tele.Recipient, what any, opts ...any) (*tele.Message, error)
+	Copy(to tele.Recipient, msg tele.Editable, opts ...any) (*tele.Message, error)
+	Delete(msg tele.Editable) error
+	EditReplyMarkup(msg tele.Editable, markup *tele.ReplyMarkup) (*tele.Message, error)
+	SetCommands(opts ...any) error
 }
 
 // Settings are the configured values handlers need.
@@ -40,6 +46,9 @@ type Settings struct {
 	// TelegramHold is how long new Telegram posts wait before they are
 	// judged (INGEST_TELEGRAM_HOLD), shown on source cards.
 	TelegramHold time.Duration
+	// BotUsername is the bot's own @username (without the @), for links
+	// to it and the help text.
+	BotUsername string
 }
 
 // Handlers answers Telegram updates.

@@ -11,12 +11,12 @@ import (
 
 // Help lists what the sender can do.
 func (h *Handlers) Help(c tele.Context) error {
-	return c.Send(helpText(c))
+	return c.Send(h.helpText(c))
 }
 
 // helpText is the list of what the sender's role can do.
-func helpText(c tele.Context) string {
-	text := i18n.T(senderLang(c), "help", c.Bot().Me.Username)
+func (h *Handlers) helpText(c tele.Context) string {
+	text := i18n.T(senderLang(c), "help", h.Settings.BotUsername)
 	switch bot.RoleOf(c) {
 	case bot.RoleAdmin:
 		text += i18n.T(senderLang(c), "help_moderator") + i18n.T(senderLang(c), "help_admin")
@@ -36,7 +36,7 @@ func (h *Handlers) Text(c tele.Context) error {
 		return err
 	}
 	if strings.HasPrefix(c.Text(), "/") {
-		return c.Send(i18n.T(senderLang(c), "help_unknown") + helpText(c))
+		return c.Send(i18n.T(senderLang(c), "help_unknown") + h.helpText(c))
 	}
 	if link, ok := sourceLink(c); ok && h.Sources != nil {
 		return h.AddSource(c, link)

@@ -50,7 +50,7 @@ func (h *Handlers) SecondLook(c tele.Context) error {
 		h.Log.Warn("queueing a second look", slog.Int64("submission_id", sub.ID), slog.Any("error", err))
 	}
 	if c.Message() != nil {
-		_, _ = c.Bot().EditReplyMarkup(c.Message(), nil) // the button is spent
+		_, _ = h.Telegram.EditReplyMarkup(c.Message(), nil) // the button is spent
 	}
 	return c.Respond(&tele.CallbackResponse{Text: i18n.T(senderLang(c), "second_look_queued"), ShowAlert: true})
 }

@@ -71,7 +71,7 @@ func parseSharePayload(key []byte, payload string) (memeID, sharerID int64, ok b
 // moreMemesButton is the button under a meme sent through inline mode.
 func (h *Handlers) moreMemesButton(c tele.Context, memeID int64) *tele.ReplyMarkup {
 	m := &tele.ReplyMarkup{}
-	link := fmt.Sprintf("https://t.me/%s?start=%s", c.Bot().Me.Username, sharePayload(h.Settings.ShareKey, memeID, c.Sender().ID))
+	link := fmt.Sprintf("https://t.me/%s?start=%s", h.Settings.BotUsername, sharePayload(h.Settings.ShareKey, memeID, c.Sender().ID))
 	m.Inline(m.Row(m.URL(i18n.T(senderLang(c), "share_more"), link)))
 	return m
 }
@@ -110,7 +110,7 @@ func (h *Handlers) payReferral(ctx context.Context, c tele.Context, sharerID, me
 		return
 	}
 	text := i18n.T(sharer.LanguageCode, "share_paid", c.Sender().FirstName, storage.CoinsReferral)
-	if _, err := c.Bot().Send(&tele.User{ID: sharerID}, text); err != nil {
+	if _, err := h.Telegram.Send(&tele.User{ID: sharerID}, text); err != nil {
 		h.Log.Info("referral notice not delivered", "inviter", sharerID, "error", err)
 	}
 }

@@ -22,7 +22,7 @@ func (h *Handlers) Start(c tele.Context) error {
 		h.Log.Info("user registered", "user_id", u.ID, "languages", []string(u.Languages))
 	}
 	if bot.RoleOf(c) == bot.RoleAdmin {
-		if err := setAdminMenu(c.Bot(), u.ID); err != nil {
+		if err := setAdminMenu(h.Telegram, u.ID); err != nil {
 			h.Log.Warn("admin menu", "admin_id", u.ID, "error", err)
 		}
 	}
