@@ -98,7 +98,25 @@ func (v Verdict) String() string {
 // moderators to decide. Texts that agree never make up for pictures that
 // differ: the same caption on another picture is another meme (and smooth
 // generated pictures with one caption sit just beyond the edge threshold).
+//
+// a is the upload: its Views are compared too, and the first that makes a
+// duplicate (else a suspect) decides; b's are not (a stored meme has none).
 func CompareMemes(a, b Fingerprint, textA, textB string) Verdict {
+	v := compareMemes(&a, &b, textA, textB)
+	for i := range a.Views {
+		if v.Duplicate {
+			break
+		}
+		if w := compareMemes(&a.Views[i], &b, textA, textB); w.Duplicate || (w.Suspect && !v.Suspect) {
+			v = w
+			v.Reason += ", caption bar left out"
+		}
+	}
+	return v
+}
+
+func compareMemes(ap, bp *Fingerprint, textA, textB string) Verdict {
+	a, b := *ap, *bp
 	v, al := compare(&a, &b)
 	if a.SHA256 == b.SHA256 {
 		return v
@@ -142,8 +160,17 @@ func CompareMemes(a, b Fingerprint, textA, textB string) Verdict {
 // picture re-encoded, resized, lightly cropped, brightened, re-watermarked
 // or with a caption bar. Two different captions on the same template are
 // not duplicates. Compare is symmetric.
+// a's Views are compared too (see CompareMemes).
 func Compare(a, b Fingerprint) Verdict {
 	v, _ := compare(&a, &b)
+	for i := range a.Views {
+		if v.Duplicate {
+			break
+		}
+		if w, _ := compare(&a.Views[i], &b); w.Duplicate {
+			v = w
+		}
+	}
 	return v
 }
 

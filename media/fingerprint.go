@@ -62,30 +62,56 @@ type Fingerprint struct {
 	// Version is the FingerprintVersion it was computed by; version 1 has
 	// no Letters.
 	Version uint8
+	// Views are other readings of the same upload, each a whole
+	// fingerprint: the picture without a caption bar that merged with its
+	// plain ground (see barlessBoxes). An upload is looked up (Index) and
+	// compared (CompareMemes) by each; they are never stored.
+	Views []Fingerprint
 }
 
 // ErrBadFingerprint is returned when decoding a malformed fingerprint.
 var ErrBadFingerprint = errors.New("media: bad fingerprint encoding")
 
 // NewFingerprint fingerprints an already decoded image; data is the encoded
-// file it came from (only hashed).
+// file it came from (only hashed). Its Views read it without a caption bar
+// that merged with a plain ground (see barlessBoxes).
 func NewFingerprint(data []byte, img image.Image) Fingerprint {
 	thumb := lumaThumbnail(img, thumbnailSide)
+	fine := lumaThumbnail(img, letterThumbSide)
+	m := maps{thumb: thumb, edges: gradientMagnitude(thumb), strokes: strokeMap(fine, strokeRadius),
+		fx: float64(fine.w) / float64(thumb.w), fy: float64(fine.h) / float64(thumb.h)}
+	sum := sha256.Sum256(data)
 	b := trimBands(thumb)
+	fp := m.fingerprint(b)
+	fp.SHA256 = sum
+	for _, vb := range barlessBoxes(thumb, b) {
+		v := m.fingerprint(vb)
+		v.SHA256 = sum
+		fp.Views = append(fp.Views, v)
+	}
+	return fp
+}
+
+// maps are what a fingerprint is cut from: the thumbnail, its gradient and
+// the stroke map of a finer thumbnail (fx, fy times as big).
+type maps struct {
+	thumb, edges, strokes grayImage
+	fx, fy                float64
+}
+
+// fingerprint describes box b of the thumbnail (SHA256 left empty).
+func (m *maps) fingerprint(b box) Fingerprint {
 	r := region{float64(b.x0), float64(b.y0), float64(b.x1), float64(b.y1)}
 	var s scratch
 	fp := Fingerprint{
 		Version: FingerprintVersion,
-		SHA256:  sha256.Sum256(data),
-		PHash:   phash(resample(thumb, r, hashSize, hashSize, &s)),
+		PHash:   phash(resample(m.thumb, r, hashSize, hashSize, &s)),
 		Aspect:  float32(b.dx()) / float32(b.dy()),
 	}
-	quantize(fp.Tone[:], resample(thumb, r, ToneSize, ToneSize, &s))
-	quantize(fp.Edges[:], resample(gradientMagnitude(thumb), r, EdgeSize, EdgeSize, &s))
-	fine := lumaThumbnail(img, letterThumbSide)
-	fx, fy := float64(fine.w)/float64(thumb.w), float64(fine.h)/float64(thumb.h)
-	fr := region{r.x0 * fx, r.y0 * fy, r.x1 * fx, r.y1 * fy}
-	quantize(fp.Letters[:], resample(strokeMap(fine, strokeRadius), fr, LetterSize, LetterSize, &s))
+	quantize(fp.Tone[:], resample(m.thumb, r, ToneSize, ToneSize, &s))
+	quantize(fp.Edges[:], resample(m.edges, r, EdgeSize, EdgeSize, &s))
+	fr := region{r.x0 * m.fx, r.y0 * m.fy, r.x1 * m.fx, r.y1 * m.fy}
+	quantize(fp.Letters[:], resample(m.strokes, fr, LetterSize, LetterSize, &s))
 	return fp
 }
 

@@ -96,27 +96,40 @@ func (x *Index) Len() int {
 	return len(x.ids)
 }
 
-// Candidates returns up to limit stored memes that may duplicate fp,
-// nearest pHash first (ties by id); limit <= 0 means all. A candidate's
-// pHash is within CandidateDistance and its aspect and coarse tone pass
-// the quick test Compare would fail anyway (see quickMatch); only Compare
-// on the full fingerprints decides. The same file is always a candidate
-// at distance 0.
+// Candidates returns up to limit stored memes that may duplicate fp, or
+// one of its Views, nearest pHash first (ties by id); limit <= 0 means all.
+// A candidate's pHash is within CandidateDistance and its aspect and coarse
+// tone pass the quick test Compare would fail anyway (see quickMatch); only
+// Compare on the full fingerprints decides. The same file is always a
+// candidate at distance 0.
 func (x *Index) Candidates(fp Fingerprint, limit int) []Candidate {
-	sig, la := newSignature(&fp), logAspect(fp.Aspect)
-	x.mu.RLock()
-	var out []Candidate
-	for _, i := range x.nearHashes(fp.PHash) {
-		if quickMatchLog(la, x.keys[i].logAspect, &sig, &x.sigs[i]) {
-			out = append(out, Candidate{ID: x.ids[i], Distance: bits.OnesCount64(x.keys[i].hash ^ fp.PHash)})
-		}
+	out := x.candidates(&fp)
+	for i := range fp.Views {
+		out = append(out, x.candidates(&fp.Views[i])...)
 	}
-	x.mu.RUnlock()
+	slices.SortFunc(out, func(a, b Candidate) int {
+		return cmp.Or(cmp.Compare(a.ID, b.ID), cmp.Compare(a.Distance, b.Distance))
+	})
+	out = slices.CompactFunc(out, func(a, b Candidate) bool { return a.ID == b.ID })
 	slices.SortFunc(out, func(a, b Candidate) int {
 		return cmp.Or(cmp.Compare(a.Distance, b.Distance), cmp.Compare(a.ID, b.ID))
 	})
 	if limit > 0 && len(out) > limit {
 		out = out[:limit]
+	}
+	return out
+}
+
+// candidates returns the stored memes near fp itself, unsorted.
+func (x *Index) candidates(fp *Fingerprint) []Candidate {
+	sig, la := newSignature(fp), logAspect(fp.Aspect)
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	var out []Candidate
+	for _, i := range x.nearHashes(fp.PHash) {
+		if quickMatchLog(la, x.keys[i].logAspect, &sig, &x.sigs[i]) {
+			out = append(out, Candidate{ID: x.ids[i], Distance: bits.OnesCount64(x.keys[i].hash ^ fp.PHash)})
+		}
 	}
 	return out
 }

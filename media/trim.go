@@ -47,8 +47,10 @@ func (b box) dy() int { return b.y1 - b.y0 }
 // trimBands returns the box of g left after removing plain bands from all
 // four sides, repeating until nothing changes (a white bar above a grey
 // border needs two passes).
-func trimBands(g grayImage) box {
-	b := box{0, 0, g.w, g.h}
+func trimBands(g grayImage) box { return trimFrom(g, box{0, 0, g.w, g.h}) }
+
+// trimFrom is trimBands starting from box b of g.
+func trimFrom(g grayImage, b box) box {
 	minW := g.w - int(maxTrimShare*float64(g.w))
 	minH := g.h - int(maxTrimShare*float64(g.h))
 	for range 4 {
@@ -208,4 +210,72 @@ func bandDepth(g grayImage, b box, side int, ground float32, onGround bool) int 
 		}
 	}
 	return lastClean + 1
+}
+
+// A caption bar glued to a picture on a plain ground of its own colour
+// (black text on white over clip art on white) is not a band: the ground
+// trim stops at the bar's text, which then stays in the box, and the
+// repost's box is taller than the original's by the whole bar. Trimming
+// cannot tell that text from the meme's own top line (both are a short run
+// of lettering between plain ground), so the upload is looked up a second
+// way instead: barlessBoxes gives the box without the outermost line of
+// lettering at the top or the bottom, where one stands apart from the rest
+// (a bar's own margin and the meme's ground lie between), as if it were a
+// bar. Only the upload is read that way, so a stored meme keeps one box.
+const (
+	// minBarGap is the least run of plain ground, as a fraction of the
+	// box's side, between a bar's text and the rest: a bar's margin plus
+	// the meme's own ground above its caption are 4-7%; the gaps between
+	// the lines of one caption are under 1%.
+	minBarGap = 0.015
+)
+
+// barlessBoxes returns b (trimmed from g by trimBands) without a caption
+// bar's text at its top or bottom, each re-trimmed, when g stands on a
+// plain ground and such a line of lettering stands apart there.
+func barlessBoxes(g grayImage, b box) []box {
+	ground, ok := plainGround(g, box{0, 0, g.w, g.h})
+	if !ok {
+		return nil
+	}
+	var out []box
+	for _, side := range [2]int{0, 1} {
+		n := barDepth(newEdge(g, b, side), ground)
+		if n == 0 {
+			continue
+		}
+		start := box{0, b.y0 + n, g.w, g.h}
+		if side == 1 {
+			start = box{0, 0, g.w, b.y1 - n}
+		}
+		if start.dy() < g.h-int(maxTrimShare*float64(g.h)) {
+			continue
+		}
+		out = append(out, trimFrom(g, start))
+	}
+	return out
+}
+
+// barDepth returns how many lines from e's side hold a caption bar's text
+// and the plain ground after it: a run of lettering no longer than
+// maxTextRun, then at least minBarGap of ground; 0 when there is none.
+func barDepth(e edge, ground float32) int {
+	if e.length < 4 || e.depth < 8 {
+		return 0
+	}
+	maxRun, minGap := int(maxTextRun*float64(e.depth)), max(2, int(minBarGap*float64(e.depth)))
+	i := 0
+	for i < e.depth && e.fraction(i, ground) < groundCleanFraction {
+		if i++; i > maxRun {
+			return 0
+		}
+	}
+	gap := 0
+	for ; i < e.depth/2 && e.fraction(i, ground) >= groundCleanFraction; i++ {
+		gap++
+	}
+	if i == 0 || gap < minGap || i >= e.depth/2 {
+		return 0
+	}
+	return i
 }
