@@ -33,7 +33,9 @@ import (
 // makes the two look alike as pictures: that pair goes to moderators
 // (media.drawingChanged), it was a false duplicate. The television on a
 // white ground was missed with a white caption bar glued on (resized or
-// not): the bar merged with the ground (media.Fingerprint.Views).
+// not): the bar merged with the ground (media.Fingerprint.Views). The
+// bicycle cropped through both caption lines, left with two plain sides,
+// was missed while a plain ground wanted three.
 func TestCommittedSubset(t *testing.T) {
 	entries := loadSubset(t)
 	kinds := map[string]int{}

@@ -26,10 +26,11 @@ const (
 	hashSize      = 32  // the pHash DCT input is hashSize x hashSize
 	// FingerprintVersion is the version NewFingerprint computes. Version 1
 	// had no Letters and trimmed bands by an older rule; version 2 did not
-	// trim a plain ground that is not near-white or near-black (trim.go).
-	// Stored ones are recomputed by the fingerprint backfill
-	// (jobs/fingerprints.go); version 2 has the same layout.
-	FingerprintVersion = 3
+	// trim a plain ground that is not near-white or near-black (trim.go);
+	// version 3 wanted three sides plain for a plain ground. Stored ones are
+	// recomputed by the fingerprint backfill (jobs/fingerprints.go);
+	// versions 2 and 3 have the same layout.
+	FingerprintVersion = 4
 	encodedSizeV1      = 1 + sha256.Size + 8 + 4 + ToneSize*ToneSize + EdgeSize*EdgeSize
 	encodedSize        = encodedSizeV1 + LetterSize*LetterSize
 	// IndexedPrefix is how many leading bytes of an encoded fingerprint the

@@ -13,7 +13,8 @@ import "slices"
 // while a sky or a gradient at the top of a picture is not, and trimming it
 // would also cut away the meme text drawn over it. A band of any other
 // colour is trimmed only when the picture stands on a plain ground: at
-// least three sides are plain in one colour (clip art on a pale ground).
+// least three sides are plain in one colour, or two opposite flat ones
+// (clip art on a pale ground).
 // That ground is trimmed whatever a repost did to its level (a white ground
 // darkened by 15% is no longer near-white, a pale one brightened becomes
 // so), and only up to the first line that is not plain ground, lettering
@@ -37,6 +38,14 @@ const (
 	// column that crosses a repost's new watermark (4% of the height) is
 	// still ground, one that crosses a caption line is not.
 	groundCleanFraction = 0.95
+	// flatTolerance is how far a flat line's pixels stay from its level:
+	// JPEG noise on a ground of one colour. Two plain sides make a ground
+	// only when they are opposite and flat: with three wanted, a crop of
+	// clip art through both caption lines kept its whole ground in the box
+	// and missed its original (dedupeval), while two sides of a smooth
+	// gradient or a shape in a corner, plain within bandTolerance, come and
+	// go as a crop or resize moves them (compare_test.go).
+	flatTolerance = 4
 )
 
 type box struct{ x0, y0, x1, y1 int }
@@ -131,11 +140,16 @@ func (e edge) level(i int) float32 {
 
 // fraction is the share of line i within bandTolerance of colour.
 func (e edge) fraction(i int, colour float32) float64 {
+	return e.within(i, colour, bandTolerance)
+}
+
+// within is the share of line i within tolerance of colour.
+func (e edge) within(i int, colour, tolerance float32) float64 {
 	start, step := e.line(i)
 	n := 0
 	for k := range e.length {
 		d := e.g.pix[start+k*step] - colour
-		if d <= bandTolerance && d >= -bandTolerance {
+		if d <= tolerance && d >= -tolerance {
 			n++
 		}
 	}
@@ -144,29 +158,42 @@ func (e edge) fraction(i int, colour float32) float64 {
 
 // plainGround returns the colour of the plain ground b stands on: the
 // colour at least three of its sides' outer lines are plain in, alike
-// within bandTolerance (the fourth may be a caption bar, or a line a crop
-// cut through the lettering).
+// within groundAgreement (the fourth may be a caption bar, or a line a crop
+// cut through the lettering); or two opposite ones, when both are flat (a
+// crop through both caption lines leaves the left and right sides).
 func plainGround(g grayImage, b box) (colour float32, ok bool) {
-	var plain []float32
-	for side := range 4 {
-		e := newEdge(g, b, side)
+	var level [4]float32
+	var plain, flat [4]bool
+	for s := range 4 {
+		e := newEdge(g, b, s)
 		if e.length < 4 || e.depth < 8 {
 			return 0, false
 		}
-		if c := e.level(0); e.fraction(0, c) >= cleanFraction {
-			plain = append(plain, c)
-		}
+		level[s] = e.level(0)
+		plain[s] = e.fraction(0, level[s]) >= cleanFraction
+		flat[s] = plain[s] && e.within(0, level[s], flatTolerance) >= cleanFraction
 	}
-	for _, c := range plain {
+	alike := func(a, b int) bool {
+		d := level[a] - level[b]
+		return d <= groundAgreement && d >= -groundAgreement
+	}
+	for s := range 4 {
+		if !plain[s] {
+			continue
+		}
 		var n int
 		var sum float32
-		for _, o := range plain {
-			if o-c <= groundAgreement && c-o <= groundAgreement {
-				n, sum = n+1, sum+o
+		for o := range 4 {
+			if plain[o] && alike(s, o) {
+				n, sum = n+1, sum+level[o]
 			}
 		}
 		if n >= 3 {
 			return sum / float32(n), true
+		}
+		// Sides 0 and 1 are opposite, and so are 2 and 3.
+		if o := s ^ 1; flat[s] && flat[o] && alike(s, o) {
+			return (level[s] + level[o]) / 2, true
 		}
 	}
 	return 0, false
