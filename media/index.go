@@ -103,14 +103,25 @@ func (x *Index) Len() int {
 // Compare on the full fingerprints decides. The same file is always a
 // candidate at distance 0.
 func (x *Index) Candidates(fp Fingerprint, limit int) []Candidate {
-	out := x.candidates(&fp)
-	for i := range fp.Views {
-		out = append(out, x.candidates(&fp.Views[i])...)
+	queries := make([]query, 0, 1+len(fp.Views))
+	for _, f := range append([]Fingerprint{fp}, fp.Views...) {
+		queries = append(queries, query{f.PHash, logAspect(f.Aspect), newSignature(&f)})
 	}
-	slices.SortFunc(out, func(a, b Candidate) int {
-		return cmp.Or(cmp.Compare(a.ID, b.ID), cmp.Compare(a.Distance, b.Distance))
-	})
-	out = slices.CompactFunc(out, func(a, b Candidate) bool { return a.ID == b.ID })
+	x.mu.RLock()
+	var out []Candidate
+	for _, i := range x.nearHashes(queries) {
+		best := -1
+		for _, q := range queries {
+			d := bits.OnesCount64(x.keys[i].hash ^ q.hash)
+			if d <= CandidateDistance && (best < 0 || d < best) && quickMatchLog(q.logAspect, x.keys[i].logAspect, &q.sig, &x.sigs[i]) {
+				best = d
+			}
+		}
+		if best >= 0 {
+			out = append(out, Candidate{ID: x.ids[i], Distance: best})
+		}
+	}
+	x.mu.RUnlock()
 	slices.SortFunc(out, func(a, b Candidate) int {
 		return cmp.Or(cmp.Compare(a.Distance, b.Distance), cmp.Compare(a.ID, b.ID))
 	})
@@ -120,23 +131,34 @@ func (x *Index) Candidates(fp Fingerprint, limit int) []Candidate {
 	return out
 }
 
-// candidates returns the stored memes near fp itself, unsorted.
-func (x *Index) candidates(fp *Fingerprint) []Candidate {
-	sig, la := newSignature(fp), logAspect(fp.Aspect)
-	x.mu.RLock()
-	defer x.mu.RUnlock()
-	var out []Candidate
-	for _, i := range x.nearHashes(fp.PHash) {
-		if quickMatchLog(la, x.keys[i].logAspect, &sig, &x.sigs[i]) {
-			out = append(out, Candidate{ID: x.ids[i], Distance: bits.OnesCount64(x.keys[i].hash ^ fp.PHash)})
+// query is what the scan compares of a fingerprint looked up.
+type query struct {
+	hash      uint64
+	logAspect float32
+	sig       signature
+}
+
+// nearHashes scans every stored pHash (a popcount each, about a
+// millisecond per million) and returns the slots within CandidateDistance
+// of any query's, in one pass however many views an upload has.
+func (x *Index) nearHashes(queries []query) []int32 {
+	if len(queries) == 1 {
+		return x.nearHash(queries[0].hash)
+	}
+	var out []int32
+	for i, k := range x.keys {
+		for _, q := range queries {
+			if bits.OnesCount64(k.hash^q.hash) <= CandidateDistance {
+				out = append(out, int32(i))
+				break
+			}
 		}
 	}
 	return out
 }
 
-// nearHashes scans every stored pHash (a popcount each, about a
-// millisecond per million) and returns the slots within CandidateDistance.
-func (x *Index) nearHashes(h uint64) []int32 {
+// nearHash is nearHashes for one hash, four entries at a time.
+func (x *Index) nearHash(h uint64) []int32 {
 	var out []int32
 	hs := x.keys
 	i := 0
