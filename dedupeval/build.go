@@ -258,7 +258,7 @@ type picture struct {
 // captioned top and bottom), its reposts, two templates (the same picture
 // with other text: all of it, or the bottom line only) and, for clip art,
 // the original's text on the next clip art (another picture, same text).
-func build(root, outDir string, width int, limit int) error {
+func build(root, outDir string, width, limit int, seed uint64) error {
 	photos, err := filepath.Glob(filepath.Join(root, "photos", "*.jpg"))
 	if err != nil || len(photos) == 0 {
 		return fmt.Errorf("no photographs in %s/photos (run scripts/dedupeval-fetch.sh): %v", root, err)
@@ -288,7 +288,7 @@ func build(root, outDir string, width int, limit int) error {
 	var man Manifest
 	aspects := []float64{1, 4.0 / 5, 16.0 / 9, 4.0 / 3}
 	for i, src := range pictures {
-		rnd := rand.New(rand.NewPCG(uint64(i), 7))
+		rnd := rand.New(rand.NewPCG(uint64(i), seed))
 		lang := []string{"en", "ru"}[i%2]
 		fi := i % len(fonts)
 		base := strings.TrimSuffix(filepath.Base(src.path), filepath.Ext(src.path))

@@ -39,6 +39,7 @@ func run(args []string) error {
 	set := fs.String("set", "", "the set's folder (default DIR/set)")
 	width := fs.Int("width", 1080, "build: width of the originals")
 	limit := fs.Int("limit", 0, "build: use at most this many photographs")
+	seed := fs.Uint64("seed", 7, "build: seed of the random crops, sides and watermarks (another seed is another set to check a rule on)")
 	ruleNames := fs.String("rules", "text,picture", "report: comma-separated rules to evaluate (text: as the pipeline decides; picture: the fingerprints alone; phash10)")
 	noOCR := fs.Bool("no-ocr", false, "report: do not read texts (only cached ones are used)")
 	verbose := fs.Bool("v", false, "report: list missed reposts")
@@ -49,7 +50,7 @@ func run(args []string) error {
 		*set = *root + "/set"
 	}
 	if args[0] == "build" {
-		return build(*root, *set, *width, *limit)
+		return build(*root, *set, *width, *limit, *seed)
 	}
 	var read readFunc
 	if !*noOCR {
