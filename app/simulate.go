@@ -44,14 +44,15 @@ func simulateFlags(fs *flag.FlagSet) action {
 	fs.DurationVar(&p.RefillEvery, "refill-every", p.RefillEvery, "ahead-of-time refill job cadence (virtual)")
 	fs.DurationVar(&p.QueueTTL, "queue-ttl", p.QueueTTL, "a queue untouched this long (virtual) is gone")
 	workers := fs.Int("workers", 4, "users pressing at once in each run")
-	parallel := fs.Int("parallel", 2, "runs (a world with a policy) going at once, each in its own database (--database with _0, _1, ...)")
+	parallel := fs.Int("parallel", 3, "runs (a world with a policy) going at once, each in its own database (--database with _0, _1, ...)")
+	baseline := fs.Bool("baseline", false, "also run every world with the hand-set blend the feed had before it learned (twice the time)")
 	database := fs.String("database", simulate.Database, "the simulation's own database (recreated; its name with dashes prefixes its Redis keys)")
 	jsonPath := fs.String("json", "", "write the report as JSON to this file")
 	pngPath := fs.String("png", "simulate.png", "write the like-rate chart to this PNG file (empty: none)")
 	quiet := fs.Bool("quiet", false, "no progress bar")
 	return func(ctx context.Context, proc *process) error {
 		return runSimulate(ctx, proc, p, simulateOptions{ks: *ks, noises: *noises, seeds: *seeds, workers: *workers, parallel: *parallel,
-			database: *database, jsonPath: *jsonPath, pngPath: *pngPath, quiet: *quiet})
+			baseline: *baseline, database: *database, jsonPath: *jsonPath, pngPath: *pngPath, quiet: *quiet})
 	}
 }
 
@@ -60,10 +61,11 @@ type simulateOptions struct {
 	ks, noises, seeds           string
 	workers, parallel           int
 	database, jsonPath, pngPath string
-	quiet                       bool
+	quiet, baseline             bool
 }
 
-// runSimulate runs every world through both policies and writes the report.
+// runSimulate runs every world through the feed (and the baseline, when
+// asked) and writes the report.
 func runSimulate(ctx context.Context, proc *process, p simulate.Params, o simulateOptions) error {
 	cfg, log, stderr := proc.cfg, proc.log, proc.stderr
 	ks, noises, seeds, workers, database, jsonPath, pngPath, quiet := o.ks, o.noises, o.seeds, &o.workers, &o.database, &o.jsonPath, &o.pngPath, &o.quiet
@@ -81,7 +83,7 @@ func runSimulate(ctx context.Context, proc *process, p simulate.Params, o simula
 			simulate.Report{Worlds: []simulate.WorldReport{wr}}.WriteTable(stderr)
 		}
 	}
-	rep, err := simulate.Compare(ctx, worlds, simulate.Policies(), env)
+	rep, err := simulate.Compare(ctx, worlds, simulate.Policies(o.baseline), env)
 	if err != nil {
 		return err
 	}

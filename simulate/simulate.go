@@ -131,11 +131,14 @@ func (p *progress) of(i int) func(world, policy string, done float64, presses in
 	}
 }
 
-// Policies are the feeds every world is run with: the baseline first, then
-// the feed under test.
-func Policies() []Policy {
-	return []Policy{
-		{Name: "baseline", Feed: recommend.Config{FixedBlend: true}},
-		{Name: "learned"},
+// Policies are the feeds every world is run with: the feed under test,
+// after the baseline (the hand-set blend the feed had before it learned)
+// when withBaseline. The baseline is a second run of every world, which
+// doubles the run's cost; its figures are recorded in docs/simulate/.
+func Policies(withBaseline bool) []Policy {
+	learned := Policy{Name: "learned"}
+	if !withBaseline {
+		return []Policy{learned}
 	}
+	return []Policy{{Name: "baseline", Feed: recommend.Config{FixedBlend: true}}, learned}
 }

@@ -67,7 +67,7 @@ func TestSimulateTinyWorld(t *testing.T) {
 		}
 	})
 	env := Env{DatabaseURL: storagetest.DatabaseURL(), RedisURL: kvtest.RedisURL(), Database: name, Parallel: 2, Log: storagetest.Logger()}
-	rep, err := Compare(context.Background(), []Params{tinyWorld()}, Policies(), env)
+	rep, err := Compare(context.Background(), []Params{tinyWorld()}, Policies(true), env)
 	if err != nil {
 		t.Fatal(err)
 	}
