@@ -308,7 +308,8 @@ func (r Report) WriteTable(w io.Writer) {
 			for _, name := range slices.Sorted(maps.Keys(o.PhasesSec)) {
 				parts = append(parts, fmt.Sprintf("%s %.1fs", name, o.PhasesSec[name]))
 			}
-			fmt.Fprintf(w, "%s %s time: %s\n", wr.Name, o.Policy, strings.Join(parts, ", "))
+			fmt.Fprintf(w, "%s %s time: %s; %d presses in %.0fs (%.0f/s)\n", wr.Name, o.Policy, strings.Join(parts, ", "),
+				o.Presses, o.TookSec, float64(o.Presses)/max(o.TookSec, 1e-9))
 		}
 	}
 }

@@ -25,8 +25,8 @@ var validName = regexp.MustCompile(`^[a-z_][a-z0-9_]{0,62}$`)
 func redisPrefix(database string) string { return strings.ReplaceAll(database, "_", "-") }
 
 // freshStore recreates the simulation database on the server of baseURL,
-// migrates it and opens it. Commits there need not survive a crash:
-// synchronous_commit is off.
+// migrates it and opens it. Its rows need not survive a crash:
+// synchronous_commit is off and its tables are unlogged.
 func freshStore(ctx context.Context, baseURL, database string, log *slog.Logger) (*storage.Store, error) {
 	if !validName.MatchString(database) {
 		return nil, fmt.Errorf("simulate: database name %q: want lower-case letters, digits and _", database)
@@ -60,7 +60,42 @@ func freshStore(ctx context.Context, baseURL, database string, log *slog.Logger)
 		st.Close()
 		return nil, err
 	}
+	if err := unlogTables(ctx, st); err != nil {
+		st.Close()
+		return nil, err
+	}
 	return st, nil
+}
+
+// unlogTables makes every table of the simulation's database unlogged: its
+// rows are thrown away after the run, and writing the write-ahead log of
+// every press, stats run and model run cost CPU and disk for nothing. A
+// permanent table may not reference an unlogged one, so the tables are
+// converted referencing ones first: each pass converts those no permanent
+// table references any more.
+func unlogTables(ctx context.Context, st *storage.Store) error {
+	db := st.Pool()
+	for {
+		var tables []string
+		err := db.QueryRow(ctx, `
+SELECT coalesce(array_agg(format('%I', c.relname)), '{}')
+FROM pg_class c
+WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'r' AND c.relpersistence = 'p'
+  AND NOT EXISTS (
+      SELECT 1 FROM pg_constraint k JOIN pg_class r ON r.oid = k.conrelid
+      WHERE k.contype = 'f' AND k.confrelid = c.oid AND k.conrelid <> c.oid AND r.relpersistence = 'p')`).Scan(&tables)
+		if err != nil {
+			return fmt.Errorf("simulate: tables to unlog: %w", err)
+		}
+		if len(tables) == 0 {
+			return nil
+		}
+		for _, t := range tables {
+			if _, err := db.Exec(ctx, "ALTER TABLE "+t+" SET UNLOGGED"); err != nil {
+				return fmt.Errorf("simulate: unlog %s: %w", t, err)
+			}
+		}
+	}
 }
 
 // freshRedis opens Redis with the simulation's prefix and deletes its keys.
