@@ -102,3 +102,32 @@ func TestSimulateTinyWorld(t *testing.T) {
 		}
 	}
 }
+
+// TestSimulationDatabaseIsUnlogged checks that every table of a fresh
+// simulation database is unlogged (foreign keys and all), so that a run
+// writes no write-ahead log for rows it throws away.
+func TestSimulationDatabaseIsUnlogged(t *testing.T) {
+	ctx := context.Background()
+	name := "memebot_simtest_" + storagetest.RandomHex(4)
+	st, err := freshStore(ctx, storagetest.DatabaseURL(), name, storagetest.Logger())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		st.Close()
+		if conn, err := pgx.Connect(ctx, storagetest.DatabaseURL()); err == nil {
+			conn.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
+			conn.Close(ctx)
+		}
+	})
+	var tables, logged []string
+	err = st.Pool().QueryRow(ctx, `
+SELECT array_agg(relname ORDER BY relname), coalesce(array_agg(relname ORDER BY relname) FILTER (WHERE relpersistence = 'p'), '{}')
+FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind = 'r'`).Scan(&tables, &logged)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tables) < 10 || len(logged) > 0 {
+		t.Fatalf("%d tables, logged: %v; want every table unlogged", len(tables), logged)
+	}
+}
