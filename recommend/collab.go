@@ -423,8 +423,10 @@ func (t *topScores) Pop() any {
 	return x
 }
 
-// freshFitPool is how many times a refill's worth of fresh memes the fresh
-// engine ranks for the person.
+// freshFitPool is how many refills' worth of fresh memes the fresh engine
+// walks (the newest, per language) and ranks for the person: as many as it
+// walked before it ranked them, so a refill's live impression counts cost
+// what they did.
 const freshFitPool = 4
 
 // freshCandidates serves fresh memes (short of FreshImpressions) in the

@@ -315,8 +315,9 @@ WITH ` + recentAffinitySQL + `, top AS (
 
 // freshSQL is fresh: memes that have not had FreshImpressions impressions
 // yet, newest first, so every new meme gets its chance before the backlog.
-// The pool walks the newest memes (skipping those the stats job last counted
-// at FreshImpressions or more); their impressions are then counted live (at
+// The pool walks the $4 newest memes per language (skipping those the stats
+// job last counted at FreshImpressions or more; freshCandidates asks for
+// four refills' worth); their impressions are then counted live (at
 // most FreshImpressions index entries each), because between two stats runs
 // every user would otherwise be handed the same few. Memes with fewer
 // impressions come first, five at a time, and within that the user's
@@ -333,7 +334,7 @@ WITH %[1]s, pool AS MATERIALIZED (
         FROM meme_stats ms
         WHERE ms.serving AND ms.language = l.lang AND ms.sent < %[2]d %[3]s
         ORDER BY ms.meme_id DESC
-        LIMIT $4 * 4
+        LIMIT $4
     ) c
 ), best AS (
     SELECT p.meme_id, p.shown / 5 AS tier, COALESCE(a.w, (SELECT rate FROM overall)) AS w
