@@ -15,6 +15,7 @@ type gateBudget struct {
 	mu       sync.Mutex
 	open     bool
 	admitted []string
+	refused  map[string]bool // chats asked for while closed
 }
 
 func (g *gateBudget) take(_ context.Context, asks []ask) ([]verdict, error) {
@@ -24,6 +25,10 @@ func (g *gateBudget) take(_ context.Context, asks []ask) ([]verdict, error) {
 	for i, a := range asks {
 		if !g.open {
 			out[i] = verdict{globalWait: 5 * time.Millisecond}
+			if g.refused == nil {
+				g.refused = map[string]bool{}
+			}
+			g.refused[a.target.chat] = true
 			continue
 		}
 		g.admitted = append(g.admitted, a.target.chat)
@@ -32,6 +37,13 @@ func (g *gateBudget) take(_ context.Context, asks []ask) ([]verdict, error) {
 }
 
 func (g *gateBudget) hold(context.Context, target, time.Duration) error { return nil }
+
+// wasRefused says whether the chat was asked for while the gate was closed.
+func (g *gateBudget) wasRefused(chat string) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.refused[chat]
+}
 
 func (g *gateBudget) order() []string {
 	g.mu.Lock()
@@ -70,6 +82,10 @@ func TestLimiterReleaseOrder(t *testing.T) {
 	queue("x", PriorityInteractive) // behind x's broadcast message
 	queue("i", PriorityInteractive)
 	queue("c", PriorityBulk)
+	// The dispatcher has asked for the last request queued: it sees them all.
+	// (Opened earlier, the gate could admit a batch the dispatcher built
+	// before the others were queued.)
+	waitFor(t, func() bool { return gate.wasRefused("c") })
 
 	gate.mu.Lock()
 	gate.open = true
