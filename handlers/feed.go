@@ -12,6 +12,7 @@ import (
 
 	"memebot/bot"
 	"memebot/i18n"
+	"memebot/media"
 	"memebot/metrics"
 	"memebot/recommend"
 	"memebot/storage"
@@ -102,9 +103,9 @@ func (h *Handlers) sendFailed(ctx context.Context, userID int64, err error) erro
 func memeSendable(it recommend.Item) tele.Sendable {
 	file := tele.File{FileID: it.FileID}
 	switch it.Type {
-	case storage.MediaVideo:
+	case media.Video:
 		return &tele.Video{File: file, Caption: it.Caption}
-	case storage.MediaAnimation:
+	case media.Animation:
 		return &tele.Animation{File: file, Caption: it.Caption}
 	}
 	return &tele.Photo{File: file, Caption: it.Caption}

@@ -10,6 +10,7 @@ import (
 	tele "gopkg.in/telebot.v3"
 
 	"memebot/i18n"
+	"memebot/media"
 	"memebot/storage"
 )
 
@@ -115,9 +116,9 @@ func (h *Handlers) inlineResults(c tele.Context, hits []storage.SearchHit) tele.
 	for _, hit := range hits {
 		var r tele.Result
 		switch hit.Type {
-		case storage.MediaVideo:
+		case media.Video:
 			r = &tele.VideoResult{Cache: hit.FileID, Title: i18n.T(senderLang(c), "inline_video")}
-		case storage.MediaAnimation:
+		case media.Animation:
 			r = &tele.GifResult{Cache: hit.FileID}
 		default:
 			r = &tele.PhotoResult{Cache: hit.FileID}

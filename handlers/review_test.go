@@ -9,6 +9,7 @@ import (
 
 	tele "gopkg.in/telebot.v3"
 
+	"memebot/media"
 	"memebot/review"
 	"memebot/storage"
 	"memebot/storage/storagetest"
@@ -22,7 +23,7 @@ type reviewTelegram struct {
 	captions map[int64]string // by message id
 }
 
-func (f *reviewTelegram) SendMedia(context.Context, int64, string, string, string, review.Buttons) (int64, error) {
+func (f *reviewTelegram) SendMedia(context.Context, int64, media.Kind, string, string, review.Buttons) (int64, error) {
 	return 0, nil
 }
 

@@ -13,6 +13,7 @@ import (
 	"memebot/heal"
 	"memebot/i18n"
 	"memebot/intake"
+	"memebot/media"
 	"memebot/metrics"
 	"memebot/storage"
 )
@@ -29,7 +30,7 @@ type TextSender interface {
 
 // upload is the media of a message that can become a meme.
 type upload struct {
-	kind     string // photo, video, animation
+	kind     media.Kind
 	fileID   string
 	uniqueID string
 	size     int64
@@ -41,20 +42,20 @@ type upload struct {
 func uploadOf(m *tele.Message) (upload, bool) {
 	switch {
 	case m.Photo != nil:
-		return upload{storage.MediaPhoto, m.Photo.FileID, m.Photo.UniqueID, m.Photo.FileSize, "image/jpeg"}, true
+		return upload{media.Photo, m.Photo.FileID, m.Photo.UniqueID, m.Photo.FileSize, "image/jpeg"}, true
 	case m.Animation != nil:
-		return upload{storage.MediaAnimation, m.Animation.FileID, m.Animation.UniqueID, m.Animation.FileSize, m.Animation.MIME}, true
+		return upload{media.Animation, m.Animation.FileID, m.Animation.UniqueID, m.Animation.FileSize, m.Animation.MIME}, true
 	case m.Video != nil:
-		return upload{storage.MediaVideo, m.Video.FileID, m.Video.UniqueID, m.Video.FileSize, m.Video.MIME}, true
+		return upload{media.Video, m.Video.FileID, m.Video.UniqueID, m.Video.FileSize, m.Video.MIME}, true
 	case m.Document != nil:
 		d := m.Document
 		switch {
 		case d.MIME == "image/gif":
-			return upload{storage.MediaAnimation, d.FileID, d.UniqueID, d.FileSize, d.MIME}, true
+			return upload{media.Animation, d.FileID, d.UniqueID, d.FileSize, d.MIME}, true
 		case strings.HasPrefix(d.MIME, "image/"):
-			return upload{storage.MediaPhoto, d.FileID, d.UniqueID, d.FileSize, d.MIME}, true
+			return upload{media.Photo, d.FileID, d.UniqueID, d.FileSize, d.MIME}, true
 		case strings.HasPrefix(d.MIME, "video/"):
-			return upload{storage.MediaVideo, d.FileID, d.UniqueID, d.FileSize, d.MIME}, true
+			return upload{media.Video, d.FileID, d.UniqueID, d.FileSize, d.MIME}, true
 		}
 	}
 	return upload{}, false
@@ -102,7 +103,7 @@ func (h *Handlers) Upload(c tele.Context) error {
 		h.Log.Info("upload delivered again; not acknowledged twice", slog.Int64("submission_id", res.Submission.ID))
 		return nil
 	}
-	metrics.UploadsReceived.WithLabelValues(up.kind).Inc()
+	metrics.UploadsReceived.WithLabelValues(string(up.kind)).Inc()
 	h.suggestForwardedSource(ctxOf(c), c)
 	return h.Texts.SendText(ctxOf(c), m.Chat.ID, i18n.T(senderLang(c), "upload_received", res.Submission.ID), int64(m.ID))
 }

@@ -12,6 +12,7 @@ import (
 
 	"memebot/bot"
 	"memebot/intake"
+	"memebot/media"
 	"memebot/storage"
 	"memebot/storage/storagetest"
 )
@@ -81,7 +82,7 @@ func TestUploadIsStoredThenAcknowledgedWithItsNumber(t *testing.T) {
 		t.Fatalf("intake took %d uploads, want 1", len(d.intake.accepted))
 	}
 	sub := d.intake.accepted[0].Upload.Submission
-	if sub.MediaType != storage.MediaPhoto || sub.FileID != "file-9" || sub.MessageID != 9 || sub.ChatID != uploaderChat {
+	if sub.MediaType != media.Photo || sub.FileID != "file-9" || sub.MessageID != 9 || sub.ChatID != uploaderChat {
 		t.Errorf("intake was given %+v", sub)
 	}
 	if len(d.texts.sent) != 1 || d.texts.sent[0].chatID != uploaderChat || d.texts.sent[0].replyTo != 9 ||

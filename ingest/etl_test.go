@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"memebot/media"
 )
 
 var etlNow = time.Date(2024, 5, 10, 12, 0, 0, 0, time.UTC)
@@ -11,14 +13,14 @@ var etlNow = time.Date(2024, 5, 10, 12, 0, 0, 0, time.UTC)
 func photoPost(text string, v int64, links ...string) RawPost {
 	return RawPost{ID: 1, SourceID: 7, Post: Post{
 		PostID: "42", PostedAt: etlNow.Add(-6 * time.Hour), Text: text, Views: &v, OutLinks: links,
-		Media: []Media{{Type: MediaPhoto, URL: "https://cdn.example.org/42.jpg"}},
+		Media: []Media{{Type: media.Photo, URL: "https://cdn.example.org/42.jpg"}},
 	}}
 }
 
 func TestJudge(t *testing.T) {
 	tg := Judgement{Platform: PlatformTelegram, Language: "en", MedianViews: 1000, Now: etlNow, MinAge: 3 * time.Hour}
 	album := photoPost("", 5000)
-	album.Media = append(album.Media, Media{Type: MediaPhoto, URL: "https://cdn.example.org/43.jpg"})
+	album.Media = append(album.Media, Media{Type: media.Photo, URL: "https://cdn.example.org/43.jpg"})
 	noMedia := photoPost("just text", 5000)
 	noMedia.Media = nil
 	tooBig := photoPost("", 5000)
@@ -68,14 +70,14 @@ func TestJudge(t *testing.T) {
 
 func TestJudgeCandidateFields(t *testing.T) {
 	p := photoPost("When the code works 😂\n\n@funnymemes https://t.me/funnymemes", 900)
-	p.Media[0] = Media{Type: MediaVideo, URL: "https://cdn.example.org/v.mp4", DurationSec: 15}
+	p.Media[0] = Media{Type: media.Video, URL: "https://cdn.example.org/v.mp4", DurationSec: 15}
 	// "t.me/" is an ad word: a caption linking to a channel is promotion.
 	if _, verdict, _ := Judge(p, Judgement{Platform: PlatformTelegram, Language: "en", Now: etlNow}); !strings.HasPrefix(verdict, "ad:") {
 		t.Errorf("caption with a t.me link: %q", verdict)
 	}
 	p.Text = "When the code works 😂\n\n@funnymemes https://example.com/x"
 	c, verdict, _ := Judge(p, Judgement{Platform: PlatformTelegram, Language: "en", Now: etlNow})
-	want := Candidate{SourceID: 7, RawPostID: 1, PostID: "42", MediaURL: "https://cdn.example.org/v.mp4", MediaType: MediaVideo,
+	want := Candidate{SourceID: 7, RawPostID: 1, PostID: "42", MediaURL: "https://cdn.example.org/v.mp4", MediaType: media.Video,
 		DurationSec: 15, Caption: "When the code works 😂", Language: "en"}
 	if verdict != VerdictCandidate || c != want {
 		t.Errorf("got %+v (%s), want %+v", c, verdict, want)

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"memebot/media"
 	"memebot/storage"
 	"memebot/storage/storagetest"
 )
@@ -84,15 +85,15 @@ func TestParseDueTelegram(t *testing.T) {
 	for _, c := range res.Candidates {
 		switch c.PostID {
 		case "100":
-			if c.Language != "ru" || c.MediaType != MediaPhoto || c.MediaURL != "https://cdn4.example.org/file/p100.jpg" {
+			if c.Language != "ru" || c.MediaType != media.Photo || c.MediaURL != "https://cdn4.example.org/file/p100.jpg" {
 				t.Errorf("100 = %+v: a Russian caption on an en source is ru", c)
 			}
 		case "103":
-			if c.MediaType != MediaAnimation || c.SourceID != src.ID || c.RawPostID == 0 {
+			if c.MediaType != media.Animation || c.SourceID != src.ID || c.RawPostID == 0 {
 				t.Errorf("103 = %+v", c)
 			}
 		case "104":
-			if c.MediaType != MediaVideo || c.DurationSec != 65 || c.Caption != "cat vs cucumber" || c.Language != "en" {
+			if c.MediaType != media.Video || c.DurationSec != 65 || c.Caption != "cat vs cucumber" || c.Language != "en" {
 				t.Errorf("104 = %+v", c)
 			}
 		}

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"memebot/media"
 )
 
 // InstagramParser lists an account's recent media through a third-party
@@ -146,10 +148,10 @@ func igMedia(it igItem) Media {
 	switch {
 	case it.MediaType == 2 && len(it.Videos) > 0:
 		v := largestVersion(it.Videos)
-		return Media{Type: MediaVideo, URL: v.URL, Width: v.Width, Height: v.Height, DurationSec: int(it.VideoDuration + 0.5)}
+		return Media{Type: media.Video, URL: v.URL, Width: v.Width, Height: v.Height, DurationSec: int(it.VideoDuration + 0.5)}
 	case it.MediaType == 1 && it.Images != nil && len(it.Images.Candidates) > 0:
 		v := largestVersion(it.Images.Candidates)
-		return Media{Type: MediaPhoto, URL: v.URL, Width: v.Width, Height: v.Height}
+		return Media{Type: media.Photo, URL: v.URL, Width: v.Width, Height: v.Height}
 	}
 	return Media{Type: MediaOther}
 }

@@ -8,6 +8,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"memebot/media"
 )
 
 func TestInstagramParser(t *testing.T) {
@@ -39,12 +41,12 @@ func TestInstagramParser(t *testing.T) {
 		}
 		posts := byID(f.Posts)
 		photo := posts["3300000000000000001"]
-		if len(photo.Media) != 1 || photo.Media[0] != (Media{Type: MediaPhoto, URL: "https://scontent.example.org/1_1080.jpg", Width: 1080, Height: 1080}) ||
+		if len(photo.Media) != 1 || photo.Media[0] != (Media{Type: media.Photo, URL: "https://scontent.example.org/1_1080.jpg", Width: 1080, Height: 1080}) ||
 			photo.Text != "monday again #mood" || !photo.PostedAt.Equal(time.Unix(1715331600, 0)) {
 			t.Errorf("photo = %+v", photo)
 		}
 		video := posts["3300000000000000002"]
-		if len(video.Media) != 1 || video.Media[0].Type != MediaVideo || video.Media[0].URL != "https://scontent.example.org/2_720.mp4" ||
+		if len(video.Media) != 1 || video.Media[0].Type != media.Video || video.Media[0].URL != "https://scontent.example.org/2_720.mp4" ||
 			video.Media[0].DurationSec != 15 || *video.Views != 20000 || video.PostedAt.IsZero() {
 			t.Errorf("video = %+v", video)
 		}

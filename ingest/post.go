@@ -4,18 +4,14 @@ import (
 	"context"
 	"net/http"
 
+	"memebot/media"
 	"memebot/storage"
 )
 
-// Media types of a post's media. MediaOther is anything that is not a meme
-// (a document, a sticker, a poll, a video too large to preview): it still
-// counts when telling single-media posts from albums.
-const (
-	MediaPhoto     = storage.MediaPhoto
-	MediaVideo     = storage.MediaVideo
-	MediaAnimation = storage.MediaAnimation
-	MediaOther     = "other"
-)
+// MediaOther is a post's media that is not a meme (a document, a sticker, a
+// poll, a video too large to preview): it still counts when telling
+// single-media posts from albums. Memes are media.Photo, Video or Animation.
+const MediaOther media.Kind = "other"
 
 // Media is one picture or clip of a post, Post a post as read from a
 // platform, RawPost a post as stored: storage keeps these rows, the parsers

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"golang.org/x/net/html"
+
+	"memebot/media"
 )
 
 // TelegramParser reads a public channel's preview pages, {BaseURL}/s/{name},
@@ -124,7 +126,7 @@ func parseTelegramPost(n *html.Node, dataPost string) Post {
 			}
 			return false
 		case hasClass(x, "tgme_widget_message_photo_wrap"):
-			post.Media = append(post.Media, Media{Type: MediaPhoto, URL: backgroundImage(attrOr(x, "style"))})
+			post.Media = append(post.Media, Media{Type: media.Photo, URL: backgroundImage(attrOr(x, "style"))})
 			return false
 		case hasClass(x, "tgme_widget_message_video_player"):
 			post.Media = append(post.Media, telegramVideo(x))
@@ -154,7 +156,7 @@ func parseTelegramPost(n *html.Node, dataPost string) Post {
 // is a GIF (Telegram sends GIFs as MP4 animations); a player without a
 // playable source ("media is too big") is of no use to us.
 func telegramVideo(n *html.Node) Media {
-	m := Media{Type: MediaVideo}
+	m := Media{Type: media.Video}
 	loops := false
 	durationShown := false
 	walk(n, func(x *html.Node) bool {
@@ -172,7 +174,7 @@ func telegramVideo(n *html.Node) Media {
 	case m.URL == "" || hasClass(n, "not_supported"):
 		return Media{Type: MediaOther}
 	case loops && !durationShown:
-		m.Type = MediaAnimation
+		m.Type = media.Animation
 	}
 	return m
 }

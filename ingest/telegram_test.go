@@ -9,6 +9,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"memebot/media"
 )
 
 func fixture(t testing.TB, name string) []byte {
@@ -45,7 +47,7 @@ func TestParseTelegramPage(t *testing.T) {
 	if p.Text != wantText {
 		t.Errorf("107 text = %q, want %q", p.Text, wantText)
 	}
-	if !reflect.DeepEqual(p.Media, []Media{{Type: MediaPhoto, URL: "https://cdn4.example.org/file/p107.jpg"}}) {
+	if !reflect.DeepEqual(p.Media, []Media{{Type: media.Photo, URL: "https://cdn4.example.org/file/p107.jpg"}}) {
 		t.Errorf("107 media = %+v", p.Media)
 	}
 	if p.Views == nil || *p.Views != 1200 {
@@ -65,10 +67,10 @@ func TestParseTelegramPage(t *testing.T) {
 	if p.Media[0].URL != "https://cdn4.example.org/file/p101.jpg" {
 		t.Errorf("101 photo = %q (the avatar is not a photo)", p.Media[0].URL)
 	}
-	if m := posts["103"].Media; len(m) != 1 || m[0].Type != MediaAnimation || m[0].URL != "https://cdn4.example.org/file/gif103.mp4?token=abc" {
+	if m := posts["103"].Media; len(m) != 1 || m[0].Type != media.Animation || m[0].URL != "https://cdn4.example.org/file/gif103.mp4?token=abc" {
 		t.Errorf("103 (gif) media = %+v", m)
 	}
-	if m := posts["104"].Media; len(m) != 1 || m[0].Type != MediaVideo || m[0].DurationSec != 65 {
+	if m := posts["104"].Media; len(m) != 1 || m[0].Type != media.Video || m[0].DurationSec != 65 {
 		t.Errorf("104 (video) media = %+v", m)
 	}
 	if m := posts["105"].Media; len(m) != 2 || m[1].URL != "https://cdn4.example.org/file/a2.jpg" {

@@ -12,6 +12,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"memebot/media"
 	"memebot/moderation"
 )
 
@@ -185,7 +186,7 @@ func vkToPost(item vkPost) (Post, bool) {
 		if !ok {
 			return Post{}, false
 		}
-		post.Media = append(post.Media, Media{Type: MediaPhoto, URL: best.URL, Width: best.Width, Height: best.Height})
+		post.Media = append(post.Media, Media{Type: media.Photo, URL: best.URL, Width: best.Width, Height: best.Height})
 	}
 	return post, true
 }

@@ -9,6 +9,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"memebot/media"
 )
 
 func TestParseVKWall(t *testing.T) {
@@ -29,7 +31,7 @@ func TestParseVKWall(t *testing.T) {
 	}
 	posts := byID(f.Posts)
 	p := posts["1001"]
-	if !reflect.DeepEqual(p.Media, []Media{{Type: MediaPhoto, URL: "https://sun9-1.example.org/w.jpg", Width: 1280, Height: 960}}) {
+	if !reflect.DeepEqual(p.Media, []Media{{Type: media.Photo, URL: "https://sun9-1.example.org/w.jpg", Width: 1280, Height: 960}}) {
 		t.Errorf("1001 media = %+v, want the largest size", p.Media)
 	}
 	if p.Text != "мем дня" || *p.Views != 5000 || !p.PostedAt.Equal(time.Unix(1715331600, 0)) {

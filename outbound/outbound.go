@@ -14,6 +14,7 @@ import (
 
 	tele "gopkg.in/telebot.v3"
 
+	"memebot/media"
 	"memebot/pipeline"
 	"memebot/review"
 	"memebot/telegram"
@@ -50,7 +51,7 @@ type Review struct {
 }
 
 // SendMedia sends a stored file with a caption and buttons.
-func (r Review) SendMedia(ctx context.Context, chatID int64, kind, fileID, caption string, buttons review.Buttons) (int64, error) {
+func (r Review) SendMedia(ctx context.Context, chatID int64, kind media.Kind, fileID, caption string, buttons review.Buttons) (int64, error) {
 	msg, err := r.Sender.SendMedia(ctx, chatID, telegram.Media{Kind: kind, FileID: fileID}, caption, markup(buttons))
 	if err != nil {
 		return 0, err

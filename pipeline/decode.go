@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"memebot/media"
-	"memebot/storage"
 )
 
 // decoded is a candidate's bytes and what was read from them.
@@ -24,8 +23,8 @@ type decoded struct {
 
 // decode validates an upload and reads its picture (a video's keyframes).
 // What no retry can fix is a rejection; a missing tool is an error.
-func (p *Pipeline) decode(ctx context.Context, kind string, data []byte) (decoded, error) {
-	if kind == storage.MediaPhoto {
+func (p *Pipeline) decode(ctx context.Context, kind media.Kind, data []byte) (decoded, error) {
+	if kind == media.Photo {
 		img, info, err := media.DecodeImage(data, media.DefaultLimits())
 		switch {
 		case errors.Is(err, media.ErrTooLarge):

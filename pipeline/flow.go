@@ -18,7 +18,7 @@ import (
 type origin interface {
 	fmt.Stringer // "upload:12", "ingest:34": the name of its lock, and in logs
 	// kind is the media's kind: photo, video or animation.
-	kind() string
+	kind() media.Kind
 	// begin readies an attempt; done when an earlier one did the work.
 	begin(ctx context.Context) (done bool, err error)
 	// logger is the attempt's log, with its origin's ids.

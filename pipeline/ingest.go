@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"memebot/ingest"
+	"memebot/media"
 	"memebot/metrics"
 	"memebot/queue"
 	"memebot/storage"
@@ -56,7 +57,7 @@ type post struct {
 
 func (o *post) String() string { return fmt.Sprintf("ingest:%d", o.c.RawPostID) }
 
-func (o *post) kind() string { return o.c.MediaType }
+func (o *post) kind() media.Kind { return o.c.MediaType }
 
 // begin finds the meme an earlier attempt made of the post: one meme per raw
 // post (memes_raw_post_idx refuses a second).

@@ -19,6 +19,7 @@ import (
 	"memebot/ingest"
 	"memebot/kv"
 	"memebot/kv/kvtest"
+	"memebot/media"
 	"memebot/moderation"
 	"memebot/pipeline"
 	"memebot/queue"
@@ -70,7 +71,7 @@ func (f *fakeTelegram) Download(_ context.Context, fileID string, maxBytes int64
 }
 
 func (f *fakeTelegram) SendMedia(_ context.Context, chatID int64, m pipeline.Media, caption string) (pipeline.Sent, error) {
-	id := f.add(chatID, sentMessage{kind: m.Kind, text: caption})
+	id := f.add(chatID, sentMessage{kind: string(m.Kind), text: caption})
 	return pipeline.Sent{MessageID: id, FileID: fmt.Sprintf("file-%d", id)}, nil
 }
 
@@ -88,8 +89,8 @@ func (f *fakeTelegram) review() reviewTelegram { return reviewTelegram{f} }
 
 type reviewTelegram struct{ *fakeTelegram }
 
-func (r reviewTelegram) SendMedia(_ context.Context, chatID int64, kind, _, caption string, buttons review.Buttons) (int64, error) {
-	return r.add(chatID, sentMessage{kind: kind, text: caption, buttons: buttons}), nil
+func (r reviewTelegram) SendMedia(_ context.Context, chatID int64, kind media.Kind, _, caption string, buttons review.Buttons) (int64, error) {
+	return r.add(chatID, sentMessage{kind: string(kind), text: caption, buttons: buttons}), nil
 }
 
 func (r reviewTelegram) SendText(_ context.Context, chatID int64, text string, replyTo int64, buttons review.Buttons) error {

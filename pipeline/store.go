@@ -19,13 +19,13 @@ func (p *Pipeline) storeMedia(ctx context.Context, meme storage.Meme, d decoded,
 	if telegramFileID == "" {
 		m.Data = d.data
 	}
-	if meme.Type == storage.MediaPhoto {
+	if meme.Type == media.Photo {
 		var buf bytes.Buffer
 		marked := watermark.Apply(d.img, p.cfg.WatermarkText, watermark.Options{})
 		if err := media.EncodeJPEG(&buf, marked, 88); err != nil {
 			return meme, fmt.Errorf("encode watermarked image: %w", err)
 		}
-		m = Media{Kind: storage.MediaPhoto, Data: buf.Bytes()}
+		m = Media{Kind: media.Photo, Data: buf.Bytes()}
 	}
 	sent, err := p.tg.SendMedia(ctx, p.cfg.StorageChatID, m, "")
 	if err != nil {

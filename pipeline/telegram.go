@@ -3,6 +3,8 @@ package pipeline
 import (
 	"context"
 	"errors"
+
+	"memebot/media"
 )
 
 // Telegram is the Bot API as the worker uses it: the two calls it makes, in
@@ -19,7 +21,7 @@ type Telegram interface {
 
 // Media is a file to send: new bytes, or a file Telegram has already.
 type Media struct {
-	Kind   string // storage.MediaPhoto, MediaVideo or MediaAnimation
+	Kind   media.Kind
 	FileID string
 	Data   []byte // sent instead of FileID when set
 }

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"time"
 
+	"memebot/media"
 	"memebot/metrics"
 	"memebot/moderation"
 	"memebot/queue"
@@ -27,7 +28,7 @@ type upload struct {
 
 func (u *upload) String() string { return fmt.Sprintf("upload:%d", u.id) }
 
-func (u *upload) kind() string { return u.sub.MediaType }
+func (u *upload) kind() media.Kind { return u.sub.MediaType }
 
 func (u *upload) begin(ctx context.Context) (bool, error) {
 	sub, err := u.p.store.StartProcessing(ctx, u.id)
@@ -100,7 +101,7 @@ func (u *upload) finish(_ context.Context, o Outcome, took time.Duration) error 
 		return nil
 	}
 	metrics.UploadsProcessed.WithLabelValues(o.String()).Inc()
-	metrics.ProcessingDuration.WithLabelValues(u.sub.MediaType).Observe(took.Seconds())
+	metrics.ProcessingDuration.WithLabelValues(string(u.sub.MediaType)).Observe(took.Seconds())
 	u.logger().Info("upload processed", slog.String("outcome", o.String()), slog.Duration("took", took))
 	return nil
 }

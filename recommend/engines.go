@@ -10,6 +10,8 @@ import (
 	"strconv"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"memebot/media"
 )
 
 // Engine names, stored with every sent meme (reactions.engine).
@@ -38,11 +40,11 @@ var EngineNames = []string{
 
 // Item is a meme ready to be sent: what the queue holds and the engines return.
 type Item struct {
-	MemeID  int64  `json:"id"`
-	Type    string `json:"type"`
-	FileID  string `json:"file_id"`
-	Caption string `json:"caption,omitempty"`
-	Engine  string `json:"engine"`
+	MemeID  int64      `json:"id"`
+	Type    media.Kind `json:"type"`
+	FileID  string     `json:"file_id"`
+	Caption string     `json:"caption,omitempty"`
+	Engine  string     `json:"engine"`
 	// Refresh marks the item whose serving rebuilds the rest of the queue:
 	// a newcomer's queue is re-ranked every few memes (see Config.Refresh).
 	Refresh bool `json:"refresh,omitempty"`

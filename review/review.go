@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"memebot/media"
 )
 
 // Button is the callback "unique" of every review button.
@@ -50,7 +52,7 @@ func ReasonText(code string) string {
 // Post is what the review post says about a submission.
 type Post struct {
 	MemeID      int64
-	Type        string
+	Type        media.Kind
 	Uploader    string // "@name (id 123)"
 	Language    string
 	UserCaption string

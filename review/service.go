@@ -7,6 +7,7 @@ import (
 	"log/slog"
 
 	"memebot/i18n"
+	"memebot/media"
 	"memebot/storage"
 )
 
@@ -15,7 +16,7 @@ import (
 type Telegram interface {
 	// SendMedia sends a stored file (by file_id) with a caption and buttons
 	// (sendPhoto, sendVideo, sendAnimation) and returns the message id.
-	SendMedia(ctx context.Context, chatID int64, kind, fileID, caption string, buttons Buttons) (int64, error)
+	SendMedia(ctx context.Context, chatID int64, kind media.Kind, fileID, caption string, buttons Buttons) (int64, error)
 	// SendText sends text with buttons (sendMessage), in reply to message
 	// replyTo when it is not 0; a user who blocked the bot is ErrBlocked.
 	SendText(ctx context.Context, chatID int64, text string, replyTo int64, buttons Buttons) error

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"memebot/media"
 	"memebot/storage"
 )
 
@@ -108,7 +109,7 @@ func newFakeTelegram() *fakeTelegram {
 	return &fakeTelegram{captions: map[int64]string{}, texts: map[int64]string{}}
 }
 
-func (f *fakeTelegram) SendMedia(context.Context, int64, string, string, string, Buttons) (int64, error) {
+func (f *fakeTelegram) SendMedia(context.Context, int64, media.Kind, string, string, Buttons) (int64, error) {
 	panic("not used")
 }
 

@@ -137,7 +137,7 @@ func addDemoMeme(ctx context.Context, st *storage.Store, up *botUploader, seed i
 	phash := fp.PHashColumn()
 	now := time.Now().UTC()
 	m := storage.Meme{
-		SourceID: &sourceID, Type: storage.MediaPhoto, Status: storage.MemeOK, Language: lang,
+		SourceID: &sourceID, Type: media.Photo, Status: storage.MemeOK, Language: lang,
 		Caption: dm.top + " / " + dm.bottom, StorageFileID: fileID, StorageMessageID: &messageID,
 		SHA256: fp.SHA256[:], PHash: &phash, Fingerprint: blob, Width: demoWidth, Height: demoHeight,
 		OCRText: dm.top + " " + dm.bottom, Checks: json.RawMessage("[]"), PublishedAt: &now,

@@ -10,7 +10,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"memebot/storage"
+	"memebot/media"
 )
 
 // generator holds the synthetic world: who the users are, what the memes are
@@ -171,8 +171,8 @@ func (g *generator) copySources(ctx context.Context, conn *pgx.Conn) error {
 // copyMemes loads the memes with triggers off (this session only) and then
 // creates their meme_stats rows in one statement.
 func (g *generator) copyMemes(ctx context.Context, conn *pgx.Conn) error {
-	photo := storage.MediaPhoto
-	types := []string{photo, photo, photo, photo, photo, photo, photo, photo, storage.MediaVideo, storage.MediaAnimation}
+	photo := media.Photo
+	types := []media.Kind{photo, photo, photo, photo, photo, photo, photo, photo, media.Video, media.Animation}
 	span := 180 * 24 * time.Hour
 	i := 0
 	texts := newTextWriter(g.opts.Seed)
@@ -186,7 +186,7 @@ func (g *generator) copyMemes(ctx context.Context, conn *pgx.Conn) error {
 			uploader = g.userBase + int64(g.memeUp[i]-1)
 		}
 		created := g.now.Add(-span + time.Duration(float64(span)*float64(i)/float64(g.opts.Memes)))
-		row := []any{id, g.srcBase + int64(g.memeSrc[i]), uploader, types[i%len(types)], "ok",
+		row := []any{id, g.srcBase + int64(g.memeSrc[i]), uploader, string(types[i%len(types)]), "ok",
 			memeLanguages[g.memeLang[i]], "", fmt.Sprintf("seed-file-%d", id), created, created, created,
 			texts.text(memeLanguages[g.memeLang[i]])}
 		i++

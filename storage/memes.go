@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+
+	"memebot/media"
 )
 
 // advisory lock key that serialises duplicate lookups with meme inserts, so
@@ -50,7 +52,7 @@ func (s *Store) MemeHashes(ctx context.Context, afterSeq int64, limit, prefix in
 // StaleFingerprint is a meme whose fingerprint an older rule computed.
 type StaleFingerprint struct {
 	ID            int64
-	Type          string
+	Type          media.Kind
 	StorageFileID string
 	Fingerprint   []byte
 }

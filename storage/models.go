@@ -3,6 +3,8 @@ package storage
 import (
 	"encoding/json"
 	"time"
+
+	"memebot/media"
 )
 
 // Roles a user can hold. Admins come from configuration, never from the database.
@@ -78,7 +80,7 @@ type Meme struct {
 	SourceID         *int64
 	RawPostID        *int64
 	UploaderID       *int64
-	Type             string
+	Type             media.Kind
 	Status           string
 	StatusReason     string
 	Language         string
@@ -108,7 +110,7 @@ type Submission struct {
 	UploaderID         int64
 	ChatID             int64
 	MessageID          int64
-	MediaType          string
+	MediaType          media.Kind
 	FileID             string
 	FileUniqueID       string
 	FileSize           int64

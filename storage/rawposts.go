@@ -7,15 +7,17 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+
+	"memebot/media"
 )
 
 // PostMedia is one picture or clip of a source's post.
 type PostMedia struct {
-	Type        string `json:"type"` // a Media* kind, or the parser's word for anything else
-	URL         string `json:"url,omitempty"`
-	DurationSec int    `json:"duration_sec,omitempty"`
-	Width       int    `json:"width,omitempty"`
-	Height      int    `json:"height,omitempty"`
+	Type        media.Kind `json:"type"` // a meme's kind, or ingest.MediaOther
+	URL         string     `json:"url,omitempty"`
+	DurationSec int        `json:"duration_sec,omitempty"`
+	Width       int        `json:"width,omitempty"`
+	Height      int        `json:"height,omitempty"`
 }
 
 // Post is one post as read from a platform, before any selection.
@@ -41,14 +43,14 @@ type RawPost struct {
 // its job records an outcome, so that a job the queue loses can be queued
 // again.
 type Candidate struct {
-	SourceID    int64  `json:"source_id"`
-	RawPostID   int64  `json:"raw_post_id"`
-	PostID      string `json:"post_id"`
-	MediaURL    string `json:"media_url"`
-	MediaType   string `json:"media_type"` // photo, video or animation
-	DurationSec int    `json:"duration_sec,omitempty"`
-	Caption     string `json:"caption"` // cleaned of links and @mentions
-	Language    string `json:"language"`
+	SourceID    int64      `json:"source_id"`
+	RawPostID   int64      `json:"raw_post_id"`
+	PostID      string     `json:"post_id"`
+	MediaURL    string     `json:"media_url"`
+	MediaType   media.Kind `json:"media_type"`
+	DurationSec int        `json:"duration_sec,omitempty"`
+	Caption     string     `json:"caption"` // cleaned of links and @mentions
+	Language    string     `json:"language"`
 }
 
 // unprocessedLimit caps the posts of one source judged in one run.

@@ -12,13 +12,15 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"gorm.io/gorm"
+
+	"memebot/media"
 )
 
 // SearchHit is an approved meme found by inline search, with what an inline
 // answer needs to send it by file_id.
 type SearchHit struct {
 	MemeID int64
-	Type   string
+	Type   media.Kind
 	FileID string
 }
 

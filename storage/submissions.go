@@ -292,7 +292,7 @@ func intakeColumnsOf(ups []Upload) intakeColumns {
 	for _, u := range ups {
 		sub := u.Submission
 		c.uploaders, c.chats, c.msgs, c.sizes = append(c.uploaders, u.Uploader.ID), append(c.chats, sub.ChatID), append(c.msgs, sub.MessageID), append(c.sizes, sub.FileSize)
-		c.types, c.files, c.uniques = append(c.types, sub.MediaType), append(c.files, sub.FileID), append(c.uniques, sub.FileUniqueID)
+		c.types, c.files, c.uniques = append(c.types, string(sub.MediaType)), append(c.files, sub.FileID), append(c.uniques, sub.FileUniqueID)
 		c.mimes, c.captions = append(c.mimes, sub.MimeType), append(c.captions, sub.Caption)
 	}
 	return c

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"memebot/media"
 )
 
 // FanLikes is how many of an uploader's memes someone must have liked to
@@ -15,7 +17,7 @@ const FanLikes = 3
 // uploader and the approving moderator at approval are not counted.
 type UploadedMeme struct {
 	MemeID          int64
-	Type            string
+	Type            media.Kind
 	Status          string
 	StatusReason    string
 	CreatedAt       time.Time

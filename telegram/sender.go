@@ -10,6 +10,8 @@ import (
 	"strconv"
 
 	tele "gopkg.in/telebot.v3"
+
+	"memebot/media"
 )
 
 // ErrFileTooLarge is returned by Download for a file over the limit.
@@ -67,7 +69,7 @@ func (s *Sender) fetch(ctx context.Context, path string, maxBytes int64) ([]byte
 
 // Media is a file to send: new bytes (uploaded) or an existing file_id.
 type Media struct {
-	Kind   string // photo, video, animation
+	Kind   media.Kind
 	FileID string
 	Data   []byte
 }
@@ -78,11 +80,11 @@ func (m Media) sendable(caption string) (tele.Sendable, error) {
 		file = tele.FromReader(bytes.NewReader(m.Data))
 	}
 	switch m.Kind {
-	case "photo":
+	case media.Photo:
 		return &tele.Photo{File: file, Caption: caption}, nil
-	case "video":
+	case media.Video:
 		return &tele.Video{File: file, Caption: caption, FileName: "meme.mp4"}, nil
-	case "animation":
+	case media.Animation:
 		return &tele.Animation{File: file, Caption: caption, FileName: "meme.mp4"}, nil
 	}
 	return nil, fmt.Errorf("telegram: unknown media kind %q", m.Kind)

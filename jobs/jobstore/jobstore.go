@@ -10,6 +10,7 @@ import (
 
 	"memebot/ingest"
 	"memebot/jobs"
+	"memebot/media"
 	"memebot/moderation/vision"
 	"memebot/storage"
 )
@@ -94,6 +95,6 @@ func (s Store) RequeueLostCandidates(ctx context.Context, r jobs.CandidateRequeu
 	return jobs.CandidatesRequeued{Candidates: res.Candidates, Failed: res.Failed}, nil
 }
 
-func memeFile(id int64, kind, fileID string) jobs.MemeFile {
-	return jobs.MemeFile{MemeID: id, FileID: fileID, Video: kind != storage.MediaPhoto}
+func memeFile(id int64, kind media.Kind, fileID string) jobs.MemeFile {
+	return jobs.MemeFile{MemeID: id, FileID: fileID, Video: kind != media.Photo}
 }
