@@ -59,8 +59,9 @@ const (
 type memeSnapshot struct {
 	loaded    time.Time
 	ids       []int64
-	vecs      [][]float32 // nil: no factor vector yet
-	reactions []int32     // reactions the vector was solved from
+	index     map[int64]int32 // memes.id -> position in ids
+	vecs      [][]float32     // nil: no factor vector yet
+	reactions []int32         // reactions the vector was solved from
 	language  []string
 	standing  []float32 // log-odds of the meme's bias in the factor model
 	words     [][]int32
@@ -161,7 +162,7 @@ LEFT JOIN meme_factors f ON f.meme_id = ms.meme_id`, scoredPool)
 		return nil, fmt.Errorf("recommend: memes to score: %w", err)
 	}
 	defer rows.Close()
-	s := &memeSnapshot{loaded: time.Now(), dict: map[string]int32{}}
+	s := &memeSnapshot{loaded: time.Now(), index: map[int64]int32{}, dict: map[string]int32{}}
 	for rows.Next() {
 		var id int64
 		var lang, text string
@@ -177,6 +178,7 @@ LEFT JOIN meme_factors f ON f.meme_id = ms.meme_id`, scoredPool)
 			v = decodeVec(vec)
 			standing = logOdds(min(0.95, max(0.05, float64(v[FactorDims]))))
 		}
+		s.index[id] = int32(len(s.ids))
 		s.ids, s.vecs, s.reactions, s.language = append(s.ids, id), append(s.vecs, v), append(s.reactions, n), append(s.language, lang)
 		s.standing = append(s.standing, float32(standing))
 		s.words = append(s.words, s.wordIDs(memeWords(text, source), true))
@@ -223,6 +225,27 @@ type pressed struct {
 	meme  int64
 	like  bool
 	words []string
+}
+
+// sharedHistory is the person's history as one refill reads it: once, for
+// every engine of the refill that learns from it (collab, content and
+// fresh each read it before, three reads of the same rows).
+type sharedHistory struct {
+	once    sync.Once
+	sent    map[int64]bool // read-only once read: the engines run concurrently
+	history []pressed
+	err     error
+}
+
+// historyOf is the person's history: the refill's shared read when the
+// query carries one, otherwise a read of its own.
+func (e *Engines) historyOf(ctx context.Context, q Query) (map[int64]bool, []pressed, error) {
+	h := q.history
+	if h == nil {
+		return e.tasteHistory(ctx, q.UserID)
+	}
+	h.once.Do(func() { h.sent, h.history, h.err = e.tasteHistory(ctx, q.UserID) })
+	return h.sent, h.history, h.err
 }
 
 // tasteHistory reads every meme ever sent to the person, and their latest
@@ -340,12 +363,13 @@ func (e *Engines) scoredCandidates(ctx context.Context, engine string, q Query, 
 	if err != nil {
 		return nil, err
 	}
-	sent, history, err := e.tasteHistory(ctx, q.UserID)
+	sent, history, err := e.historyOf(ctx, q)
 	if err != nil {
 		return nil, err
 	}
+	excluded := make(map[int64]bool, len(exclude))
 	for _, id := range exclude {
-		sent[id] = true
+		excluded[id] = true
 	}
 	var scoreOf func(i int) (float64, bool)
 	if engine == Collab {
@@ -365,7 +389,7 @@ func (e *Engines) scoredCandidates(ctx context.Context, engine string, q Query, 
 	}
 	best := newTopScores(2 * q.Limit)
 	for i, id := range s.ids {
-		if sent[id] || !slices.Contains(q.Languages, s.language[i]) {
+		if sent[id] || excluded[id] || !slices.Contains(q.Languages, s.language[i]) {
 			continue
 		}
 		if x, ok := scoreOf(i); ok {
@@ -444,32 +468,13 @@ func (e *Engines) freshCandidates(ctx context.Context, q Query, exclude []int64)
 	if err != nil {
 		return nil, err
 	}
-	_, history, err := e.tasteHistory(ctx, q.UserID)
+	_, history, err := e.historyOf(ctx, q)
 	if err != nil {
 		return nil, err
 	}
-	ids := make([]int64, len(items))
-	for i, it := range items {
-		ids[i] = it.MemeID
-	}
-	rows, err := e.db.Query(ctx, `SELECT m.id, `+memeTextSQL+` FROM memes m WHERE m.id = ANY($1)`, ids)
+	words, err := e.freshWords(ctx, s, items)
 	if err != nil {
-		return nil, fmt.Errorf("recommend: words of fresh memes: %w", err)
-	}
-	words := make(map[int64][]int32, len(ids))
-	for rows.Next() {
-		var id int64
-		var text string
-		var source *int64
-		if err := rows.Scan(&id, &text, &source); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("recommend: words of fresh memes: %w", err)
-		}
-		words[id] = s.wordIDs(memeWords(text, source), false)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("recommend: words of fresh memes: %w", err)
+		return nil, err
 	}
 	content := s.contentScorer(history)
 	key := make(map[int64]float64, len(items))
@@ -479,6 +484,42 @@ func (e *Engines) freshCandidates(ctx context.Context, q Query, exclude []int64)
 	}
 	slices.SortStableFunc(items, func(a, b Item) int { return cmp.Compare(key[b.MemeID], key[a.MemeID]) })
 	return items[:min(len(items), q.Limit)], nil
+}
+
+// freshWords is what the fresh memes say, as word ids of the snapshot:
+// those in the snapshot (nearly all: it holds the newest memes) as it holds
+// them, the others (arrived since it was loaded) read in one round trip.
+func (e *Engines) freshWords(ctx context.Context, s *memeSnapshot, items []Item) (map[int64][]int32, error) {
+	words := make(map[int64][]int32, len(items))
+	var missing []int64
+	for _, it := range items {
+		if i, ok := s.index[it.MemeID]; ok {
+			words[it.MemeID] = s.words[i]
+		} else {
+			missing = append(missing, it.MemeID)
+		}
+	}
+	if len(missing) == 0 {
+		return words, nil
+	}
+	rows, err := e.db.Query(ctx, `SELECT m.id, `+memeTextSQL+` FROM memes m WHERE m.id = ANY($1)`, missing)
+	if err != nil {
+		return nil, fmt.Errorf("recommend: words of fresh memes: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var text string
+		var source *int64
+		if err := rows.Scan(&id, &text, &source); err != nil {
+			return nil, fmt.Errorf("recommend: words of fresh memes: %w", err)
+		}
+		words[id] = s.wordIDs(memeWords(text, source), false)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("recommend: words of fresh memes: %w", err)
+	}
+	return words, nil
 }
 
 // freshOrderWeight is how much the fresh pool's own order counts against

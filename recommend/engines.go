@@ -57,6 +57,8 @@ type Query struct {
 	Languages []string
 	Exclude   []int64
 	Limit     int
+	// history, when set, is read once for every engine of one refill.
+	history *sharedHistory
 }
 
 // Engines runs the candidate queries. Every engine applies the same filters:

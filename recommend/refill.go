@@ -174,7 +174,7 @@ FROM users WHERE id = $1`, userID, VeteranStart).Scan(&langs, &role, &sent)
 			return nil, false, err
 		}
 	}
-	q := Query{UserID: userID, Languages: langs, Exclude: queued, Limit: f.cfg.RefillSize}
+	q := Query{UserID: userID, Languages: langs, Exclude: queued, Limit: f.cfg.RefillSize, history: &sharedHistory{}}
 	rng := rand.New(rand.NewPCG(seedWord(), uint64(userID)))
 	var items []Item
 	var stage string
