@@ -239,10 +239,11 @@ LIMIT $4`
 var adaptSQL = `
 WITH recent AS (
     SELECT m.source_id, r.reaction
-    FROM reactions r JOIN memes m ON m.id = r.meme_id
-    WHERE r.user_id = $1 AND r.reaction IS NOT NULL
-    ORDER BY r.reacted_at DESC
-    LIMIT 15
+    FROM (SELECT meme_id, reaction FROM reactions
+          WHERE user_id = $1 AND reaction IS NOT NULL
+          ORDER BY reacted_at DESC
+          LIMIT 15) r
+    JOIN memes m ON m.id = r.meme_id
 ), affinity AS MATERIALIZED (
     SELECT source_id, (count(*) FILTER (WHERE reaction = 1) + 1)::float8 / (count(*) + 1) AS w
     FROM recent WHERE source_id IS NOT NULL
@@ -279,14 +280,18 @@ WITH recent AS (
 // 200 reactions an affinity: their like rate on its memes, shrunk toward
 // their overall like rate by two reactions' worth (one like on one meme is
 // weak evidence). Read live, it knows the user's taste from their first
-// presses, with no job in between.
+// presses, with no job in between. The latest reactions are taken before
+// their memes are joined (from the index by person and time): joined first,
+// a veteran's every reaction was, and the planner hashed the whole memes
+// table for it.
 const recentAffinitySQL = `
 recent AS (
     SELECT m.source_id, r.reaction
-    FROM reactions r JOIN memes m ON m.id = r.meme_id
-    WHERE r.user_id = $1 AND r.reaction IS NOT NULL
-    ORDER BY r.reacted_at DESC
-    LIMIT 200
+    FROM (SELECT meme_id, reaction FROM reactions
+          WHERE user_id = $1 AND reaction IS NOT NULL
+          ORDER BY reacted_at DESC
+          LIMIT 200) r
+    JOIN memes m ON m.id = r.meme_id
 ), overall AS (
     SELECT (count(*) FILTER (WHERE reaction = 1) + 1)::float8 / (count(*) + 2) AS rate FROM recent
 ), affinity AS MATERIALIZED (
