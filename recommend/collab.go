@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"maps"
 	"math"
 	"slices"
 	"sync"
@@ -58,6 +59,8 @@ const (
 // scoredPool bounds it: up to twice as many memes, scored in a few ms.
 type memeSnapshot struct {
 	loaded    time.Time
+	readFrom  time.Time // PostgreSQL's clock as the read began
+	wordsFrom time.Time // ... as the last read of every meme's text began
 	ids       []int64
 	index     map[int64]int32 // memes.id -> position in ids
 	vecs      [][]float32     // nil: no factor vector yet
@@ -74,6 +77,19 @@ const scoredPool = 20000
 // memeSnapshotTTL is how long a snapshot serves before a reload.
 const memeSnapshotTTL = time.Minute
 
+// A reload reads the text of only the memes new to the pool or updated
+// since the last read (a vision description arrives after approval), and
+// takes the others' words from the last snapshot: reading and splitting
+// every meme's text was most of a reload, and a simulation reloads after
+// every factors run. Every memeWordsFullEvery a reload reads all the text
+// again, which also starts the dictionary afresh (it keeps the words of
+// memes that left the pool till then). memeTextSlack covers an update
+// whose transaction began before the last read and committed after it.
+const (
+	memeWordsFullEvery = 10 * time.Minute
+	memeTextSlack      = time.Minute
+)
+
 // memeCache holds the snapshot. Past its TTL, the refill that notices
 // starts a reload in the background and keeps scoring with the old one: the
 // reload (a sort of the servable memes and their text) would otherwise
@@ -81,6 +97,7 @@ const memeSnapshotTTL = time.Minute
 type memeCache struct {
 	mu        sync.Mutex
 	snap      *memeSnapshot
+	last      *memeSnapshot // the last one loaded, whose words a reload reuses
 	reloading bool
 	forgotten int        // ForgetMemes calls: a reload started before one is dropped
 	load      sync.Mutex // one load at a time
@@ -144,6 +161,7 @@ func (e *Engines) reloadMemes(forgotten int) {
 func (e *Engines) keepMemes(s *memeSnapshot, forgotten int) {
 	e.memes.mu.Lock()
 	defer e.memes.mu.Unlock()
+	e.memes.last = s
 	if e.memes.forgotten == forgotten {
 		e.memes.snap = s
 	}
@@ -151,27 +169,55 @@ func (e *Engines) keepMemes(s *memeSnapshot, forgotten int) {
 
 // loadMemes reads the pool of memes to score.
 func (e *Engines) loadMemes(ctx context.Context) (*memeSnapshot, error) {
+	e.memes.mu.Lock()
+	prev := e.memes.last
+	e.memes.mu.Unlock()
+	return e.readMemes(ctx, prev)
+}
+
+// readMemes reads the pool of memes to score, with the words of prev (when
+// not nil) for the memes whose text it read and that were not updated since.
+func (e *Engines) readMemes(ctx context.Context, prev *memeSnapshot) (*memeSnapshot, error) {
+	s := &memeSnapshot{loaded: time.Now(), index: map[int64]int32{}, dict: map[string]int32{}}
+	if err := e.db.QueryRow(ctx, `SELECT now()`).Scan(&s.readFrom); err != nil {
+		return nil, fmt.Errorf("recommend: memes to score: %w", err)
+	}
+	s.wordsFrom = s.readFrom
+	var textSince time.Time // the zero time: every meme's text
+	if prev != nil && s.readFrom.Sub(prev.wordsFrom) < memeWordsFullEvery {
+		s.dict, s.wordsFrom = maps.Clone(prev.dict), prev.wordsFrom
+		textSince = prev.readFrom.Add(-memeTextSlack)
+	}
 	rows, err := e.db.Query(ctx, `
 WITH pool AS (
     (SELECT meme_id FROM meme_stats WHERE serving ORDER BY meme_id DESC LIMIT $1)
     UNION
     (SELECT meme_id FROM meme_stats WHERE serving ORDER BY lr_smoothed DESC, meme_id DESC LIMIT $1))
-SELECT ms.meme_id, ms.language, f.vec, coalesce(f.reactions, 0), `+memeTextSQL+`
+SELECT ms.meme_id, ms.language, f.vec, coalesce(f.reactions, 0), CASE WHEN m.updated_at >= $2 THEN `+memeSaysSQL+` END, m.source_id
 FROM pool JOIN meme_stats ms ON ms.meme_id = pool.meme_id JOIN memes m ON m.id = ms.meme_id
-LEFT JOIN meme_factors f ON f.meme_id = ms.meme_id`, scoredPool)
+LEFT JOIN meme_factors f ON f.meme_id = ms.meme_id`, scoredPool, textSince)
 	if err != nil {
 		return nil, fmt.Errorf("recommend: memes to score: %w", err)
 	}
 	defer rows.Close()
-	s := &memeSnapshot{loaded: time.Now(), index: map[int64]int32{}, dict: map[string]int32{}}
+	var unread []int64 // memes whose text is still to read
 	for rows.Next() {
 		var id int64
-		var lang, text string
+		var lang string
+		var text *string
 		var source *int64
 		var vec []byte
 		var n int32
 		if err := rows.Scan(&id, &lang, &vec, &n, &text, &source); err != nil {
 			return nil, fmt.Errorf("recommend: memes to score: %w", err)
+		}
+		var words []int32
+		if text != nil {
+			words = s.wordIDs(memeWords(*text, source), true)
+		} else if j, ok := prev.lookup(id); ok {
+			words = prev.words[j]
+		} else {
+			unread = append(unread, id)
 		}
 		var v []float32
 		standing := math.NaN() // a meme the model does not know yet: the mean, below
@@ -182,10 +228,13 @@ LEFT JOIN meme_factors f ON f.meme_id = ms.meme_id`, scoredPool)
 		s.index[id] = int32(len(s.ids))
 		s.ids, s.vecs, s.reactions, s.language = append(s.ids, id), append(s.vecs, v), append(s.reactions, n), append(s.language, s.languageID(lang))
 		s.standing = append(s.standing, float32(standing))
-		s.words = append(s.words, s.wordIDs(memeWords(text, source), true))
+		s.words = append(s.words, words)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("recommend: memes to score: %w", err)
+	}
+	if err := e.readWords(ctx, s, unread); err != nil {
+		return nil, err
 	}
 	var sum float64
 	known := 0
@@ -200,6 +249,41 @@ LEFT JOIN meme_factors f ON f.meme_id = ms.meme_id`, scoredPool)
 		}
 	}
 	return s, nil
+}
+
+// lookup is the meme's position in the snapshot (none in no snapshot).
+func (s *memeSnapshot) lookup(id int64) (int32, bool) {
+	if s == nil {
+		return 0, false
+	}
+	i, ok := s.index[id]
+	return i, ok
+}
+
+// readWords reads the words of the snapshot's memes given (new to the pool
+// of memes to score, not updated since the last read).
+func (e *Engines) readWords(ctx context.Context, s *memeSnapshot, ids []int64) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	rows, err := e.db.Query(ctx, `SELECT m.id, `+memeTextSQL+` FROM memes m WHERE m.id = ANY($1)`, ids)
+	if err != nil {
+		return fmt.Errorf("recommend: words of memes to score: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var text string
+		var source *int64
+		if err := rows.Scan(&id, &text, &source); err != nil {
+			return fmt.Errorf("recommend: words of memes to score: %w", err)
+		}
+		s.words[s.index[id]] = s.wordIDs(memeWords(text, source), true)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("recommend: words of memes to score: %w", err)
+	}
+	return nil
 }
 
 // languageID numbers a language (a few: the memes' languages).

@@ -144,7 +144,10 @@ func (m *factorRun) reactions(ctx context.Context, where string, args ...any) ([
 
 // memeTextSQL is what a meme says (OCR text, caption, vision description),
 // then its source: two columns, for memeWords.
-const memeTextSQL = `m.ocr_text || ' ' || m.caption || ' ' || coalesce(m.description ->> 'text', '') || ' ' || coalesce(m.description ->> 'description', ''), m.source_id`
+const memeTextSQL = memeSaysSQL + `, m.source_id`
+
+// memeSaysSQL is the text of memeTextSQL alone.
+const memeSaysSQL = `m.ocr_text || ' ' || m.caption || ' ' || coalesce(m.description ->> 'text', '') || ' ' || coalesce(m.description ->> 'description', '')`
 
 // texts reads the words of the approved memes the condition selects.
 func (m *factorRun) texts(ctx context.Context, where string, args ...any) (map[int64][]string, error) {
