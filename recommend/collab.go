@@ -263,12 +263,17 @@ func (s *memeSnapshot) lookup(id int64) (int32, bool) {
 // readWords reads the words of the snapshot's memes given (new to the pool
 // of memes to score, not updated since the last read).
 func (e *Engines) readWords(ctx context.Context, s *memeSnapshot, ids []int64) error {
+	return e.memeWordsOf(ctx, ids, func(id int64, words []string) { s.words[s.index[id]] = s.wordIDs(words, true) })
+}
+
+// memeWordsOf reads what each of the memes says (memeWords) and hands it to fn.
+func (e *Engines) memeWordsOf(ctx context.Context, ids []int64, fn func(id int64, words []string)) error {
 	if len(ids) == 0 {
 		return nil
 	}
 	rows, err := e.db.Query(ctx, `SELECT m.id, `+memeTextSQL+` FROM memes m WHERE m.id = ANY($1)`, ids)
 	if err != nil {
-		return fmt.Errorf("recommend: words of memes to score: %w", err)
+		return fmt.Errorf("recommend: words of memes: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
@@ -276,12 +281,12 @@ func (e *Engines) readWords(ctx context.Context, s *memeSnapshot, ids []int64) e
 		var text string
 		var source *int64
 		if err := rows.Scan(&id, &text, &source); err != nil {
-			return fmt.Errorf("recommend: words of memes to score: %w", err)
+			return fmt.Errorf("recommend: words of memes: %w", err)
 		}
-		s.words[s.index[id]] = s.wordIDs(memeWords(text, source), true)
+		fn(id, memeWords(text, source))
 	}
 	if err := rows.Err(); err != nil {
-		return fmt.Errorf("recommend: words of memes to score: %w", err)
+		return fmt.Errorf("recommend: words of memes: %w", err)
 	}
 	return nil
 }
@@ -619,25 +624,9 @@ func (e *Engines) freshWords(ctx context.Context, s *memeSnapshot, items []Item)
 			missing = append(missing, it.MemeID)
 		}
 	}
-	if len(missing) == 0 {
-		return words, nil
-	}
-	rows, err := e.db.Query(ctx, `SELECT m.id, `+memeTextSQL+` FROM memes m WHERE m.id = ANY($1)`, missing)
+	err := e.memeWordsOf(ctx, missing, func(id int64, ws []string) { words[id] = s.wordIDs(ws, false) })
 	if err != nil {
-		return nil, fmt.Errorf("recommend: words of fresh memes: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var id int64
-		var text string
-		var source *int64
-		if err := rows.Scan(&id, &text, &source); err != nil {
-			return nil, fmt.Errorf("recommend: words of fresh memes: %w", err)
-		}
-		words[id] = s.wordIDs(memeWords(text, source), false)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("recommend: words of fresh memes: %w", err)
+		return nil, err
 	}
 	return words, nil
 }
