@@ -4,7 +4,6 @@ import (
 	"context"
 	"strings"
 	"testing"
-	"time"
 
 	"memebot/app"
 	"memebot/config"
@@ -67,11 +66,11 @@ func TestPausedWorkersHoldUploadsUntilResumed(t *testing.T) {
 	admin := user(adminID, "en")
 	m := e.say(admin, "/pause media-worker")
 	e.waitBot(adminID, "paused", func(x tgfake.Message) bool { return x.MessageID > m.MessageID && strings.Contains(x.Text, "Paused") })
-	time.Sleep(2500 * time.Millisecond) // the consumers notice within their poll
+	e.mediaWorkersHoldOff(1) // they noticed
 
 	u := user(4002, "en")
-	e.upload(u, encodeJPEG(t, memeImage(70, 700, 500), 90), "")
-	time.Sleep(2 * time.Second)
+	e.upload(u, encodeJPEG(t, memeImage(70, 700, 500), 90), "") // acknowledged: its job is queued
+	e.mediaWorkersHoldOff(2)
 	if n := len(e.tg.Transcript(reviewChatID)); n != 0 {
 		t.Fatalf("a paused worker processed an upload (%d review posts)", n)
 	}

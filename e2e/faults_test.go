@@ -57,6 +57,7 @@ func TestRedisRestartedEmptyLosesNoUpload(t *testing.T) {
 	if err := e.store.SetJobPaused(ctx, jobs.WorkerJob, true, nil, "test"); err != nil {
 		t.Fatal(err)
 	}
+	e.mediaWorkersHoldOff(1)
 	var uploaders []tgfake.User
 	for i := range 3 {
 		u := user(int64(6100+i), "en")

@@ -6,9 +6,11 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -212,6 +214,45 @@ func (e *env) botIdle() {
 		n, err := e.redis.HLen(context.Background(), inbox).Result()
 		return err == nil && n == 0 && e.tg.PendingUpdates() == 0
 	})
+}
+
+// mediaWorkersHoldOff waits until memebot's paused media workers have let
+// turns more turns pass (memebot_queue_paused_turns_total, as an operator
+// sees it on /metrics). One shows they noticed the pause: no read of the
+// queue is under way from then on. Two show that a whole turn began after
+// the call, with every job queued before it there to take, and took none.
+func (e *env) mediaWorkersHoldOff(turns float64) {
+	e.t.Helper()
+	const series = `memebot_queue_paused_turns_total{queue="media"} `
+	from := e.metric(series)
+	waitUntil(e.t, "the paused media workers to let turns pass", 30*time.Second, func() bool {
+		return e.metric(series) >= from+turns
+	})
+}
+
+// metric is the value of the series (its name and labels, then a space) on
+// memebot's /metrics; 0 while it has no sample.
+func (e *env) metric(series string) float64 {
+	e.t.Helper()
+	resp, err := http.Get("http://" + e.inst.Addr + "/metrics")
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	for line := range strings.Lines(string(body)) {
+		if v, ok := strings.CutPrefix(line, series); ok {
+			f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+			if err != nil {
+				e.t.Fatalf("%s%q: %v", series, v, err)
+			}
+			return f
+		}
+	}
+	return 0
 }
 
 // setting is the value memebot was given for key (the last one wins).

@@ -87,6 +87,12 @@ var (
 	QueueOldestAge = factory.NewGaugeVec(prometheus.GaugeOpts{
 		Name: "memebot_queue_oldest_job_age_seconds", Help: "Age of the oldest unfinished job, by queue.",
 	}, []string{"queue"})
+	// QueuePausedTurns counts the turns (about one a second) a queue's
+	// consumers let pass without taking a job because they are paused
+	// (/pause media-worker): it grows while the pause holds, nothing else.
+	QueuePausedTurns = factory.NewCounterVec(prometheus.CounterOpts{
+		Name: "memebot_queue_paused_turns_total", Help: "Turns a queue's paused consumers let pass without taking a job, by queue.",
+	}, []string{"queue"})
 	// DeadLetters counts jobs moved to the dead-letter queue.
 	DeadLetters = factory.NewCounterVec(prometheus.CounterOpts{
 		Name: "memebot_dead_letters_total", Help: "Jobs moved to the dead-letter queue, by queue.",

@@ -101,7 +101,7 @@ func (q *Queue) releaseDead(ctx context.Context, consumer string) {
 // mayTake says whether the consumers may take new jobs now: not while paused,
 // nor while the infrastructure the handlers need is out (they would only fail).
 func (q *Queue) mayTake(ctx context.Context) bool {
-	if q.opts.Paused != nil && q.opts.Paused(ctx) {
+	if q.pausedNow(ctx) {
 		return false
 	}
 	if q.opts.Down == nil {
@@ -116,6 +116,25 @@ func (q *Queue) mayTake(ctx context.Context) bool {
 		}
 	}
 	return err == nil
+}
+
+// pausedNow asks Options.Paused, says in the log when the answer changes,
+// and counts each turn a paused consumer lets pass
+// (memebot_queue_paused_turns_total): an operator who paused the workers
+// sees them holding off, and one who did not sees why jobs wait.
+func (q *Queue) pausedNow(ctx context.Context) bool {
+	paused := q.opts.Paused != nil && q.opts.Paused(ctx)
+	if was := q.paused.Swap(paused); was != paused {
+		if paused {
+			q.log.Info("paused: taking no new jobs until resumed")
+		} else {
+			q.log.Info("resumed: taking jobs again")
+		}
+	}
+	if paused {
+		metrics.QueuePausedTurns.WithLabelValues(q.name).Inc()
+	}
+	return paused
 }
 
 // readFailed deals with a failed read: a consumer group that is gone (Redis

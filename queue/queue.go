@@ -77,6 +77,7 @@ type Queue struct {
 	opts                        Options
 	log                         *slog.Logger
 	down                        atomic.Bool // Down said the infrastructure is out, last time it was asked
+	paused                      atomic.Bool // Paused said so, last time it was asked
 }
 
 // New returns the queue called name (e.g. "media").

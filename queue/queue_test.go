@@ -12,6 +12,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"memebot/kv/kvtest"
+	"memebot/metrics"
 	"memebot/queue"
 	"memebot/storage/storagetest"
 )
@@ -184,16 +185,58 @@ func TestBusyJobIsRetriedWithoutCountingAnAttempt(t *testing.T) {
 func TestPausedQueueTakesNothingUntilResumed(t *testing.T) {
 	rdb := kvtest.NewRedis(t)
 	var paused atomic.Bool
+	var asked atomic.Int32
 	paused.Store(true)
-	q := queue.New(rdb, "test", queue.Options{Block: 100 * time.Millisecond, Paused: func(context.Context) bool { return paused.Load() }}, storagetest.Logger())
+	q := queue.New(rdb, "paused", queue.Options{Block: 100 * time.Millisecond, Paused: func(context.Context) bool {
+		asked.Add(1)
+		return paused.Load()
+	}}, storagetest.Logger())
+	turns := func() float64 { return pausedTurns(t, "paused") }
+	before := turns()
 	var ran atomic.Int32
 	stop := consume(t, q, "w1", func(ctx context.Context, job queue.Job) error { ran.Add(1); return nil })
 	defer stop()
 	q.Enqueue(context.Background(), queue.Job{Kind: "k", Ref: 1})
-	time.Sleep(500 * time.Millisecond)
+	since := asked.Load()
+	waitFor(t, "a turn with the job waiting", func() bool { return asked.Load() > since })
 	if ran.Load() != 0 {
 		t.Fatal("a paused queue ran a job")
 	}
+	if turns() <= before {
+		t.Fatal("the turns a paused queue let pass are not counted (memebot_queue_paused_turns_total)")
+	}
 	paused.Store(false)
 	waitFor(t, "job after resume", func() bool { return ran.Load() == 1 })
+}
+
+// pausedTurns is memebot_queue_paused_turns_total of the named queue, as
+// /metrics would show it.
+func pausedTurns(t *testing.T, queueName string) float64 {
+	return counter(t, "memebot_queue_paused_turns_total", queueName)
+}
+
+// recoveries is memebot_recoveries_total of what was healed.
+func recoveries(t *testing.T, what string) float64 {
+	return counter(t, "memebot_recoveries_total", what)
+}
+
+// counter is the value of a counter with one label, as /metrics would show
+// it; 0 while it has no sample.
+func counter(t *testing.T, name, label string) float64 {
+	t.Helper()
+	families, err := metrics.Registry.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range families {
+		if f.GetName() != name {
+			continue
+		}
+		for _, m := range f.GetMetric() {
+			if l := m.GetLabel(); len(l) == 1 && l[0].GetValue() == label {
+				return m.GetCounter().GetValue()
+			}
+		}
+	}
+	return 0
 }
