@@ -51,8 +51,10 @@ func TestSlowHandlerHoldsBackNothingAndPollingStaysLong(t *testing.T) {
 	release := make(chan struct{})
 	var once sync.Once
 	defer once.Do(func() { close(release) })
+	inHand, tookIt := make(chan struct{}), sync.Once{}
 	stop := w.run(t, func(c tele.Context) error {
 		if c.Text() == "slow" {
+			tookIt.Do(func() { close(inHand) })
 			<-release
 		}
 		return c.Send("echo " + c.Text())
@@ -60,7 +62,7 @@ func TestSlowHandlerHoldsBackNothingAndPollingStaysLong(t *testing.T) {
 	defer stop()
 
 	w.say(t, 1, "slow")
-	time.Sleep(200 * time.Millisecond)
+	<-inHand
 	before := len(w.srv.Calls("getUpdates"))
 	for i := range 150 { // more than one getUpdates page behind the slow one
 		w.say(t, int64(100+i), "hi")
@@ -80,12 +82,17 @@ func TestUpdateInHandAtShutdownIsHandledByTheNextRun(t *testing.T) {
 	w := newPollWorld(t)
 	release := make(chan struct{})
 	defer close(release)
+	inHand, tookIt := make(chan struct{}), sync.Once{}
 	stop := w.run(t, func(c tele.Context) error {
+		tookIt.Do(func() { close(inHand) })
 		<-release // the first run never finishes it
 		return nil
 	}, 100*time.Millisecond)
 	w.say(t, 7, "are you there")
-	time.Sleep(500 * time.Millisecond) // fetched, confirmed to Telegram, in hand
+	<-inHand // fetched and in hand; confirmed to Telegram with the next poll
+	for deadline := time.Now().Add(10 * time.Second); w.srv.PendingUpdates() != 0 && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+	}
 	stop()
 	if pending := w.srv.PendingUpdates(); pending != 0 { // only the inbox has it now
 		t.Fatalf("Telegram still holds %d updates: they were never confirmed, so this proves nothing", pending)

@@ -29,7 +29,8 @@ func TestConsumerGoesOnAfterRedisLostItsGroup(t *testing.T) {
 	if err := rdb.Del(ctx, rdb.Key("queue", "test")).Err(); err != nil { // the stream and its group, as after a wipe
 		t.Fatal(err)
 	}
-	time.Sleep(300 * time.Millisecond) // the consumer meets the missing group
+	recreated := recoveries(t, "queue_group")
+	waitFor(t, "the consumer to meet the missing group", func() bool { return recoveries(t, "queue_group") > recreated })
 	q.Enqueue(ctx, queue.Job{Kind: "k", Ref: 10})
 	waitFor(t, "the job queued after the wipe", func() bool { return done.Load() == 11 })
 }
@@ -40,8 +41,10 @@ func TestConsumerGoesOnAfterRedisLostItsGroup(t *testing.T) {
 func TestOutageSpendsNoAttempts(t *testing.T) {
 	rdb := kvtest.NewRedis(t)
 	var out atomic.Bool
+	var asked atomic.Int32
 	out.Store(true)
 	down := func(context.Context) error {
+		asked.Add(1)
 		if out.Load() {
 			return errors.New("postgres: connection refused")
 		}
@@ -59,7 +62,8 @@ func TestOutageSpendsNoAttempts(t *testing.T) {
 	})
 	defer stop()
 	q.Enqueue(ctx, queue.Job{Kind: "k", Ref: 1})
-	time.Sleep(700 * time.Millisecond)
+	since := asked.Load()
+	waitFor(t, "a turn with the job waiting", func() bool { return asked.Load() > since })
 	if n := calls.Load(); n != 0 {
 		t.Fatalf("a job was taken %d times while the infrastructure was out", n)
 	}
