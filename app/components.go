@@ -2,15 +2,9 @@ package app
 
 import (
 	"context"
-	"crypto/sha256"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/url"
-	"os"
-	"strconv"
-	"strings"
-	"syscall"
 	"time"
 
 	tele "gopkg.in/telebot.v3"
@@ -29,7 +23,6 @@ import (
 	"memebot/recommend"
 	"memebot/review"
 	"memebot/stats"
-	"memebot/storage"
 	"memebot/telegram"
 )
 
@@ -66,7 +59,7 @@ func buildComponents(ctx context.Context, d *deps, roles Roles) ([]component, er
 		media = newMediaQueue(d, p.DeadLetter)
 		parts = append(parts, componentFunc(func(ctx context.Context) error {
 			defer closeAnalyzer()
-			return media.Consume(ctx, consumerName(), d.cfg.WorkerConcurrency, 5*time.Second, p.Handle)
+			return media.Consume(ctx, queue.ConsumerName(), d.cfg.WorkerConcurrency, 5*time.Second, p.Handle)
 		}))
 	}
 	// The bot needs the job list for /pause even where the scheduler does not run.
@@ -76,7 +69,7 @@ func buildComponents(ctx context.Context, d *deps, roles Roles) ([]component, er
 	}
 	if roles.Bot {
 		feed := newFeed(d)
-		registerHandlers(d, b, tg, media, feed, jobs.NewControl(sched, pauseStore{d.store}))
+		registerHandlers(d, b, tg, media, feed, jobs.NewControl(sched, jobstore.New(d.store)))
 		run, err := botRunner(ctx, d, b)
 		if err != nil {
 			return nil, err
@@ -95,7 +88,7 @@ func buildComponents(ctx context.Context, d *deps, roles Roles) ([]component, er
 func newMediaQueue(d *deps, onDead func(context.Context, queue.Job, error)) *queue.Queue {
 	return queue.New(d.redis, mediaQueue, queue.Options{
 		MaxAttempts: d.cfg.JobMaxAttempts, ClaimIdle: d.cfg.JobClaimIdle, OnDeadLetter: onDead, Down: d.probe.Down,
-		Dead: deadConsumer,
+		Dead: queue.DeadConsumer,
 		Paused: func(ctx context.Context) bool {
 			paused, err := d.store.JobPaused(ctx, jobs.WorkerJob)
 			return err == nil && paused
@@ -151,7 +144,7 @@ func registerHandlers(d *deps, b *bot.Bot, tg *telegram.Client, media *queue.Que
 		Control: control, Roles: d.store, RoleCache: roles,
 		Settings: handlers.Settings{
 			UploadMaxBytes: d.cfg.UploadMaxBytes, UploadLimitPerHour: d.cfg.UploadLimitPerHour, ReviewChatID: d.cfg.ReviewChatID,
-			ShareKey: shareKey(d.cfg.BotToken), TelegramHold: d.cfg.IngestTelegramHold, BotUsername: b.Telebot().Me.Username,
+			ShareKey: handlers.ShareKeyFor(d.cfg.BotToken), TelegramHold: d.cfg.IngestTelegramHold, BotUsername: b.Telebot().Me.Username,
 		},
 		Log: d.log.With("component", "handlers"),
 	}
@@ -202,24 +195,6 @@ func addFeedJobs(d *deps, s *jobs.Scheduler) {
 	s.Add(jobs.NewRefill(feed, log))
 }
 
-// consumerName identifies this worker process in the queue's consumer group.
-func consumerName() string {
-	host, _ := os.Hostname()
-	return fmt.Sprintf("%s-%d", host, os.Getpid())
-}
-
-// deadConsumer reports whether a consumer named by consumerName was a
-// process of this host that no longer runs (it crashed or was killed).
-func deadConsumer(name string) bool {
-	host, _ := os.Hostname()
-	pidText, ok := strings.CutPrefix(name, host+"-")
-	pid, err := strconv.Atoi(pidText)
-	if !ok || err != nil || pid <= 0 || pid == os.Getpid() {
-		return false
-	}
-	return errors.Is(syscall.Kill(pid, 0), syscall.ESRCH)
-}
-
 // botRunner takes updates by long polling, or, when WEBHOOK_URL is set, by
 // Telegram posting them to our HTTP server at that URL's path (any number of
 // bot replicas behind a load balancer).
@@ -240,27 +215,4 @@ func botRunner(ctx context.Context, d *deps, tg *bot.Bot) (func(context.Context)
 		return nil, err
 	}
 	return func(ctx context.Context) error { <-ctx.Done(); return nil }, nil
-}
-
-// shareKey signs share links. It comes from the bot token, the one secret
-// every deployment has, so links keep working across restarts and replicas
-// and stop working if the token is revoked.
-func shareKey(botToken string) []byte {
-	sum := sha256.Sum256([]byte("memebot share links\x00" + botToken))
-	return sum[:]
-}
-
-// pauseStore is the pause state in PostgreSQL as the jobs package reads it.
-type pauseStore struct{ *storage.Store }
-
-func (p pauseStore) JobStates(ctx context.Context) (map[string]jobs.State, error) {
-	rows, err := p.Store.JobStates(ctx)
-	if err != nil {
-		return nil, err
-	}
-	out := make(map[string]jobs.State, len(rows))
-	for name, r := range rows {
-		out[name] = jobs.State{Paused: r.Paused, By: r.ChangedBy, At: r.ChangedAt, Reason: r.Reason}
-	}
-	return out, nil
 }

@@ -32,6 +32,15 @@ var shareQuery = regexp.MustCompile(`^meme #(\d{1,18})$`)
 // ShareQuery is the inline query the share button of a feed meme opens.
 func ShareQuery(memeID int64) string { return "meme #" + strconv.FormatInt(memeID, 10) }
 
+// ShareKeyFor is the key that signs share links (Settings.ShareKey). It
+// comes from the bot token, the one secret every deployment has, so links
+// keep working across restarts and replicas and stop working if the token is
+// revoked.
+func ShareKeyFor(botToken string) []byte {
+	sum := sha256.Sum256([]byte("memebot share links\x00" + botToken))
+	return sum[:]
+}
+
 // sharePayload is "s<meme>-<sharer>-<signature>" (base 36 numbers, 9 bytes
 // of HMAC-SHA256 in base64url: 48 characters at most, under Telegram's 64).
 func sharePayload(key []byte, memeID, sharerID int64) string {

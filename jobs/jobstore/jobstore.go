@@ -16,7 +16,8 @@ import (
 )
 
 // Store adapts storage.Store to the jobs' interfaces (jobs.DescribeStore,
-// jobs.FingerprintStore, jobs.StaleStore, jobs.LostCandidates).
+// jobs.FingerprintStore, jobs.StaleStore, jobs.LostCandidates,
+// jobs.StateStore).
 type Store struct {
 	st *storage.Store
 }
@@ -97,4 +98,27 @@ func (s Store) RequeueLostCandidates(ctx context.Context, r jobs.CandidateRequeu
 
 func memeFile(id int64, kind media.Kind, fileID string) jobs.MemeFile {
 	return jobs.MemeFile{MemeID: id, FileID: fileID, Video: kind != media.Photo}
+}
+
+// JobPaused is storage.Store.JobPaused.
+func (s Store) JobPaused(ctx context.Context, name string) (bool, error) {
+	return s.st.JobPaused(ctx, name)
+}
+
+// SetJobPaused is storage.Store.SetJobPaused.
+func (s Store) SetJobPaused(ctx context.Context, name string, paused bool, by *int64, reason string) error {
+	return s.st.SetJobPaused(ctx, name, paused, by, reason)
+}
+
+// JobStates is the stored pause state of every job that has one.
+func (s Store) JobStates(ctx context.Context) (map[string]jobs.State, error) {
+	rows, err := s.st.JobStates(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]jobs.State, len(rows))
+	for name, r := range rows {
+		out[name] = jobs.State{Paused: r.Paused, By: r.ChangedBy, At: r.ChangedAt, Reason: r.Reason}
+	}
+	return out, nil
 }
