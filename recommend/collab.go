@@ -58,18 +58,21 @@ const (
 //
 // scoredPool bounds it: up to twice as many memes, scored in a few ms.
 type memeSnapshot struct {
-	loaded    time.Time
-	readFrom  time.Time // PostgreSQL's clock as the read began
-	wordsFrom time.Time // ... as the last read of every meme's text began
-	ids       []int64
-	index     map[int64]int32 // memes.id -> position in ids
-	vecs      [][]float32     // nil: no factor vector yet
-	reactions []int32         // reactions the vector was solved from
-	language  []uint16        // index in languages
-	languages []string        // the languages of the memes
-	standing  []float32       // log-odds of the meme's bias in the factor model
-	words     [][]int32
-	dict      map[string]int32
+	loaded     time.Time
+	readFrom   time.Time // PostgreSQL's clock as the read began
+	wordsFrom  time.Time // ... as the last read of every meme's text began
+	ids        []int64
+	index      map[int64]int32 // memes.id -> position in ids
+	vecs       [][]float32     // nil: no factor vector yet
+	reactions  []int32         // reactions the vector was solved from
+	language   []uint16        // index in languages
+	languages  []string        // the languages of the memes
+	standing   []float32       // log-odds of the meme's bias in the factor model
+	words      [][]int32
+	dict       map[string]int32
+	topics     []int16 // each meme's topic (topics.go)
+	topicModel *topicModel
+	topicWords []int32 // the topic model's id of each word id (nil: the same)
 }
 
 const scoredPool = 20000
@@ -248,6 +251,7 @@ LEFT JOIN meme_factors f ON f.meme_id = ms.meme_id`, scoredPool, textSince)
 			s.standing[i] = float32(sum / float64(max(1, known)))
 		}
 	}
+	e.topics.place(s)
 	return s, nil
 }
 

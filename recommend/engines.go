@@ -29,13 +29,14 @@ const (
 	CoLiked          = "co_liked"
 	Collab           = "collab"
 	Content          = "content"
+	Topics           = "topics"
 )
 
 // EngineNames lists every engine.
 var EngineNames = []string{
 	BestUploaded, LRSmoothed, LikeSpread, RecentlyLiked,
 	ColdStartExplore, ColdStartAdapt, LowSentPool, LastResort,
-	SourceAffinity, CoLiked, Fresh, Collab, Content,
+	SourceAffinity, CoLiked, Fresh, Collab, Content, Topics,
 }
 
 // Item is a meme ready to be sent: what the queue holds and the engines return.
@@ -72,6 +73,7 @@ type Engines struct {
 	ExploreMinReactions int
 	ExploreMinLR        float64
 	memes               memeCache
+	topics              topicCache
 }
 
 // NewEngines returns the engines with the reference thresholds (50 reactions,
@@ -123,6 +125,12 @@ func (e *Engines) Candidates(ctx context.Context, engine string, q Query) ([]Ite
 		query = sourceAffinitySQL
 	case Fresh:
 		return e.freshCandidates(ctx, q, exclude)
+	case Topics:
+		items, err := e.topicCandidates(ctx, q, exclude)
+		if err != nil {
+			return nil, fmt.Errorf("recommend: engine %s for user %d: %w", engine, q.UserID, err)
+		}
+		return items, nil
 	case CoLiked:
 		query = coLikedSQL
 	case LastResort:

@@ -53,7 +53,7 @@ func (l Learner) withDefaults() Learner {
 // and best_uploaded (at the like rate of a random meme once collab and
 // content are in the blend). They remain in the hand-set plans.
 var LearnedEngines = []string{
-	Collab, Content, CoLiked, SourceAffinity, ColdStartAdapt, ColdStartExplore, LRSmoothed, Fresh,
+	Collab, Content, Topics, CoLiked, SourceAffinity, ColdStartAdapt, ColdStartExplore, LRSmoothed, Fresh,
 }
 
 // Stages are the maturity stages, by the fewest memes sent in each.
