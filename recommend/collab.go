@@ -584,7 +584,9 @@ const freshFitPool = 4
 
 // freshCandidates serves fresh memes (short of FreshImpressions) in the
 // order of what the person likes: the fresh engine's pool, several
-// refills' worth, is ranked by the content engine's score less a penalty
+// refills' worth, is ranked by the content engine's score plus how much
+// likelier than a topic never tried its topic is to be one of the person's
+// interests (as log-odds), less a penalty
 // for the pool's own order (memes with fewer impressions, newer, first), so
 // that a new meme still gets its impressions, but from the people its words
 // and source suit first.
@@ -605,11 +607,11 @@ func (e *Engines) freshCandidates(ctx context.Context, q Query, exclude []int64)
 	if err != nil {
 		return nil, err
 	}
-	content := s.contentScorer(history)
+	content, topics := s.contentScorer(history), s.topicTaste(history)
 	key := make(map[int64]float64, len(items))
 	for i, it := range items {
 		w := words[it.MemeID]
-		key[it.MemeID] = content(w, 0) - freshOrderWeight*float64(i)/float64(len(items))
+		key[it.MemeID] = content(w, 0) + topics.lift(s.topicOfMeme(it.MemeID, w)) - freshOrderWeight*float64(i)/float64(len(items))
 	}
 	slices.SortStableFunc(items, func(a, b Item) int { return cmp.Compare(key[b.MemeID], key[a.MemeID]) })
 	return items[:min(len(items), q.Limit)], nil

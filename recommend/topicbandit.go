@@ -65,6 +65,24 @@ func (s *memeSnapshot) topicTaste(history []pressed) topicTaste {
 	return t
 }
 
+// lift is how much likelier than an untried topic the topic is to be one
+// of the person's interests, in log-odds (0 for an unknown topic).
+func (t topicTaste) lift(topic int16) float64 {
+	if topic < 0 || int(topic) >= len(t.interest) {
+		return 0
+	}
+	return logOdds(min(0.999, max(0.001, t.interest[topic]))) - logOdds(topicInterestShare)
+}
+
+// topicOfMeme is a meme's topic: its topic in the pool, or placed by its
+// words (ids of the snapshot) when it is not in the pool.
+func (s *memeSnapshot) topicOfMeme(id int64, words []int32) int16 {
+	if i, ok := s.index[id]; ok {
+		return s.topics[i]
+	}
+	return s.topicModel.topicOf(s.inTopicVocab(words))
+}
+
 // topicOfPressed is the topic of a meme the person reacted to: its topic in
 // the pool, or placed by its words when it has left the pool.
 func (s *memeSnapshot) topicOfPressed(h pressed) int16 {

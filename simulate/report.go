@@ -37,6 +37,12 @@ type Band struct {
 	// most a recommender can learn. CeilingCaptured is its taste captured.
 	Ceiling         float64 `json:"ceiling"`
 	CeilingCaptured float64 `json:"ceiling_captured"`
+	// Informed is the like rate of the informed learner (informed.go): one
+	// that reads every meme's topic and quality perfectly and learns each
+	// person's interests from their reactions. InformedCaptured is its taste
+	// captured against this band's random and oracle.
+	Informed         float64 `json:"informed"`
+	InformedCaptured float64 `json:"informed_captured"`
 	// Observed is the share of the feed's memes in the band that were liked
 	// (sampled presses: noisier than Feed, which is its expectation).
 	Observed float64 `json:"observed"`
@@ -268,12 +274,13 @@ func (r Report) WriteJSON(path string) error {
 // WriteTable prints the per-band table and the other figures of every world.
 func (r Report) WriteTable(w io.Writer) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "world\tpolicy\tband\tserved\trandom\toracle\tfeed\tcaptured\tobserved\tceiling\tceiling captured\t")
+	fmt.Fprintln(tw, "world\tpolicy\tband\tserved\trandom\toracle\tfeed\tcaptured\tobserved\tceiling\tceiling captured\tinformed\tinformed captured\t")
 	for _, wr := range r.Worlds {
 		for _, o := range wr.outcomes() {
 			for _, b := range o.Bands {
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%.3f\t%.3f\t%.3f\t%+.2f\t%.3f\t%.3f\t%+.2f\t\n",
-					wr.Name, o.Policy, b.Band, b.Served, b.Random, b.Oracle, b.Feed, b.Captured, b.Observed, b.Ceiling, b.CeilingCaptured)
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%.3f\t%.3f\t%.3f\t%+.2f\t%.3f\t%.3f\t%+.2f\t%.3f\t%+.2f\t\n",
+					wr.Name, o.Policy, b.Band, b.Served, b.Random, b.Oracle, b.Feed, b.Captured, b.Observed, b.Ceiling, b.CeilingCaptured,
+					b.Informed, b.InformedCaptured)
 			}
 		}
 	}

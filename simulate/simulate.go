@@ -35,6 +35,7 @@ func Compare(ctx context.Context, worlds []Params, policies []Policy, env Env) (
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	built := make([]*World, len(worlds))
+	informed := make([][]float64, len(worlds))
 	var buildOnce = make([]sync.Once, len(worlds))
 	for slot := range max(1, min(env.Parallel, len(worlds)*len(policies))) {
 		runEnv := env
@@ -43,7 +44,10 @@ func Compare(ctx context.Context, worlds []Params, policies []Policy, env Env) (
 		}
 		wg.Go(func() {
 			for j := range jobs {
-				buildOnce[j.world].Do(func() { built[j.world] = NewWorld(worlds[j.world]) })
+				buildOnce[j.world].Do(func() {
+					built[j.world] = NewWorld(worlds[j.world])
+					informed[j.world] = Informed(built[j.world])
+				})
 				runEnv.Progress = progress.of(j.world*len(policies) + j.policy)
 				o, err := Run(ctx, built[j.world], policies[j.policy], runEnv)
 				mu.Lock()
@@ -56,7 +60,7 @@ func Compare(ctx context.Context, worlds []Params, policies []Policy, env Env) (
 				done := left[j.world] == 0 && firstEr == nil
 				mu.Unlock()
 				if done && env.OnWorld != nil {
-					env.OnWorld(worldReport(worlds[j.world], outcomes[j.world]))
+					env.OnWorld(worldReport(worlds[j.world], outcomes[j.world], informed[j.world]))
 				}
 			}
 		})
@@ -81,15 +85,25 @@ feed:
 	}
 	var rep Report
 	for i, p := range worlds {
-		rep.Worlds = append(rep.Worlds, worldReport(p, outcomes[i]))
+		rep.Worlds = append(rep.Worlds, worldReport(p, outcomes[i], informed[i]))
 	}
 	return rep, nil
 }
 
 // worldReport puts a world's outcomes in its report: the last policy's is the
-// feed under test, the one before it the baseline.
-func worldReport(p Params, outcomes []Outcome) WorldReport {
+// feed under test, the one before it the baseline; every policy's bands get
+// the informed learner's like rates.
+func worldReport(p Params, outcomes []Outcome, informed []float64) WorldReport {
 	wr := WorldReport{Name: p.Name, Params: p}
+	for _, o := range outcomes {
+		for b := range o.Bands {
+			band := &o.Bands[b]
+			band.Informed = informed[b]
+			if band.Oracle > band.Random {
+				band.InformedCaptured = (band.Informed - band.Random) / (band.Oracle - band.Random)
+			}
+		}
+	}
 	last := outcomes[len(outcomes)-1]
 	wr.Outcome, wr.Bands = last, last.Bands
 	if len(outcomes) > 1 {
