@@ -71,6 +71,9 @@ type Verdict struct {
 	// (see TextSimilarity); TextSimilarity is then how alike it is, 0..1.
 	TextCompared   bool
 	TextSimilarity float64
+	// ReadingCoverage is the share of the shorter text's letters found in
+	// the other in order (see ReadingCoverage), when TextCompared.
+	ReadingCoverage float64
 	// LetteringChange counts the cells where the lettering of the two
 	// differs solidly (see MaxLetteringChange); it is measured only when
 	// the pictures match and the texts could not be compared.
@@ -83,7 +86,7 @@ type Verdict struct {
 func (v Verdict) String() string {
 	text := fmt.Sprintf("no text to compare, lettering change %d", v.LetteringChange)
 	if v.TextCompared {
-		text = fmt.Sprintf("text similarity %.2f", v.TextSimilarity)
+		text = fmt.Sprintf("text similarity %.2f, reading coverage %.2f", v.TextSimilarity, v.ReadingCoverage)
 	}
 	return fmt.Sprintf("duplicate=%t suspect=%t (%s; phash distance %d, tone mismatch %.3f, edge mismatch %.3f, %s)",
 		v.Duplicate, v.Suspect, v.Reason, v.PHashDistance, v.ToneMismatch, v.EdgeMismatch, text)
@@ -122,14 +125,27 @@ func compareMemes(ap, bp *Fingerprint, textA, textB string) Verdict {
 		return v
 	}
 	v.TextSimilarity, v.TextCompared = TextSimilarity(textA, textB)
+	if v.TextCompared {
+		v.ReadingCoverage = ReadingCoverage(textA, textB)
+	}
 	switch {
 	case !v.Duplicate:
-	case v.TextCompared && v.TextSimilarity >= MinTextSimilarity:
-		// The same caption makes two pictures look alike however little
-		// of them is not caption (a small drawing on a plain ground): a
-		// patch of changed edges inside the picture is another picture.
-		if drawingChanged(&a, &b, al) {
+	case v.TextCompared && (v.TextSimilarity >= MinTextSimilarity || v.ReadingCoverage >= MinReadingCoverage):
+		switch {
+		case drawingChanged(&a, &b, al):
+			// The same caption makes two pictures look alike however
+			// little of them is not caption (a small drawing on a plain
+			// ground): a patch of changed edges inside the picture is
+			// another picture.
 			v.Duplicate, v.Suspect, v.Reason = false, true, "same text, the picture differs inside"
+		case readShare(textA, textB) < minReadShare && v.Crop == [4]float64{0, 0, 1, 1} && !v.sameToTheCell():
+			// The upload's text is a part of the stored one under half its
+			// length, and no crop took the rest away: the rest may be a
+			// line OCR did not read, another line of a template.
+			// Moderators decide.
+			v.Duplicate, v.Suspect, v.Reason = false, true, "the upload's text holds under half of the other, the picture is not cropped"
+		case v.TextSimilarity < MinTextSimilarity:
+			v.Reason += ", text misread"
 		}
 	case v.TextCompared && v.TextSimilarity >= MinMisreadSimilarity && v.sameToTheCell() && a.Version >= 2 && b.Version >= 2:
 		// The texts agree only in part, which is how OCR misreads faint

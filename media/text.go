@@ -27,6 +27,25 @@ const (
 	// match to the cell (Verdict.sameToTheCell) and the lettering not
 	// change at all.
 	MinMisreadSimilarity = 0.5
+	// MinReadingCoverage is the least share of one text's letters that the
+	// other must hold in the same order (ReadingCoverage) for the two to be
+	// one caption read twice although their words differ: OCR of faint or
+	// outlined lettering merges words, drops letters and reads Latin for
+	// Cyrillic ("МАМА СКАЗАЛА OMAECTbE A" for "... ДОМА ЕСТЬ ЕДА": 0.95),
+	// which breaks the bigrams but keeps what it read in order. Another
+	// line of text does not: on both dedupeval sets the templates with one
+	// line changed keep at most 0.80 of either text, the reposts this
+	// rescues 0.86-1.
+	MinReadingCoverage = 0.85
+	// minReadShare is the least share of the stored meme's letters the
+	// upload's text must hold for containment to say that the two are one
+	// caption, unless the pictures say so too (see compareMemes): an
+	// upload's text wholly contained in a stored text more than twice as
+	// long is how OCR reads a crop that cut a line away, and also a
+	// template whose other line OCR did not read at all (dedupeval's second
+	// set: "ПЫТАЮСЬ БЫТЬ" for "ПЫТАЮСЬ БЫТЬ / ОБМАНУЛИ"). The other way
+	// round is a caption bar's text added, which is left alone.
+	minReadShare = 0.5
 )
 
 // TextSimilarity compares the texts read on two memes: the largest share of
@@ -41,6 +60,56 @@ func TextSimilarity(a, b string) (similarity float64, ok bool) {
 	}
 	ba, bb := bigrams(na), bigrams(nb)
 	return max(containment(ba, bb), containment(bb, ba)), true
+}
+
+// ReadingCoverage compares the texts read on two memes letter by letter:
+// the largest share of either text's letters (spaces, punctuation and case
+// left out, look-alikes folded) found in the other in the same order, their
+// longest common subsequence, 0..1. It forgives what TextSimilarity's
+// bigrams do not: words run together or split, letters lost.
+func ReadingCoverage(a, b string) float64 {
+	la, lb := letterRunes(NormalizeText(a)), letterRunes(NormalizeText(b))
+	if len(la) == 0 || len(lb) == 0 {
+		return 0
+	}
+	return float64(commonSubsequence(la, lb)) / float64(min(len(la), len(lb)))
+}
+
+// readShare is how many letters text a holds for every letter of text b.
+func readShare(a, b string) float64 {
+	na, nb := letters(NormalizeText(a)), letters(NormalizeText(b))
+	if nb == 0 {
+		return 0
+	}
+	return float64(na) / float64(nb)
+}
+
+// letterRunes returns the letters and digits of s.
+func letterRunes(s string) []rune {
+	out := make([]rune, 0, len(s))
+	for _, r := range s {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// commonSubsequence is the length of the longest common subsequence of a
+// and b (two rows of the dynamic programme; captions are short).
+func commonSubsequence(a, b []rune) int {
+	prev, cur := make([]int, len(b)+1), make([]int, len(b)+1)
+	for _, ra := range a {
+		for j, rb := range b {
+			if ra == rb {
+				cur[j+1] = prev[j] + 1
+			} else {
+				cur[j+1] = max(cur[j], prev[j+1])
+			}
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
 }
 
 // NormalizeText reduces OCR text to what identifies a meme's words:

@@ -85,3 +85,30 @@ func TestMisreadText(t *testing.T) {
 		}
 	}
 }
+
+// TestReadingCoverage: a caption OCR read with words run together, letters
+// lost or Latin for Cyrillic keeps its letters in order; another line of
+// text does not, even when most of its letters occur in the other.
+func TestReadingCoverage(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		a, b     string
+		min, max float64
+	}{
+		{"words run together, letters lost", "МАМА СКАЗАЛА\nДОМА ЕСТЬ ЕДА", "МАМА СКАЗАЛА\nОМАЕСТЬЕ А", MinReadingCoverage, 1},
+		{"split words and Latin look-alikes", "Я ОБЪЯСНЯЮ ПЛАНЫ\nСВОЕМУ КОТУ В ТРИ НОЧИ", "Я ОБЪЯСНЯЮ ПЛАНЫ\nВ ЕМ КТ ВТРИН ЧИ", MinReadingCoverage, 1},
+		{"another bottom line", "TRYING TO BE AN ADULT\nLIKE A PRO", "TRYING TO BE AN ADULT\nTHEY LIED", 0, MinReadingCoverage - 0.01},
+		{"another bottom line, in Russian", "КОГДА КОД СОБРАЛСЯ\nС ПЕРВОГО РАЗА", "КОГДА КОД СОБРАЛСЯ\nВ ДВА ЧАСА НОЧИ", 0, MinReadingCoverage - 0.01},
+		{"garbled", "МАМА СКАЗАЛА ДОМА ЕСТЬ ЕДА", "MAMA PA3BAMECЯШ", 0, MinReadingCoverage - 0.01},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := ReadingCoverage(tc.a, tc.b)
+			if got < tc.min || got > tc.max {
+				t.Fatalf("ReadingCoverage = %.2f, want %.2f..%.2f", got, tc.min, tc.max)
+			}
+			if back := ReadingCoverage(tc.b, tc.a); back != got {
+				t.Fatalf("not symmetric: %.2f one way, %.2f the other", got, back)
+			}
+		})
+	}
+}

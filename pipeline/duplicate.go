@@ -141,6 +141,7 @@ func suspicion(of int64, v media.Verdict, asked bool) moderation.Result {
 	}
 	if v.TextCompared {
 		details["text_similarity"] = v.TextSimilarity
+		details["reading_coverage"] = v.ReadingCoverage
 	} else {
 		details["lettering_change"] = v.LetteringChange
 	}
