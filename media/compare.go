@@ -128,9 +128,18 @@ func compareMemes(ap, bp *Fingerprint, textA, textB string) Verdict {
 	if v.TextCompared {
 		v.ReadingCoverage = ReadingCoverage(textA, textB)
 	}
+	textsAgree := v.TextCompared && (v.TextSimilarity >= MinTextSimilarity || v.ReadingCoverage >= MinReadingCoverage)
+	if !v.Duplicate && v.Reason == "pictures differ" && textsAgree && v.ToneMismatch <= MaxToneMismatch {
+		// Another watermark over a detailed corner: the same caption on
+		// a picture that differs in one corner only. (Without text to
+		// agree, the picture alone decides and gets no such leave.)
+		if edge := edgeMismatchBesideWatermark(&a, &b, al); edge <= MaxEdgeMismatch {
+			v.Duplicate, v.Reason, v.EdgeMismatch = true, "another watermark", edge
+		}
+	}
 	switch {
 	case !v.Duplicate:
-	case v.TextCompared && (v.TextSimilarity >= MinTextSimilarity || v.ReadingCoverage >= MinReadingCoverage):
+	case textsAgree:
 		switch {
 		case drawingChanged(&a, &b, al):
 			// The same caption makes two pictures look alike however
@@ -516,22 +525,7 @@ const (
 // says differ inside in more cells, or more of them together, than a
 // repost makes them.
 func drawingChanged(a, b *Fingerprint, al alignment) bool {
-	big, small := a, b
-	if !al.aBig {
-		big, small = b, a
-	}
-	gb := newGrids(big)
-	lined := gb.view(gb.edges, al.r, EdgeSize)
-	other := make([]float32, len(small.Edges))
-	for i, v := range small.Edges {
-		other[i] = float32(v)
-	}
-	ma, _ := meanStd(other)
-	mb, _ := meanStd(lined)
-	gain := float32(1)
-	if mb > 1 {
-		gain = min(max(ma/mb, 0.8), 1.25)
-	}
+	changed := changedEdges(a, b, al)
 	const n = EdgeSize
 	// sum[y][x] counts the changed cells above and left of (x, y).
 	var sum [n + 1][n + 1]int
@@ -539,10 +533,8 @@ func drawingChanged(a, b *Fingerprint, al alignment) bool {
 	for y := range n {
 		for x := range n {
 			c := 0
-			if inDrawing(x, y) {
-				if d := other[y*n+x] - lined[y*n+x]*gain; d > EdgeTolerance || d < -EdgeTolerance {
-					c, total = 1, total+1
-				}
+			if inDrawing(x, y) && changed[y*n+x] {
+				c, total = 1, total+1
 			}
 			sum[y+1][x+1] = sum[y][x+1] + sum[y+1][x] - sum[y][x] + c
 		}
@@ -559,6 +551,61 @@ func drawingChanged(a, b *Fingerprint, al alignment) bool {
 		}
 	}
 	return false
+}
+
+// changedEdges marks the Edges cells of the smaller picture that differ
+// from the bigger one's lined up as al says, by more than EdgeTolerance
+// once overall contrast is matched (as edgeMismatch counts them).
+func changedEdges(a, b *Fingerprint, al alignment) []bool {
+	big, small := a, b
+	if !al.aBig {
+		big, small = b, a
+	}
+	gb := newGrids(big)
+	lined := gb.view(gb.edges, al.r, EdgeSize)
+	other := make([]float32, len(small.Edges))
+	for i, v := range small.Edges {
+		other[i] = float32(v)
+	}
+	ma, _ := meanStd(other)
+	mb, _ := meanStd(lined)
+	gain := float32(1)
+	if mb > 1 {
+		gain = min(max(ma/mb, 0.8), 1.25)
+	}
+	changed := make([]bool, len(other))
+	for i := range other {
+		d := other[i] - lined[i]*gain
+		changed[i] = d > EdgeTolerance || d < -EdgeTolerance
+	}
+	return changed
+}
+
+// edgeMismatchBesideWatermark is the share of changed Edges cells (see
+// changedEdges) leaving out the watermark corner with the most: another
+// channel's watermark over a detailed corner (a drawing's side, a crop's
+// edge) changes up to twice the cells a crop may.
+func edgeMismatchBesideWatermark(a, b *Fingerprint, al alignment) float64 {
+	changed := changedEdges(a, b, al)
+	const n, cw, ch = EdgeSize, EdgeSize * 2 / 5, EdgeSize / 5
+	total, worst := 0, 0
+	for _, c := range changed {
+		if c {
+			total++
+		}
+	}
+	for _, corner := range [][2]int{{0, 0}, {n - cw, 0}, {0, n - ch}, {n - cw, n - ch}} {
+		k := 0
+		for y := corner[1]; y < corner[1]+ch; y++ {
+			for x := corner[0]; x < corner[0]+cw; x++ {
+				if changed[y*n+x] {
+					k++
+				}
+			}
+		}
+		worst = max(worst, k)
+	}
+	return float64(total-worst) / float64(n*n)
 }
 
 // inDrawing tells whether Edges cell (x, y) is inside the border and out
