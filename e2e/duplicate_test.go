@@ -65,7 +65,9 @@ func TestRepostOfAMemeInReviewOrRefused(t *testing.T) {
 
 	eve := user(2112, "ru")
 	e.upload(eve, photo(t, "mate-Blinds~crop5_one_side.jpg"), "")
-	e.waitText(eve.ID, "ждёт модераторов")
+	if msg := e.waitText(eve.ID, "ждёт модераторов"); !strings.Contains(msg.Text, fmt.Sprintf("#%d", memeIDOf(t, post))) {
+		t.Fatalf("notice %q should name meme #%d, in review", msg.Text, memeIDOf(t, post))
+	}
 
 	if _, err := e.tg.PressButtonLabeled(user(moderatorID, "en"), reviewChatID, post.MessageID, "🗑"); err != nil {
 		t.Fatal(err)
@@ -141,6 +143,9 @@ func TestSecondLookSendsASuspectedDuplicateToReviewOnce(t *testing.T) {
 	// Asking again changes nothing.
 	if _, err := e.tg.PressButtonLabeled(eve, eve.ID, notice.MessageID, "🔍"); err == nil {
 		t.Fatal("the second-look button is still there after use")
+	}
+	if _, err := e.store.RequestSecondLook(context.Background(), id, eve.ID); !errors.Is(err, storage.ErrNoSecondLook) {
+		t.Fatalf("a second second look by the uploader: %v", err)
 	}
 }
 

@@ -175,17 +175,23 @@ func TestAutoApprovedUploadIsToldOnce(t *testing.T) {
 }
 
 // The same picture sent again is a duplicate: its uploader is told which
-// meme it repeats and offered one second-look button; nothing is posted.
+// meme it repeats, that it is waiting for the moderators, and offered one
+// second-look button; nothing is posted.
 func TestDuplicateUploadOffersASecondLook(t *testing.T) {
 	u := newUploads(t, checksSaying{action: moderation.ActionReview})
 	pic := picture(t, 25)
-	u.process(t, u.send(t, 15, pic), 1)
+	first := u.send(t, 15, pic)
+	u.process(t, first, 1)
 	again := u.send(t, 16, pic)
 	u.process(t, again, 2)
 
 	told := u.tg.chat(uploaderChat)
 	if len(told) != 1 || !strings.Contains(told[0].text, "repeats") || told[0].replyTo != 16 {
 		t.Fatalf("the uploader was told %+v, want one duplicate notice in reply to 16", told)
+	}
+	if sub, err := u.st.Submission(context.Background(), first.Ref); err != nil || sub.MemeID == nil ||
+		!strings.Contains(told[0].text, fmt.Sprintf("meme #%d, which is already waiting for the moderators", *sub.MemeID)) {
+		t.Errorf("duplicate notice %q does not name the meme in review (%v)", told[0].text, err)
 	}
 	if b := told[0].buttons; len(b) != 1 || len(b[0]) != 1 || b[0][0].Unique != pipeline.SecondLookButton || b[0][0].Data != fmt.Sprint(again.Ref) {
 		t.Errorf("duplicate notice buttons %+v, want one second-look button for submission %d", b, again.Ref)
