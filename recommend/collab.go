@@ -251,8 +251,30 @@ LEFT JOIN meme_factors f ON f.meme_id = ms.meme_id`, scoredPool, textSince)
 			s.standing[i] = float32(sum / float64(max(1, known)))
 		}
 	}
+	s.compact()
 	e.topics.place(s)
 	return s, nil
+}
+
+// compact moves every meme's words into one array, and every vector into
+// another, in the memes' order: scoring walks all of them at every refill,
+// and 20,000 small arrays strewn over the heap made it wait on memory.
+func (s *memeSnapshot) compact() {
+	words, dims := 0, 0
+	for i := range s.ids {
+		words, dims = words+len(s.words[i]), dims+len(s.vecs[i])
+	}
+	wordsAll, vecsAll := make([]int32, 0, words), make([]float32, 0, dims)
+	for i := range s.ids {
+		at := len(wordsAll)
+		wordsAll = append(wordsAll, s.words[i]...)
+		s.words[i] = wordsAll[at:len(wordsAll):len(wordsAll)]
+		if s.vecs[i] != nil {
+			at = len(vecsAll)
+			vecsAll = append(vecsAll, s.vecs[i]...)
+			s.vecs[i] = vecsAll[at:len(vecsAll):len(vecsAll)]
+		}
+	}
 }
 
 // lookup is the meme's position in the snapshot (none in no snapshot).
