@@ -361,6 +361,24 @@ type sharedHistory struct {
 	sent    map[int64]bool // read-only once read: the engines run concurrently
 	history []pressed
 	err     error
+	// The person's word taste, as content and fresh both score by it.
+	tasteMu sync.Mutex
+	tasteOf *memeSnapshot // the snapshot whose word ids taste is by
+	taste   []float64
+}
+
+// wordTaste is the person's word taste (memeSnapshot.wordTaste) in the
+// snapshot's words: computed once per refill when h is not nil.
+func (h *sharedHistory) wordTaste(s *memeSnapshot, history []pressed) []float64 {
+	if h == nil {
+		return s.wordTaste(history)
+	}
+	h.tasteMu.Lock()
+	defer h.tasteMu.Unlock()
+	if h.tasteOf != s {
+		h.tasteOf, h.taste = s, s.wordTaste(history)
+	}
+	return h.taste
 }
 
 // historyOf is the person's history: the refill's shared read when the
@@ -506,7 +524,7 @@ func (e *Engines) scoredCandidates(ctx context.Context, engine string, q Query, 
 			return score(user, s.vecs[i]), true
 		}
 	} else {
-		content := s.contentScorer(history)
+		content := s.contentScorer(q.history.wordTaste(s, history))
 		scoreOf = func(i int) (float64, bool) { return content(s.words[i], s.standing[i]), true }
 	}
 	skip := s.unservable(sent, exclude, q.Languages)
@@ -629,7 +647,7 @@ func (e *Engines) freshCandidates(ctx context.Context, q Query, exclude []int64)
 	if err != nil {
 		return nil, err
 	}
-	content, topics := s.contentScorer(history), s.topicTaste(history)
+	content, topics := s.contentScorer(q.history.wordTaste(s, history)), s.topicTaste(history)
 	key := make(map[int64]float64, len(items))
 	for i, it := range items {
 		w := words[it.MemeID]
@@ -665,8 +683,7 @@ const freshOrderWeight = 1.0
 
 // contentScorer scores memes for the content engine: the person's taste
 // for the meme's words, plus its standing.
-func (s *memeSnapshot) contentScorer(history []pressed) func(words []int32, standing float32) float64 {
-	taste := s.wordTaste(history)
+func (s *memeSnapshot) contentScorer(taste []float64) func(words []int32, standing float32) float64 {
 	return func(words []int32, standing float32) float64 {
 		x := standingWeight * float64(standing)
 		for _, w := range words {

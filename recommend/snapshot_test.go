@@ -87,3 +87,24 @@ func (s *memeSnapshot) meme(id int64) string {
 	return fmt.Sprintf("vec %v, reactions %d, language %s, standing %.6f, words %v",
 		s.vecs[i], s.reactions[i], s.languages[s.language[i]], s.standing[i], words)
 }
+
+// TestRefillsWordTasteFollowsTheSnapshot: the word taste a refill computes
+// once for content and fresh is by the word numbers of the snapshot it was
+// computed with; when a reload lands between the two engines, the second
+// gets the taste in the new snapshot's numbers.
+func TestRefillsWordTasteFollowsTheSnapshot(t *testing.T) {
+	snapshot := func(words ...string) *memeSnapshot {
+		s := &memeSnapshot{dict: map[string]int32{}}
+		s.wordIDs(words, true)
+		return s
+	}
+	before, after := snapshot("cat", "dog"), snapshot("lol", "monday", "dog", "kitten", "fetch", "cat")
+	history := []pressed{{meme: 1, like: true, words: []string{"cat"}}, {meme: 2, like: false, words: []string{"dog"}}}
+	h := &sharedHistory{}
+	for _, s := range []*memeSnapshot{before, before, after} {
+		taste := h.wordTaste(s, history)
+		if len(taste) != len(s.dict) || taste[s.dict["cat"]] <= 0 || taste[s.dict["dog"]] >= 0 {
+			t.Fatalf("taste %v in words %v: want cat liked, dog disliked", taste, s.dict)
+		}
+	}
+}

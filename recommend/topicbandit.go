@@ -102,7 +102,7 @@ func (e *Engines) topicCandidates(ctx context.Context, q Query, exclude []int64)
 	if err != nil {
 		return nil, err
 	}
-	content := s.contentScorer(history)
+	content := s.contentScorer(q.history.wordTaste(s, history))
 	per := make([]*topScores, topicCount)
 	for c := range per {
 		per[c] = newTopScores(q.Limit)
