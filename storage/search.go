@@ -11,7 +11,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
-	"gorm.io/gorm"
 
 	"memebot/media"
 )
@@ -130,19 +129,18 @@ func (s *Store) SearchMemes(ctx context.Context, terms SearchTerms, offset strin
 // one of them; the prefix becomes the known words it starts. all is "" when
 // no meme can have every word (a prefix that starts no known word).
 func (s *Store) searchQueries(ctx context.Context, terms SearchTerms) (all, anyWord string, err error) {
-	var rows []struct {
+	rows, err := queryStructs[struct {
 		Word   int
 		Lexeme string
-	}
-	err = s.db.WithContext(ctx).Raw(`
+	}](ctx, s.pool, `
 SELECT w.i - 1 AS word, l AS lexeme
-FROM unnest(?::text[]) WITH ORDINALITY AS w(word, i), unnest(tsvector_to_array(to_tsvector('russian', w.word))) AS l
+FROM unnest($1::text[]) WITH ORDINALITY AS w(word, i), unnest(tsvector_to_array(to_tsvector('russian', w.word))) AS l
 UNION ALL
 SELECT -1, k.word FROM (
-    SELECT sw.word FROM search_words sw, unnest(tsvector_to_array(to_tsvector('russian', ?::text))) AS p
+    SELECT sw.word FROM search_words sw, unnest(tsvector_to_array(to_tsvector('russian', $2::text))) AS p
     WHERE sw.word >= p AND sw.word < p || chr(1114111)
-    ORDER BY length(sw.word), sw.word LIMIT ?) k`,
-		StringArray(terms.Words), terms.Prefix, maxPrefixWords).Scan(&rows).Error
+    ORDER BY length(sw.word), sw.word LIMIT $3) k`,
+		StringArray(terms.Words), terms.Prefix, maxPrefixWords)
 	if err != nil {
 		return "", "", fmt.Errorf("storage: search words: %w", err)
 	}
@@ -185,12 +183,11 @@ func (s *Store) searchTier(ctx context.Context, query string, skip, limit int) (
 	if query == "" {
 		return nil, nil
 	}
-	var hits []SearchHit
-	err := s.db.WithContext(ctx).Raw(`
+	hits, err := queryStructs[SearchHit](ctx, s.pool, `
 SELECT m.id AS meme_id, m.type, m.storage_file_id AS file_id
-FROM search_meme_ids(?::tsquery, ?) hit JOIN memes m ON m.id = hit.meme_id
-WHERE hit.pos > ?
-ORDER BY hit.pos`, query, skip+limit, skip).Scan(&hits).Error
+FROM search_meme_ids($1::tsquery, $2) hit JOIN memes m ON m.id = hit.meme_id
+WHERE hit.pos > $3
+ORDER BY hit.pos`, query, skip+limit, skip)
 	if err != nil {
 		return nil, fmt.Errorf("storage: search memes: %w", err)
 	}
@@ -202,16 +199,17 @@ ORDER BY hit.pos`, query, skip+limit, skip).Scan(&hits).Error
 // returns how many ranks moved.
 func (s *Store) RefreshSearchRanks(ctx context.Context) (int64, error) {
 	var moved int64
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		res := tx.Exec(`
+	err := s.PgxTx(ctx, func(ctx context.Context, tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `
 UPDATE meme_search s SET rank = st.like_ratio
 FROM meme_stats st
 WHERE st.meme_id = s.meme_id AND s.rank IS DISTINCT FROM st.like_ratio::real`)
-		if res.Error != nil {
-			return res.Error
+		if err != nil {
+			return err
 		}
-		moved = res.RowsAffected
-		return tx.Exec(`SELECT refresh_search_tiers()`).Error
+		moved = tag.RowsAffected()
+		_, err = tx.Exec(ctx, `SELECT refresh_search_tiers()`)
+		return err
 	})
 	if err != nil {
 		return 0, fmt.Errorf("storage: refresh search ranks: %w", err)
@@ -235,10 +233,9 @@ func parseSearchOffset(offset string) (byte, int) {
 
 // ApprovedMeme is one approved meme as a search result (a shared meme).
 func (s *Store) ApprovedMeme(ctx context.Context, memeID int64) (SearchHit, error) {
-	var hits []SearchHit
-	err := s.db.WithContext(ctx).Raw(`
+	hits, err := queryStructs[SearchHit](ctx, s.pool, `
 SELECT id AS meme_id, type, storage_file_id AS file_id FROM memes
-WHERE id = ? AND status = 'ok' AND storage_file_id <> ''`, memeID).Scan(&hits).Error
+WHERE id = $1 AND status = 'ok' AND storage_file_id <> ''`, memeID)
 	if err != nil {
 		return SearchHit{}, fmt.Errorf("storage: approved meme %d: %w", memeID, err)
 	}
@@ -253,18 +250,17 @@ WHERE id = ? AND status = 'ok' AND storage_file_id <> ''`, memeID).Scan(&hits).E
 // languages (by smoothed like rate).
 func (s *Store) FavouriteMemes(ctx context.Context, userID int64, languages []string, offset string, limit int) (SearchPage, error) {
 	_, skip := parseSearchOffset(offset)
-	var hits []SearchHit
-	err := s.db.WithContext(ctx).Raw(`
+	hits, err := queryStructs[SearchHit](ctx, s.pool, `
 SELECT m.id AS meme_id, m.type, m.storage_file_id AS file_id
 FROM reactions r JOIN memes m ON m.id = r.meme_id
-WHERE r.user_id = ? AND r.reaction = 1 AND m.status = 'ok' AND m.storage_file_id <> ''
-ORDER BY r.reacted_at DESC LIMIT ? OFFSET ?`, userID, limit+1, skip).Scan(&hits).Error
+WHERE r.user_id = $1 AND r.reaction = 1 AND m.status = 'ok' AND m.storage_file_id <> ''
+ORDER BY r.reacted_at DESC LIMIT $2 OFFSET $3`, userID, limit+1, skip)
 	if err == nil && len(hits) == 0 && skip == 0 {
-		err = s.db.WithContext(ctx).Raw(`
+		hits, err = queryStructs[SearchHit](ctx, s.pool, `
 SELECT m.id AS meme_id, m.type, m.storage_file_id AS file_id
 FROM meme_stats st JOIN memes m ON m.id = st.meme_id
-WHERE st.serving AND st.language = ANY(?) AND m.storage_file_id <> ''
-ORDER BY st.lr_smoothed DESC, st.meme_id DESC LIMIT ?`, StringArray(languages), limit).Scan(&hits).Error
+WHERE st.serving AND st.language = ANY($1::text[]) AND m.storage_file_id <> ''
+ORDER BY st.lr_smoothed DESC, st.meme_id DESC LIMIT $2`, StringArray(languages), limit)
 	}
 	if err != nil {
 		return SearchPage{}, fmt.Errorf("storage: favourite memes: %w", err)
@@ -292,18 +288,18 @@ SELECT (SELECT count(*) FROM inline_searches WHERE created_at >= $1 AND created_
 // query that continues (or cuts back) the same person's search of the last
 // few seconds replaces it: "ca", "cat", "cats" is one search.
 func (s *Store) RecordInlineSearch(ctx context.Context, userID int64, query string, results int) error {
-	res := s.db.WithContext(ctx).Exec(`
-UPDATE inline_searches SET query = ?, results = ?, created_at = now()
-WHERE id = (SELECT id FROM inline_searches WHERE user_id = ? AND created_at > now() - ?::interval
+	tag, err := s.pool.Exec(ctx, `
+UPDATE inline_searches SET query = $1, results = $2, created_at = now()
+WHERE id = (SELECT id FROM inline_searches WHERE user_id = $3 AND created_at > now() - $4::interval
             ORDER BY id DESC LIMIT 1)
-  AND (starts_with(?, query) OR starts_with(query, ?))`,
-		query, results, userID, typingPause, query, query)
-	if res.Error == nil && res.RowsAffected == 0 {
-		res = s.db.WithContext(ctx).Exec(`INSERT INTO inline_searches (user_id, query, results) VALUES (?, ?, ?)`,
+  AND (starts_with($1, query) OR starts_with(query, $1))`,
+		query, results, userID, typingPause)
+	if err == nil && tag.RowsAffected() == 0 {
+		_, err = s.pool.Exec(ctx, `INSERT INTO inline_searches (user_id, query, results) VALUES ($1, $2, $3)`,
 			userID, query, results)
 	}
-	if res.Error != nil {
-		return fmt.Errorf("storage: record inline search: %w", res.Error)
+	if err != nil {
+		return fmt.Errorf("storage: record inline search: %w", err)
 	}
 	return nil
 }
@@ -314,8 +310,8 @@ const typingPause = "20 seconds"
 
 // RecordInlinePick keeps which meme someone sent from their search results.
 func (s *Store) RecordInlinePick(ctx context.Context, userID, memeID int64, query string) error {
-	err := s.db.WithContext(ctx).Exec(`INSERT INTO inline_picks (user_id, meme_id, query) VALUES (?, ?, ?)`,
-		userID, memeID, query).Error
+	_, err := s.pool.Exec(ctx, `INSERT INTO inline_picks (user_id, meme_id, query) VALUES ($1, $2, $3)`,
+		userID, memeID, query)
 	if err != nil {
 		return fmt.Errorf("storage: record inline pick: %w", err)
 	}
