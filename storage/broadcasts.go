@@ -7,7 +7,7 @@ import (
 	"slices"
 	"time"
 
-	"gorm.io/gorm"
+	"github.com/jackc/pgx/v5"
 )
 
 // Broadcast states.
@@ -69,14 +69,14 @@ func (s *Store) Broadcast(ctx context.Context, id int64) (Broadcast, error) {
 // StartBroadcast moves a previewed broadcast to sending, counting who will
 // get it; false if it was not in preview any more (pressed twice, cancelled).
 func (s *Store) StartBroadcast(ctx context.Context, id, progressMessageID int64) (bool, error) {
-	res := s.db.WithContext(ctx).Exec(`
-UPDATE broadcasts SET status = ?, started_at = now(), progress_message_id = ?,
+	tag, err := s.pool.Exec(ctx, `
+UPDATE broadcasts SET status = $1, started_at = now(), progress_message_id = $2,
     recipients = (SELECT count(*) FROM users WHERE blocked_bot_at IS NULL)
-WHERE id = ? AND status = ?`, BroadcastSending, progressMessageID, id, BroadcastPreview)
-	if res.Error != nil {
-		return false, fmt.Errorf("storage: start broadcast %d: %w", id, res.Error)
+WHERE id = $3 AND status = $4`, BroadcastSending, progressMessageID, id, BroadcastPreview)
+	if err != nil {
+		return false, fmt.Errorf("storage: start broadcast %d: %w", id, err)
 	}
-	return res.RowsAffected == 1, nil
+	return tag.RowsAffected() == 1, nil
 }
 
 // CancelBroadcasts stops the given broadcast (0: every one previewed or
@@ -109,24 +109,27 @@ func (s *Store) SendingBroadcast(ctx context.Context) (Broadcast, error) {
 // returns their ids; none means everyone was dealt with.
 func (s *Store) ClaimRecipients(ctx context.Context, b *Broadcast, n int) ([]int64, error) {
 	var ids []int64
-	err := s.tx(ctx, func(tx *gorm.DB) error {
-		var cur Broadcast
-		if err := tx.Raw(`SELECT * FROM broadcasts WHERE id = ? FOR UPDATE`, b.ID).Scan(&cur).Error; err != nil {
-			return err
-		}
-		if cur.Status != BroadcastSending {
+	err := s.PgxTx(ctx, func(ctx context.Context, tx pgx.Tx) error {
+		var status string
+		var lastUserID int64
+		err := tx.QueryRow(ctx, `SELECT status, last_user_id FROM broadcasts WHERE id = $1 FOR UPDATE`, b.ID).Scan(&status, &lastUserID)
+		if errors.Is(err, pgx.ErrNoRows) || err == nil && status != BroadcastSending {
 			return ErrBroadcastStopped
 		}
-		err := tx.Raw(`
+		if err != nil {
+			return err
+		}
+		ids, err = queryValues[int64](ctx, tx, `
 INSERT INTO broadcast_deliveries (broadcast_id, user_id)
-SELECT ?, id FROM users WHERE id > ? AND blocked_bot_at IS NULL ORDER BY id LIMIT ?
-ON CONFLICT DO NOTHING RETURNING user_id`, b.ID, cur.LastUserID, n).Scan(&ids).Error
+SELECT $1, id FROM users WHERE id > $2 AND blocked_bot_at IS NULL ORDER BY id LIMIT $3
+ON CONFLICT DO NOTHING RETURNING user_id`, b.ID, lastUserID, n)
 		if err != nil || len(ids) == 0 {
 			return err
 		}
 		slices.Sort(ids)
 		b.LastUserID = ids[len(ids)-1]
-		return tx.Exec(`UPDATE broadcasts SET last_user_id = ? WHERE id = ?`, b.LastUserID, b.ID).Error
+		_, err = tx.Exec(ctx, `UPDATE broadcasts SET last_user_id = $1 WHERE id = $2`, b.LastUserID, b.ID)
+		return err
 	})
 	if errors.Is(err, ErrBroadcastStopped) {
 		return nil, err
@@ -142,8 +145,8 @@ var ErrBroadcastStopped = errors.New("storage: broadcast stopped")
 
 // RecordDelivery keeps what happened when the broadcast went to a user.
 func (s *Store) RecordDelivery(ctx context.Context, broadcastID, userID int64, outcome string) error {
-	err := s.db.WithContext(ctx).Exec(`UPDATE broadcast_deliveries SET outcome = ?, at = now() WHERE broadcast_id = ? AND user_id = ?`,
-		outcome, broadcastID, userID).Error
+	_, err := s.pool.Exec(ctx, `UPDATE broadcast_deliveries SET outcome = $1, at = now() WHERE broadcast_id = $2 AND user_id = $3`,
+		outcome, broadcastID, userID)
 	if err != nil {
 		return fmt.Errorf("storage: record delivery: %w", err)
 	}
@@ -152,8 +155,8 @@ func (s *Store) RecordDelivery(ctx context.Context, broadcastID, userID int64, o
 
 // FinishBroadcast marks a broadcast whose recipients were all dealt with.
 func (s *Store) FinishBroadcast(ctx context.Context, id int64) error {
-	err := s.db.WithContext(ctx).Exec(`UPDATE broadcasts SET status = ?, finished_at = now() WHERE id = ? AND status = ?`,
-		BroadcastDone, id, BroadcastSending).Error
+	_, err := s.pool.Exec(ctx, `UPDATE broadcasts SET status = $1, finished_at = now() WHERE id = $2 AND status = $3`,
+		BroadcastDone, id, BroadcastSending)
 	if err != nil {
 		return fmt.Errorf("storage: finish broadcast %d: %w", id, err)
 	}
@@ -163,10 +166,10 @@ func (s *Store) FinishBroadcast(ctx context.Context, id int64) error {
 // BroadcastProgressOf counts a broadcast's deliveries.
 func (s *Store) BroadcastProgressOf(ctx context.Context, id int64) (BroadcastProgress, error) {
 	var p BroadcastProgress
-	err := s.db.WithContext(ctx).Raw(`
+	err := s.pool.QueryRow(ctx, `
 SELECT count(*) FILTER (WHERE outcome = 'sent') AS sent, count(*) FILTER (WHERE outcome = 'blocked') AS blocked,
        count(*) FILTER (WHERE outcome IN ('failed', 'sending')) AS failed
-FROM broadcast_deliveries WHERE broadcast_id = ?`, id).Scan(&p).Error
+FROM broadcast_deliveries WHERE broadcast_id = $1`, id).Scan(&p.Sent, &p.Blocked, &p.Failed)
 	if err != nil {
 		return BroadcastProgress{}, fmt.Errorf("storage: broadcast progress: %w", err)
 	}
