@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"regexp"
 
+	"github.com/jackc/pgx/v5"
 	"gorm.io/gorm"
 )
 
@@ -26,16 +27,16 @@ var languagePattern = regexp.MustCompile(`^[a-z]{2,3}$`)
 // link), waiting for a language and for parsing to be enabled. Adding it
 // again returns the existing row with created false.
 func (s *Store) AddSource(ctx context.Context, platform, handle, url string, addedBy int64) (src Source, created bool, err error) {
-	res := s.db.WithContext(ctx).Raw(`
+	added, err := queryStructs[SourceSummary](ctx, s.pool, `
 		INSERT INTO sources (platform, handle, url, status, added_by, status_changed_by)
-		VALUES (?, ?, ?, 'in_moderation', ?, ?)
+		VALUES ($1, $2, $3, 'in_moderation', $4, $4)
 		ON CONFLICT (platform, handle) DO NOTHING
-		RETURNING *`, platform, handle, url, addedBy, addedBy).Scan(&src)
-	if res.Error != nil {
-		return src, false, fmt.Errorf("storage: add source: %w", res.Error)
+		RETURNING *`, platform, handle, url, addedBy)
+	if err != nil {
+		return src, false, fmt.Errorf("storage: add source: %w", err)
 	}
-	if res.RowsAffected == 1 {
-		return src, true, nil
+	if len(added) == 1 {
+		return added[0].Source, true, nil
 	}
 	err = s.db.WithContext(ctx).Where("platform = ? AND handle = ?", platform, handle).Take(&src).Error
 	if err != nil {
@@ -116,14 +117,13 @@ type SourceSummary struct {
 // Sources lists the sources of a platform ("" = every platform but uploads),
 // the enabled first, each with its recent yield.
 func (s *Store) Sources(ctx context.Context, platform string) ([]SourceSummary, error) {
-	var out []SourceSummary
-	err := s.db.WithContext(ctx).Raw(`
+	out, err := queryStructs[SourceSummary](ctx, s.pool, `
 		SELECT s.*,
 		       (SELECT count(*) FROM memes m WHERE m.source_id = s.id AND m.created_at > now() - interval '7 days') AS memes_last_week,
 		       (SELECT count(*) FROM raw_posts r WHERE r.source_id = s.id AND r.created_at > now() - interval '7 days') AS posts_last_week
 		FROM sources s
-		WHERE s.platform <> 'upload' AND (? = '' OR s.platform = ?)
-		ORDER BY s.status = 'parsing_enabled' DESC, s.platform, s.handle`, platform, platform).Scan(&out).Error
+		WHERE s.platform <> 'upload' AND ($1 = '' OR s.platform = $1)
+		ORDER BY s.status = 'parsing_enabled' DESC, s.platform, s.handle`, platform)
 	if err != nil {
 		return nil, fmt.Errorf("storage: list sources: %w", err)
 	}
@@ -171,12 +171,15 @@ const (
 // parses.
 func (s *Store) RecordParse(ctx context.Context, id int64, outcome ParseOutcome, errText string) (int, error) {
 	var empties int
-	err := s.db.WithContext(ctx).Raw(`
+	err := s.pool.QueryRow(ctx, `
 		UPDATE sources SET parsed_at = now(),
-		       empty_parses = CASE ?::int WHEN 0 THEN 0 WHEN 1 THEN empty_parses + 1 ELSE empty_parses END,
-		       failed_parses = CASE ?::int WHEN 2 THEN failed_parses + 1 ELSE 0 END,
-		       last_error = ?
-		WHERE id = ? RETURNING empty_parses`, int(outcome), int(outcome), errText, id).Scan(&empties).Error
+		       empty_parses = CASE $1::int WHEN 0 THEN 0 WHEN 1 THEN empty_parses + 1 ELSE empty_parses END,
+		       failed_parses = CASE $1::int WHEN 2 THEN failed_parses + 1 ELSE 0 END,
+		       last_error = $2
+		WHERE id = $3 RETURNING empty_parses`, int(outcome), errText, id).Scan(&empties)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 0, nil // a source deleted meanwhile: nothing to count
+	}
 	if err != nil {
 		return 0, fmt.Errorf("storage: record parse of source %d: %w", id, err)
 	}
@@ -187,13 +190,13 @@ func (s *Store) RecordParse(ctx context.Context, id int64, outcome ParseOutcome,
 // returns it.
 func (s *Store) RecordPlatformRun(ctx context.Context, platform string, failed bool, errText string) (int, error) {
 	var n int
-	err := s.db.WithContext(ctx).Raw(`
+	err := s.pool.QueryRow(ctx, `
 		INSERT INTO ingest_platforms AS p (platform, consecutive_failures, last_error, last_run_at, updated_at)
-		VALUES (?, CASE WHEN ? THEN 1 ELSE 0 END, ?, now(), now())
+		VALUES ($1, CASE WHEN $2::boolean THEN 1 ELSE 0 END, $3, now(), now())
 		ON CONFLICT (platform) DO UPDATE SET
 		    consecutive_failures = CASE WHEN EXCLUDED.consecutive_failures = 1 THEN p.consecutive_failures + 1 ELSE 0 END,
 		    last_error = EXCLUDED.last_error, last_run_at = now(), updated_at = now()
-		RETURNING consecutive_failures`, platform, failed, errText).Scan(&n).Error
+		RETURNING consecutive_failures`, platform, failed, errText).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("storage: record %s run: %w", platform, err)
 	}
@@ -203,7 +206,7 @@ func (s *Store) RecordPlatformRun(ctx context.Context, platform string, failed b
 // ResetPlatformFailures clears a platform's failed-run count, e.g. when an
 // admin resumes its job after fixing the cause.
 func (s *Store) ResetPlatformFailures(ctx context.Context, platform string) error {
-	err := s.db.WithContext(ctx).Exec(`UPDATE ingest_platforms SET consecutive_failures = 0, updated_at = now() WHERE platform = ?`, platform).Error
+	_, err := s.pool.Exec(ctx, `UPDATE ingest_platforms SET consecutive_failures = 0, updated_at = now() WHERE platform = $1`, platform)
 	if err != nil {
 		return fmt.Errorf("storage: reset %s failures: %w", platform, err)
 	}
@@ -222,8 +225,7 @@ type SnoozedSource struct {
 // source was last (re-)enabled, so a moderator's re-enabling gives it a fresh
 // chance.
 func (s *Store) SnoozeUnpopularSources(ctx context.Context, minReactions int, minRate float64) ([]SnoozedSource, error) {
-	var out []SnoozedSource
-	err := s.db.WithContext(ctx).Raw(`
+	out, err := queryStructs[SnoozedSource](ctx, s.pool, `
 		WITH rates AS (
 		    SELECT s.id, count(*) AS reactions, count(*) FILTER (WHERE r.reaction = 1) AS likes
 		    FROM sources s
@@ -232,12 +234,12 @@ func (s *Store) SnoozeUnpopularSources(ctx context.Context, minReactions int, mi
 		    WHERE s.status = 'parsing_enabled' AND s.platform <> 'upload'
 		      AND r.reaction IS NOT NULL AND r.reacted_at >= s.status_changed_at
 		    GROUP BY s.id
-		    HAVING count(*) >= ? AND count(*) FILTER (WHERE r.reaction = 1) < ?::float8 * count(*)
+		    HAVING count(*) >= $1 AND count(*) FILTER (WHERE r.reaction = 1) < $2::float8 * count(*)
 		)
 		UPDATE sources SET status = 'snoozed', status_changed_at = now(), status_changed_by = NULL,
 		       status_reason = format('like rate %s%% over %s reactions', round(100.0 * rates.likes / rates.reactions, 1), rates.reactions)
 		FROM rates WHERE sources.id = rates.id
-		RETURNING sources.id AS source_id, sources.handle, sources.status_reason AS reason`, minReactions, minRate).Scan(&out).Error
+		RETURNING sources.id AS source_id, sources.handle, sources.status_reason AS reason`, minReactions, minRate)
 	if err != nil {
 		return nil, fmt.Errorf("storage: snooze unpopular sources: %w", err)
 	}
