@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"time"
 
-	"gorm.io/gorm"
+	"github.com/jackc/pgx/v5"
 )
 
 // IngestOutcomeFailed is the outcome of a candidate given up on: its job was
@@ -19,9 +19,9 @@ const IngestOutcomeFailed = "failed"
 // did the work, not its "done_before". A late outcome replaces
 // IngestOutcomeFailed.
 func (s *Store) RecordIngestOutcome(ctx context.Context, rawPostID int64, outcome string) error {
-	err := s.db.WithContext(ctx).Exec(`
-		UPDATE raw_posts SET ingest_outcome = ?, updated_at = now()
-		WHERE id = ? AND ingest_outcome IN ('', ?)`, outcome, rawPostID, IngestOutcomeFailed).Error
+	_, err := s.pool.Exec(ctx, `
+		UPDATE raw_posts SET ingest_outcome = $1, updated_at = now()
+		WHERE id = $2 AND ingest_outcome IN ('', $3)`, outcome, rawPostID, IngestOutcomeFailed)
 	if err != nil {
 		return fmt.Errorf("storage: record outcome of raw post %d: %w", rawPostID, err)
 	}
@@ -59,12 +59,11 @@ type lostRow struct {
 // same candidate and one that dies before its commit leaves them to the next.
 func (s *Store) RequeueLostCandidates(ctx context.Context, r CandidateRequeue, handoff func(context.Context, []Candidate) error) (CandidatesRequeued, error) {
 	var res CandidatesRequeued
-	err := s.tx(ctx, func(tx *gorm.DB) error {
-		var rows []lostRow
-		err := tx.Raw(`
+	err := s.PgxTx(ctx, func(ctx context.Context, tx pgx.Tx) error {
+		rows, err := queryStructs[lostRow](ctx, tx, `
 			SELECT id, candidate, requeues FROM raw_posts
-			WHERE queued_at IS NOT NULL AND queued_at < ? AND ingest_outcome = ''
-			ORDER BY queued_at, id LIMIT ? FOR UPDATE SKIP LOCKED`, r.QueuedBefore, r.Limit).Scan(&rows).Error
+			WHERE queued_at IS NOT NULL AND queued_at < $1 AND ingest_outcome = ''
+			ORDER BY queued_at, id LIMIT $2 FOR UPDATE SKIP LOCKED`, r.QueuedBefore, r.Limit)
 		if err != nil || len(rows) == 0 {
 			return err
 		}
@@ -83,7 +82,7 @@ func (s *Store) RequeueLostCandidates(ctx context.Context, r CandidateRequeue, h
 				return fmt.Errorf("hand off %d candidates again: %w", len(res.Candidates), err)
 			}
 		}
-		return markRequeued(tx, again, res.Failed)
+		return markRequeued(ctx, tx, again, res.Failed)
 	})
 	if err != nil {
 		return CandidatesRequeued{}, fmt.Errorf("storage: requeue lost candidates: %w", err)
@@ -91,10 +90,10 @@ func (s *Store) RequeueLostCandidates(ctx context.Context, r CandidateRequeue, h
 	return res, nil
 }
 
-func markRequeued(tx *gorm.DB, again, failed []int64) error {
+func markRequeued(ctx context.Context, tx pgx.Tx, again, failed []int64) error {
 	if len(again) > 0 {
-		err := tx.Exec(`UPDATE raw_posts SET queued_at = clock_timestamp(), requeues = requeues + 1, updated_at = now()
-			WHERE id = ANY(?::bigint[])`, int64Array(again)).Error
+		_, err := tx.Exec(ctx, `UPDATE raw_posts SET queued_at = clock_timestamp(), requeues = requeues + 1, updated_at = now()
+			WHERE id = ANY($1::bigint[])`, again)
 		if err != nil {
 			return err
 		}
@@ -102,6 +101,7 @@ func markRequeued(tx *gorm.DB, again, failed []int64) error {
 	if len(failed) == 0 {
 		return nil
 	}
-	return tx.Exec(`UPDATE raw_posts SET ingest_outcome = ?, updated_at = now() WHERE id = ANY(?::bigint[])`,
-		IngestOutcomeFailed, int64Array(failed)).Error
+	_, err := tx.Exec(ctx, `UPDATE raw_posts SET ingest_outcome = $1, updated_at = now() WHERE id = ANY($2::bigint[])`,
+		IngestOutcomeFailed, failed)
+	return err
 }

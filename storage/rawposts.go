@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"time"
 
-	"gorm.io/gorm"
+	"github.com/jackc/pgx/v5"
 
 	"memebot/media"
 )
@@ -66,23 +66,23 @@ func (s *Store) UpsertRawPosts(ctx context.Context, sourceID int64, posts []Post
 		return 0, nil
 	}
 	fresh := 0
-	err := s.tx(ctx, func(tx *gorm.DB) error {
+	err := s.PgxTx(ctx, func(ctx context.Context, tx pgx.Tx) error {
 		for _, p := range posts {
 			media, err := json.Marshal(nonNil(p.Media))
 			if err != nil {
 				return err
 			}
 			var inserted bool
-			err = tx.Raw(`
+			err = tx.QueryRow(ctx, `
 				INSERT INTO raw_posts AS r (source_id, post_id, posted_at, text, media, views, forwarded_from, out_links)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
 				ON CONFLICT (source_id, post_id) DO UPDATE SET
 				    posted_at = COALESCE(EXCLUDED.posted_at, r.posted_at), text = EXCLUDED.text, media = EXCLUDED.media,
 				    views = COALESCE(EXCLUDED.views, r.views), forwarded_from = EXCLUDED.forwarded_from,
 				    out_links = EXCLUDED.out_links, updated_at = now()
 				RETURNING (xmax = 0) AS inserted`,
 				sourceID, p.PostID, nullTime(p.PostedAt), p.Text, string(media), p.Views, p.ForwardedFrom,
-				StringArray(p.OutLinks)).Scan(&inserted).Error
+				StringArray(p.OutLinks)).Scan(&inserted)
 			if err != nil {
 				return fmt.Errorf("post %s: %w", p.PostID, err)
 			}
@@ -122,7 +122,7 @@ type rawPostRow struct {
 	Media         []byte
 	Views         *int64
 	ForwardedFrom string
-	OutLinks      StringArray
+	OutLinks      []string
 }
 
 func (r rawPostRow) rawPost() (RawPost, error) {
@@ -152,12 +152,11 @@ type PostJudge func(ctx context.Context, posts []RawPost, medianViews float64) (
 // views median is taken over the posts published before viewsMatureBefore
 // (younger ones are still gathering views); a zero time skips it.
 func (s *Store) JudgeRawPosts(ctx context.Context, sourceID int64, viewsMatureBefore time.Time, judge PostJudge) error {
-	err := s.tx(ctx, func(tx *gorm.DB) error {
-		var rows []rawPostRow
-		err := tx.Raw(`
+	err := s.PgxTx(ctx, func(ctx context.Context, tx pgx.Tx) error {
+		rows, err := queryStructs[rawPostRow](ctx, tx, `
 			SELECT id, source_id, post_id, posted_at, text, media, views, forwarded_from, out_links
-			FROM raw_posts WHERE source_id = ? AND processed_at IS NULL
-			ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED`, sourceID, unprocessedLimit).Scan(&rows).Error
+			FROM raw_posts WHERE source_id = $1 AND processed_at IS NULL
+			ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED`, sourceID, unprocessedLimit)
 		if err != nil || len(rows) == 0 {
 			return err
 		}
@@ -171,7 +170,7 @@ func (s *Store) JudgeRawPosts(ctx context.Context, sourceID int64, viewsMatureBe
 		}
 		var median float64
 		if !viewsMatureBefore.IsZero() {
-			if median, err = medianViews(tx, sourceID, viewsMatureBefore); err != nil {
+			if median, err = medianViews(ctx, tx, sourceID, viewsMatureBefore); err != nil {
 				return err
 			}
 		}
@@ -179,7 +178,7 @@ func (s *Store) JudgeRawPosts(ctx context.Context, sourceID int64, viewsMatureBe
 		if err != nil {
 			return err
 		}
-		return markProcessed(tx, verdicts, candidates)
+		return markProcessed(ctx, tx, verdicts, candidates)
 	})
 	if err != nil {
 		return fmt.Errorf("storage: judge raw posts of source %d: %w", sourceID, err)
@@ -189,14 +188,14 @@ func (s *Store) JudgeRawPosts(ctx context.Context, sourceID int64, viewsMatureBe
 
 // medianViews is the median views of the source's latest posts published
 // before matureBefore.
-func medianViews(tx *gorm.DB, sourceID int64, matureBefore time.Time) (float64, error) {
+func medianViews(ctx context.Context, tx pgx.Tx, sourceID int64, matureBefore time.Time) (float64, error) {
 	var median *float64
-	err := tx.Raw(`
+	err := tx.QueryRow(ctx, `
 		SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY views)
 		FROM (SELECT views FROM raw_posts
-		      WHERE source_id = ? AND views IS NOT NULL AND (posted_at IS NULL OR posted_at <= ?)
-		      ORDER BY posted_at DESC NULLS LAST, id DESC LIMIT ?) recent`,
-		sourceID, matureBefore, medianWindow).Scan(&median).Error
+		      WHERE source_id = $1 AND views IS NOT NULL AND (posted_at IS NULL OR posted_at <= $2)
+		      ORDER BY posted_at DESC NULLS LAST, id DESC LIMIT $3) recent`,
+		sourceID, matureBefore, medianWindow).Scan(&median)
 	if err != nil || median == nil {
 		return 0, err
 	}
@@ -208,7 +207,7 @@ func medianViews(tx *gorm.DB, sourceID int64, matureBefore time.Time) (float64, 
 // loses can be queued again (RequeueLostCandidates). queued_at is the
 // clock's, not the transaction's start: it must not be earlier than the job's
 // enqueue time.
-func markProcessed(tx *gorm.DB, verdicts map[int64]string, candidates []Candidate) error {
+func markProcessed(ctx context.Context, tx pgx.Tx, verdicts map[int64]string, candidates []Candidate) error {
 	if len(verdicts) == 0 {
 		return nil
 	}
@@ -228,10 +227,11 @@ func markProcessed(tx *gorm.DB, verdicts map[int64]string, candidates []Candidat
 		texts = append(texts, v)
 		payloads = append(payloads, jobs[id])
 	}
-	return tx.Exec(`
+	_, err := tx.Exec(ctx, `
 		UPDATE raw_posts r SET processed_at = now(), verdict = v.verdict, updated_at = now(),
 		    candidate = NULLIF(v.candidate, '')::jsonb,
 		    queued_at = CASE WHEN v.candidate <> '' THEN clock_timestamp() END
-		FROM unnest(?::bigint[], ?::text[], ?::text[]) AS v(id, verdict, candidate)
-		WHERE r.id = v.id`, int64Array(ids), StringArray(texts), StringArray(payloads)).Error
+		FROM unnest($1::bigint[], $2::text[], $3::text[]) AS v(id, verdict, candidate)
+		WHERE r.id = v.id`, ids, texts, payloads)
+	return err
 }
