@@ -67,13 +67,12 @@ type Description struct {
 // maxFailures times: recent uploads first, then the most liked.
 func (s *Store) MemesToDescribe(ctx context.Context, limit, maxFailures int) ([]Meme, error) {
 	var memes []Meme
-	err := s.db.WithContext(ctx).Raw(`
-		SELECT m.* FROM memes m LEFT JOIN meme_stats ms ON ms.meme_id = m.id
-		WHERE m.description IS NULL AND m.type = 'photo' AND m.status IN ('ok', 'waiting_review')
-		  AND m.describe_failures < ? AND m.storage_file_id <> ''
-		ORDER BY (m.uploader_id IS NOT NULL AND m.created_at > now() - interval '2 days') DESC,
-		         ms.likes DESC NULLS LAST, m.created_at DESC
-		LIMIT ?`, maxFailures, limit).Scan(&memes).Error
+	err := s.db.WithContext(ctx).Joins("LEFT JOIN meme_stats ms ON ms.meme_id = memes.id").
+		Where(`memes.description IS NULL AND memes.type = 'photo' AND memes.status IN ('ok', 'waiting_review')
+		  AND memes.describe_failures < ? AND memes.storage_file_id <> ''`, maxFailures).
+		Order(`(memes.uploader_id IS NOT NULL AND memes.created_at > now() - interval '2 days') DESC,
+		         ms.likes DESC NULLS LAST, memes.created_at DESC`).
+		Limit(limit).Find(&memes).Error
 	if err != nil {
 		return nil, fmt.Errorf("storage: memes to describe: %w", err)
 	}
@@ -87,8 +86,8 @@ func (s *Store) SetMemeDescription(ctx context.Context, id int64, d Description)
 	if err != nil {
 		return fmt.Errorf("storage: describe meme %d: %w", id, err)
 	}
-	err = s.db.WithContext(ctx).Exec(`UPDATE memes SET description = ?, updated_at = now(),
-		ocr_text = CASE WHEN ocr_text = '' THEN ? ELSE ocr_text END WHERE id = ?`, data, d.Text, id).Error
+	_, err = s.pool.Exec(ctx, `UPDATE memes SET description = $1, updated_at = now(),
+		ocr_text = CASE WHEN ocr_text = '' THEN $2 ELSE ocr_text END WHERE id = $3`, data, d.Text, id)
 	if err != nil {
 		return fmt.Errorf("storage: describe meme %d: %w", id, err)
 	}
@@ -97,7 +96,7 @@ func (s *Store) SetMemeDescription(ctx context.Context, id int64, d Description)
 
 // CountDescribeFailure records a failed description attempt.
 func (s *Store) CountDescribeFailure(ctx context.Context, id int64) error {
-	err := s.db.WithContext(ctx).Exec(`UPDATE memes SET describe_failures = describe_failures + 1 WHERE id = ?`, id).Error
+	_, err := s.pool.Exec(ctx, `UPDATE memes SET describe_failures = describe_failures + 1 WHERE id = $1`, id)
 	if err != nil {
 		return fmt.Errorf("storage: describe failure of %d: %w", id, err)
 	}

@@ -73,9 +73,9 @@ func (s *Store) StaleFingerprints(ctx context.Context, version int, afterID int6
 // SetFingerprint stores a recomputed fingerprint of a meme; workers' indexes
 // pick it up (fingerprint_seq).
 func (s *Store) SetFingerprint(ctx context.Context, id, phash int64, fingerprint []byte) error {
-	err := s.db.WithContext(ctx).Exec(
-		"UPDATE memes SET phash = ?, fingerprint = ?, fingerprint_seq = nextval('memes_fingerprint_seq') WHERE id = ?",
-		phash, fingerprint, id).Error
+	_, err := s.pool.Exec(ctx,
+		"UPDATE memes SET phash = $1, fingerprint = $2, fingerprint_seq = nextval('memes_fingerprint_seq') WHERE id = $3",
+		phash, fingerprint, id)
 	if err != nil {
 		return fmt.Errorf("storage: set fingerprint of meme %d: %w", id, err)
 	}
