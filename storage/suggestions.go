@@ -18,11 +18,11 @@ type SourceSuggestion struct {
 // SuggestSource counts one more meme forwarded from a public Telegram
 // channel (handle is its username).
 func (s *Store) SuggestSource(ctx context.Context, handle, title string, userID int64) error {
-	err := s.db.WithContext(ctx).Exec(`
-INSERT INTO source_suggestions (handle, title, forwards, last_user_id) VALUES (?, ?, 1, ?)
+	_, err := s.pool.Exec(ctx, `
+INSERT INTO source_suggestions (handle, title, forwards, last_user_id) VALUES ($1, $2, 1, $3)
 ON CONFLICT (handle) DO UPDATE SET forwards = source_suggestions.forwards + 1, title = EXCLUDED.title,
     last_user_id = EXCLUDED.last_user_id, last_forwarded_at = now()`,
-		strings.ToLower(handle), title, userID).Error
+		strings.ToLower(handle), title, userID)
 	if err != nil {
 		return fmt.Errorf("storage: suggest source %s: %w", handle, err)
 	}
@@ -32,11 +32,10 @@ ON CONFLICT (handle) DO UPDATE SET forwards = source_suggestions.forwards + 1, t
 // SourceSuggestions lists the suggested channels that are not sources yet,
 // the most forwarded first.
 func (s *Store) SourceSuggestions(ctx context.Context, limit int) ([]SourceSuggestion, error) {
-	var out []SourceSuggestion
-	err := s.db.WithContext(ctx).Raw(`
+	out, err := queryStructs[SourceSuggestion](ctx, s.pool, `
 SELECT g.handle, g.title, g.forwards, g.last_forwarded_at FROM source_suggestions g
 WHERE NOT EXISTS (SELECT 1 FROM sources s WHERE s.platform = 'telegram' AND s.handle = g.handle)
-ORDER BY g.forwards DESC, g.last_forwarded_at DESC LIMIT ?`, limit).Scan(&out).Error
+ORDER BY g.forwards DESC, g.last_forwarded_at DESC LIMIT $1`, limit)
 	if err != nil {
 		return nil, fmt.Errorf("storage: source suggestions: %w", err)
 	}
