@@ -3,8 +3,6 @@ package storage
 import (
 	"database/sql/driver"
 	"fmt"
-	"strconv"
-	"strings"
 
 	"github.com/jackc/pgx/v5/pgtype"
 )
@@ -34,17 +32,4 @@ func (a StringArray) Value() (driver.Value, error) {
 		return nil, fmt.Errorf("storage: encode text[]: %w", err)
 	}
 	return string(buf), nil
-}
-
-// int64Array passes a BIGINT[] parameter (gorm would expand a plain slice
-// into a list).
-type int64Array []int64
-
-// Value implements driver.Valuer.
-func (a int64Array) Value() (driver.Value, error) {
-	parts := make([]string, len(a))
-	for i, v := range a {
-		parts[i] = strconv.FormatInt(v, 10)
-	}
-	return "{" + strings.Join(parts, ",") + "}", nil
 }
