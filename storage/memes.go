@@ -7,13 +7,17 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 
 	"memebot/media"
 )
 
-// advisory lock key that serialises duplicate lookups with meme inserts, so
-// two near-identical uploads processed at once cannot both pass.
-const dedupLockKey = 7274101
+// dedupLock is the one row of dedup_lock: held (FOR UPDATE) by the
+// transaction that looks duplicates up and inserts the meme, it serialises
+// them, so two near-identical uploads processed at once cannot both pass.
+type dedupLock struct{ ID int16 }
+
+func (dedupLock) TableName() string { return "dedup_lock" }
 
 // Meme returns one meme.
 func (s *Store) Meme(ctx context.Context, id int64) (Meme, error) {
@@ -138,8 +142,8 @@ func (s *Store) MemeBySHA256(ctx context.Context, sum []byte) (Meme, error) {
 // up duplicates and insert the new meme inside fn.
 func (s *Store) DedupTx(ctx context.Context, fn func(tx *Store) error) error {
 	return s.tx(ctx, func(tx *gorm.DB) error {
-		if err := tx.Exec("SELECT pg_advisory_xact_lock(?)", dedupLockKey).Error; err != nil {
-			return err
+		if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).First(&dedupLock{}, 1).Error; err != nil {
+			return fmt.Errorf("storage: take the duplicate-lookup lock: %w", err)
 		}
 		return fn(&Store{db: tx})
 	})

@@ -97,8 +97,8 @@ func init() {
 	handles.Gorm = func(st any) *gorm.DB { return st.(*Store).db }
 }
 
-// Ping reports whether PostgreSQL answers (on gorm's pool, which the
-// requests' queries mostly use).
+// Ping reports whether PostgreSQL answers (on gorm's pool: both pools reach
+// the same server, and the health check has always asked this one).
 func (s *Store) Ping(ctx context.Context) error {
 	gormPool, err := s.db.DB()
 	if err != nil {
