@@ -381,6 +381,17 @@ func (h *sharedHistory) wordTaste(s *memeSnapshot, history []pressed) []float64 
 	return h.taste
 }
 
+// scoringInputs is what the engines that score memes in Go start from:
+// the memes to score and the person's history (the refill's shared read).
+func (e *Engines) scoringInputs(ctx context.Context, q Query) (*memeSnapshot, map[int64]bool, []pressed, error) {
+	s, err := e.memeSnapshot(ctx)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	sent, history, err := e.historyOf(ctx, q)
+	return s, sent, history, err
+}
+
 // historyOf is the person's history: the refill's shared read when the
 // query carries one, otherwise a read of its own.
 func (e *Engines) historyOf(ctx context.Context, q Query) (map[int64]bool, []pressed, error) {
@@ -503,11 +514,7 @@ LIMIT $5`
 
 // scoredCandidates serves the memes the engine scores highest for the person.
 func (e *Engines) scoredCandidates(ctx context.Context, engine string, q Query, exclude []int64) ([]Item, error) {
-	s, err := e.memeSnapshot(ctx)
-	if err != nil {
-		return nil, err
-	}
-	sent, history, err := e.historyOf(ctx, q)
+	s, sent, history, err := e.scoringInputs(ctx, q)
 	if err != nil {
 		return nil, err
 	}
@@ -635,11 +642,7 @@ func (e *Engines) freshCandidates(ctx context.Context, q Query, exclude []int64)
 	if err != nil || len(items) < 2 {
 		return items, err
 	}
-	s, err := e.memeSnapshot(ctx)
-	if err != nil {
-		return nil, err
-	}
-	_, history, err := e.historyOf(ctx, q)
+	s, _, history, err := e.scoringInputs(ctx, q)
 	if err != nil {
 		return nil, err
 	}

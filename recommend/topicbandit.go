@@ -94,11 +94,7 @@ func (s *memeSnapshot) topicOfPressed(h pressed) int16 {
 
 // topicCandidates serves the topics engine.
 func (e *Engines) topicCandidates(ctx context.Context, q Query, exclude []int64) ([]Item, error) {
-	s, err := e.memeSnapshot(ctx)
-	if err != nil {
-		return nil, err
-	}
-	sent, history, err := e.historyOf(ctx, q)
+	s, sent, history, err := e.scoringInputs(ctx, q)
 	if err != nil {
 		return nil, err
 	}
