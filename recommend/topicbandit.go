@@ -54,15 +54,41 @@ func (s *memeSnapshot) topicTaste(history []pressed) topicTaste {
 			}
 		}
 	}
-	likeLR := math.Log(topicLikedRate / topicOtherRate)
-	dislikeLR := math.Log((1 - topicLikedRate) / (1 - topicOtherRate))
-	prior := logOdds(topicInterestShare)
 	t := topicTaste{interest: make([]float64, topicCount)}
 	for c := range t.interest {
-		x := prior + likes[c]*likeLR + dislikes[c]*dislikeLR
-		t.interest[c] = 1 / (1 + math.Exp(-x))
+		t.interest[c] = InterestChance(likes[c], dislikes[c])
 	}
 	return t
+}
+
+// InterestChance is the chance that a topic is one of a person's
+// interests after they liked and disliked its memes this many times (also
+// the simulation's informed learner's rule).
+func InterestChance(likes, dislikes float64) float64 {
+	x := logOdds(topicInterestShare) + likes*math.Log(topicLikedRate/topicOtherRate) +
+		dislikes*math.Log((1-topicLikedRate)/(1-topicOtherRate))
+	return 1 / (1 + math.Exp(-x))
+}
+
+// DrawTopic draws the topic of one position by Thompson sampling: each open
+// topic is drawn as an interest with its chance; the most certain of those
+// drawn wins, or the likeliest when none is (ties broken at random). -1:
+// no topic is open.
+func DrawTopic(chance []float64, open func(topic int) bool, rng *rand.Rand) int {
+	best, bestKey := -1, -1.0
+	for c, p := range chance {
+		if !open(c) {
+			continue
+		}
+		key := p + 1e-9*rng.Float64() // not drawn as an interest: below 1
+		if rng.Float64() < p {
+			key++ // drawn as an interest
+		}
+		if key > bestKey {
+			best, bestKey = c, key
+		}
+	}
+	return best
 }
 
 // lift is how much likelier than an untried topic the topic is to be one
@@ -126,19 +152,7 @@ func (t topicTaste) draw(lists [][]int64, n int, rng *rand.Rand) []int64 {
 	heads := make([]int, len(lists))
 	var out []int64
 	for len(out) < n {
-		best, bestKey := -1, -1.0
-		for c, list := range lists {
-			if heads[c] == len(list) {
-				continue
-			}
-			key := t.interest[c] + 1e-9*rng.Float64() // ties broken at random; not drawn as an interest: below 1
-			if rng.Float64() < t.interest[c] {
-				key++ // drawn as an interest
-			}
-			if key > bestKey {
-				best, bestKey = c, key
-			}
-		}
+		best := DrawTopic(t.interest, func(c int) bool { return heads[c] < len(lists[c]) }, rng)
 		if best < 0 {
 			break
 		}

@@ -223,14 +223,17 @@ func (m *topicModel) topicOf(ws []int32) int16 {
 	return m.nearest(m.centred(v))
 }
 
-func (m *topicModel) nearest(v []float32) int16 {
+func (m *topicModel) nearest(v []float32) int16 { return int16(nearestOf(v, m.centroids)) }
+
+// nearestOf is the centroid most like v (by cosine: all are unit vectors).
+func nearestOf(v []float32, centroids [][]float32) int {
 	best, bestSim := 0, float32(-2)
-	for c, ctr := range m.centroids {
+	for c, ctr := range centroids {
 		if s := dot32(v, ctr); s > bestSim {
 			best, bestSim = c, s
 		}
 	}
-	return int16(best)
+	return best
 }
 
 // topicKinships says how much a reaction on one topic counts for another:
@@ -293,21 +296,13 @@ func kMeans(vecs [][]float32, k, sample int) [][]float32 {
 		}
 		centroids = append(centroids, fit[pick])
 	}
-	assign := make([]int, len(fit))
 	for range 12 {
 		sums := make([][]float32, len(centroids))
 		for c := range sums {
 			sums[c] = make([]float32, topicDims)
 		}
-		for i, v := range fit {
-			best, bestSim := 0, float32(-2)
-			for c, ctr := range centroids {
-				if s := dot32(v, ctr); s > bestSim {
-					best, bestSim = c, s
-				}
-			}
-			assign[i] = best
-			addTo(sums[best], v, 1)
+		for _, v := range fit {
+			addTo(sums[nearestOf(v, centroids)], v, 1)
 		}
 		for c := range centroids {
 			if norm(sums[c]) > 0 {

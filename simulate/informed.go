@@ -2,9 +2,10 @@ package simulate
 
 import (
 	"cmp"
-	"math"
 	"math/rand/v2"
 	"slices"
+
+	"memebot/recommend"
 )
 
 // The informed learner is a yardstick for the feed: a recommender that
@@ -19,40 +20,31 @@ import (
 // costs, the gap between it and the ceiling what a person's first
 // reactions cannot tell.
 //
-// It runs offline, on the memes that exist at the start (arrivals are left
+// It uses the topics engine's own rule (recommend.InterestChance and
+// recommend.DrawTopic). It runs offline, on the memes that exist at the start (arrivals are left
 // out), each person seeing as many memes as they plan to; no database.
-
-// The informed learner's constants, as the topics engine's.
-const (
-	informedLikedRate     = 0.7
-	informedOtherRate     = 0.15
-	informedInterestShare = 0.15
-)
 
 // Informed returns the informed learner's like rate per band of Bands.
 func Informed(w *World) []float64 {
 	lists := w.bestByTopic()
 	sum, n := make([]float64, len(Bands)), make([]int, len(Bands))
-	likeLR := math.Log(informedLikedRate / informedOtherRate)
-	dislikeLR := math.Log((1 - informedLikedRate) / (1 - informedOtherRate))
-	prior := math.Log(informedInterestShare / (1 - informedInterestShare))
 	for u := range w.Users {
 		rng := rand.New(rand.NewPCG(w.P.Seed, uint64(u)))
-		evidence := make([]float64, w.P.Topics) // log-odds of interest, less the prior
+		likes, dislikes := make([]float64, w.P.Topics), make([]float64, w.P.Topics)
 		heads := make([][]int, len(languages))
 		for l := range heads {
 			heads[l] = make([]int, w.P.Topics)
 		}
 		for pos := 1; pos <= min(w.Users[u].Planned, Bands[len(Bands)-1].To); pos++ {
-			m, topic := w.informedPick(u, lists, heads, evidence, prior, rng)
+			m, topic := w.informedPick(u, lists, heads, likes, dislikes, rng)
 			if m < 0 {
 				break
 			}
 			p := w.LikeProb(u, m)
 			if rng.Float64() < p {
-				evidence[topic] += likeLR
+				likes[topic]++
 			} else {
-				evidence[topic] += dislikeLR
+				dislikes[topic]++
 			}
 			for b, band := range Bands {
 				if pos >= band.From && pos <= band.To {
@@ -91,7 +83,7 @@ func (w *World) bestByTopic() [][][]int {
 // informedPick draws the topic (an interest drawn at random by its chance,
 // the likeliest of those drawn; the likeliest when none is) and takes its
 // best meme not yet served in the person's languages (-1: none left).
-func (w *World) informedPick(u int, lists [][][]int, heads [][]int, evidence []float64, prior float64, rng *rand.Rand) (meme, topic int) {
+func (w *World) informedPick(u int, lists [][][]int, heads [][]int, likes, dislikes []float64, rng *rand.Rand) (meme, topic int) {
 	next := func(t int) int { // the best meme of topic t left, or -1
 		best := -1
 		for _, l := range w.Users[u].Langs {
@@ -106,20 +98,11 @@ func (w *World) informedPick(u int, lists [][][]int, heads [][]int, evidence []f
 		}
 		return best
 	}
-	bestTopic, bestKey := -1, -1.0
-	for t := range evidence {
-		if next(t) < 0 {
-			continue
-		}
-		interest := 1 / (1 + math.Exp(-prior-evidence[t]))
-		key := interest + 1e-9*rng.Float64()
-		if rng.Float64() < interest {
-			key++
-		}
-		if key > bestKey {
-			bestTopic, bestKey = t, key
-		}
+	chance := make([]float64, len(likes))
+	for t := range chance {
+		chance[t] = recommend.InterestChance(likes[t], dislikes[t])
 	}
+	bestTopic := recommend.DrawTopic(chance, func(t int) bool { return next(t) >= 0 }, rng)
 	if bestTopic < 0 {
 		return -1, -1
 	}
