@@ -84,12 +84,14 @@ func TestOutageSpendsNoAttempts(t *testing.T) {
 // after ClaimIdle, so it runs once.
 func TestLongJobOfLiveWorkerIsNotTakenOver(t *testing.T) {
 	rdb := kvtest.NewRedis(t)
-	q := queue.New(rdb, "test", queue.Options{ClaimIdle: 300 * time.Millisecond, Block: 100 * time.Millisecond}, storagetest.Logger())
+	// ClaimIdle is long enough that a renewal (every ClaimIdle/3) delayed by a
+	// loaded machine is not taken for a dead worker.
+	q := queue.New(rdb, "test", queue.Options{ClaimIdle: time.Second, Block: 100 * time.Millisecond}, storagetest.Logger())
 	ctx := context.Background()
 	var runs atomic.Int32
 	slow := func(ctx context.Context, job queue.Job) error {
 		runs.Add(1)
-		time.Sleep(1500 * time.Millisecond) // five ClaimIdles
+		time.Sleep(3500 * time.Millisecond) // three and a half ClaimIdles
 		return nil
 	}
 	stop1 := consume(t, q, "w1", slow)

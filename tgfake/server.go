@@ -37,25 +37,26 @@ type Server struct {
 	closeOne sync.Once
 	bg       sync.WaitGroup
 
-	mu      sync.Mutex
-	baseURL string
-	latency time.Duration
-	changed chan struct{} // closed and replaced whenever state changes
-	users   map[int64]User
-	blocked map[int64]bool
-	chats   map[int64]*chatState
-	chatIDs []int64 // creation order
-	files   map[string]*storedFile
-	paths   map[string]*storedFile
-	cbs     map[string]*callbackState
-	inline  map[string]*inlineState
-	cmds    map[commandKey][]BotCommand
-	faults  []faultRule
-	calls   []Call
-	subs    map[int]chan Event
-	seq     counters
-	updates updateQueue
-	hook    webhookState
+	mu       sync.Mutex
+	baseURL  string
+	latency  time.Duration
+	changed  chan struct{} // closed and replaced whenever state changes
+	users    map[int64]User
+	blocked  map[int64]bool
+	chats    map[int64]*chatState
+	chatIDs  []int64 // creation order
+	files    map[string]*storedFile
+	paths    map[string]*storedFile
+	cbs      map[string]*callbackState
+	inline   map[string]*inlineState
+	cmds     map[commandKey][]BotCommand
+	faults   []faultRule
+	calls    []Call
+	handling int // Bot API calls inside their handler, long polls aside
+	subs     map[int]chan Event
+	seq      counters
+	updates  updateQueue
+	hook     webhookState
 }
 
 type counters struct {
@@ -221,7 +222,6 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, rest string) {
 		return
 	}
 	result, apiErr := s.call(r.Context(), method, handler, p)
-	s.record(method, p.recorded(), result, apiErr)
 	if apiErr != nil {
 		s.writeFault(w, apiErr)
 		return
@@ -245,9 +245,28 @@ func (s *Server) call(ctx context.Context, method string, h apiMethod, p params)
 		}
 	}
 	if f, ok := s.takeFault(method); ok {
+		s.record(method, p.recorded(), nil, f)
 		return nil, f
 	}
-	return h(ctx, p)
+	// A call's effects (a message in a chat) become visible inside the
+	// handler, its record just after; Calls waits for the calls in between
+	// so that what a test has seen happen is also listed. A long poll is
+	// left out: it may wait for seconds and changes nothing a test watches.
+	counted := !strings.EqualFold(method, "getUpdates")
+	if counted {
+		s.mu.Lock()
+		s.handling++
+		s.mu.Unlock()
+	}
+	result, apiErr := h(ctx, p)
+	s.record(method, p.recorded(), result, apiErr)
+	if counted {
+		s.mu.Lock()
+		s.handling--
+		s.notifyLocked()
+		s.mu.Unlock()
+	}
+	return result, apiErr
 }
 
 // Call is one recorded Bot API call.
@@ -269,10 +288,26 @@ func (s *Server) record(method string, p map[string]string, result any, apiErr *
 	s.mu.Unlock()
 }
 
-// Calls lists recorded calls of method (case-insensitive; "" lists all) in order.
+// Calls lists recorded calls of method (case-insensitive; "" lists all) in
+// order. It first waits, for at most a second, until no call is being handled,
+// so a call whose effect was already seen is listed.
 func (s *Server) Calls(method string) []Call {
+	deadline := time.NewTimer(time.Second)
+	defer deadline.Stop()
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	for waiting := true; waiting && s.handling > 0; {
+		changed := s.changed
+		s.mu.Unlock()
+		select {
+		case <-changed:
+		case <-deadline.C:
+			waiting = false
+		case <-s.closed:
+			waiting = false
+		}
+		s.mu.Lock()
+	}
 	var out []Call
 	for _, c := range s.calls {
 		if method == "" || strings.EqualFold(c.Method, method) {
