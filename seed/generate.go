@@ -8,9 +8,8 @@ import (
 	"slices"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"memebot/media"
+	"memebot/storage"
 )
 
 // generator holds the synthetic world: who the users are, what the memes are
@@ -37,18 +36,13 @@ type generator struct {
 	nSources int
 }
 
-func newGenerator(ctx context.Context, conn *pgx.Conn, opts Options) (*generator, error) {
+func newGenerator(ctx context.Context, bulk *storage.BulkLoad, opts Options) (*generator, error) {
 	g := &generator{opts: opts, rng: rand.New(rand.NewPCG(uint64(opts.Seed), 0x5eed)), now: time.Now().UTC()}
-	err := conn.QueryRow(ctx, `SELECT GREATEST(COALESCE(max(id), 0) + 1, $1) FROM users`, UserIDBase).Scan(&g.userBase)
-	if err == nil {
-		err = conn.QueryRow(ctx, `SELECT COALESCE(max(id), 0) + 1 FROM memes`).Scan(&g.memeBase)
-	}
-	if err == nil {
-		err = conn.QueryRow(ctx, `SELECT COALESCE(max(id), 0) + 1 FROM sources`).Scan(&g.srcBase)
-	}
+	free, err := bulk.FreeIDs(ctx, UserIDBase)
 	if err != nil {
-		return nil, fmt.Errorf("id bases: %w", err)
+		return nil, err
 	}
+	g.userBase, g.memeBase, g.srcBase = free.User, free.Meme, free.Source
 	g.world()
 	return g, nil
 }
@@ -135,96 +129,51 @@ func sum(xs []float64) float64 {
 	return s
 }
 
-func (g *generator) copyUsers(ctx context.Context, conn *pgx.Conn) error {
-	rows := make([][]any, g.opts.Users)
-	for i := range rows {
-		langs := userLangSets[g.userLangs[i]]
+func (g *generator) copyUsers(ctx context.Context, bulk *storage.BulkLoad) error {
+	users := make([]storage.LoadUser, g.opts.Users)
+	for i := range users {
 		role := "user"
 		if i%1000 == 999 {
 			role = "moderator"
 		}
-		created := g.userEnd[i].Add(-time.Duration(g.userCount[i]+10) * time.Minute)
-		rows[i] = []any{g.userBase + int64(i), fmt.Sprintf("seed_user_%d", i), "Seed", langs[0], langs,
-			role, g.userEnd[i], created, created}
+		users[i] = storage.LoadUser{ID: g.userBase + int64(i), Username: fmt.Sprintf("seed_user_%d", i), FirstName: "Seed",
+			Languages: userLangSets[g.userLangs[i]], Role: role, LastActiveAt: g.userEnd[i],
+			CreatedAt: g.userEnd[i].Add(-time.Duration(g.userCount[i]+10) * time.Minute)}
 	}
-	_, err := conn.CopyFrom(ctx, pgx.Identifier{"users"},
-		[]string{"id", "username", "first_name", "language_code", "languages", "role", "last_active_at", "created_at", "updated_at"},
-		pgx.CopyFromRows(rows))
-	return err
+	return bulk.CopyUsers(ctx, users)
 }
 
-func (g *generator) copySources(ctx context.Context, conn *pgx.Conn) error {
+func (g *generator) copySources(ctx context.Context, bulk *storage.BulkLoad) error {
 	platforms := []string{"telegram", "telegram", "vk", "instagram"}
-	rows := make([][]any, g.nSources)
-	for i := range rows {
-		p := platforms[i%len(platforms)]
-		rows[i] = []any{g.srcBase + int64(i), p, fmt.Sprintf("seed_%d_%d", g.opts.Seed, i), memeLanguages[g.srcLang[i]], "parsing_enabled"}
+	sources := make([]storage.LoadSource, g.nSources)
+	for i := range sources {
+		sources[i] = storage.LoadSource{ID: g.srcBase + int64(i), Platform: platforms[i%len(platforms)],
+			Handle: fmt.Sprintf("seed_%d_%d", g.opts.Seed, i), Language: memeLanguages[g.srcLang[i]]}
 	}
-	_, err := conn.CopyFrom(ctx, pgx.Identifier{"sources"}, []string{"id", "platform", "handle", "language", "status"}, pgx.CopyFromRows(rows))
-	if err != nil {
-		return err
-	}
-	_, err = conn.Exec(ctx, `SELECT setval(pg_get_serial_sequence('sources', 'id'), (SELECT max(id) FROM sources))`)
-	return err
+	return bulk.CopySources(ctx, sources)
 }
 
-// copyMemes loads the memes with triggers off (this session only) and then
-// creates their meme_stats rows in one statement.
-func (g *generator) copyMemes(ctx context.Context, conn *pgx.Conn) error {
+// copyMemes loads the memes with their stats and search rows.
+func (g *generator) copyMemes(ctx context.Context, bulk *storage.BulkLoad) error {
 	photo := media.Photo
 	types := []media.Kind{photo, photo, photo, photo, photo, photo, photo, photo, media.Video, media.Animation}
 	span := 180 * 24 * time.Hour
 	i := 0
 	texts := newTextWriter(g.opts.Seed)
-	src := pgx.CopyFromFunc(func() ([]any, error) {
+	return bulk.CopyMemes(ctx, g.memeBase, func() (storage.LoadMeme, bool) {
 		if i == g.opts.Memes {
-			return nil, nil
+			return storage.LoadMeme{}, false
 		}
 		id := g.memeBase + int64(i)
-		var uploader any
+		m := storage.LoadMeme{ID: id, SourceID: g.srcBase + int64(g.memeSrc[i]), Kind: types[i%len(types)],
+			Language: memeLanguages[g.memeLang[i]], FileID: fmt.Sprintf("seed-file-%d", id),
+			CreatedAt: g.now.Add(-span + time.Duration(float64(span)*float64(i)/float64(g.opts.Memes))),
+			Text:      texts.text(memeLanguages[g.memeLang[i]])}
 		if g.memeUp[i] > 0 {
-			uploader = g.userBase + int64(g.memeUp[i]-1)
+			uploader := g.userBase + int64(g.memeUp[i]-1)
+			m.UploaderID = &uploader
 		}
-		created := g.now.Add(-span + time.Duration(float64(span)*float64(i)/float64(g.opts.Memes)))
-		row := []any{id, g.srcBase + int64(g.memeSrc[i]), uploader, string(types[i%len(types)]), "ok",
-			memeLanguages[g.memeLang[i]], "", fmt.Sprintf("seed-file-%d", id), created, created, created,
-			texts.text(memeLanguages[g.memeLang[i]])}
 		i++
-		return row, nil
+		return m, true
 	})
-	return withReplicationRole(ctx, conn, func() error {
-		_, err := conn.CopyFrom(ctx, pgx.Identifier{"memes"}, []string{"id", "source_id", "uploader_id", "type", "status",
-			"language", "caption", "storage_file_id", "created_at", "updated_at", "published_at", "ocr_text"}, src)
-		if err != nil {
-			return err
-		}
-		if _, err := conn.Exec(ctx, `SELECT setval(pg_get_serial_sequence('memes', 'id'), (SELECT max(id) FROM memes))`); err != nil {
-			return err
-		}
-		_, err = conn.Exec(ctx, `
-INSERT INTO meme_stats (meme_id, serving, language, source_id, uploaded)
-SELECT id, status = 'ok', language, source_id, uploader_id IS NOT NULL FROM memes WHERE id >= $1
-ON CONFLICT (meme_id) DO NOTHING`, g.memeBase)
-		if err != nil {
-			return err
-		}
-		return withoutIndexes(ctx, conn, "meme_search", func() error {
-			_, err := conn.Exec(ctx, `
-INSERT INTO meme_search (meme_id, doc)
-SELECT id, meme_search_doc(ocr_text, caption, description) FROM memes
-WHERE id >= $1 AND status = 'ok' AND storage_file_id <> ''
-ON CONFLICT (meme_id) DO NOTHING`, g.memeBase)
-			return err
-		})
-	})
-}
-
-// withReplicationRole runs fn with triggers and foreign-key checks off for
-// this session (superuser only); without the privilege they simply stay on.
-func withReplicationRole(ctx context.Context, conn *pgx.Conn, fn func() error) error {
-	if _, err := conn.Exec(ctx, `SET session_replication_role = replica`); err != nil {
-		return fn()
-	}
-	defer conn.Exec(context.WithoutCancel(ctx), `SET session_replication_role = DEFAULT`)
-	return fn()
 }

@@ -6,7 +6,7 @@ import (
 	"slices"
 	"time"
 
-	"github.com/jackc/pgx/v5"
+	"memebot/storage"
 )
 
 // Shape of the synthetic activity.
@@ -20,22 +20,19 @@ const (
 
 // copyReactions streams the reactions, generated user by user in a goroutine
 // of its own, into COPY.
-func (g *generator) copyReactions(ctx context.Context, conn *pgx.Conn) error {
+func (g *generator) copyReactions(ctx context.Context, bulk *storage.BulkLoad) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	batches := make(chan [][]any, 8)
+	batches := make(chan []storage.LoadReaction, 8)
 	go g.generateReactions(ctx, batches)
-	src := &batchSource{ch: batches}
-	_, err := conn.CopyFrom(ctx, pgx.Identifier{"reactions"},
-		[]string{"user_id", "meme_id", "engine", "sent_at", "reaction", "reacted_at"}, src)
-	return err
+	return bulk.CopyReactions(ctx, batches)
 }
 
-func (g *generator) generateReactions(ctx context.Context, out chan<- [][]any) {
+func (g *generator) generateReactions(ctx context.Context, out chan<- []storage.LoadReaction) {
 	defer close(out)
 	seen := make(map[int32]struct{})
 	var picks []int32
-	batch := make([][]any, 0, batchRows)
+	batch := make([]storage.LoadReaction, 0, batchRows)
 	for u := range g.opts.Users {
 		picks = g.pickMemes(u, seen, picks[:0])
 		times := g.timeline(u, len(picks))
@@ -49,7 +46,7 @@ func (g *generator) generateReactions(ctx context.Context, out chan<- [][]any) {
 				case <-ctx.Done():
 					return
 				}
-				batch = make([][]any, 0, batchRows)
+				batch = make([]storage.LoadReaction, 0, batchRows)
 			}
 		}
 	}
@@ -112,39 +109,17 @@ func (g *generator) timeline(u, n int) []time.Time {
 	return times
 }
 
-func (g *generator) reaction(u int, m int32, sent time.Time) []any {
-	row := []any{g.userBase + int64(u), g.memeBase + int64(m), "seed", sent, nil, nil}
+func (g *generator) reaction(u int, m int32, sent time.Time) storage.LoadReaction {
+	r := storage.LoadReaction{UserID: g.userBase + int64(u), MemeID: g.memeBase + int64(m), Engine: "seed", SentAt: sent}
 	if g.rng.Float64() < unreactedShare {
-		return row
+		return r
 	}
 	p := sigmoid(likeBias + 0.9*float64(g.memeQual[m]) + float64(g.userBias[u]))
-	reaction := int16(2)
+	r.Reaction = storage.Dislike
 	if g.rng.Float64() < p {
-		reaction = 1
+		r.Reaction = storage.Like
 	}
 	delay := time.Duration(math.Exp(math.Log(3)+0.8*g.rng.NormFloat64()) * float64(time.Second))
-	row[4], row[5] = reaction, sent.Add(delay)
-	return row
+	r.ReactedAt = sent.Add(delay)
+	return r
 }
-
-// batchSource feeds COPY from the generator's batches.
-type batchSource struct {
-	ch    <-chan [][]any
-	batch [][]any
-	i     int
-}
-
-func (s *batchSource) Next() bool {
-	s.i++
-	for s.i >= len(s.batch) {
-		b, ok := <-s.ch
-		if !ok {
-			return false
-		}
-		s.batch, s.i = b, 0
-	}
-	return true
-}
-
-func (s *batchSource) Values() ([]any, error) { return s.batch[s.i], nil }
-func (s *batchSource) Err() error             { return nil }

@@ -13,8 +13,6 @@ import (
 	"math/rand/v2"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"memebot/stats"
 	"memebot/storage"
 )
@@ -48,28 +46,20 @@ func Run(ctx context.Context, store *storage.Store, opts Options) error {
 	if opts.Users <= 0 || opts.Memes <= 0 {
 		return fmt.Errorf("seed: need users and memes, got %d and %d", opts.Users, opts.Memes)
 	}
-	pooled, err := store.Pool().Acquire(ctx)
+	err := store.RunBulkLoad(ctx, func(ctx context.Context, bulk *storage.BulkLoad) error {
+		return load(ctx, bulk, store, opts)
+	})
 	if err != nil {
-		return fmt.Errorf("seed: connection: %w", err)
-	}
-	// The load changes session settings: the connection leaves the pool and
-	// is closed after it.
-	conn := pooled.Hijack()
-	defer conn.Close(context.WithoutCancel(ctx))
-	if err := load(ctx, conn, store, opts); err != nil {
 		return fmt.Errorf("seed: %w", err)
 	}
 	return nil
 }
 
-func load(ctx context.Context, conn *pgx.Conn, store *storage.Store, opts Options) error {
-	if err := checkNotSeeded(ctx, conn, opts.Seed); err != nil {
+func load(ctx context.Context, bulk *storage.BulkLoad, store *storage.Store, opts Options) error {
+	if err := checkNotSeeded(ctx, bulk, opts.Seed); err != nil {
 		return err
 	}
-	if _, err := conn.Exec(ctx, `SET maintenance_work_mem = '1GB'`); err != nil {
-		return err
-	}
-	g, err := newGenerator(ctx, conn, opts)
+	g, err := newGenerator(ctx, bulk, opts)
 	if err != nil {
 		return err
 	}
@@ -81,18 +71,18 @@ func load(ctx context.Context, conn *pgx.Conn, store *storage.Store, opts Option
 		opts.Log.Info("seed: step done", slog.String("step", name), slog.Duration("took", time.Since(start)))
 		return nil
 	}
-	if err := step("users", func() error { return g.copyUsers(ctx, conn) }); err != nil {
+	if err := step("users", func() error { return g.copyUsers(ctx, bulk) }); err != nil {
 		return err
 	}
-	if err := step("sources", func() error { return g.copySources(ctx, conn) }); err != nil {
+	if err := step("sources", func() error { return g.copySources(ctx, bulk) }); err != nil {
 		return err
 	}
-	return withoutIndexes(ctx, conn, "meme_stats", func() error {
-		if err := step("memes", func() error { return g.copyMemes(ctx, conn) }); err != nil {
+	return bulk.WithoutIndexes(ctx, "meme_stats", func() error {
+		if err := step("memes", func() error { return g.copyMemes(ctx, bulk) }); err != nil {
 			return err
 		}
-		err := withoutIndexes(ctx, conn, "reactions", func() error {
-			return step("reactions", func() error { return g.copyReactions(ctx, conn) })
+		err := bulk.WithoutIndexes(ctx, "reactions", func() error {
+			return step("reactions", func() error { return g.copyReactions(ctx, bulk) })
 		})
 		if err != nil {
 			return err
@@ -113,53 +103,16 @@ var ErrAlreadySeeded = errors.New("already seeded")
 
 // checkNotSeeded looks for the sources of seed's data set (their handles
 // carry the seed); another seed's data set is added next to it.
-func checkNotSeeded(ctx context.Context, conn *pgx.Conn, seed int64) error {
-	var sources, memes int64
-	err := conn.QueryRow(ctx, `
-SELECT count(DISTINCT s.id), count(m.id) FROM sources s LEFT JOIN memes m ON m.source_id = s.id
-WHERE s.handle LIKE $1`, fmt.Sprintf(`seed\_%d\_%%`, seed)).Scan(&sources, &memes)
+func checkNotSeeded(ctx context.Context, bulk *storage.BulkLoad, seed int64) error {
+	sources, memes, err := bulk.SourcesWithHandlePrefix(ctx, fmt.Sprintf("seed_%d_", seed))
 	if err != nil {
-		return fmt.Errorf("look for an earlier data set: %w", err)
+		return err
 	}
 	if sources > 0 {
 		return fmt.Errorf("%w: the database holds the data set of --seed %d (%d sources, %d memes); nothing written "+
 			"(another --seed adds a second data set)", ErrAlreadySeeded, seed, sources, memes)
 	}
 	return nil
-}
-
-// withoutIndexes drops the table's secondary indexes (not those backing
-// constraints), runs fn, and builds them again, which is much faster than
-// maintaining them row by row during a bulk load.
-func withoutIndexes(ctx context.Context, conn *pgx.Conn, table string, fn func() error) (err error) {
-	rows, err := conn.Query(ctx, `
-SELECT i.indexname, i.indexdef FROM pg_indexes i
-WHERE i.schemaname = current_schema() AND i.tablename = $1
-  AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)`, table)
-	if err != nil {
-		return err
-	}
-	var names, defs []string
-	var name, def string
-	if _, err := pgx.ForEachRow(rows, []any{&name, &def}, func() error {
-		names, defs = append(names, name), append(defs, def)
-		return nil
-	}); err != nil {
-		return err
-	}
-	for _, n := range names {
-		if _, err := conn.Exec(ctx, `DROP INDEX `+pgx.Identifier{n}.Sanitize()); err != nil {
-			return err
-		}
-	}
-	defer func() {
-		for _, d := range defs {
-			if _, e := conn.Exec(context.WithoutCancel(ctx), d); e != nil && err == nil {
-				err = fmt.Errorf("rebuild index: %w", e)
-			}
-		}
-	}()
-	return fn()
 }
 
 // pick draws an index with the given shares.

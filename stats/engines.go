@@ -1,13 +1,6 @@
 package stats
 
-import (
-	"context"
-	"fmt"
-
-	"github.com/jackc/pgx/v5"
-
-	"memebot/storage"
-)
+import "memebot/storage"
 
 // engineArms counts, per maturity stage and engine, the likes and dislikes
 // of a run's reactions: the evidence the learned blend draws from. The stage
@@ -32,23 +25,11 @@ func (a engineArms) add(stage, engine string, like bool) {
 	}
 }
 
-// writeEngines decays every engine's counts by EngineDecay (old evidence
-// fades, so the blend follows a change) and adds the run's.
-func (j *Job) writeEngines(ctx context.Context, tx pgx.Tx, arms engineArms) error {
-	if len(arms) == 0 {
-		return nil
+// counts lists the run's counts for the store.
+func (a engineArms) counts() []storage.EngineCounts {
+	out := make([]storage.EngineCounts, 0, len(a))
+	for k, c := range a {
+		out = append(out, storage.EngineCounts{Stage: k[0], Engine: k[1], Likes: c[0], Dislikes: c[1]})
 	}
-	if _, err := tx.Exec(ctx, `UPDATE engine_stats SET likes = likes * $1, dislikes = dislikes * $1`, j.opts.EngineDecay); err != nil {
-		return fmt.Errorf("decay engine stats: %w", err)
-	}
-	for k, c := range arms {
-		_, err := tx.Exec(ctx, `
-INSERT INTO engine_stats (stage, engine, likes, dislikes) VALUES ($1, $2, $3, $4)
-ON CONFLICT (stage, engine) DO UPDATE SET likes = engine_stats.likes + EXCLUDED.likes,
-    dislikes = engine_stats.dislikes + EXCLUDED.dislikes, updated_at = now()`, k[0], k[1], c[0], c[1])
-		if err != nil {
-			return fmt.Errorf("engine stats: %w", err)
-		}
-	}
-	return nil
+	return out
 }

@@ -31,8 +31,6 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"memebot/storage"
 )
 
@@ -98,8 +96,8 @@ func (j *Job) Run(ctx context.Context) (Result, error) {
 func (j *Job) RunUntil(ctx context.Context, until time.Time) (Result, error) {
 	start := time.Now()
 	var res Result
-	err := j.store.PgxTx(ctx, func(ctx context.Context, tx pgx.Tx) (err error) {
-		res, err = j.run(ctx, tx, until)
+	err := j.store.RunStats(ctx, func(ctx context.Context, run *storage.StatsRun) (err error) {
+		res, err = j.run(ctx, run, until)
 		return err
 	})
 	if err != nil {
@@ -111,17 +109,12 @@ func (j *Job) RunUntil(ctx context.Context, until time.Time) (Result, error) {
 	return res, nil
 }
 
-func (j *Job) run(ctx context.Context, tx pgx.Tx, until time.Time) (Result, error) {
+func (j *Job) run(ctx context.Context, run *storage.StatsRun, until time.Time) (Result, error) {
 	var res Result
-	// A first run (or a backfill) aggregates millions of rows: give it room.
-	if _, err := tx.Exec(ctx, `SET LOCAL work_mem = '256MB'`); err != nil {
-		return res, err
-	}
-	err := tx.QueryRow(ctx, `
-SELECT processed_until, least(clock_timestamp() - make_interval(secs => $1), $2)
-FROM stats_watermarks WHERE name = 'reactions' FOR UPDATE`, j.opts.Lag.Seconds(), until).Scan(&res.From, &res.Until)
+	var err error
+	res.From, res.Until, err = run.Window(ctx, j.opts.Lag, until)
 	if err != nil {
-		return res, fmt.Errorf("watermark: %w", err)
+		return res, err
 	}
 	if !res.Until.After(res.From) {
 		return res, nil
@@ -131,13 +124,9 @@ FROM stats_watermarks WHERE name = 'reactions' FOR UPDATE`, j.opts.Lag.Seconds()
 		j.log.Debug("stats: phase done", slog.String("phase", name), slog.Duration("took", time.Since(phase)))
 		phase = time.Now()
 	}
-	if err := j.replay(ctx, tx, &res); err != nil {
+	if err := j.replay(ctx, run, &res); err != nil {
 		return res, err
 	}
 	lap("replay")
-	_, err = tx.Exec(ctx, `UPDATE stats_watermarks SET processed_until = $1, updated_at = now() WHERE name = 'reactions'`, res.Until)
-	if err != nil {
-		return res, fmt.Errorf("advance watermark: %w", err)
-	}
-	return res, nil
+	return res, run.AdvanceWatermark(ctx, res.Until)
 }

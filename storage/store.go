@@ -95,6 +95,7 @@ func (s *Store) Pool() *pgxpool.Pool { return s.pool }
 
 func init() {
 	handles.Gorm = func(st any) *gorm.DB { return st.(*Store).db }
+	handles.Pool = func(st any) *pgxpool.Pool { return st.(*Store).pool }
 }
 
 // Ping reports whether PostgreSQL answers (on gorm's pool: both pools reach

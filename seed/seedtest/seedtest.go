@@ -69,14 +69,14 @@ func BigStore(tb testing.TB) *storage.Store {
 		tb.Fatal(err)
 	}
 	var seeded bool
-	st.Pool().QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM memes)`).Scan(&seeded)
+	storagetest.Pool(st).QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM memes)`).Scan(&seeded)
 	if !seeded {
 		start := time.Now()
 		opts.Log = log
 		if err := seed.Run(ctx, st, opts); err != nil {
 			tb.Fatal(err)
 		}
-		if _, err := st.Pool().Exec(ctx, `VACUUM ANALYZE`); err != nil {
+		if _, err := storagetest.Pool(st).Exec(ctx, `VACUUM ANALYZE`); err != nil {
 			tb.Fatal(err)
 		}
 		tb.Logf("seeded %d users, %d memes, %d reactions in %v (incl. VACUUM ANALYZE)",

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"gorm.io/gorm"
 
 	"memebot/storage"
@@ -151,6 +152,10 @@ func withDatabase(raw, db string) string {
 // DB is st's gorm handle, for tests that set up or look at rows directly;
 // the program itself reaches the database only through st's methods.
 func DB(st *storage.Store) *gorm.DB { return handles.Gorm(st) }
+
+// Pool is st's pgx pool, for tests that set up or look at rows directly
+// (see DB).
+func Pool(st *storage.Store) *pgxpool.Pool { return handles.Pool(st) }
 
 // SQL is the database/sql handle under st's gorm handle (see DB).
 func SQL(st *storage.Store) *sql.DB {

@@ -4,7 +4,13 @@
 // this package to storage and its subpackages.
 package handles
 
-import "gorm.io/gorm"
+import (
+	"github.com/jackc/pgx/v5/pgxpool"
+	"gorm.io/gorm"
+)
 
 // Set by package storage when it loads; store is a *storage.Store.
-var Gorm func(store any) *gorm.DB
+var (
+	Gorm func(store any) *gorm.DB
+	Pool func(store any) *pgxpool.Pool
+)
