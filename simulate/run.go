@@ -11,8 +11,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"memebot/recommend"
 	"memebot/stats"
 	"memebot/storage"
@@ -114,12 +112,8 @@ func Run(ctx context.Context, w *World, policy Policy, env Env) (Outcome, error)
 		return Outcome{}, err
 	}
 	// A real database has planner statistics; a just-loaded one has none.
-	err = store.PgxTx(ctx, func(ctx context.Context, tx pgx.Tx) error {
-		_, err := tx.Exec(ctx, `ANALYZE`)
-		return err
-	})
-	if err != nil {
-		return Outcome{}, fmt.Errorf("simulate: analyze: %w", err)
+	if err := store.Analyze(ctx); err != nil {
+		return Outcome{}, fmt.Errorf("simulate: %w", err)
 	}
 	opts := stats.DefaultOptions()
 	opts.Lag = 0 // the virtual clock runs the job after every press it should see
@@ -131,11 +125,11 @@ func Run(ctx context.Context, w *World, policy Policy, env Env) (Outcome, error)
 		imprs: make([]int, len(w.Memes)), to20: make([]time.Duration, len(w.Memes)), served: make([]bool, len(w.Memes)),
 		stored: w.Initial, phases: map[string]time.Duration{},
 	}
-	var autovacuum string
-	if err := store.Pool().QueryRow(ctx, `SHOW autovacuum`).Scan(&autovacuum); err != nil {
-		return Outcome{}, fmt.Errorf("simulate: autovacuum: %w", err)
+	autovacuum, err := store.Autovacuum(ctx)
+	if err != nil {
+		return Outcome{}, fmt.Errorf("simulate: %w", err)
 	}
-	r.vacuums = autovacuum == "off"
+	r.vacuums = !autovacuum
 	r.phases["setup"] = time.Since(began)
 	r.colike.Lag, r.model.Lag = 0, 0
 	defer r.feed.Close()
@@ -379,7 +373,9 @@ func (r *run) arrive(ctx context.Context) error {
 	if to == r.stored {
 		return nil
 	}
-	err := r.store.PgxTx(ctx, func(ctx context.Context, tx pgx.Tx) error { return insertMemes(ctx, tx, r.w, r.stored, to) })
+	err := r.store.RunLoadTx(ctx, func(ctx context.Context, load *storage.BulkLoad) error {
+		return insertMemes(ctx, load, r.w, r.stored, to)
+	})
 	if err != nil {
 		return err
 	}
@@ -409,33 +405,8 @@ func (r *run) vacuum(ctx context.Context) error {
 	if !r.vacuums {
 		return nil
 	}
-	db := r.store.Pool()
-	rows, err := db.Query(ctx, `
-SELECT format('%I', relname), n_dead_tup > 50 + 0.2 * n_live_tup
-FROM pg_stat_user_tables
-WHERE n_dead_tup > 50 + 0.2 * n_live_tup OR n_mod_since_analyze > 50 + 0.1 * n_live_tup`)
-	if err != nil {
-		return fmt.Errorf("simulate: tables to vacuum: %w", err)
-	}
-	type due struct {
-		table  string
-		vacuum bool
-	}
-	tables, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (due, error) {
-		var d due
-		return d, row.Scan(&d.table, &d.vacuum)
-	})
-	if err != nil {
-		return fmt.Errorf("simulate: tables to vacuum: %w", err)
-	}
-	for _, t := range tables {
-		stmt := "ANALYZE " + t.table
-		if t.vacuum {
-			stmt = "VACUUM (ANALYZE) " + t.table
-		}
-		if _, err := db.Exec(ctx, stmt); err != nil {
-			return fmt.Errorf("simulate: %s: %w", stmt, err)
-		}
+	if err := r.store.VacuumDue(ctx); err != nil {
+		return fmt.Errorf("simulate: %w", err)
 	}
 	return nil
 }

@@ -121,7 +121,7 @@ func TestSimulationDatabaseIsUnlogged(t *testing.T) {
 		}
 	})
 	var tables, logged []string
-	err = st.Pool().QueryRow(ctx, `
+	err = storagetest.Pool(st).QueryRow(ctx, `
 SELECT array_agg(relname ORDER BY relname), coalesce(array_agg(relname ORDER BY relname) FILTER (WHERE relpersistence = 'p'), '{}')
 FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind = 'r'`).Scan(&tables, &logged)
 	if err != nil {

@@ -6,17 +6,27 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"memebot/media"
 )
 
-// BulkLoad writes a synthetic data set (package seed) over a connection of
-// its own with COPY: the load changes session settings, so the connection
-// leaves the pool and is closed after it.
-type BulkLoad struct{ conn *pgx.Conn }
+// BulkLoad writes a synthetic data set (packages seed and simulate) with
+// COPY and statements over arrays, on a connection of its own
+// (RunBulkLoad) or in a transaction (RunLoadTx).
+type BulkLoad struct{ conn loadConn }
+
+// loadConn is what a connection and a transaction both answer.
+type loadConn interface {
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+	CopyFrom(ctx context.Context, table pgx.Identifier, columns []string, src pgx.CopyFromSource) (int64, error)
+}
 
 // RunBulkLoad runs fn on a connection taken out of the pool, with room for
-// building indexes; the connection is closed when fn returns.
+// building indexes: the load changes session settings, so the connection
+// is closed when fn returns.
 func (s *Store) RunBulkLoad(ctx context.Context, fn func(ctx context.Context, load *BulkLoad) error) error {
 	pooled, err := s.pool.Acquire(ctx)
 	if err != nil {
@@ -28,6 +38,12 @@ func (s *Store) RunBulkLoad(ctx context.Context, fn func(ctx context.Context, lo
 		return fmt.Errorf("storage: bulk load: %w", err)
 	}
 	return fn(ctx, &BulkLoad{conn: conn})
+}
+
+// RunLoadTx runs fn in a transaction on a connection of the pool; it
+// commits when fn returns nil.
+func (s *Store) RunLoadTx(ctx context.Context, fn func(ctx context.Context, load *BulkLoad) error) error {
+	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error { return fn(ctx, &BulkLoad{conn: tx}) })
 }
 
 // SourcesWithHandlePrefix counts the sources whose handle starts with
