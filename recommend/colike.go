@@ -6,8 +6,6 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"memebot/storage"
 )
 
@@ -40,8 +38,8 @@ type CoLikesResult struct {
 // Run folds the likes since the last run into meme_colikes, in one transaction.
 func (c *CoLikes) Run(ctx context.Context) (CoLikesResult, error) {
 	var res CoLikesResult
-	err := c.store.PgxTx(ctx, func(ctx context.Context, tx pgx.Tx) (err error) {
-		res, err = c.run(ctx, tx)
+	err := c.store.RunCoLikes(ctx, func(ctx context.Context, run *storage.CoLikesRun) (err error) {
+		res, err = c.run(ctx, run)
 		return err
 	})
 	if err != nil {
@@ -50,121 +48,56 @@ func (c *CoLikes) Run(ctx context.Context) (CoLikesResult, error) {
 	return res, nil
 }
 
-type like struct{ user, meme int64 }
-
-func (c *CoLikes) run(ctx context.Context, tx pgx.Tx) (CoLikesResult, error) {
+func (c *CoLikes) run(ctx context.Context, run *storage.CoLikesRun) (CoLikesResult, error) {
 	var res CoLikesResult
-	err := tx.QueryRow(ctx, `
-SELECT processed_until, clock_timestamp() - make_interval(secs => $1)
-FROM stats_watermarks WHERE name = 'colikes' FOR UPDATE`, c.Lag.Seconds()).Scan(&res.From, &res.Until)
+	var err error
+	res.From, res.Until, err = run.Window(ctx, c.Lag, time.Now().Add(time.Hour))
 	if err != nil {
-		return res, fmt.Errorf("watermark: %w", err)
+		return res, err
 	}
 	if !res.Until.After(res.From) {
 		return res, nil
 	}
-	rows, err := tx.Query(ctx, `
-SELECT user_id, meme_id FROM reactions
-WHERE reacted_at > $1 AND reacted_at <= $2 AND reaction = 1 AND engine <> $3
-ORDER BY user_id, reacted_at, meme_id`, res.From, res.Until, storage.EngineApprovalLike)
+	likes, err := run.Likes(ctx, res.From, res.Until)
 	if err != nil {
-		return res, fmt.Errorf("read likes: %w", err)
-	}
-	likes, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (like, error) {
-		var l like
-		return l, r.Scan(&l.user, &l.meme)
-	})
-	if err != nil {
-		return res, fmt.Errorf("read likes: %w", err)
+		return res, err
 	}
 	res.Likes = len(likes)
-	recent, err := c.recentLikes(ctx, tx, likes, res.From)
+	recent, err := run.LatestLikes(ctx, likers(likes), res.From, c.Window)
 	if err != nil {
 		return res, err
 	}
 	pairs := map[[2]int64]int32{}
 	for _, l := range likes {
-		prev := recent[l.user]
+		prev := recent[l.UserID]
 		for _, p := range prev {
-			if p != l.meme {
-				pairs[[2]int64{l.meme, p}]++
-				pairs[[2]int64{p, l.meme}]++
+			if p != l.MemeID {
+				pairs[[2]int64{l.MemeID, p}]++
+				pairs[[2]int64{p, l.MemeID}]++
 			}
 		}
-		prev = append(prev, l.meme)
+		prev = append(prev, l.MemeID)
 		if len(prev) > c.Window {
 			prev = prev[len(prev)-c.Window:]
 		}
-		recent[l.user] = prev
+		recent[l.UserID] = prev
 	}
 	res.Pairs = len(pairs)
-	if err := writePairs(ctx, tx, pairs); err != nil {
+	if err := run.AddCoLikes(ctx, pairs); err != nil {
 		return res, err
 	}
-	_, err = tx.Exec(ctx, `UPDATE stats_watermarks SET processed_until = $1, updated_at = now() WHERE name = 'colikes'`, res.Until)
-	if err != nil {
-		return res, fmt.Errorf("advance watermark: %w", err)
-	}
-	return res, nil
+	return res, run.AdvanceWatermark(ctx, res.Until)
 }
 
-// recentLikes is each user's last Window likes up to `before`, oldest first.
-func (c *CoLikes) recentLikes(ctx context.Context, tx pgx.Tx, likes []like, before time.Time) (map[int64][]int64, error) {
+// likers lists the people of likes, which are in order by person.
+func likers(likes []storage.MemeLike) []int64 {
 	var users []int64
 	for i, l := range likes {
-		if i == 0 || likes[i-1].user != l.user {
-			users = append(users, l.user)
+		if i == 0 || likes[i-1].UserID != l.UserID {
+			users = append(users, l.UserID)
 		}
 	}
-	out := make(map[int64][]int64, len(users))
-	if len(users) == 0 {
-		return out, nil
-	}
-	rows, err := tx.Query(ctx, `
-SELECT u.id, l.meme_id
-FROM unnest($1::bigint[]) AS u(id)
-CROSS JOIN LATERAL (
-    SELECT meme_id, reacted_at FROM reactions
-    WHERE user_id = u.id AND reaction = 1 AND reacted_at <= $2 AND engine <> $4
-    ORDER BY reacted_at DESC, meme_id DESC
-    LIMIT $3
-) l
-ORDER BY u.id, l.reacted_at, l.meme_id`, users, before, c.Window, storage.EngineApprovalLike)
-	if err != nil {
-		return nil, fmt.Errorf("read earlier likes: %w", err)
-	}
-	var l like
-	_, err = pgx.ForEachRow(rows, []any{&l.user, &l.meme}, func() error {
-		out[l.user] = append(out[l.user], l.meme)
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("read earlier likes: %w", err)
-	}
-	return out, nil
-}
-
-func writePairs(ctx context.Context, tx pgx.Tx, pairs map[[2]int64]int32) error {
-	if len(pairs) == 0 {
-		return nil
-	}
-	if _, err := tx.Exec(ctx, `CREATE TEMP TABLE colikes_new (meme_id BIGINT, other_id BIGINT, n INT) ON COMMIT DROP`); err != nil {
-		return fmt.Errorf("write pairs: %w", err)
-	}
-	rows := make([][]any, 0, len(pairs))
-	for k, n := range pairs {
-		rows = append(rows, []any{k[0], k[1], n})
-	}
-	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"colikes_new"}, []string{"meme_id", "other_id", "n"}, pgx.CopyFromRows(rows)); err != nil {
-		return fmt.Errorf("write pairs: %w", err)
-	}
-	_, err := tx.Exec(ctx, `
-INSERT INTO meme_colikes AS c (meme_id, other_id, n) SELECT meme_id, other_id, n FROM colikes_new
-ON CONFLICT (meme_id, other_id) DO UPDATE SET n = c.n + EXCLUDED.n`)
-	if err != nil {
-		return fmt.Errorf("write pairs: %w", err)
-	}
-	return nil
+	return users
 }
 
 // coLikedSQL is co_liked: the memes most often liked together with the

@@ -2,7 +2,6 @@ package recommend
 
 import (
 	"context"
-	"fmt"
 	"maps"
 	"slices"
 	"time"
@@ -14,26 +13,26 @@ import (
 // Memes with no reactions get their content vector from the words' current
 // vectors.
 func (m *factorRun) fold(ctx context.Context, from time.Time) (FactorsResult, error) {
-	fresh, err := m.reactions(ctx, "AND r.reacted_at > $2", from)
+	fresh, err := m.run.RatingsSince(ctx, from)
 	if err != nil {
 		return FactorsResult{}, err
 	}
 	users, memes := map[int64]bool{}, map[int64]bool{}
 	for _, r := range fresh {
-		users[r.user], memes[r.meme] = true, true
+		users[r.UserID], memes[r.MemeID] = true, true
 	}
-	sums, err := m.wordSums(ctx)
+	sums, err := m.readWordSums(ctx)
 	if err != nil {
 		return FactorsResult{}, err
 	}
 	// The people, against the memes' vectors.
-	history, err := m.reactions(ctx, "AND r.user_id = ANY($2)", slices.Collect(maps.Keys(users)))
+	history, err := m.run.RatingsBy(ctx, slices.Collect(maps.Keys(users)))
 	if err != nil {
 		return FactorsResult{}, err
 	}
 	seen := map[int64]bool{}
 	for _, r := range history {
-		seen[r.meme] = true
+		seen[r.MemeID] = true
 	}
 	memeVecs, counts, err := m.memeVectors(ctx, slices.Collect(maps.Keys(seen)), sums)
 	if err != nil {
@@ -41,7 +40,7 @@ func (m *factorRun) fold(ctx context.Context, from time.Time) (FactorsResult, er
 	}
 	userIDs, userVecs := solveUsers(history, memeVecs)
 	// The memes, against the people's vectors.
-	onMemes, err := m.reactions(ctx, "AND r.meme_id = ANY($2)", slices.Collect(maps.Keys(memes)))
+	onMemes, err := m.run.RatingsOf(ctx, slices.Collect(maps.Keys(memes)))
 	if err != nil {
 		return FactorsResult{}, err
 	}
@@ -52,7 +51,7 @@ func (m *factorRun) fold(ctx context.Context, from time.Time) (FactorsResult, er
 	if err := m.loadUsers(ctx, onMemes, people); err != nil {
 		return FactorsResult{}, err
 	}
-	words, err := m.texts(ctx, "AND m.id = ANY($1)", slices.Collect(maps.Keys(memes)))
+	words, err := wordsOf(m.run.MemeTextsOf(ctx, slices.Collect(maps.Keys(memes))))
 	if err != nil {
 		return FactorsResult{}, err
 	}
@@ -63,8 +62,7 @@ func (m *factorRun) fold(ctx context.Context, from time.Time) (FactorsResult, er
 	}
 	userIDs, userVecs = solveUsers(history, memeVecs)
 	// Memes nothing is known of yet: their words' vectors, which just moved.
-	unknown, err := m.texts(ctx, `AND NOT EXISTS (SELECT 1 FROM meme_factors f WHERE f.meme_id = m.id AND f.reactions > 0)
-    AND m.id <> ALL($1)`, append([]int64{}, memeIDs...))
+	unknown, err := wordsOf(m.run.UnknownMemeTexts(ctx, append([]int64{}, memeIDs...)))
 	if err != nil {
 		return FactorsResult{}, err
 	}
@@ -73,10 +71,10 @@ func (m *factorRun) fold(ctx context.Context, from time.Time) (FactorsResult, er
 		newVecs = append(newVecs, contentVector(ws, sums, m.meanLike))
 		newCounts = append(newCounts, 0)
 	}
-	if err := m.writeMemes(ctx, memeIDs, newVecs, newCounts); err != nil {
+	if err := m.run.SaveMemeVectors(ctx, memeIDs, newVecs, newCounts); err != nil {
 		return FactorsResult{}, err
 	}
-	if err := m.writeUsers(ctx, userIDs, userVecs); err != nil {
+	if err := m.run.SaveUserVectors(ctx, userIDs, userVecs); err != nil {
 		return FactorsResult{}, err
 	}
 	changed := map[string]*wordSum{}
@@ -91,7 +89,7 @@ func (m *factorRun) fold(ctx context.Context, from time.Time) (FactorsResult, er
 
 // solveUsers solves every person of the reactions against the memes' vectors.
 func solveUsers(history []reaction, memeVecs map[int64][]float32) ([]int64, [][]float32) {
-	byUser, vecs := groupReactions(history, func(r reaction) (int64, int64) { return r.user, r.meme }, memeVecs)
+	byUser, vecs := groupReactions(history, func(r reaction) (int64, int64) { return r.UserID, r.MemeID }, memeVecs)
 	index := slices.Sorted(maps.Keys(byUser))
 	out := make([][]float32, len(index))
 	for k, u := range index {
@@ -119,7 +117,7 @@ func groupReactions(reacts []reaction, sides func(reaction) (int64, int64), othe
 			index[other] = i
 			vecs = append(vecs, v)
 		}
-		groups[key] = append(groups[key], rated{i, r.like})
+		groups[key] = append(groups[key], rated{i, r.Like})
 	}
 	return groups, vecs
 }
@@ -129,7 +127,7 @@ func groupReactions(reacts []reaction, sides func(reaction) (int64, int64), othe
 // returns the memes, their vectors and reaction counts, and the words moved.
 func (m *factorRun) solveMemes(onMemes []reaction, people map[int64][]float32, words map[int64][]string,
 	oldVecs map[int64][]float32, oldCounts map[int64]int, sums map[string]*wordSum) ([]int64, [][]float32, []int, map[string]bool) {
-	byMeme, vecs := groupReactions(onMemes, func(r reaction) (int64, int64) { return r.meme, r.user }, people)
+	byMeme, vecs := groupReactions(onMemes, func(r reaction) (int64, int64) { return r.MemeID, r.UserID }, people)
 	ids := slices.Sorted(maps.Keys(byMeme))
 	out := make([][]float32, len(ids))
 	counts := make([]int, len(ids))
@@ -156,48 +154,29 @@ func (m *factorRun) solveMemes(onMemes []reaction, people map[int64][]float32, w
 	return ids, out, counts, touched
 }
 
-// wordSums reads every word's sum of meme vectors.
-func (m *factorRun) wordSums(ctx context.Context) (map[string]*wordSum, error) {
-	rows, err := m.tx.Query(ctx, `SELECT word, sum, n FROM word_factors`)
+// readWordSums reads every word's sum of meme vectors.
+func (m *factorRun) readWordSums(ctx context.Context) (map[string]*wordSum, error) {
+	stored, err := m.run.WordSums(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("read word vectors: %w", err)
+		return nil, err
 	}
-	defer rows.Close()
-	out := map[string]*wordSum{}
-	for rows.Next() {
-		var w string
-		var b []byte
-		s := &wordSum{}
-		if err := rows.Scan(&w, &b, &s.n); err != nil {
-			return nil, fmt.Errorf("read word vectors: %w", err)
-		}
-		s.sum = decodeVec(b)
-		out[w] = s
+	out := make(map[string]*wordSum, len(stored))
+	for w, s := range stored {
+		out[w] = &wordSum{sum: s.Sum, n: s.N}
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // memeVectors reads the memes' vectors and reaction counts; a meme that has
 // none yet gets its content vector.
 func (m *factorRun) memeVectors(ctx context.Context, ids []int64, sums map[string]*wordSum) (map[int64][]float32, map[int64]int, error) {
-	rows, err := m.tx.Query(ctx, `SELECT meme_id, vec, reactions FROM meme_factors WHERE meme_id = ANY($1)`, ids)
+	stored, err := m.run.MemeVectors(ctx, ids)
 	if err != nil {
-		return nil, nil, fmt.Errorf("read meme vectors: %w", err)
+		return nil, nil, err
 	}
-	vecs, counts := map[int64][]float32{}, map[int64]int{}
-	for rows.Next() {
-		var id int64
-		var b []byte
-		var n int
-		if err := rows.Scan(&id, &b, &n); err != nil {
-			rows.Close()
-			return nil, nil, fmt.Errorf("read meme vectors: %w", err)
-		}
-		vecs[id], counts[id] = decodeVec(b), n
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, nil, fmt.Errorf("read meme vectors: %w", err)
+	vecs, counts := make(map[int64][]float32, len(stored)), make(map[int64]int, len(stored))
+	for id, v := range stored {
+		vecs[id], counts[id] = v.Vec, v.Reactions
 	}
 	var missing []int64
 	for _, id := range ids {
@@ -205,7 +184,7 @@ func (m *factorRun) memeVectors(ctx context.Context, ids []int64, sums map[strin
 			missing = append(missing, id)
 		}
 	}
-	words, err := m.texts(ctx, "AND m.id = ANY($1)", missing)
+	words, err := wordsOf(m.run.MemeTextsOf(ctx, missing))
 	if err != nil {
 		return nil, nil, err
 	}
@@ -220,22 +199,14 @@ func (m *factorRun) memeVectors(ctx context.Context, ids []int64, sums map[strin
 func (m *factorRun) loadUsers(ctx context.Context, reacts []reaction, people map[int64][]float32) error {
 	need := map[int64]bool{}
 	for _, r := range reacts {
-		if _, ok := people[r.user]; !ok {
-			need[r.user] = true
+		if _, ok := people[r.UserID]; !ok {
+			need[r.UserID] = true
 		}
 	}
-	rows, err := m.tx.Query(ctx, `SELECT user_id, vec FROM user_factors WHERE user_id = ANY($1)`, slices.Collect(maps.Keys(need)))
+	stored, err := m.run.UserVectors(ctx, slices.Collect(maps.Keys(need)))
 	if err != nil {
-		return fmt.Errorf("read user vectors: %w", err)
+		return err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var id int64
-		var b []byte
-		if err := rows.Scan(&id, &b); err != nil {
-			return fmt.Errorf("read user vectors: %w", err)
-		}
-		people[id] = decodeVec(b)
-	}
-	return rows.Err()
+	maps.Copy(people, stored)
+	return nil
 }

@@ -7,8 +7,6 @@ import (
 	"math/rand/v2"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"memebot/storage"
 )
 
@@ -57,50 +55,35 @@ func (f *Factors) Rebuild(ctx context.Context) (FactorsResult, error) {
 
 func (f *Factors) run(ctx context.Context, full bool) (FactorsResult, error) {
 	var res FactorsResult
-	err := f.store.PgxTx(ctx, func(ctx context.Context, tx pgx.Tx) error {
-		var from, until, rebuiltAt time.Time
-		var rebuiltFrom, folded int64
-		var meanLike float32
-		err := tx.QueryRow(ctx, `
-SELECT w.processed_until, clock_timestamp() - make_interval(secs => $1), m.rebuilt_at, m.rebuilt_from, m.folded_since, m.mean_like
-FROM stats_watermarks w, factor_model m WHERE w.name = 'factors' FOR UPDATE OF w`, f.Lag.Seconds()).
-			Scan(&from, &until, &rebuiltAt, &rebuiltFrom, &folded, &meanLike)
+	err := f.store.RunFactors(ctx, func(ctx context.Context, run *storage.FactorsRun) error {
+		from, until, state, err := run.Model(ctx, f.Lag)
 		if err != nil {
-			return fmt.Errorf("watermark: %w", err)
+			return err
 		}
 		if !until.After(from) {
 			return nil
 		}
-		m := &factorRun{tx: tx, until: until, meanLike: meanLike}
+		m := &factorRun{run: run, meanLike: state.MeanLike}
 		if !full {
-			var fresh int64
-			err := tx.QueryRow(ctx, `SELECT count(*) FROM reactions WHERE reacted_at > $1 AND reacted_at <= $2`, from, until).Scan(&fresh)
+			fresh, err := run.CountReactions(ctx, from, until)
 			if err != nil {
-				return fmt.Errorf("count new reactions: %w", err)
+				return err
 			}
-			full = folded+fresh > max(rebuiltFrom, f.MinRebuild) || until.Sub(rebuiltAt) > f.FullEvery
+			full = state.FoldedSince+fresh > max(state.RebuiltFrom, f.MinRebuild) || until.Sub(state.RebuiltAt) > f.FullEvery
 		}
 		if !full {
 			if res, err = m.fold(ctx, from); err != nil {
 				return err
 			}
-			folded += int64(res.Reactions)
+			state.FoldedSince += int64(res.Reactions)
 		} else {
 			if res, err = m.rebuild(ctx, f.Iterations); err != nil {
 				return err
 			}
-			rebuiltAt, rebuiltFrom, folded = until, int64(res.Reactions), 0
+			state.RebuiltAt, state.RebuiltFrom, state.FoldedSince = until, int64(res.Reactions), 0
 		}
-		_, err = tx.Exec(ctx, `UPDATE factor_model SET rebuilt_at = $1, rebuilt_from = $2, folded_since = $3, mean_like = $4`,
-			rebuiltAt, rebuiltFrom, folded, m.meanLike)
-		if err != nil {
-			return fmt.Errorf("model state: %w", err)
-		}
-		_, err = tx.Exec(ctx, `UPDATE stats_watermarks SET processed_until = $1, updated_at = now() WHERE name = 'factors'`, until)
-		if err != nil {
-			return fmt.Errorf("advance watermark: %w", err)
-		}
-		return nil
+		state.MeanLike = m.meanLike
+		return run.SaveModel(ctx, state, until)
 	})
 	if err != nil {
 		return res, fmt.Errorf("factors: run: %w", err)
@@ -110,37 +93,12 @@ FROM stats_watermarks w, factor_model m WHERE w.name = 'factors' FOR UPDATE OF w
 
 // factorRun is one run's working set.
 type factorRun struct {
-	tx       pgx.Tx
-	until    time.Time
+	run      *storage.FactorsRun
 	meanLike float32 // the bias of a meme nothing is known of
 }
 
 // reaction is one like or dislike as the job reads it.
-type reaction struct {
-	user, meme int64
-	like       bool
-}
-
-// reactionsSQL reads likes and dislikes up to the run's end; approval likes
-// (an uploader's and a moderator's) say nothing of taste.
-const reactionsSQL = `
-SELECT r.user_id, r.meme_id, r.reaction = 1 FROM reactions r JOIN memes m ON m.id = r.meme_id AND m.status = 'ok'
-WHERE r.reaction IS NOT NULL AND r.reacted_at <= $1 AND r.engine <> '` + storage.EngineApprovalLike + `' `
-
-func (m *factorRun) reactions(ctx context.Context, where string, args ...any) ([]reaction, error) {
-	rows, err := m.tx.Query(ctx, reactionsSQL+where, append([]any{m.until}, args...)...)
-	if err != nil {
-		return nil, fmt.Errorf("read reactions: %w", err)
-	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (reaction, error) {
-		var x reaction
-		return x, r.Scan(&x.user, &x.meme, &x.like)
-	})
-	if err != nil {
-		return nil, fmt.Errorf("read reactions: %w", err)
-	}
-	return out, nil
-}
+type reaction = storage.Rating
 
 // memeTextSQL is what a meme says (OCR text, caption, vision description),
 // then its source: two columns, for memeWords.
@@ -149,33 +107,25 @@ const memeTextSQL = memeSaysSQL + `, m.source_id`
 // memeSaysSQL is the text of memeTextSQL alone.
 const memeSaysSQL = `m.ocr_text || ' ' || m.caption || ' ' || coalesce(m.description ->> 'text', '') || ' ' || coalesce(m.description ->> 'description', '')`
 
-// texts reads the words of the approved memes the condition selects.
-func (m *factorRun) texts(ctx context.Context, where string, args ...any) (map[int64][]string, error) {
-	rows, err := m.tx.Query(ctx, `SELECT m.id, `+memeTextSQL+` FROM memes m WHERE m.status = 'ok' `+where, args...)
+// wordsOf turns the memes' texts into their words.
+func wordsOf(texts map[int64]storage.MemeText, err error) (map[int64][]string, error) {
 	if err != nil {
-		return nil, fmt.Errorf("read meme texts: %w", err)
+		return nil, err
 	}
-	defer rows.Close()
-	out := map[int64][]string{}
-	for rows.Next() {
-		var id int64
-		var text string
-		var source *int64
-		if err := rows.Scan(&id, &text, &source); err != nil {
-			return nil, fmt.Errorf("read meme texts: %w", err)
-		}
-		out[id] = memeWords(text, source)
+	out := make(map[int64][]string, len(texts))
+	for id, t := range texts {
+		out[id] = memeWords(t.Says, t.SourceID)
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // rebuild solves the whole model again from every reaction.
 func (m *factorRun) rebuild(ctx context.Context, iterations int) (FactorsResult, error) {
-	all, err := m.reactions(ctx, "")
+	all, err := m.run.Ratings(ctx)
 	if err != nil {
 		return FactorsResult{}, err
 	}
-	words, err := m.texts(ctx, "")
+	words, err := wordsOf(m.run.MemeTexts(ctx))
 	if err != nil {
 		return FactorsResult{}, err
 	}
@@ -191,20 +141,20 @@ func (m *factorRun) rebuild(ctx context.Context, iterations int) (FactorsResult,
 	byMeme = make([][]rated, len(memeIDs))
 	likes := 0
 	for _, r := range all {
-		mi, ok := memeIdx[r.meme]
+		mi, ok := memeIdx[r.MemeID]
 		if !ok {
 			continue
 		}
-		ui, ok := userIdx[r.user]
+		ui, ok := userIdx[r.UserID]
 		if !ok {
 			ui = int32(len(userIDs))
-			userIdx[r.user] = ui
-			userIDs = append(userIDs, r.user)
+			userIdx[r.UserID] = ui
+			userIDs = append(userIDs, r.UserID)
 			byUser = append(byUser, nil)
 		}
-		byUser[ui] = append(byUser[ui], rated{mi, r.like})
-		byMeme[mi] = append(byMeme[mi], rated{ui, r.like})
-		if r.like {
+		byUser[ui] = append(byUser[ui], rated{mi, r.Like})
+		byMeme[mi] = append(byMeme[mi], rated{ui, r.Like})
+		if r.Like {
 			likes++
 		}
 	}
@@ -232,17 +182,17 @@ func (m *factorRun) rebuild(ctx context.Context, iterations int) (FactorsResult,
 		}
 	}
 	sums = wordSums(memeIDs, memeVecs, byMeme, words)
-	if _, err := m.tx.Exec(ctx, `TRUNCATE meme_factors, user_factors, word_factors`); err != nil {
-		return FactorsResult{}, fmt.Errorf("clear model: %w", err)
+	if err := m.run.ClearModel(ctx); err != nil {
+		return FactorsResult{}, err
 	}
 	counts := make([]int, len(memeIDs))
 	for i := range counts {
 		counts[i] = len(byMeme[i])
 	}
-	if err := m.writeMemes(ctx, memeIDs, memeVecs, counts); err != nil {
+	if err := m.run.SaveMemeVectors(ctx, memeIDs, memeVecs, counts); err != nil {
 		return FactorsResult{}, err
 	}
-	if err := m.writeUsers(ctx, userIDs, userVecs); err != nil {
+	if err := m.run.SaveUserVectors(ctx, userIDs, userVecs); err != nil {
 		return FactorsResult{}, err
 	}
 	if err := m.writeWords(ctx, sums); err != nil {
@@ -270,47 +220,11 @@ func wordSums(ids []int64, vecs [][]float32, byMeme [][]rated, words map[int64][
 	return sums
 }
 
-func (m *factorRun) writeMemes(ctx context.Context, ids []int64, vecs [][]float32, reactions []int) error {
-	enc := make([][]byte, len(vecs))
-	for i, v := range vecs {
-		enc[i] = encodeVec(v)
-	}
-	_, err := m.tx.Exec(ctx, `
-INSERT INTO meme_factors (meme_id, vec, reactions)
-SELECT * FROM unnest($1::bigint[], $2::bytea[], $3::int[])
-ON CONFLICT (meme_id) DO UPDATE SET vec = EXCLUDED.vec, reactions = EXCLUDED.reactions`, ids, enc, reactions)
-	if err != nil {
-		return fmt.Errorf("write meme vectors: %w", err)
-	}
-	return nil
-}
-
-func (m *factorRun) writeUsers(ctx context.Context, ids []int64, vecs [][]float32) error {
-	enc := make([][]byte, len(vecs))
-	for i, v := range vecs {
-		enc[i] = encodeVec(v)
-	}
-	_, err := m.tx.Exec(ctx, `
-INSERT INTO user_factors (user_id, vec) SELECT * FROM unnest($1::bigint[], $2::bytea[])
-ON CONFLICT (user_id) DO UPDATE SET vec = EXCLUDED.vec`, ids, enc)
-	if err != nil {
-		return fmt.Errorf("write user vectors: %w", err)
-	}
-	return nil
-}
-
+// writeWords writes the sums of words.
 func (m *factorRun) writeWords(ctx context.Context, sums map[string]*wordSum) error {
-	words := make([]string, 0, len(sums))
-	enc := make([][]byte, 0, len(sums))
-	ns := make([]int, 0, len(sums))
+	out := make(map[string]storage.WordSum, len(sums))
 	for w, s := range sums {
-		words, enc, ns = append(words, w), append(enc, encodeVec(s.sum)), append(ns, s.n)
+		out[w] = storage.WordSum{Sum: s.sum, N: s.n}
 	}
-	_, err := m.tx.Exec(ctx, `
-INSERT INTO word_factors (word, sum, n) SELECT * FROM unnest($1::text[], $2::bytea[], $3::int[])
-ON CONFLICT (word) DO UPDATE SET sum = EXCLUDED.sum, n = EXCLUDED.n`, words, enc, ns)
-	if err != nil {
-		return fmt.Errorf("write word vectors: %w", err)
-	}
-	return nil
+	return m.run.SaveWordSums(ctx, out)
 }

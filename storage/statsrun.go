@@ -12,7 +12,7 @@ import (
 // reactions watermark, in which the run reads its window of reactions and
 // the stats rows they touch and writes them back. Package stats computes the
 // figures; StatsRun only reads and writes them.
-type StatsRun struct{ tx pgx.Tx }
+type StatsRun struct{ watermarked }
 
 // RunStats runs fn in one transaction (with room for a first run's
 // aggregation of millions of rows); it commits when fn returns nil.
@@ -21,30 +21,8 @@ func (s *Store) RunStats(ctx context.Context, fn func(ctx context.Context, run *
 		if _, err := tx.Exec(ctx, `SET LOCAL work_mem = '256MB'`); err != nil {
 			return err
 		}
-		return fn(ctx, &StatsRun{tx: tx})
+		return fn(ctx, &StatsRun{watermarked{tx: tx, name: "reactions"}})
 	})
-}
-
-// Window locks the reactions watermark (concurrent runs wait for each
-// other) and returns the run's window (from, until]: from the watermark to
-// now minus lag, or until if earlier.
-func (r *StatsRun) Window(ctx context.Context, lag time.Duration, until time.Time) (from, to time.Time, err error) {
-	err = r.tx.QueryRow(ctx, `
-SELECT processed_until, least(clock_timestamp() - make_interval(secs => $1), $2)
-FROM stats_watermarks WHERE name = 'reactions' FOR UPDATE`, lag.Seconds(), until).Scan(&from, &to)
-	if err != nil {
-		return from, to, fmt.Errorf("watermark: %w", err)
-	}
-	return from, to, nil
-}
-
-// AdvanceWatermark records that the reactions up to until are counted.
-func (r *StatsRun) AdvanceWatermark(ctx context.Context, until time.Time) error {
-	_, err := r.tx.Exec(ctx, `UPDATE stats_watermarks SET processed_until = $1, updated_at = now() WHERE name = 'reactions'`, until)
-	if err != nil {
-		return fmt.Errorf("advance watermark: %w", err)
-	}
-	return nil
 }
 
 // WindowReaction is a reactions row sent or reacted to in a run's window.
