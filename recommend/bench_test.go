@@ -20,7 +20,7 @@ func benchFeed(b *testing.B, memes int) (*fixture, int64) {
 	if seedtestEnabled() {
 		st := seedtest.BigStore(b)
 		rdb := kvtest.NewRedis(b)
-		f := &fixture{t: b, ctx: context.Background(), st: st, db: st.Pool(), rdb: rdb}
+		f := &fixture{t: b, ctx: context.Background(), st: st, db: storagetest.Pool(st), rdb: rdb}
 		f.feed = NewFeed(st, rdb, Config{}, storagetest.Logger())
 		b.Cleanup(f.feed.Close)
 		var user int64

@@ -99,30 +99,3 @@ func likers(likes []storage.MemeLike) []int64 {
 	}
 	return users
 }
-
-// coLikedSQL is co_liked: the memes most often liked together with the
-// user's last 20 likes (each liked meme's 50 strongest neighbours), a
-// neighbour's count divided by the square root of its likes so that what
-// everybody likes does not crowd out what people like this user like.
-var coLikedSQL = `
-WITH liked AS (
-    SELECT r.meme_id FROM reactions r
-    WHERE r.user_id = $1 AND r.reaction = 1
-    ORDER BY r.reacted_at DESC
-    LIMIT 20
-), near AS MATERIALIZED (
-    SELECT c.other_id, sum(c.n) AS n
-    FROM liked l
-    CROSS JOIN LATERAL (
-        SELECT other_id, n FROM meme_colikes WHERE meme_id = l.meme_id ORDER BY n DESC LIMIT 50
-    ) c
-    GROUP BY c.other_id
-), best AS (
-    SELECT ms.meme_id, near.n / sqrt(ms.likes + 1) AS score
-    FROM near
-    JOIN meme_stats ms ON ms.meme_id = near.other_id AND ms.serving AND ms.language = ANY($2::text[])
-    WHERE true ` + servable + `
-    ORDER BY 2 DESC, ms.meme_id
-    LIMIT $4
-)
-` + bestMemes("b.score DESC, b.meme_id")

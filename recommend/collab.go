@@ -182,7 +182,8 @@ func (e *Engines) loadMemes(ctx context.Context) (*memeSnapshot, error) {
 // not nil) for the memes whose text it read and that were not updated since.
 func (e *Engines) readMemes(ctx context.Context, prev *memeSnapshot) (*memeSnapshot, error) {
 	s := &memeSnapshot{loaded: time.Now(), index: map[int64]int32{}, dict: map[string]int32{}}
-	if err := e.db.QueryRow(ctx, `SELECT now()`).Scan(&s.readFrom); err != nil {
+	var err error
+	if s.readFrom, err = e.store.Now(ctx); err != nil {
 		return nil, fmt.Errorf("recommend: memes to score: %w", err)
 	}
 	s.wordsFrom = s.readFrom
@@ -191,50 +192,28 @@ func (e *Engines) readMemes(ctx context.Context, prev *memeSnapshot) (*memeSnaps
 		s.dict, s.wordsFrom = maps.Clone(prev.dict), prev.wordsFrom
 		textSince = prev.readFrom.Add(-memeTextSlack)
 	}
-	rows, err := e.db.Query(ctx, `
-WITH pool AS (
-    (SELECT meme_id FROM meme_stats WHERE serving ORDER BY meme_id DESC LIMIT $1)
-    UNION
-    (SELECT meme_id FROM meme_stats WHERE serving ORDER BY lr_smoothed DESC, meme_id DESC LIMIT $1))
-SELECT ms.meme_id, ms.language, f.vec, coalesce(f.reactions, 0), CASE WHEN m.updated_at >= $2 THEN `+memeSaysSQL+` END, m.source_id
-FROM pool JOIN meme_stats ms ON ms.meme_id = pool.meme_id JOIN memes m ON m.id = ms.meme_id
-LEFT JOIN meme_factors f ON f.meme_id = ms.meme_id`, scoredPool, textSince)
+	memes, err := e.store.MemesToScore(ctx, scoredPool, textSince)
 	if err != nil {
-		return nil, fmt.Errorf("recommend: memes to score: %w", err)
+		return nil, fmt.Errorf("recommend: %w", err)
 	}
-	defer rows.Close()
 	var unread []int64 // memes whose text is still to read
-	for rows.Next() {
-		var id int64
-		var lang string
-		var text *string
-		var source *int64
-		var vec []byte
-		var n int32
-		if err := rows.Scan(&id, &lang, &vec, &n, &text, &source); err != nil {
-			return nil, fmt.Errorf("recommend: memes to score: %w", err)
-		}
+	for _, m := range memes {
 		var words []int32
-		if text != nil {
-			words = s.wordIDs(memeWords(*text, source), true)
-		} else if j, ok := prev.lookup(id); ok {
+		if m.Says != nil {
+			words = s.wordIDs(memeWords(*m.Says, m.SourceID), true)
+		} else if j, ok := prev.lookup(m.ID); ok {
 			words = prev.words[j]
 		} else {
-			unread = append(unread, id)
+			unread = append(unread, m.ID)
 		}
-		var v []float32
 		standing := math.NaN() // a meme the model does not know yet: the mean, below
-		if vec != nil {
-			v = decodeVec(vec)
-			standing = logOdds(min(0.95, max(0.05, float64(v[FactorDims]))))
+		if m.Vec != nil {
+			standing = logOdds(min(0.95, max(0.05, float64(m.Vec[FactorDims]))))
 		}
-		s.index[id] = int32(len(s.ids))
-		s.ids, s.vecs, s.reactions, s.language = append(s.ids, id), append(s.vecs, v), append(s.reactions, n), append(s.language, s.languageID(lang))
+		s.index[m.ID] = int32(len(s.ids))
+		s.ids, s.vecs, s.reactions, s.language = append(s.ids, m.ID), append(s.vecs, m.Vec), append(s.reactions, m.Reactions), append(s.language, s.languageID(m.Language))
 		s.standing = append(s.standing, float32(standing))
 		s.words = append(s.words, words)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("recommend: memes to score: %w", err)
 	}
 	if err := e.readWords(ctx, s, unread); err != nil {
 		return nil, err
@@ -297,22 +276,12 @@ func (e *Engines) memeWordsOf(ctx context.Context, ids []int64, fn func(id int64
 	if len(ids) == 0 {
 		return nil
 	}
-	rows, err := e.db.Query(ctx, `SELECT m.id, `+memeTextSQL+` FROM memes m WHERE m.id = ANY($1)`, ids)
+	texts, err := e.store.MemeTextsOf(ctx, ids)
 	if err != nil {
 		return fmt.Errorf("recommend: words of memes: %w", err)
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var id int64
-		var text string
-		var source *int64
-		if err := rows.Scan(&id, &text, &source); err != nil {
-			return fmt.Errorf("recommend: words of memes: %w", err)
-		}
-		fn(id, memeWords(text, source))
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("recommend: words of memes: %w", err)
+	for id, t := range texts {
+		fn(id, memeWords(t.Says, t.SourceID))
 	}
 	return nil
 }
@@ -407,33 +376,17 @@ func (e *Engines) historyOf(ctx context.Context, q Query) (map[int64]bool, []pre
 // tasteReactions likes and dislikes with what those memes say. The
 // uploader's own approval like says nothing of taste.
 func (e *Engines) tasteHistory(ctx context.Context, userID int64) (map[int64]bool, []pressed, error) {
-	rows, err := e.db.Query(ctx, `
-SELECT r.meme_id, r.reaction, r.engine <> $2, `+memeTextSQL+`
-FROM reactions r JOIN memes m ON m.id = r.meme_id
-WHERE r.user_id = $1
-ORDER BY r.reacted_at DESC NULLS LAST`, userID, storage.EngineApprovalLike)
+	memes, err := e.store.SentMemes(ctx, userID)
 	if err != nil {
 		return nil, nil, fmt.Errorf("recommend: history of %d: %w", userID, err)
 	}
-	defer rows.Close()
-	sent := map[int64]bool{}
+	sent := make(map[int64]bool, len(memes))
 	var history []pressed
-	for rows.Next() {
-		var id int64
-		var reaction *int16
-		var counts bool
-		var text string
-		var source *int64
-		if err := rows.Scan(&id, &reaction, &counts, &text, &source); err != nil {
-			return nil, nil, fmt.Errorf("recommend: history of %d: %w", userID, err)
+	for _, m := range memes {
+		sent[m.MemeID] = true
+		if m.Reaction != 0 && m.Taste && len(history) < tasteReactions {
+			history = append(history, pressed{m.MemeID, m.Reaction == storage.Like, memeWords(m.Text.Says, m.Text.SourceID)})
 		}
-		sent[id] = true
-		if reaction != nil && counts && len(history) < tasteReactions {
-			history = append(history, pressed{id, *reaction == storage.Like, memeWords(text, source)})
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return nil, nil, fmt.Errorf("recommend: history of %d: %w", userID, err)
 	}
 	return sent, history, nil
 }
@@ -446,27 +399,14 @@ func (e *Engines) userVector(ctx context.Context, history []pressed) ([]float32,
 	for i, h := range history {
 		ids[i] = h.meme
 	}
-	rows, err := e.db.Query(ctx, `SELECT meme_id, vec FROM meme_factors WHERE meme_id = ANY($1)`, ids)
+	known, err := e.store.MemeVectorsOf(ctx, ids)
 	if err != nil {
-		return nil, fmt.Errorf("recommend: vectors of the reacted memes: %w", err)
-	}
-	defer rows.Close()
-	known := map[int64][]float32{}
-	for rows.Next() {
-		var id int64
-		var vec []byte
-		if err := rows.Scan(&id, &vec); err != nil {
-			return nil, fmt.Errorf("recommend: vectors of the reacted memes: %w", err)
-		}
-		known[id] = decodeVec(vec)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("recommend: vectors of the reacted memes: %w", err)
 	}
 	var reacts []rated
 	var vecs [][]float32
 	for _, h := range history {
-		if v := known[h.meme]; v != nil {
+		if v := known[h.meme].Vec; v != nil {
 			reacts, vecs = append(reacts, rated{int32(len(vecs)), h.like}), append(vecs, v)
 		}
 	}
@@ -501,19 +441,8 @@ func (s *memeSnapshot) wordTaste(history []pressed) []float64 {
 	return taste
 }
 
-// factorCandidatesSQL keeps, in the given order, the memes still servable
-// to the person.
-const factorCandidatesSQL = `
-SELECT c.id, m.type, m.storage_file_id, m.caption
-FROM unnest($4::bigint[]) WITH ORDINALITY AS c(id, k)
-JOIN memes m ON m.id = c.id AND m.status = 'ok' AND m.language = ANY($2::text[])
-WHERE c.id <> ALL($3::bigint[])
-  AND NOT EXISTS (SELECT 1 FROM reactions r WHERE r.user_id = $1 AND r.meme_id = c.id)
-ORDER BY c.k
-LIMIT $5`
-
 // scoredCandidates serves the memes the engine scores highest for the person.
-func (e *Engines) scoredCandidates(ctx context.Context, engine string, q Query, exclude []int64) ([]Item, error) {
+func (e *Engines) scoredCandidates(ctx context.Context, engine string, q Query) ([]Item, error) {
 	s, sent, history, err := e.scoringInputs(ctx, q)
 	if err != nil {
 		return nil, err
@@ -534,7 +463,7 @@ func (e *Engines) scoredCandidates(ctx context.Context, engine string, q Query, 
 		content := s.contentScorer(q.history.wordTaste(s, history))
 		scoreOf = func(i int) (float64, bool) { return content(s.words[i], s.standing[i]), true }
 	}
-	skip := s.unservable(sent, exclude, q.Languages)
+	skip := s.unservable(sent, q.Exclude, q.Languages)
 	best := newTopScores(2 * q.Limit)
 	for i, id := range s.ids {
 		if skip[i] {
@@ -544,7 +473,7 @@ func (e *Engines) scoredCandidates(ctx context.Context, engine string, q Query, 
 			best.offer(id, x)
 		}
 	}
-	return e.scan(ctx, engine, factorCandidatesSQL, []any{q.UserID, q.Languages, exclude, best.ids(), q.Limit})
+	return asItems(engine)(e.store.ServableMemesOf(ctx, q.stored(), best.ids()))
 }
 
 // unservable marks the memes of the snapshot the person may not be served:
@@ -637,8 +566,10 @@ const freshFitPool = 4
 // for the pool's own order (memes with fewer impressions, newer, first), so
 // that a new meme still gets its impressions, but from the people its words
 // and source suit first.
-func (e *Engines) freshCandidates(ctx context.Context, q Query, exclude []int64) ([]Item, error) {
-	items, err := e.scan(ctx, Fresh, freshSQL, []any{q.UserID, q.Languages, exclude, freshFitPool * q.Limit})
+func (e *Engines) freshCandidates(ctx context.Context, q Query) ([]Item, error) {
+	pool := q.stored()
+	pool.Limit = freshFitPool * q.Limit
+	items, err := asItems(Fresh)(e.store.FreshMemes(ctx, pool))
 	if err != nil || len(items) < 2 {
 		return items, err
 	}

@@ -1,17 +1,15 @@
-// Package recommend chooses which memes each user sees next: engines (SQL
-// queries that propose candidates), a blender that mixes them by the user's
-// maturity, and a per-user queue in Redis that serves them, each meme at most
-// once per user.
+// Package recommend chooses which memes each user sees next: engines that
+// propose candidates (storage's queries, and models scored here), a blender
+// that mixes them by the user's maturity, and a per-user queue in Redis that
+// serves them, each meme at most once per user.
 package recommend
 
 import (
 	"context"
 	"fmt"
-	"strconv"
-
-	"github.com/jackc/pgx/v5/pgxpool"
 
 	"memebot/media"
+	"memebot/storage"
 )
 
 // Engine names, stored with every sent meme (reactions.engine).
@@ -62,12 +60,10 @@ type Query struct {
 	history *sharedHistory
 }
 
-// Engines runs the candidate queries. Every engine applies the same filters:
-// status ok, language among the user's, never sent to the user (NOT EXISTS on
-// the reactions primary key), not excluded. Pools are driven by the partial
-// indexes on meme_stats, one index range per language.
+// Engines runs the candidate queries (storage's feed candidates, and the
+// memes the collab, content and topics engines score).
 type Engines struct {
-	db *pgxpool.Pool
+	store *storage.Store
 	// ExploreMinReactions and ExploreMinLR define a well-tested meme for
 	// cold_start_explore.
 	ExploreMinReactions int
@@ -78,26 +74,42 @@ type Engines struct {
 
 // NewEngines returns the engines with the reference thresholds (50 reactions,
 // lr_smoothed >= 0.40 for explore).
-func NewEngines(db *pgxpool.Pool) *Engines {
-	return &Engines{db: db, ExploreMinReactions: 50, ExploreMinLR: 0.40}
+func NewEngines(store *storage.Store) *Engines {
+	return &Engines{store: store, ExploreMinReactions: 50, ExploreMinLR: 0.40}
 }
 
-// ranked describes an engine that walks one meme_stats index per language.
-type ranked struct {
-	score string // column the index orders by
-	desc  bool
-	where string // extra condition on ms (matching the index predicate)
-	tie   string // order among equal scores (default ms.meme_id)
-}
-
-var rankedEngines = map[string]ranked{
-	BestUploaded:  {score: "like_ratio", desc: true, where: "AND ms.uploaded"},
-	LRSmoothed:    {score: "lr_smoothed", desc: true},
-	LikeSpread:    {score: "like_spread", desc: true},
-	RecentlyLiked: {score: "last_liked_at", desc: true, where: "AND ms.last_liked_at IS NOT NULL"},
-	// The memes short of FreshImpressions, newest first among the least
-	// sent: the fresh engine's index.
-	LowSentPool: {score: "sent", desc: false, where: fmt.Sprintf("AND ms.sent < %d", FreshImpressions), tie: "ms.meme_id DESC"},
+// storedEngines are the engines that are one query of storage's.
+var storedEngines = map[string]func(e *Engines, ctx context.Context, q storage.FeedQuery) ([]storage.FeedMeme, error){
+	BestUploaded: func(e *Engines, ctx context.Context, q storage.FeedQuery) ([]storage.FeedMeme, error) {
+		return e.store.BestUploadedMemes(ctx, q)
+	},
+	LRSmoothed: func(e *Engines, ctx context.Context, q storage.FeedQuery) ([]storage.FeedMeme, error) {
+		return e.store.BestMemes(ctx, q)
+	},
+	LikeSpread: func(e *Engines, ctx context.Context, q storage.FeedQuery) ([]storage.FeedMeme, error) {
+		return e.store.WidelyLikedMemes(ctx, q)
+	},
+	RecentlyLiked: func(e *Engines, ctx context.Context, q storage.FeedQuery) ([]storage.FeedMeme, error) {
+		return e.store.RecentlyLikedMemes(ctx, q)
+	},
+	LowSentPool: func(e *Engines, ctx context.Context, q storage.FeedQuery) ([]storage.FeedMeme, error) {
+		return e.store.LeastSentMemes(ctx, q)
+	},
+	LastResort: func(e *Engines, ctx context.Context, q storage.FeedQuery) ([]storage.FeedMeme, error) {
+		return e.store.NewestMemes(ctx, q)
+	},
+	ColdStartAdapt: func(e *Engines, ctx context.Context, q storage.FeedQuery) ([]storage.FeedMeme, error) {
+		return e.store.SourceAdaptedMemes(ctx, q)
+	},
+	SourceAffinity: func(e *Engines, ctx context.Context, q storage.FeedQuery) ([]storage.FeedMeme, error) {
+		return e.store.FavouriteSourceMemes(ctx, q)
+	},
+	CoLiked: func(e *Engines, ctx context.Context, q storage.FeedQuery) ([]storage.FeedMeme, error) {
+		return e.store.CoLikedMemes(ctx, q)
+	},
+	ColdStartExplore: func(e *Engines, ctx context.Context, q storage.FeedQuery) ([]storage.FeedMeme, error) {
+		return e.store.WellTestedMemes(ctx, q, e.ExploreMinReactions, e.ExploreMinLR)
+	},
 }
 
 // Candidates returns up to q.Limit memes proposed by the named engine, best first.
@@ -105,263 +117,47 @@ func (e *Engines) Candidates(ctx context.Context, engine string, q Query) ([]Ite
 	if q.Limit <= 0 || len(q.Languages) == 0 {
 		return nil, nil
 	}
-	exclude := q.Exclude
-	if exclude == nil {
-		exclude = []int64{}
-	}
-	if engine == Collab || engine == Content {
-		items, err := e.scoredCandidates(ctx, engine, q, exclude)
-		if err != nil {
-			return nil, fmt.Errorf("recommend: engine %s for user %d: %w", engine, q.UserID, err)
-		}
-		return items, nil
-	}
-	args := []any{q.UserID, q.Languages, exclude, q.Limit}
-	var query string
+	var items []Item
+	var err error
 	switch engine {
-	case ColdStartAdapt:
-		query = adaptSQL
-	case SourceAffinity:
-		query = sourceAffinitySQL
+	case Collab, Content:
+		items, err = e.scoredCandidates(ctx, engine, q)
 	case Fresh:
-		return e.freshCandidates(ctx, q, exclude)
+		return e.freshCandidates(ctx, q)
 	case Topics:
-		items, err := e.topicCandidates(ctx, q, exclude)
-		if err != nil {
-			return nil, fmt.Errorf("recommend: engine %s for user %d: %w", engine, q.UserID, err)
-		}
-		return items, nil
-	case CoLiked:
-		query = coLikedSQL
-	case LastResort:
-		query = newestSQL
-	case ColdStartExplore:
-		query = e.exploreSQL()
+		items, err = e.topicCandidates(ctx, q)
 	default:
-		var ok bool
-		if query, ok = rankedQueries[engine]; !ok {
+		run, ok := storedEngines[engine]
+		if !ok {
 			return nil, fmt.Errorf("recommend: unknown engine %q", engine)
 		}
+		items, err = asItems(engine)(run(e, ctx, q.stored()))
 	}
-	items, err := e.scan(ctx, engine, query, args)
 	if err != nil {
 		return nil, fmt.Errorf("recommend: engine %s for user %d: %w", engine, q.UserID, err)
 	}
 	return items, nil
 }
 
-func (e *Engines) scan(ctx context.Context, engine, query string, args []any) ([]Item, error) {
-	rows, err := e.db.Query(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var items []Item
-	for rows.Next() {
-		it := Item{Engine: engine}
-		if err := rows.Scan(&it.MemeID, &it.Type, &it.FileID, &it.Caption); err != nil {
+// stored is the query as storage takes it.
+func (q Query) stored() storage.FeedQuery {
+	return storage.FeedQuery{UserID: q.UserID, Languages: q.Languages, Exclude: q.Exclude, Limit: q.Limit}
+}
+
+// asItems turns the memes an engine chose into items.
+func asItems(engine string) func(memes []storage.FeedMeme, err error) ([]Item, error) {
+	return func(memes []storage.FeedMeme, err error) ([]Item, error) {
+		if err != nil || memes == nil {
 			return nil, err
 		}
-		items = append(items, it)
+		items := make([]Item, len(memes))
+		for i, m := range memes {
+			items[i] = Item{MemeID: m.ID, Type: m.Type, FileID: m.FileID, Caption: m.Caption, Engine: engine}
+		}
+		return items, nil
 	}
-	return items, rows.Err()
 }
-
-// servable is the filter every engine shares; $1 user, $3 excluded ids.
-const servable = `
-      AND ms.meme_id <> ALL($3::bigint[])
-      AND NOT EXISTS (SELECT 1 FROM reactions r WHERE r.user_id = $1 AND r.meme_id = ms.meme_id)`
-
-// exploreSQL walks the well-tested memes. The thresholds are written into
-// the SQL as numbers, not parameters, so that the planner can prove the
-// partial index meme_stats_explore_idx (likes + dislikes >= 50) applies.
-func (e *Engines) exploreSQL() string {
-	return rankedSQL(ranked{score: "lr_smoothed", desc: true, where: fmt.Sprintf(
-		"AND ms.likes + ms.dislikes >= %d AND ms.lr_smoothed >= %s",
-		e.ExploreMinReactions, strconv.FormatFloat(e.ExploreMinLR, 'f', -1, 64))})
-}
-
-// rankedQueries holds the SQL of every engine in rankedEngines.
-var rankedQueries = func() map[string]string {
-	m := make(map[string]string, len(rankedEngines))
-	for name, r := range rankedEngines {
-		m[name] = rankedSQL(r)
-	}
-	return m
-}()
-
-func rankedSQL(r ranked) string {
-	dir := "ASC"
-	if r.desc {
-		dir = "DESC"
-	}
-	if r.tie == "" {
-		r.tie = "ms.meme_id"
-	}
-	return fmt.Sprintf(`
-SELECT c.meme_id, c.type, c.storage_file_id, c.caption
-FROM unnest($2::text[]) AS l(lang)
-CROSS JOIN LATERAL (
-    SELECT ms.meme_id, ms.%[1]s AS score, m.type, m.storage_file_id, m.caption
-    FROM meme_stats ms
-    JOIN memes m ON m.id = ms.meme_id AND m.status = 'ok' AND m.language = l.lang
-    WHERE ms.serving AND ms.language = l.lang %[3]s %[4]s
-    ORDER BY ms.%[1]s %[2]s, %[5]s
-    LIMIT $4
-) c
-ORDER BY c.score %[2]s, c.meme_id
-LIMIT $4`, r.score, dir, r.where, servable, r.tie)
-}
-
-// bestMemes ends an engine whose query ranks its pool in a CTE named best
-// (meme_id and the columns `order` names): memes is read only for the memes
-// the engine returns, not for every candidate it ranked.
-func bestMemes(order string) string {
-	return `
-SELECT b.meme_id, m.type, m.storage_file_id, m.caption
-FROM best b
-JOIN memes m ON m.id = b.meme_id AND m.status = 'ok' AND m.language = ANY($2::text[])
-ORDER BY ` + order
-}
-
-// newestSQL is last_resort: the newest servable memes.
-var newestSQL = `
-SELECT c.meme_id, c.type, c.storage_file_id, c.caption
-FROM unnest($2::text[]) AS l(lang)
-CROSS JOIN LATERAL (
-    SELECT ms.meme_id, m.type, m.storage_file_id, m.caption
-    FROM meme_stats ms
-    JOIN memes m ON m.id = ms.meme_id AND m.status = 'ok' AND m.language = l.lang
-    WHERE ms.serving AND ms.language = l.lang ` + servable + `
-    ORDER BY ms.meme_id DESC
-    LIMIT $4
-) c
-ORDER BY c.meme_id DESC
-LIMIT $4`
-
-// adaptSQL is cold_start_adapt. The user's last 15 reactions give each source
-// an affinity (likes+1)/(likes+dislikes+1); a source the user has not reacted
-// to counts as 0.5, so liked sources rise above unknown ones and disliked
-// sources sink. The pool is the best memes by lr_smoothed overall plus the
-// best of every source the user reacted to, ranked by (lr_smoothed+2) x affinity.
-var adaptSQL = `
-WITH recent AS (
-    SELECT m.source_id, r.reaction
-    FROM (SELECT meme_id, reaction FROM reactions
-          WHERE user_id = $1 AND reaction IS NOT NULL
-          ORDER BY reacted_at DESC
-          LIMIT 15) r
-    JOIN memes m ON m.id = r.meme_id
-), affinity AS MATERIALIZED (
-    SELECT source_id, (count(*) FILTER (WHERE reaction = 1) + 1)::float8 / (count(*) + 1) AS w
-    FROM recent WHERE source_id IS NOT NULL
-    GROUP BY source_id
-), pool AS (
-    SELECT c.meme_id, c.lr_smoothed, c.source_id
-    FROM unnest($2::text[]) AS l(lang)
-    CROSS JOIN LATERAL (
-        SELECT ms.meme_id, ms.lr_smoothed, ms.source_id
-        FROM meme_stats ms
-        WHERE ms.serving AND ms.language = l.lang ` + servable + `
-        ORDER BY ms.lr_smoothed DESC, ms.meme_id
-        LIMIT $4 * 4
-    ) c
-    UNION
-    SELECT c.meme_id, c.lr_smoothed, c.source_id
-    FROM affinity a
-    CROSS JOIN LATERAL (
-        SELECT ms.meme_id, ms.lr_smoothed, ms.source_id
-        FROM meme_stats ms
-        WHERE ms.serving AND ms.source_id = a.source_id AND ms.language = ANY($2::text[]) ` + servable + `
-        ORDER BY ms.lr_smoothed DESC
-        LIMIT $4
-    ) c
-), best AS (
-    SELECT p.meme_id, (p.lr_smoothed + 2) * COALESCE(a.w, 0.5) AS score
-    FROM pool p LEFT JOIN affinity a ON a.source_id = p.source_id
-    ORDER BY 2 DESC, p.meme_id
-    LIMIT $4
-)
-` + bestMemes("b.score DESC, b.meme_id")
-
-// recentAffinitySQL gives each source the user reacted to among their last
-// 200 reactions an affinity: their like rate on its memes, shrunk toward
-// their overall like rate by two reactions' worth (one like on one meme is
-// weak evidence). Read live, it knows the user's taste from their first
-// presses, with no job in between. The latest reactions are taken before
-// their memes are joined (from the index by person and time): joined first,
-// a veteran's every reaction was, and the planner hashed the whole memes
-// table for it.
-const recentAffinitySQL = `
-recent AS (
-    SELECT m.source_id, r.reaction
-    FROM (SELECT meme_id, reaction FROM reactions
-          WHERE user_id = $1 AND reaction IS NOT NULL
-          ORDER BY reacted_at DESC
-          LIMIT 200) r
-    JOIN memes m ON m.id = r.meme_id
-), overall AS (
-    SELECT (count(*) FILTER (WHERE reaction = 1) + 1)::float8 / (count(*) + 2) AS rate FROM recent
-), affinity AS MATERIALIZED (
-    SELECT source_id, (count(*) FILTER (WHERE reaction = 1) + 2 * o.rate) / (count(*) + 2) AS w
-    FROM recent, overall o
-    WHERE source_id IS NOT NULL
-    GROUP BY source_id, o.rate
-)`
-
-// sourceAffinitySQL is source_affinity: the best memes (by lr_smoothed) of
-// the eight sources the user likes most, ranked by the user's affinity, the
-// meme's standing breaking near-ties.
-var sourceAffinitySQL = `
-WITH ` + recentAffinitySQL + `, top AS (
-    SELECT source_id, w FROM affinity ORDER BY w DESC LIMIT 8
-), best AS (
-    SELECT c.meme_id, a.w + 0.1 * c.lr_smoothed AS score
-    FROM top a
-    CROSS JOIN LATERAL (
-        SELECT ms.meme_id, ms.lr_smoothed
-        FROM meme_stats ms
-        WHERE ms.serving AND ms.source_id = a.source_id AND ms.language = ANY($2::text[]) ` + servable + `
-        ORDER BY ms.lr_smoothed DESC
-        LIMIT $4
-    ) c
-    ORDER BY 2 DESC, c.meme_id DESC
-    LIMIT $4
-)
-` + bestMemes("b.score DESC, b.meme_id DESC")
-
-// freshSQL is fresh: memes that have not had FreshImpressions impressions
-// yet, newest first, so every new meme gets its chance before the backlog.
-// The pool walks the $4 newest memes per language (skipping those the stats
-// job last counted at FreshImpressions or more; freshCandidates asks for
-// four refills' worth); their impressions are then counted live (at
-// most FreshImpressions index entries each), because between two stats runs
-// every user would otherwise be handed the same few. Memes with fewer
-// impressions come first, five at a time, and within that the user's
-// affinity for their source, so a new meme reaches its likely fans first.
-// The pool is materialized: a planner misled by stale estimates must not
-// rerun it for every meme it joins.
-var freshSQL = fmt.Sprintf(`
-WITH %[1]s, pool AS MATERIALIZED (
-    SELECT c.meme_id, c.source_id,
-           (SELECT count(*) FROM (SELECT 1 FROM reactions r WHERE r.meme_id = c.meme_id LIMIT %[2]d) s) AS shown
-    FROM unnest($2::text[]) AS l(lang)
-    CROSS JOIN LATERAL (
-        SELECT ms.meme_id, ms.source_id
-        FROM meme_stats ms
-        WHERE ms.serving AND ms.language = l.lang AND ms.sent < %[2]d %[3]s
-        ORDER BY ms.meme_id DESC
-        LIMIT $4
-    ) c
-), best AS (
-    SELECT p.meme_id, p.shown / 5 AS tier, COALESCE(a.w, (SELECT rate FROM overall)) AS w
-    FROM pool p LEFT JOIN affinity a ON a.source_id = p.source_id
-    WHERE p.shown < %[2]d
-    ORDER BY 2, 3 DESC, p.meme_id DESC
-    LIMIT $4
-)
-`+bestMemes("b.tier, b.w DESC, b.meme_id DESC"), recentAffinitySQL, FreshImpressions, servable)
 
 // FreshImpressions is how many impressions a meme gets before it leaves the
 // fresh engine's pool.
-const FreshImpressions = 20
+const FreshImpressions = storage.FreshImpressions

@@ -100,13 +100,6 @@ type factorRun struct {
 // reaction is one like or dislike as the job reads it.
 type reaction = storage.Rating
 
-// memeTextSQL is what a meme says (OCR text, caption, vision description),
-// then its source: two columns, for memeWords.
-const memeTextSQL = memeSaysSQL + `, m.source_id`
-
-// memeSaysSQL is the text of memeTextSQL alone.
-const memeSaysSQL = `m.ocr_text || ' ' || m.caption || ' ' || coalesce(m.description ->> 'text', '') || ' ' || coalesce(m.description ->> 'description', '')`
-
 // wordsOf turns the memes' texts into their words.
 func wordsOf(texts map[int64]storage.MemeText, err error) (map[int64][]string, error) {
 	if err != nil {

@@ -1,8 +1,6 @@
 package recommend
 
 import (
-	"encoding/binary"
-	"math"
 	"math/rand/v2"
 	"strconv"
 	"strings"
@@ -202,22 +200,5 @@ func randomVector(rng *rand.Rand, bias float32) []float32 {
 		out[i] = float32(rng.NormFloat64() * 0.1)
 	}
 	out[FactorDims] = bias
-	return out
-}
-
-// encodeVec and decodeVec store a vector as little-endian float32s.
-func encodeVec(v []float32) []byte {
-	b := make([]byte, 4*len(v))
-	for i, x := range v {
-		binary.LittleEndian.PutUint32(b[4*i:], math.Float32bits(x))
-	}
-	return b
-}
-
-func decodeVec(b []byte) []float32 {
-	out := make([]float32, len(b)/4)
-	for i := range out {
-		out[i] = math.Float32frombits(binary.LittleEndian.Uint32(b[4*i:]))
-	}
 	return out
 }

@@ -1,6 +1,7 @@
 package recommend
 
 import (
+	"encoding/binary"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -264,4 +265,22 @@ func TestFreshServesNewMemesToTheirFans(t *testing.T) {
 			}
 		}
 	}
+}
+
+// encodeVec and decodeVec store a vector as storage does: little-endian
+// float32s.
+func encodeVec(v []float32) []byte {
+	b := make([]byte, 4*len(v))
+	for i, x := range v {
+		binary.LittleEndian.PutUint32(b[4*i:], math.Float32bits(x))
+	}
+	return b
+}
+
+func decodeVec(b []byte) []float32 {
+	out := make([]float32, len(b)/4)
+	for i := range out {
+		out[i] = math.Float32frombits(binary.LittleEndian.Uint32(b[4*i:]))
+	}
+	return out
 }

@@ -12,9 +12,6 @@ import (
 
 	"memebot/kv"
 	"memebot/storage"
-
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // ErrNoMemes means nothing is left to serve to the user.
@@ -66,7 +63,7 @@ func (c Config) withDefaults() Config {
 // Feed serves each user memes from a Redis queue, refilled from the engines,
 // and records what was sent and how the user reacted.
 type Feed struct {
-	db      *pgxpool.Pool
+	store   *storage.Store
 	rdb     *kv.Redis
 	engines *Engines
 	cfg     Config
@@ -76,7 +73,7 @@ type Feed struct {
 
 // NewFeed returns a feed over the store and Redis.
 func NewFeed(store *storage.Store, rdb *kv.Redis, cfg Config, log *slog.Logger) *Feed {
-	return &Feed{db: store.Pool(), rdb: rdb, engines: NewEngines(store.Pool()), cfg: cfg.withDefaults(), log: log}
+	return &Feed{store: store, rdb: rdb, engines: NewEngines(store), cfg: cfg.withDefaults(), log: log}
 }
 
 // Engines exposes the engines (thresholds can be tuned before use).
@@ -160,25 +157,10 @@ func (f *Feed) pop(ctx context.Context, userID int64) (Item, int64, bool, error)
 	return it, length.Val(), true, nil
 }
 
-// servableSQL holds when meme $2 may be served to user $1: approved, and in
-// one of the user's languages (a queue may predate a /lang change).
-const servableSQL = `EXISTS (
-    SELECT 1 FROM memes m JOIN users u ON u.id = $1
-    WHERE m.id = $2 AND m.status = 'ok' AND m.language = ANY (u.languages))`
-
-// claimSQL records the meme as sent, only if it is still servable and was
-// never sent: the primary key makes the first insert win (with its engine).
-const claimSQL = `
-INSERT INTO reactions (user_id, meme_id, engine)
-SELECT $1, $2, $3 WHERE ` + servableSQL + `
-ON CONFLICT (user_id, meme_id) DO NOTHING`
-
 func (f *Feed) claim(ctx context.Context, userID int64, it Item) (bool, error) {
-	var claimed bool
-	err := f.pressRow(ctx, []any{&claimed}, `WITH claimed AS (`+claimSQL+` RETURNING true) SELECT EXISTS (SELECT 1 FROM claimed)`,
-		userID, it.MemeID, it.Engine)
+	claimed, err := f.store.ClaimMeme(ctx, userID, it.MemeID, it.Engine)
 	if err != nil {
-		return false, fmt.Errorf("recommend: claim meme %d for %d: %w", it.MemeID, userID, err)
+		return false, fmt.Errorf("recommend: %w", err)
 	}
 	return claimed, nil
 }
@@ -200,10 +182,8 @@ func (f *Feed) unpop(ctx context.Context, userID int64, it Item) {
 // Unsend forgets that a meme was sent, when its delivery failed; a meme the
 // user already reacted to is kept.
 func (f *Feed) Unsend(ctx context.Context, userID, memeID int64) error {
-	_, err := f.db.Exec(ctx,
-		`DELETE FROM reactions WHERE user_id = $1 AND meme_id = $2 AND reaction IS NULL`, userID, memeID)
-	if err != nil {
-		return fmt.Errorf("recommend: unsend meme %d to %d: %w", memeID, userID, err)
+	if err := f.store.Unsend(ctx, userID, memeID); err != nil {
+		return fmt.Errorf("recommend: %w", err)
 	}
 	return nil
 }
@@ -228,12 +208,9 @@ func (f *Feed) Reset(ctx context.Context, userID int64) error {
 // MemesSent counts the memes sent to a user, up to VeteranStart: all the
 // stages need, read from at most that many primary-key entries.
 func (f *Feed) MemesSent(ctx context.Context, userID int64) (int, error) {
-	var n int
-	err := f.db.QueryRow(ctx,
-		`SELECT count(*) FROM (SELECT 1 FROM reactions WHERE user_id = $1 LIMIT $2) t`,
-		userID, VeteranStart).Scan(&n)
+	n, err := f.store.MemesSent(ctx, userID, VeteranStart)
 	if err != nil {
-		return 0, fmt.Errorf("recommend: memes sent to %d: %w", userID, err)
+		return 0, fmt.Errorf("recommend: %w", err)
 	}
 	return n, nil
 }
@@ -246,36 +223,4 @@ func (f *Feed) topUp(userID int64, isModerator bool, it Item, remaining int64) {
 	} else if remaining <= int64(f.cfg.LowWater) {
 		f.refillInBackground(userID, isModerator)
 	}
-}
-
-// pressRow runs one statement of the press path and scans its row, in one
-// round trip, in a transaction that commits without waiting for its WAL
-// record to reach the disk (synchronous_commit off). That wait was the press
-// path's cost: 1.2 ms at the median and 20-24 ms at the 99th percentile on
-// this machine's disk under load, against 0.13 and 2.7 ms without it. What
-// it risks is the last fraction of a second of presses if PostgreSQL itself
-// crashes (never if the bot does): those likes go uncounted, and a meme
-// claimed then may be offered again. The database stays consistent.
-func (f *Feed) pressRow(ctx context.Context, dest []any, sql string, args ...any) error {
-	b := &pgx.Batch{}
-	b.Queue(`BEGIN`)
-	b.Queue(`SET LOCAL synchronous_commit = off`)
-	b.Queue(sql, args...)
-	b.Queue(`COMMIT`)
-	br := f.db.SendBatch(ctx, b)
-	var err error
-	for i := range b.Len() {
-		if i == 2 {
-			err = br.QueryRow().Scan(dest...)
-		} else if _, e := br.Exec(); e != nil && err == nil {
-			err = e
-		}
-		if err != nil {
-			break
-		}
-	}
-	if cerr := br.Close(); err == nil {
-		err = cerr
-	}
-	return err
 }

@@ -29,7 +29,7 @@ func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	st := storagetest.NewStore(t)
 	rdb := kvtest.NewRedis(t)
-	f := &fixture{t: t, ctx: context.Background(), st: st, db: st.Pool(), rdb: rdb}
+	f := &fixture{t: t, ctx: context.Background(), st: st, db: storagetest.Pool(st), rdb: rdb}
 	f.feed = NewFeed(st, rdb, Config{}, storagetest.Logger())
 	t.Cleanup(f.feed.Close)
 	return f

@@ -149,24 +149,15 @@ const OtherStagesWeight = 0.25
 // EngineEvidence reads the engines' evidence in a stage: its own, plus
 // OtherStagesWeight of the other stages'.
 func (f *Feed) EngineEvidence(ctx context.Context, stage string) (map[string]Evidence, error) {
-	rows, err := f.db.Query(ctx, `
-SELECT engine, sum(CASE WHEN stage = $1 THEN likes ELSE likes * $2 END),
-       sum(CASE WHEN stage = $1 THEN dislikes ELSE dislikes * $2 END)
-FROM engine_stats GROUP BY engine`, stage, OtherStagesWeight)
+	counts, err := f.store.EngineEvidence(ctx, stage, OtherStagesWeight)
 	if err != nil {
-		return nil, fmt.Errorf("recommend: engine stats: %w", err)
+		return nil, fmt.Errorf("recommend: %w", err)
 	}
-	defer rows.Close()
-	ev := map[string]Evidence{}
-	for rows.Next() {
-		var e string
-		var x Evidence
-		if err := rows.Scan(&e, &x.Likes, &x.Dislikes); err != nil {
-			return nil, fmt.Errorf("recommend: engine stats: %w", err)
-		}
-		ev[e] = x
+	ev := make(map[string]Evidence, len(counts))
+	for _, c := range counts {
+		ev[c.Engine] = Evidence{Likes: c.Likes, Dislikes: c.Dislikes}
 	}
-	return ev, rows.Err()
+	return ev, nil
 }
 
 // learnedBlend fills a refill position by position from the engines the

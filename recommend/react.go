@@ -2,21 +2,10 @@ package recommend
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"memebot/storage"
-
-	"github.com/jackc/pgx/v5"
 )
-
-// reactSQL stores the first reaction to a sent meme and returns the engine
-// that chose it; a row already reacted to (or none) matches nothing, also for
-// a concurrent press, which re-checks the row once the first one commits.
-const reactSQL = `
-UPDATE reactions SET reaction = $3, reacted_at = now()
-WHERE user_id = $1 AND meme_id = $2 AND reaction IS NULL
-RETURNING engine`
 
 // ReactEngine records a like (storage.Like) or dislike (storage.Dislike) on a
 // sent meme and returns the engine that chose it (for per-engine like rates).
@@ -26,15 +15,11 @@ func (f *Feed) ReactEngine(ctx context.Context, userID, memeID int64, reaction i
 	if err := checkReaction(reaction); err != nil {
 		return "", false, err
 	}
-	var engine string
-	err := f.pressRow(ctx, []any{&engine}, reactSQL, userID, memeID, reaction)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return "", false, nil
-	}
+	engine, changed, err := f.store.React(ctx, userID, memeID, reaction)
 	if err != nil {
-		return "", false, fmt.Errorf("recommend: react %d to meme %d: %w", userID, memeID, err)
+		return "", false, fmt.Errorf("recommend: %w", err)
 	}
-	return engine, true, nil
+	return engine, changed, nil
 }
 
 // Press is what a like or dislike did.
@@ -47,22 +32,6 @@ type Press struct {
 	// Next is the user's next meme, claimed as Next claims it.
 	Next Item
 }
-
-// reactClaimSQL is reactSQL ($1 user, $4 meme, $5 reaction) and claimSQL
-// ($1 user, $2 meme, $3 engine) in one statement, hence one commit: the next
-// meme is claimed only if the reaction was stored.
-const reactClaimSQL = `
-WITH reacted AS (
-    UPDATE reactions SET reaction = $5, reacted_at = now()
-    WHERE user_id = $1 AND meme_id = $4 AND reaction IS NULL
-    RETURNING engine
-), claimed AS (
-    INSERT INTO reactions (user_id, meme_id, engine)
-    SELECT $1, $2, $3 FROM reacted WHERE ` + servableSQL + `
-    ON CONFLICT (user_id, meme_id) DO NOTHING
-    RETURNING meme_id
-)
-SELECT engine, EXISTS (SELECT 1 FROM claimed) FROM reacted`
 
 // ReactNext records a reaction as ReactEngine does and, when it was stored,
 // claims the user's next meme as Next does. With a meme in the queue, both
@@ -80,16 +49,14 @@ func (f *Feed) ReactNext(ctx context.Context, userID, memeID int64, reaction int
 	}
 	var p Press
 	var claimed bool
-	err = f.pressRow(ctx, []any{&p.Engine, &claimed}, reactClaimSQL, userID, it.MemeID, it.Engine, memeID, reaction)
-	if errors.Is(err, pgx.ErrNoRows) { // already reacted to, or never sent
+	p.Engine, p.Changed, claimed, err = f.store.ReactAndClaim(ctx, userID, memeID, reaction, it.MemeID, it.Engine)
+	if err != nil || !p.Changed { // failed, or already reacted to, or never sent
 		f.unpop(context.WithoutCancel(ctx), userID, it)
+		if err != nil {
+			return Press{}, fmt.Errorf("recommend: %w", err)
+		}
 		return Press{}, nil
 	}
-	if err != nil {
-		f.unpop(context.WithoutCancel(ctx), userID, it)
-		return Press{}, fmt.Errorf("recommend: react %d to meme %d: %w", userID, memeID, err)
-	}
-	p.Changed = true
 	if !claimed { // sent meanwhile, or no longer servable
 		p.Next, err = f.Next(ctx, userID, isModerator)
 		return p, err

@@ -14,7 +14,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/redis/go-redis/v9"
 
 	"memebot/storage"
@@ -156,16 +155,12 @@ func (f *Feed) refillInBackground(userID int64, isModerator bool) {
 func (f *Feed) blend(ctx context.Context, userID int64, isModerator, rebuild bool) ([]Item, bool, error) {
 	// The user's languages, role and maturity in one round trip (the
 	// count as MemesSent reads it).
-	var langs []string
-	var role string
-	var sent int
-	err := f.db.QueryRow(ctx, `
-SELECT languages, role, (SELECT count(*) FROM (SELECT 1 FROM reactions WHERE user_id = $1 LIMIT $2) t)
-FROM users WHERE id = $1`, userID, VeteranStart).Scan(&langs, &role, &sent)
+	user, err := f.store.FeedUser(ctx, userID, VeteranStart)
 	if err != nil {
-		return nil, false, fmt.Errorf("recommend: user %d: %w", userID, notFound(err))
+		return nil, false, fmt.Errorf("recommend: %w", err)
 	}
-	moderator := isModerator || role == storage.RoleModerator
+	langs, sent := user.Languages, user.Sent
+	moderator := isModerator || user.Role == storage.RoleModerator
 	learned := !f.cfg.FixedBlend && !moderator
 	early := learned && sent < ColdStartEnd
 	var queued []int64
@@ -257,27 +252,13 @@ type QueueOwner struct {
 // is low, so that their next meme comes from a warm queue. It returns how many
 // queues it refilled.
 func (f *Feed) RefillActive(ctx context.Context, since time.Duration) (int, error) {
-	rows, err := f.db.Query(ctx, `
-SELECT id, role FROM users
-WHERE last_active_at > now() - make_interval(secs => $1) AND blocked_bot_at IS NULL
-ORDER BY last_active_at DESC`, since.Seconds())
+	active, err := f.store.ActiveUsers(ctx, since)
 	if err != nil {
-		return 0, fmt.Errorf("recommend: active users: %w", err)
+		return 0, fmt.Errorf("recommend: %w", err)
 	}
-	var users []QueueOwner
-	for rows.Next() {
-		var u QueueOwner
-		var role string
-		if err := rows.Scan(&u.ID, &role); err != nil {
-			rows.Close()
-			return 0, fmt.Errorf("recommend: active users: %w", err)
-		}
-		u.Moderator = role == storage.RoleModerator || f.cfg.IsModerator(u.ID)
-		users = append(users, u)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return 0, fmt.Errorf("recommend: active users: %w", err)
+	users := make([]QueueOwner, len(active))
+	for i, u := range active {
+		users[i] = QueueOwner{ID: u.ID, Moderator: u.Role == storage.RoleModerator || f.cfg.IsModerator(u.ID)}
 	}
 	return f.RefillLow(ctx, users)
 }
@@ -318,13 +299,6 @@ func ids(items []Item) []int64 {
 		out[i] = it.MemeID
 	}
 	return out
-}
-
-func notFound(err error) error {
-	if errors.Is(err, pgx.ErrNoRows) {
-		return storage.ErrNotFound
-	}
-	return err
 }
 
 func randomToken() string {

@@ -119,7 +119,7 @@ func (s *memeSnapshot) topicOfPressed(h pressed) int16 {
 }
 
 // topicCandidates serves the topics engine.
-func (e *Engines) topicCandidates(ctx context.Context, q Query, exclude []int64) ([]Item, error) {
+func (e *Engines) topicCandidates(ctx context.Context, q Query) ([]Item, error) {
 	s, sent, history, err := e.scoringInputs(ctx, q)
 	if err != nil {
 		return nil, err
@@ -129,7 +129,7 @@ func (e *Engines) topicCandidates(ctx context.Context, q Query, exclude []int64)
 	for c := range per {
 		per[c] = newTopScores(q.Limit)
 	}
-	skip := s.unservable(sent, exclude, q.Languages)
+	skip := s.unservable(sent, q.Exclude, q.Languages)
 	for i, id := range s.ids {
 		if skip[i] {
 			continue
@@ -142,7 +142,7 @@ func (e *Engines) topicCandidates(ctx context.Context, q Query, exclude []int64)
 	}
 	rng := rand.New(rand.NewPCG(uint64(q.UserID), uint64(time.Now().UnixNano())))
 	order := s.topicTaste(history).draw(lists, 2*q.Limit, rng)
-	return e.scan(ctx, Topics, factorCandidatesSQL, []any{q.UserID, q.Languages, exclude, order, q.Limit})
+	return asItems(Topics)(e.store.ServableMemesOf(ctx, q.stored(), order))
 }
 
 // draw orders up to n memes from the topics' lists: each position goes to

@@ -109,7 +109,7 @@ func (s *Store) SendingBroadcast(ctx context.Context) (Broadcast, error) {
 // returns their ids; none means everyone was dealt with.
 func (s *Store) ClaimRecipients(ctx context.Context, b *Broadcast, n int) ([]int64, error) {
 	var ids []int64
-	err := s.PgxTx(ctx, func(ctx context.Context, tx pgx.Tx) error {
+	err := s.pgxTx(ctx, func(ctx context.Context, tx pgx.Tx) error {
 		var status string
 		var lastUserID int64
 		err := tx.QueryRow(ctx, `SELECT status, last_user_id FROM broadcasts WHERE id = $1 FOR UPDATE`, b.ID).Scan(&status, &lastUserID)

@@ -43,7 +43,7 @@ func (s *Store) RunBulkLoad(ctx context.Context, fn func(ctx context.Context, lo
 // RunLoadTx runs fn in a transaction on a connection of the pool; it
 // commits when fn returns nil.
 func (s *Store) RunLoadTx(ctx context.Context, fn func(ctx context.Context, load *BulkLoad) error) error {
-	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error { return fn(ctx, &BulkLoad{conn: tx}) })
+	return s.pgxTx(ctx, func(ctx context.Context, tx pgx.Tx) error { return fn(ctx, &BulkLoad{conn: tx}) })
 }
 
 // SourcesWithHandlePrefix counts the sources whose handle starts with

@@ -17,7 +17,7 @@ type CoLikesRun struct{ watermarked }
 
 // RunCoLikes runs fn in one transaction; it commits when fn returns nil.
 func (s *Store) RunCoLikes(ctx context.Context, fn func(ctx context.Context, run *CoLikesRun) error) error {
-	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	return s.pgxTx(ctx, func(ctx context.Context, tx pgx.Tx) error {
 		return fn(ctx, &CoLikesRun{watermarked{tx: tx, name: "colikes"}})
 	})
 }

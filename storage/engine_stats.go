@@ -3,6 +3,8 @@ package storage
 import (
 	"context"
 	"fmt"
+
+	"github.com/jackc/pgx/v5"
 )
 
 // EngineCounts are the likes and dislikes of the memes one engine chose for
@@ -31,4 +33,24 @@ ON CONFLICT (stage, engine) DO UPDATE SET likes = engine_stats.likes + EXCLUDED.
 		}
 	}
 	return nil
+}
+
+// EngineEvidence reads each engine's likes and dislikes for a stage: its
+// own in the stage, plus otherStages times those of the other stages.
+func (s *Store) EngineEvidence(ctx context.Context, stage string, otherStages float64) ([]EngineCounts, error) {
+	rows, err := s.pool.Query(ctx, `
+SELECT engine, sum(CASE WHEN stage = $1 THEN likes ELSE likes * $2 END),
+       sum(CASE WHEN stage = $1 THEN dislikes ELSE dislikes * $2 END)
+FROM engine_stats GROUP BY engine`, stage, otherStages)
+	if err != nil {
+		return nil, fmt.Errorf("storage: engine stats: %w", err)
+	}
+	counts, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (EngineCounts, error) {
+		c := EngineCounts{Stage: stage}
+		return c, row.Scan(&c.Engine, &c.Likes, &c.Dislikes)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("storage: engine stats: %w", err)
+	}
+	return counts, nil
 }

@@ -14,7 +14,11 @@ type MemeVector struct {
 
 // MemeVectors reads the vectors of the memes ids that have one, by meme.
 func (r *FactorsRun) MemeVectors(ctx context.Context, ids []int64) (map[int64]MemeVector, error) {
-	rows, err := r.tx.Query(ctx, `SELECT meme_id, vec, reactions FROM meme_factors WHERE meme_id = ANY($1)`, ids)
+	return readMemeVectors(ctx, r.tx, ids)
+}
+
+func readMemeVectors(ctx context.Context, q pgxQuerier, ids []int64) (map[int64]MemeVector, error) {
+	rows, err := q.Query(ctx, `SELECT meme_id, vec, reactions FROM meme_factors WHERE meme_id = ANY($1)`, ids)
 	if err != nil {
 		return nil, fmt.Errorf("read meme vectors: %w", err)
 	}

@@ -19,7 +19,7 @@ type FactorsRun struct {
 
 // RunFactors runs fn in one transaction; it commits when fn returns nil.
 func (s *Store) RunFactors(ctx context.Context, fn func(ctx context.Context, run *FactorsRun) error) error {
-	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	return s.pgxTx(ctx, func(ctx context.Context, tx pgx.Tx) error {
 		return fn(ctx, &FactorsRun{watermarked: watermarked{tx: tx, name: "factors"}})
 	})
 }

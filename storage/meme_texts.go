@@ -38,7 +38,12 @@ func (r *FactorsRun) UnknownMemeTexts(ctx context.Context, except []int64) (map[
 }
 
 func (r *FactorsRun) memeTexts(ctx context.Context, where string, args ...any) (map[int64]MemeText, error) {
-	rows, err := r.tx.Query(ctx, `SELECT m.id, `+memeTextSQL+` FROM memes m WHERE m.status = 'ok' `+where, args...)
+	return readMemeTexts(ctx, r.tx, "m.status = 'ok' "+where, args...)
+}
+
+// readMemeTexts reads what the memes the condition selects say, by meme.
+func readMemeTexts(ctx context.Context, q pgxQuerier, cond string, args ...any) (map[int64]MemeText, error) {
+	rows, err := q.Query(ctx, `SELECT m.id, `+memeTextSQL+` FROM memes m WHERE `+cond, args...)
 	if err != nil {
 		return nil, fmt.Errorf("read meme texts: %w", err)
 	}

@@ -59,7 +59,7 @@ type lostRow struct {
 // same candidate and one that dies before its commit leaves them to the next.
 func (s *Store) RequeueLostCandidates(ctx context.Context, r CandidateRequeue, handoff func(context.Context, []Candidate) error) (CandidatesRequeued, error) {
 	var res CandidatesRequeued
-	err := s.PgxTx(ctx, func(ctx context.Context, tx pgx.Tx) error {
+	err := s.pgxTx(ctx, func(ctx context.Context, tx pgx.Tx) error {
 		rows, err := queryStructs[lostRow](ctx, tx, `
 			SELECT id, candidate, requeues FROM raw_posts
 			WHERE queued_at IS NOT NULL AND queued_at < $1 AND ingest_outcome = ''

@@ -66,7 +66,7 @@ func (s *Store) UpsertRawPosts(ctx context.Context, sourceID int64, posts []Post
 		return 0, nil
 	}
 	fresh := 0
-	err := s.PgxTx(ctx, func(ctx context.Context, tx pgx.Tx) error {
+	err := s.pgxTx(ctx, func(ctx context.Context, tx pgx.Tx) error {
 		for _, p := range posts {
 			media, err := json.Marshal(nonNil(p.Media))
 			if err != nil {
@@ -152,7 +152,7 @@ type PostJudge func(ctx context.Context, posts []RawPost, medianViews float64) (
 // views median is taken over the posts published before viewsMatureBefore
 // (younger ones are still gathering views); a zero time skips it.
 func (s *Store) JudgeRawPosts(ctx context.Context, sourceID int64, viewsMatureBefore time.Time, judge PostJudge) error {
-	err := s.PgxTx(ctx, func(ctx context.Context, tx pgx.Tx) error {
+	err := s.pgxTx(ctx, func(ctx context.Context, tx pgx.Tx) error {
 		rows, err := queryStructs[rawPostRow](ctx, tx, `
 			SELECT id, source_id, post_id, posted_at, text, media, views, forwarded_from, out_links
 			FROM raw_posts WHERE source_id = $1 AND processed_at IS NULL

@@ -199,7 +199,7 @@ ORDER BY hit.pos`, query, skip+limit, skip)
 // returns how many ranks moved.
 func (s *Store) RefreshSearchRanks(ctx context.Context) (int64, error) {
 	var moved int64
-	err := s.PgxTx(ctx, func(ctx context.Context, tx pgx.Tx) error {
+	err := s.pgxTx(ctx, func(ctx context.Context, tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `
 UPDATE meme_search s SET rank = st.like_ratio
 FROM meme_stats st

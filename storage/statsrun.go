@@ -17,7 +17,7 @@ type StatsRun struct{ watermarked }
 // RunStats runs fn in one transaction (with room for a first run's
 // aggregation of millions of rows); it commits when fn returns nil.
 func (s *Store) RunStats(ctx context.Context, fn func(ctx context.Context, run *StatsRun) error) error {
-	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	return s.pgxTx(ctx, func(ctx context.Context, tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `SET LOCAL work_mem = '256MB'`); err != nil {
 			return err
 		}

@@ -89,10 +89,6 @@ func Open(ctx context.Context, url string, log *slog.Logger) (*Store, error) {
 	return &Store{db: db, pool: pool, locks: &lockConns{config: cfg.ConnConfig}}, nil
 }
 
-// Pool is the pgx pool, for the packages that speak pgx (the feed, the
-// batch jobs).
-func (s *Store) Pool() *pgxpool.Pool { return s.pool }
-
 func init() {
 	handles.Gorm = func(st any) *gorm.DB { return st.(*Store).db }
 	handles.Pool = func(st any) *pgxpool.Pool { return st.(*Store).pool }
