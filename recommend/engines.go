@@ -79,37 +79,16 @@ func NewEngines(store *storage.Store) *Engines {
 }
 
 // storedEngines are the engines that are one query of storage's.
-var storedEngines = map[string]func(e *Engines, ctx context.Context, q storage.FeedQuery) ([]storage.FeedMeme, error){
-	BestUploaded: func(e *Engines, ctx context.Context, q storage.FeedQuery) ([]storage.FeedMeme, error) {
-		return e.store.BestUploadedMemes(ctx, q)
-	},
-	LRSmoothed: func(e *Engines, ctx context.Context, q storage.FeedQuery) ([]storage.FeedMeme, error) {
-		return e.store.BestMemes(ctx, q)
-	},
-	LikeSpread: func(e *Engines, ctx context.Context, q storage.FeedQuery) ([]storage.FeedMeme, error) {
-		return e.store.WidelyLikedMemes(ctx, q)
-	},
-	RecentlyLiked: func(e *Engines, ctx context.Context, q storage.FeedQuery) ([]storage.FeedMeme, error) {
-		return e.store.RecentlyLikedMemes(ctx, q)
-	},
-	LowSentPool: func(e *Engines, ctx context.Context, q storage.FeedQuery) ([]storage.FeedMeme, error) {
-		return e.store.LeastSentMemes(ctx, q)
-	},
-	LastResort: func(e *Engines, ctx context.Context, q storage.FeedQuery) ([]storage.FeedMeme, error) {
-		return e.store.NewestMemes(ctx, q)
-	},
-	ColdStartAdapt: func(e *Engines, ctx context.Context, q storage.FeedQuery) ([]storage.FeedMeme, error) {
-		return e.store.SourceAdaptedMemes(ctx, q)
-	},
-	SourceAffinity: func(e *Engines, ctx context.Context, q storage.FeedQuery) ([]storage.FeedMeme, error) {
-		return e.store.FavouriteSourceMemes(ctx, q)
-	},
-	CoLiked: func(e *Engines, ctx context.Context, q storage.FeedQuery) ([]storage.FeedMeme, error) {
-		return e.store.CoLikedMemes(ctx, q)
-	},
-	ColdStartExplore: func(e *Engines, ctx context.Context, q storage.FeedQuery) ([]storage.FeedMeme, error) {
-		return e.store.WellTestedMemes(ctx, q, e.ExploreMinReactions, e.ExploreMinLR)
-	},
+var storedEngines = map[string]func(*storage.Store, context.Context, storage.FeedQuery) ([]storage.FeedMeme, error){
+	BestUploaded:   (*storage.Store).BestUploadedMemes,
+	LRSmoothed:     (*storage.Store).BestMemes,
+	LikeSpread:     (*storage.Store).WidelyLikedMemes,
+	RecentlyLiked:  (*storage.Store).RecentlyLikedMemes,
+	LowSentPool:    (*storage.Store).LeastSentMemes,
+	LastResort:     (*storage.Store).NewestMemes,
+	ColdStartAdapt: (*storage.Store).SourceAdaptedMemes,
+	SourceAffinity: (*storage.Store).FavouriteSourceMemes,
+	CoLiked:        (*storage.Store).CoLikedMemes,
 }
 
 // Candidates returns up to q.Limit memes proposed by the named engine, best first.
@@ -126,12 +105,14 @@ func (e *Engines) Candidates(ctx context.Context, engine string, q Query) ([]Ite
 		return e.freshCandidates(ctx, q)
 	case Topics:
 		items, err = e.topicCandidates(ctx, q)
+	case ColdStartExplore:
+		items, err = asItems(engine)(e.store.WellTestedMemes(ctx, q.stored(), e.ExploreMinReactions, e.ExploreMinLR))
 	default:
 		run, ok := storedEngines[engine]
 		if !ok {
 			return nil, fmt.Errorf("recommend: unknown engine %q", engine)
 		}
-		items, err = asItems(engine)(run(e, ctx, q.stored()))
+		items, err = asItems(engine)(run(e.store, ctx, q.stored()))
 	}
 	if err != nil {
 		return nil, fmt.Errorf("recommend: engine %s for user %d: %w", engine, q.UserID, err)

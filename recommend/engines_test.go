@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"memebot/storage"
+	"memebot/storage/storagetest"
 )
 
 func jsonUnmarshal(s string, v any) error { return json.Unmarshal([]byte(s), v) }
@@ -51,7 +52,7 @@ func TestEnginesApplyTheSharedFilters(t *testing.T) {
 				f.exec(`UPDATE meme_stats SET sent = $1`, FreshImpressions-1)
 			case Collab: // memes the factor model knows
 				f.exec(`INSERT INTO meme_factors (meme_id, vec, reactions) SELECT id, $1, $2 FROM memes`,
-					encodeVec(make([]float32, FactorDims+1)), CollabMinReactions)
+					storagetest.EncodeVector(make([]float32, FactorDims+1)), CollabMinReactions)
 				f.feed.Engines().ForgetMemes()
 			case CoLiked: // memes liked with the one the user liked
 				f.exec(`INSERT INTO meme_colikes (meme_id, other_id, n) SELECT $1, id, 3 FROM memes WHERE id <> $1`,

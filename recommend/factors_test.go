@@ -1,13 +1,13 @@
 package recommend
 
 import (
-	"encoding/binary"
 	"math"
 	"math/rand/v2"
 	"testing"
 	"time"
 
 	"memebot/storage"
+	"memebot/storage/storagetest"
 )
 
 // petWorld is a tiny planted world: cat memes and dog memes (their text
@@ -213,7 +213,7 @@ func (w *petWorld) vectors(query string) map[int64][]float32 {
 		if err := rows.Scan(&id, &b); err != nil {
 			w.f.t.Fatal(err)
 		}
-		out[id] = decodeVec(b)
+		out[id] = storagetest.DecodeVector(b)
 	}
 	return out
 }
@@ -265,22 +265,4 @@ func TestFreshServesNewMemesToTheirFans(t *testing.T) {
 			}
 		}
 	}
-}
-
-// encodeVec and decodeVec store a vector as storage does: little-endian
-// float32s.
-func encodeVec(v []float32) []byte {
-	b := make([]byte, 4*len(v))
-	for i, x := range v {
-		binary.LittleEndian.PutUint32(b[4*i:], math.Float32bits(x))
-	}
-	return b
-}
-
-func decodeVec(b []byte) []float32 {
-	out := make([]float32, len(b)/4)
-	for i := range out {
-		out[i] = math.Float32frombits(binary.LittleEndian.Uint32(b[4*i:]))
-	}
-	return out
 }

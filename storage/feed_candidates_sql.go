@@ -168,7 +168,7 @@ WITH ` + recentAffinitySQL + `, top AS (
 // freshSQL is fresh: memes that have not had FreshImpressions impressions
 // yet, newest first, so every new meme gets its chance before the backlog.
 // The pool walks the $4 newest memes per language (skipping those the stats
-// job last counted at FreshImpressions or more; freshCandidates asks for
+// job last counted at FreshImpressions or more; the fresh engine asks for
 // four refills' worth); their impressions are then counted live (at
 // most FreshImpressions index entries each), because between two stats runs
 // every user would otherwise be handed the same few. Memes with fewer

@@ -92,6 +92,7 @@ func Open(ctx context.Context, url string, log *slog.Logger) (*Store, error) {
 func init() {
 	handles.Gorm = func(st any) *gorm.DB { return st.(*Store).db }
 	handles.Pool = func(st any) *pgxpool.Pool { return st.(*Store).pool }
+	handles.EncodeVector, handles.DecodeVector = encodeVector, decodeVector
 }
 
 // Ping reports whether PostgreSQL answers (on gorm's pool: both pools reach

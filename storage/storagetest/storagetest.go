@@ -157,6 +157,14 @@ func DB(st *storage.Store) *gorm.DB { return handles.Gorm(st) }
 // (see DB).
 func Pool(st *storage.Store) *pgxpool.Pool { return handles.Pool(st) }
 
+// EncodeVector and DecodeVector store and read a factor vector as storage
+// does (meme_factors.vec, user_factors.vec, word_factors.sum), for tests
+// that write or read those rows directly.
+func EncodeVector(v []float32) []byte { return handles.EncodeVector(v) }
+
+// DecodeVector: see EncodeVector.
+func DecodeVector(b []byte) []float32 { return handles.DecodeVector(b) }
+
 // SQL is the database/sql handle under st's gorm handle (see DB).
 func SQL(st *storage.Store) *sql.DB {
 	db, err := DB(st).DB()

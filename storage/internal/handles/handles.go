@@ -13,4 +13,7 @@ import (
 var (
 	Gorm func(store any) *gorm.DB
 	Pool func(store any) *pgxpool.Pool
+	// EncodeVector and DecodeVector are how a factor vector is stored.
+	EncodeVector func([]float32) []byte
+	DecodeVector func([]byte) []float32
 )
