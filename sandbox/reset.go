@@ -10,10 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/jackc/pgx/v5"
-
 	"memebot/config"
-	"memebot/heal"
 	"memebot/kv"
 	"memebot/storage"
 )
@@ -79,29 +76,7 @@ func ensureDatabase(ctx context.Context, dbURL string, recreate bool) error {
 	if recreate && !strings.Contains(name, "sandbox") && !strings.Contains(name, "test") {
 		return fmt.Errorf("sandbox: refusing to reset database %q: only sandbox or test databases are reset", name)
 	}
-	u.Path = "/postgres"
-	conn, err := pgx.Connect(ctx, u.String())
-	if err != nil {
-		return heal.NewConnectError("PostgreSQL", dbURL, err)
-	}
-	defer conn.Close(context.WithoutCancel(ctx))
-	ident := pgx.Identifier{name}.Sanitize()
-	if recreate {
-		if _, err := conn.Exec(ctx, "DROP DATABASE IF EXISTS "+ident+" WITH (FORCE)"); err != nil {
-			return fmt.Errorf("sandbox: drop database %s: %w", name, err)
-		}
-	}
-	var exists bool
-	if err := conn.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)", name).Scan(&exists); err != nil {
-		return fmt.Errorf("sandbox: look up database %s: %w", name, err)
-	}
-	if exists {
-		return nil
-	}
-	if _, err := conn.Exec(ctx, "CREATE DATABASE "+ident); err != nil {
-		return fmt.Errorf("sandbox: create database %s: %w", name, err)
-	}
-	return nil
+	return storage.PrepareDatabase(ctx, dbURL, recreate)
 }
 
 // deleteRedisKeys deletes every key under prefix.

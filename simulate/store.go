@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/url"
+	"regexp"
 	"strings"
 
 	"memebot/kv"
@@ -15,13 +17,23 @@ import (
 // Its Redis keys take the same name, with dashes, as their prefix.
 const Database = "memebot_simulate"
 
+var validName = regexp.MustCompile(`^[a-z_][a-z0-9_]{0,62}$`)
+
 func redisPrefix(database string) string { return strings.ReplaceAll(database, "_", "-") }
 
 // freshStore recreates the simulation database on the server of baseURL,
 // migrates it and opens it. Its rows need not survive a crash:
 // synchronous_commit is off and its tables are unlogged.
 func freshStore(ctx context.Context, baseURL, database string, log *slog.Logger) (*storage.Store, error) {
-	dbURL, err := storage.RecreateDatabase(ctx, baseURL, database,
+	if !validName.MatchString(database) {
+		return nil, fmt.Errorf("simulate: database name %q: want lower-case letters, digits and _", database)
+	}
+	u, err := url.Parse(baseURL)
+	if err != nil {
+		return nil, fmt.Errorf("simulate: database url: %w", err)
+	}
+	u.Path = "/" + database
+	err = storage.PrepareDatabase(ctx, u.String(), true,
 		storage.Setting{Name: "synchronous_commit", Value: "off"},
 		// Its rows all fit in memory: a random read costs what a sequential
 		// one does (the usual setting for SSDs). At the default 4 the planner
@@ -31,7 +43,7 @@ func freshStore(ctx context.Context, baseURL, database string, log *slog.Logger)
 	if err != nil {
 		return nil, fmt.Errorf("simulate: %w", err)
 	}
-	st, err := storage.Open(ctx, dbURL, log)
+	st, err := storage.Open(ctx, u.String(), log)
 	if err != nil {
 		return nil, err
 	}

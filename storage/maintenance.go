@@ -3,50 +3,9 @@ package storage
 import (
 	"context"
 	"fmt"
-	"net/url"
-	"regexp"
-	"strings"
 
 	"github.com/jackc/pgx/v5"
 )
-
-// Setting is a database's default for a run-time parameter.
-type Setting struct{ Name, Value string }
-
-var validDatabase = regexp.MustCompile(`^[a-z_][a-z0-9_]{0,62}$`)
-
-// RecreateDatabase drops the database name on the server of serverURL
-// (with whoever is connected to it), creates it again with settings, and
-// returns its URL.
-func RecreateDatabase(ctx context.Context, serverURL, name string, settings ...Setting) (string, error) {
-	if !validDatabase.MatchString(name) {
-		return "", fmt.Errorf("storage: database name %q: want lower-case letters, digits and _", name)
-	}
-	u, err := url.Parse(serverURL)
-	if err != nil {
-		return "", fmt.Errorf("storage: database url: %w", err)
-	}
-	admin := *u
-	admin.Path = "/postgres"
-	conn, err := pgx.Connect(ctx, admin.String())
-	if err != nil {
-		return "", fmt.Errorf("storage: connect to the server: %w", err)
-	}
-	defer conn.Close(context.WithoutCancel(ctx))
-	stmts := []string{"DROP DATABASE IF EXISTS " + name + " WITH (FORCE)", "CREATE DATABASE " + name}
-	for _, s := range settings {
-		stmts = append(stmts, "ALTER DATABASE "+name+" SET "+pgx.Identifier{s.Name}.Sanitize()+" = "+quoteLiteral(s.Value))
-	}
-	for _, stmt := range stmts {
-		if _, err := conn.Exec(ctx, stmt); err != nil {
-			return "", fmt.Errorf("storage: %s: %w", strings.Fields(stmt)[0], err)
-		}
-	}
-	u.Path = "/" + name
-	return u.String(), nil
-}
-
-func quoteLiteral(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
 
 // Analyze gathers the planner's statistics of every table.
 func (s *Store) Analyze(ctx context.Context) error {
