@@ -82,6 +82,11 @@ func (f *Feed) Engines() *Engines { return f.engines }
 // Close waits for background refills to finish.
 func (f *Feed) Close() { f.bg.Wait() }
 
+// Settle waits for the background refills and refreshes started so far
+// (the simulation's presses come faster than a person's: it waits here for
+// what, in real time, is done long before the next press).
+func (f *Feed) Settle() { f.bg.Wait() }
+
 func (f *Feed) queueKey(userID int64) string {
 	return f.rdb.Key("feed", "queue", strconv.FormatInt(userID, 10))
 }

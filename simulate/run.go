@@ -262,9 +262,10 @@ func (r *run) press(ctx context.Context, users []int) (map[int]time.Duration, er
 	}
 	close(work)
 	wg.Wait()
-	// The background refills the presses started run on: in real time they
-	// take milliseconds, far less than the press interval, and a press that
-	// meets one still finds LowWater memes in the queue.
+	// The background refills and newcomers' refreshes the presses started
+	// take milliseconds in real time, far less than the seconds a person
+	// spends on a meme: the next press must find them done, as it would.
+	r.feed.Settle()
 	return next, errors.Join(errs...)
 }
 
