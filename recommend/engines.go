@@ -45,7 +45,7 @@ type Item struct {
 	Caption string     `json:"caption,omitempty"`
 	Engine  string     `json:"engine"`
 	// Refresh marks the item whose serving rebuilds the rest of the queue:
-	// a newcomer's queue is re-ranked every few memes (see Config.Refresh).
+	// a person's queue is re-ranked every few memes (see Config.Refresh).
 	Refresh bool `json:"refresh,omitempty"`
 }
 

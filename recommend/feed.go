@@ -31,10 +31,11 @@ type Config struct {
 	FixedBlend bool
 	// Learner tunes the learned blend.
 	Learner Learner
-	// Refresh: while a user is in cold start (fewer than ColdStartEnd memes
-	// sent), the learned feed rebuilds their queue after every Refresh memes
-	// (3), so what they pressed shows in their next memes instead of 8-15
-	// memes later. 0 takes the default; negative turns it off.
+	// Refresh: the learned feed rebuilds a person's queue after every
+	// Refresh memes (3), so what they pressed shows in their next memes
+	// instead of 8-15 memes later, whatever their maturity (in simulation
+	// rebuilding past the first 30 memes too raised taste captured at 31-100
+	// memes by up to .1). 0 takes the default; negative turns it off.
 	Refresh int
 }
 
@@ -221,7 +222,7 @@ func (f *Feed) MemesSent(ctx context.Context, userID int64) (int, error) {
 }
 
 // topUp starts a background refill after serving it when the queue ran low,
-// or when it was the item marked to rebuild a newcomer's queue.
+// or when it was the item marked to rebuild the person's queue.
 func (f *Feed) topUp(userID int64, isModerator bool, it Item, remaining int64) {
 	if it.Refresh {
 		f.refreshInBackground(userID, isModerator)

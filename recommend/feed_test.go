@@ -309,3 +309,39 @@ func TestModeratorsReviewTheLongTail(t *testing.T) {
 		t.Fatalf("%d of 15 items from low_sent_pool, want most", fromTail)
 	}
 }
+
+// Past cold start too, what a person pressed shows in their next memes: the
+// learned feed rebuilds a veteran's queue every few memes. A moderator's
+// hand-set queue runs its course.
+func TestEveryLearnedQueueIsRebuiltEveryFewMemes(t *testing.T) {
+	f := newFixture(t)
+	f.user(1, "en")
+	f.user(2, "en")
+	f.exec(`UPDATE users SET role = $1 WHERE id = 2`, storage.RoleModerator)
+	seen := f.catalogue(VeteranStart + 10)
+	for i, id := range seen {
+		f.sent(1, id, storage.Like, time.Now().Add(-time.Duration(len(seen)-i)*time.Minute))
+	}
+	f.catalogue(60)
+	for _, user := range []int64{1, 2} {
+		var served []Item
+		for range 3 {
+			it, err := f.feed.Next(f.ctx, user, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			served = append(served, it)
+		}
+		f.feed.Close()
+		q := f.queue(user)
+		if user == 2 {
+			if served[2].Refresh || len(q) != 12 {
+				t.Fatalf("moderator: third meme marked %v, %d queued; want no mark and the 12 left", served[2].Refresh, len(q))
+			}
+			continue
+		}
+		if !served[2].Refresh || len(q) != 15 || !q[2].Refresh {
+			t.Fatalf("veteran: third meme marked %v, %d queued; want a mark and a rebuilt 15", served[2].Refresh, len(q))
+		}
+	}
+}

@@ -48,7 +48,7 @@ func (f *Feed) refillIfAtMost(ctx context.Context, userID int64, isModerator boo
 }
 
 // refill pushes a blended batch; with rebuild it replaces what the queue
-// holds (a newcomer's refresh: the queued memes were ranked on less).
+// holds (a refresh: the queued memes were ranked on fewer reactions).
 func (f *Feed) refill(ctx context.Context, userID int64, isModerator bool, limit int64, rebuild bool) (int, error) {
 	token := randomToken()
 	lock := f.lockKey(userID)
@@ -67,11 +67,11 @@ func (f *Feed) refill(ctx context.Context, userID int64, isModerator bool, limit
 		}
 	}
 
-	items, early, err := f.blend(ctx, userID, isModerator, rebuild)
-	if err != nil || len(items) == 0 || (rebuild && !early) {
-		return 0, err // (no longer a newcomer: the queue runs its course)
+	items, learned, err := f.blend(ctx, userID, isModerator, rebuild)
+	if err != nil || len(items) == 0 || (rebuild && !learned) {
+		return 0, err // (a hand-set blend's queue runs its course)
 	}
-	if early && f.cfg.Refresh > 0 && len(items) > f.cfg.Refresh {
+	if learned && f.cfg.Refresh > 0 && len(items) > f.cfg.Refresh {
 		items[f.cfg.Refresh-1].Refresh = true
 	}
 	values := make([]any, len(items))
@@ -81,7 +81,7 @@ func (f *Feed) refill(ctx context.Context, userID int64, isModerator bool, limit
 	}
 	key := f.queueKey(userID)
 	pipe := f.rdb.TxPipeline()
-	if rebuild && early {
+	if rebuild && learned {
 		pipe.Del(ctx, key)
 	}
 	pipe.RPush(ctx, key, values...)
@@ -124,7 +124,7 @@ func (f *Feed) refillOrWait(ctx context.Context, userID int64, isModerator bool)
 	return 0, nil
 }
 
-// refreshInBackground rebuilds a newcomer's queue from what they pressed so far.
+// refreshInBackground rebuilds a person's queue from what they pressed so far.
 func (f *Feed) refreshInBackground(userID int64, isModerator bool) {
 	f.bg.Add(1)
 	go func() {
@@ -150,7 +150,7 @@ func (f *Feed) refillInBackground(userID int64, isModerator bool) {
 }
 
 // blend queries the engines of the user's plan and mixes their candidates.
-// early says the learned blend served a user in cold start (whose queue is
+// learned says the learned blend served the user (whose queue is
 // refreshed); with rebuild the queued memes may be chosen again.
 func (f *Feed) blend(ctx context.Context, userID int64, isModerator, rebuild bool) ([]Item, bool, error) {
 	// The user's languages, role and maturity in one round trip (the
@@ -162,9 +162,8 @@ func (f *Feed) blend(ctx context.Context, userID int64, isModerator, rebuild boo
 	langs, sent := user.Languages, user.Sent
 	moderator := isModerator || user.Role == storage.RoleModerator
 	learned := !f.cfg.FixedBlend && !moderator
-	early := learned && sent < ColdStartEnd
 	var queued []int64
-	if !rebuild || !early { // a rebuilt queue may take its memes again
+	if !rebuild || !learned { // a rebuilt queue may take its memes again
 		if queued, err = f.queuedIDs(ctx, userID); err != nil {
 			return nil, false, err
 		}
@@ -201,7 +200,7 @@ func (f *Feed) blend(ctx context.Context, userID int64, isModerator, rebuild boo
 	}
 	f.log.Debug("recommend: refill", slog.Int64("user_id", userID), slog.String("stage", stage),
 		slog.Int("sent", sent), slog.Int("queued", len(queued)), slog.Int("added", len(items)))
-	return items, early, nil
+	return items, learned, nil
 }
 
 // candidates runs the engines concurrently.
