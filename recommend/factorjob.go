@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"maps"
 	"math/rand/v2"
+	"slices"
 	"time"
 
 	"memebot/storage"
@@ -122,11 +124,12 @@ func (m *factorRun) rebuild(ctx context.Context, iterations int) (FactorsResult,
 	if err != nil {
 		return FactorsResult{}, err
 	}
-	memeIDs := make([]int64, 0, len(words))
+	// In id order: the memes' random starting vectors, and so the model,
+	// are the same for the same reactions.
+	memeIDs := slices.Sorted(maps.Keys(words))
 	memeIdx := make(map[int64]int32, len(words))
-	for id := range words {
-		memeIdx[id] = int32(len(memeIDs))
-		memeIDs = append(memeIDs, id)
+	for i, id := range memeIDs {
+		memeIdx[id] = int32(i)
 	}
 	var userIDs []int64
 	userIdx := map[int64]int32{}
