@@ -129,13 +129,11 @@ func compareMemes(ap, bp *Fingerprint, textA, textB string) Verdict {
 		v.ReadingCoverage = ReadingCoverage(textA, textB)
 	}
 	textsAgree := v.TextCompared && (v.TextSimilarity >= MinTextSimilarity || v.ReadingCoverage >= MinReadingCoverage)
-	if !v.Duplicate && v.Reason == "pictures differ" && textsAgree && v.ToneMismatch <= MaxToneMismatch {
+	if textsAgree && matchBesideWatermark(&a, &b, &v, al) {
 		// Another watermark over a detailed corner: the same caption on
 		// a picture that differs in one corner only. (Without text to
 		// agree, the picture alone decides and gets no such leave.)
-		if edge := edgeMismatchBesideWatermark(&a, &b, al); edge <= MaxEdgeMismatch {
-			v.Duplicate, v.Reason, v.EdgeMismatch = true, "another watermark", edge
-		}
+		v.Duplicate, v.Reason = true, "another watermark"
 	}
 	switch {
 	case !v.Duplicate:
@@ -179,6 +177,43 @@ func compareMemes(ap, bp *Fingerprint, textA, textB string) Verdict {
 		}
 	}
 	return v
+}
+
+// PicturesMayMatch tells whether the picture of upload a (or one of its
+// Views) matches stored meme b's, or would were the two texts to agree
+// (another watermark over a detailed corner, see CompareMemes): when it is
+// false, the texts cannot make the two one meme and need not be read.
+func PicturesMayMatch(a, b Fingerprint) bool {
+	for _, f := range append([]*Fingerprint{&a}, viewsOf(&a)...) {
+		v, al := compare(f, &b)
+		if v.Duplicate || matchBesideWatermark(f, &b, &v, al) {
+			return true
+		}
+	}
+	return false
+}
+
+func viewsOf(fp *Fingerprint) []*Fingerprint {
+	out := make([]*Fingerprint, len(fp.Views))
+	for i := range fp.Views {
+		out[i] = &fp.Views[i]
+	}
+	return out
+}
+
+// matchBesideWatermark tells whether pictures that differ (v) match once
+// the watermark corner with the most changed edge cells is left out; it
+// then sets v's EdgeMismatch to the share left.
+func matchBesideWatermark(a, b *Fingerprint, v *Verdict, al alignment) bool {
+	if v.Duplicate || v.Reason != "pictures differ" || v.ToneMismatch > MaxToneMismatch {
+		return false
+	}
+	edge := edgeMismatchBesideWatermark(a, b, al)
+	if edge > MaxEdgeMismatch {
+		return false
+	}
+	v.EdgeMismatch = edge
+	return true
 }
 
 // Compare decides whether b is a repost of a: the same file, or the same

@@ -27,10 +27,12 @@ const (
 	// FingerprintVersion is the version NewFingerprint computes. Version 1
 	// had no Letters and trimmed bands by an older rule; version 2 did not
 	// trim a plain ground that is not near-white or near-black (trim.go);
-	// version 3 wanted three sides plain for a plain ground. Stored ones are
+	// version 3 wanted three sides plain for a plain ground; version 4
+	// wanted the third side plain to its ends (a crop into the lettering's
+	// width leaves it crossing the caption lines). Stored ones are
 	// recomputed by the fingerprint backfill (jobs/fingerprints.go);
-	// versions 2 and 3 have the same layout.
-	FingerprintVersion = 4
+	// versions 2 to 5 have the same layout.
+	FingerprintVersion = 5
 	encodedSizeV1      = 1 + sha256.Size + 8 + 4 + ToneSize*ToneSize + EdgeSize*EdgeSize
 	encodedSize        = encodedSizeV1 + LetterSize*LetterSize
 	// IndexedPrefix is how many leading bytes of an encoded fingerprint the
@@ -85,7 +87,7 @@ func NewFingerprint(data []byte, img image.Image) Fingerprint {
 	b := trimBands(thumb)
 	fp := m.fingerprint(b)
 	fp.SHA256 = sum
-	for _, vb := range barlessBoxes(thumb, b) {
+	for _, vb := range append(barlessBoxes(thumb, b), watermarklessBoxes(thumb, b)...) {
 		v := m.fingerprint(vb)
 		v.SHA256 = sum
 		fp.Views = append(fp.Views, v)

@@ -46,6 +46,9 @@ const (
 	// gradient or a shape in a corner, plain within bandTolerance, come and
 	// go as a crop or resize moves them (compare_test.go).
 	flatTolerance = 4
+	// captionEnds is how much of each end of a side's line a meme's top
+	// and bottom caption lines may take where the side crosses them.
+	captionEnds = 0.2
 )
 
 type box struct{ x0, y0, x1, y1 int }
@@ -143,6 +146,22 @@ func (e edge) fraction(i int, colour float32) float64 {
 	return e.within(i, colour, bandTolerance)
 }
 
+// middleFraction is fraction for the middle of line i, its outer
+// captionEnds left out at both ends: where a side crosses the top and
+// bottom caption lines.
+func (e edge) middleFraction(i int, colour float32) float64 {
+	start, step := e.line(i)
+	from, to := int(captionEnds*float64(e.length)), e.length-int(captionEnds*float64(e.length))
+	n := 0
+	for k := from; k < to; k++ {
+		d := e.g.pix[start+k*step] - colour
+		if d <= bandTolerance && d >= -bandTolerance {
+			n++
+		}
+	}
+	return float64(n) / float64(max(to-from, 1))
+}
+
 // within is the share of line i within tolerance of colour.
 func (e edge) within(i int, colour, tolerance float32) float64 {
 	start, step := e.line(i)
@@ -159,11 +178,14 @@ func (e edge) within(i int, colour, tolerance float32) float64 {
 // plainGround returns the colour of the plain ground b stands on: the
 // colour at least three of its sides' outer lines are plain in, alike
 // within groundAgreement (the fourth may be a caption bar, or a line a crop
-// cut through the lettering); or two opposite ones, when both are flat (a
-// crop through both caption lines leaves the left and right sides).
+// cut through the lettering), one of the three allowed to cross the
+// caption lines near its ends (a crop into the width of the lettering
+// leaves its side crossing both captions: only its middle is plain); or
+// two opposite ones, when both are flat (a crop through both caption
+// lines leaves the left and right sides).
 func plainGround(g grayImage, b box) (colour float32, ok bool) {
 	var level [4]float32
-	var plain, flat [4]bool
+	var plain, nearly, flat [4]bool
 	for s := range 4 {
 		e := newEdge(g, b, s)
 		if e.length < 4 || e.depth < 8 {
@@ -171,6 +193,7 @@ func plainGround(g grayImage, b box) (colour float32, ok bool) {
 		}
 		level[s] = e.level(0)
 		plain[s] = e.fraction(0, level[s]) >= cleanFraction
+		nearly[s] = plain[s] || e.middleFraction(0, level[s]) >= cleanFraction
 		flat[s] = plain[s] && e.within(0, level[s], flatTolerance) >= cleanFraction
 	}
 	alike := func(a, b int) bool {
@@ -181,14 +204,17 @@ func plainGround(g grayImage, b box) (colour float32, ok bool) {
 		if !plain[s] {
 			continue
 		}
-		var n int
+		var n, full int
 		var sum float32
 		for o := range 4 {
-			if plain[o] && alike(s, o) {
+			if nearly[o] && alike(s, o) {
 				n, sum = n+1, sum+level[o]
+				if plain[o] {
+					full++
+				}
 			}
 		}
-		if n >= 3 {
+		if n >= 3 && full >= 2 {
 			return sum / float32(n), true
 		}
 		// Sides 0 and 1 are opposite, and so are 2 and 3.
@@ -213,14 +239,14 @@ func bandDepth(g grayImage, b box, side int, ground float32, onGround bool) int 
 		return 0
 	}
 	colour := e.level(0)
-	if e.fraction(0, colour) < cleanFraction {
-		return 0
-	}
 	maxLines, clean := max(2, int(maxTextRun*float64(e.depth))), cleanFraction
 	switch {
 	case onGround && colour-ground <= groundAgreement && ground-colour <= groundAgreement:
 		colour, maxLines, clean = ground, 0, groundCleanFraction
 	case colour > bandDark && colour < bandBright:
+		return 0
+	}
+	if e.fraction(0, colour) < clean {
 		return 0
 	}
 	limit := int(maxTrimShare * float64(e.depth))
@@ -305,4 +331,39 @@ func barDepth(e edge, ground float32) int {
 		return 0
 	}
 	return i
+}
+
+// Another channel's watermark on a plain ground, beside the lettering and
+// the drawing (clip art: the corners are ground), is not ground: the trim
+// stops at it and the repost's box is wider or taller than the
+// original's by the watermark's margin. As with a caption bar, the upload
+// is also looked up another way instead: watermarklessBoxes gives the box
+// trimmed as if each corner where watermarks go (the corners
+// edgeMismatchBesideWatermark leaves out) were ground, where that is
+// another box. The stored meme keeps one box.
+
+// watermarklessBoxes returns the boxes trimBands finds on g with one
+// watermark corner painted over in the ground's colour, those other than
+// b (g's own trim), when g stands on a plain ground.
+func watermarklessBoxes(g grayImage, b box) []box {
+	ground, ok := plainGround(g, box{0, 0, g.w, g.h})
+	if !ok {
+		return nil
+	}
+	cw, ch := g.w*2/5, g.h/5
+	painted := grayImage{w: g.w, h: g.h, pix: make([]float32, len(g.pix))}
+	var out []box
+	for _, c := range [4][2]int{{0, 0}, {g.w - cw, 0}, {0, g.h - ch}, {g.w - cw, g.h - ch}} {
+		copy(painted.pix, g.pix)
+		for y := c[1]; y < c[1]+ch; y++ {
+			row := painted.pix[y*g.w+c[0] : y*g.w+c[0]+cw]
+			for x := range row {
+				row[x] = ground
+			}
+		}
+		if nb := trimBands(painted); nb != b && !slices.Contains(out, nb) {
+			out = append(out, nb)
+		}
+	}
+	return out
 }

@@ -171,12 +171,14 @@ func (d *Deduplicator) confirm(ctx context.Context, tx *storage.Store, fp media.
 		}
 		v := media.Compare(fp, other)
 		pending := !s.Analysed && s.Status == storage.MemeProcessing
-		if v.Duplicate && c.text == nil && (s.Analysed || pending) {
+		if c.text == nil && (v.Duplicate || (s.Analysed && media.PicturesMayMatch(fp, other))) && (s.Analysed || pending) {
+			// The texts decide, and for a picture another watermark
+			// changed in one corner they may make it a duplicate.
 			return nil, errNeedText
 		}
 		switch {
 		case s.Analysed && c.text == nil:
-			continue // the pictures differ: no text needed
+			continue // the pictures differ whatever the texts say: no text needed
 		case s.Analysed:
 			v = media.CompareMemes(fp, other, *c.text, s.OCRText)
 		case pending && v.Duplicate && !c.pendingAsSuspect:

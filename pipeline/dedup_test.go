@@ -151,3 +151,34 @@ func TestClaimSuspectsTheSamePictureUnderOtherLettering(t *testing.T) {
 		t.Fatalf("repost: duplicate %+v, %v", dup, err)
 	}
 }
+
+// TestClaimReadsTheTextOfAPictureRewatermarked: a repost whose new
+// watermark over the drawing's side changed more edge cells than a crop
+// may is a duplicate only when its text agrees (media.CompareMemes), so
+// its picture must ask for the upload's text although it does not match
+// on its own; without that the repost became a new meme.
+func TestClaimReadsTheTextOfAPictureRewatermarked(t *testing.T) {
+	ctx := context.Background()
+	st := storagetest.NewStore(t)
+	d := NewDeduplicator(st)
+	photo := func() claim { return claim{meme: storage.Meme{Type: "photo", Language: "en"}} }
+	const text = "ME AFTER ONE COFFEE\nREADY TO FIGHT A BEAR"
+	orig, _, err := d.Claim(ctx, photo(), photoFingerprint(t, "animals-bee3_mimooh_01.jpg"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.SetMemeAnalysis(ctx, orig.ID, storage.Analysis{Checks: []byte(`{"results":[]}`), OCRText: text}); err != nil {
+		t.Fatal(err)
+	}
+	repost := photoFingerprint(t, "animals-bee3_mimooh_01~watermark_jpeg_q35_crop3.jpg")
+	if _, _, err := d.Claim(ctx, photo(), repost); !errors.Is(err, errNeedText) {
+		t.Fatalf("a picture re-watermarked, without its text: %v, want errNeedText", err)
+	}
+	withText := photo()
+	read := text
+	withText.text = &read
+	_, dup, err := d.Claim(ctx, withText, repost)
+	if err != nil || dup == nil || dup.Of.ID != orig.ID || dup.Verdict.Suspect {
+		t.Fatalf("re-watermarked repost with the same text: duplicate %+v, %v", dup, err)
+	}
+}
