@@ -18,7 +18,7 @@ import (
 	"memebot/moderation/ocr"
 )
 
-// TestCommittedSubset runs the evaluation on the small set in testdata (three
+// TestCommittedSubset runs the evaluation on the small set in testdata (four
 // photographs and eight clip arts, an English and a Russian caption in three fonts, reposts
 // made by combined transformations, and the same pictures with other text)
 // the way the pipeline decides, OCR included: every repost must be found
@@ -51,6 +51,8 @@ import (
 // (on two sides, and with its contrast lowered) kept two plain sides that
 // are not opposite and was not trimmed at all: a side plain in its middle,
 // crossing the caption lines near its ends, counts towards a plain ground.
+// The dark lake darkened by 15% turned its bottom near-black, a band the
+// trim took off: the upload is also read whole.
 func TestCommittedSubset(t *testing.T) {
 	entries := loadSubset(t)
 	kinds := map[string]int{}

@@ -8,6 +8,7 @@ import (
 	"image"
 	"math"
 	"math/bits"
+	"slices"
 )
 
 // Grid sizes kept in a Fingerprint.
@@ -67,8 +68,10 @@ type Fingerprint struct {
 	Version uint8
 	// Views are other readings of the same upload, each a whole
 	// fingerprint: the picture without a caption bar that merged with its
-	// plain ground (see barlessBoxes). An upload is looked up (Index) and
-	// compared (CompareMemes) by each; they are never stored.
+	// plain ground (see barlessBoxes), without a watermark in a corner of
+	// that ground (watermarklessBoxes), or whole where its trim took a band
+	// off (untrimmedBoxes). An upload is looked up (Index) and compared
+	// (CompareMemes) by each; they are never stored.
 	Views []Fingerprint
 }
 
@@ -76,8 +79,8 @@ type Fingerprint struct {
 var ErrBadFingerprint = errors.New("media: bad fingerprint encoding")
 
 // NewFingerprint fingerprints an already decoded image; data is the encoded
-// file it came from (only hashed). Its Views read it without a caption bar
-// that merged with a plain ground (see barlessBoxes).
+// file it came from (only hashed). Its Views read it other ways (see
+// Fingerprint.Views).
 func NewFingerprint(data []byte, img image.Image) Fingerprint {
 	thumb := lumaThumbnail(img, thumbnailSide)
 	fine := lumaThumbnail(img, letterThumbSide)
@@ -87,7 +90,7 @@ func NewFingerprint(data []byte, img image.Image) Fingerprint {
 	b := trimBands(thumb)
 	fp := m.fingerprint(b)
 	fp.SHA256 = sum
-	for _, vb := range append(barlessBoxes(thumb, b), watermarklessBoxes(thumb, b)...) {
+	for _, vb := range slices.Concat(barlessBoxes(thumb, b), watermarklessBoxes(thumb, b), untrimmedBoxes(thumb, b)) {
 		v := m.fingerprint(vb)
 		v.SHA256 = sum
 		fp.Views = append(fp.Views, v)

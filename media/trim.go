@@ -367,3 +367,22 @@ func watermarklessBoxes(g grayImage, b box) []box {
 	}
 	return out
 }
+
+// A very dark picture darkened (or its contrast raised) turns its darkest
+// side near-black, and a very bright one brightened near-white: a band the
+// trim takes off, although the original kept it. The upload is therefore
+// also read whole when its trim took a band off a picture on no plain
+// ground (a plain ground's trim does not depend on its level).
+
+// untrimmedBoxes returns the whole of g when its trim b took a band off
+// and g stands on no plain ground.
+func untrimmedBoxes(g grayImage, b box) []box {
+	whole := box{0, 0, g.w, g.h}
+	if b == whole {
+		return nil
+	}
+	if _, ok := plainGround(g, whole); ok {
+		return nil
+	}
+	return []box{whole}
+}
