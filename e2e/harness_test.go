@@ -136,10 +136,16 @@ func (e *env) say(u tgfake.User, text string) tgfake.Message {
 	return m
 }
 
+// patience is how long a test waits for what should happen: far more than
+// it takes (OCR of a few pictures, a job's cadence) even with the race
+// detector on a loaded 2-core machine, where 15 s was once too little. A
+// passing test never waits it out.
+const patience = 60 * time.Second
+
 // waitBot waits for a bot message in chat matching match (new or edited).
 func (e *env) waitBot(chatID int64, what string, match func(tgfake.Message) bool) tgfake.Message {
 	e.t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), patience)
 	defer cancel()
 	m, err := e.tg.WaitMessage(ctx, chatID, func(m tgfake.Message) bool { return m.FromBot() && match(m) })
 	if err != nil {
@@ -174,7 +180,7 @@ func (e *env) dump(chatID int64) string {
 // eventually polls cond until it holds.
 func eventually(t testing.TB, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
+	deadline := time.Now().Add(patience)
 	for !cond() {
 		if time.Now().After(deadline) {
 			t.Fatalf("timed out waiting for %s", what)
