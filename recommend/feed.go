@@ -80,13 +80,10 @@ func NewFeed(store *storage.Store, rdb *kv.Redis, cfg Config, log *slog.Logger) 
 // Engines exposes the engines (thresholds can be tuned before use).
 func (f *Feed) Engines() *Engines { return f.engines }
 
-// Close waits for background refills to finish.
+// Close waits for the background refills and queue rebuilds started so far
+// to finish. The feed stays usable: the simulation, whose presses come
+// faster than a person's, waits here after each tick.
 func (f *Feed) Close() { f.bg.Wait() }
-
-// Settle waits for the background refills and refreshes started so far
-// (the simulation's presses come faster than a person's: it waits here for
-// what, in real time, is done long before the next press).
-func (f *Feed) Settle() { f.bg.Wait() }
 
 func (f *Feed) queueKey(userID int64) string {
 	return f.rdb.Key("feed", "queue", strconv.FormatInt(userID, 10))

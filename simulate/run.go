@@ -265,7 +265,7 @@ func (r *run) press(ctx context.Context, users []int) (map[int]time.Duration, er
 	// The background refills and newcomers' refreshes the presses started
 	// take milliseconds in real time, far less than the seconds a person
 	// spends on a meme: the next press must find them done, as it would.
-	r.feed.Settle()
+	r.feed.Close()
 	return next, errors.Join(errs...)
 }
 
