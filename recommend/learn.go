@@ -17,8 +17,8 @@ import (
 // drawn by Thompson sampling: a like rate is drawn for each engine from its
 // Beta posterior and the highest wins. An engine that is doing well gets
 // most positions; one that is uncertain still gets tried; one that fell
-// behind comes back once its rivals' evidence fades. The hand-set stage
-// weights are only the prior. Two floors keep learning honest: a share of
+// behind comes back once its rivals' evidence fades. The prior is what the
+// simulation measured of each engine (priorLift). Two floors keep learning honest: a share of
 // positions goes to the fresh engine (new memes need impressions whatever
 // their engine's rate), and a share to a uniformly chosen engine (so no
 // engine's evidence freezes).
@@ -29,7 +29,7 @@ type Learner struct {
 	FreshShare float64
 	// Floor of positions go to an engine chosen uniformly (0.05).
 	Floor float64
-	// PriorStrength is how many reactions the hand-set weights count as (10).
+	// PriorStrength is how many reactions the prior counts as (10).
 	PriorStrength float64
 }
 
@@ -68,23 +68,38 @@ func StageOf(sent int) string { return stagePlan(sent).Stage }
 // Evidence is an engine's decayed likes and dislikes in one stage.
 type Evidence struct{ Likes, Dislikes float64 }
 
-// prior is the Beta prior of an engine in a stage: the hand-set weight of
-// the engine in the stage's fixed plan, as a like rate between 0.25 (weight
-// 0, or an engine the plan does not use) and 0.5 (the plan's heaviest).
+// priorLift is, per stage, how much more often than a random meme each
+// engine's memes were liked in the simulation (`memebot simulate`, 300
+// people, 3,000 memes, the three default worlds, 2026-12; the stage's band
+// of memes seen, rounded): what the feed knows of the engines before its
+// own people have reacted to any. The engines that learn from the person
+// come first, the global rankings last. Engines the simulation did not serve
+// (cold_start_explore: no meme there reached its 50 reactions) are placed
+// by their kind.
+var priorLift = map[string]map[string]float64{
+	"explore": {Topics: 1.35, Content: 1.5, CoLiked: 1.45, Collab: 1.35, Fresh: 1.1, SourceAffinity: 1.25,
+		ColdStartAdapt: 1.15, LRSmoothed: 1.05, ColdStartExplore: 1.3},
+	"adapt": {Topics: 1.35, Content: 1.5, CoLiked: 1.45, Collab: 1.35, Fresh: 1.1, SourceAffinity: 1.25,
+		ColdStartAdapt: 1.15, LRSmoothed: 1.05, ColdStartExplore: 1.2},
+	"blend": {Topics: 1.85, Content: 1.85, CoLiked: 1.75, Collab: 1.5, Fresh: 1.6, SourceAffinity: 1.45,
+		ColdStartAdapt: 1.45, LRSmoothed: 1.1, ColdStartExplore: 1.1},
+	"mature": {Topics: 2.4, Content: 2.3, CoLiked: 2.25, Collab: 1.8, Fresh: 1.75, SourceAffinity: 1.6,
+		ColdStartAdapt: 1.55, LRSmoothed: 1.1, ColdStartExplore: 1.1},
+	"veteran": {Topics: 2.3, Content: 2.25, CoLiked: 2.25, Collab: 1.6, Fresh: 1.75, SourceAffinity: 1.55,
+		ColdStartAdapt: 1.5, LRSmoothed: 1, ColdStartExplore: 1},
+}
+
+// priorBaseRate is the like rate of a random meme the lifts multiply (the
+// simulation's worlds: 0.20-0.28).
+const priorBaseRate = 0.25
+
+// prior is the Beta prior of an engine in a stage: its like rate in the
+// simulation (priorLift), counted as PriorStrength reactions. An engine
+// the table does not know starts at a random meme's rate.
 func (l Learner) prior(stage, engine string) (alpha, beta float64) {
-	var w map[string]float64
-	for _, s := range Stages {
-		if s.Name == stage {
-			w = stagePlan(s.From).Weights
-		}
-	}
-	top := 0.0
-	for _, v := range w {
-		top = max(top, v)
-	}
-	mean := 0.25
-	if top > 0 {
-		mean += 0.25 * w[engine] / top
+	mean := priorBaseRate
+	if lift, ok := priorLift[stage][engine]; ok {
+		mean *= lift
 	}
 	return 1 + l.PriorStrength*mean, 1 + l.PriorStrength*(1-mean)
 }

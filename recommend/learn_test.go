@@ -12,16 +12,20 @@ import (
 func TestLearnerFavoursTheEngineThatEarnsLikes(t *testing.T) {
 	var l Learner
 	prior := l.Weights("mature", nil, 20000)
+	if personal := prior[Topics] + prior[Content] + prior[CoLiked] + prior[Collab]; personal < 0.6 || prior[LRSmoothed] > 0.05 {
+		t.Errorf("with no evidence: topics, content, co_liked and collab %.3f, lr_smoothed %.3f; want the engines that learn the person first",
+			personal, prior[LRSmoothed])
+	}
 	ev := map[string]Evidence{
-		Content:    {Likes: 160, Dislikes: 40}, // 80%
-		LRSmoothed: {Likes: 40, Dislikes: 160}, // 20%, the prior's favourite at this stage
+		LRSmoothed: {Likes: 160, Dislikes: 40}, // 80%
+		Topics:     {Likes: 40, Dislikes: 160}, // 20%, the prior's favourite at this stage
 	}
 	learned := l.Weights("mature", ev, 20000)
-	if learned[Content] <= prior[Content] || learned[Content] < 0.6 {
-		t.Errorf("content (80%% liked): weight %.3f, prior %.3f; want most positions", learned[Content], prior[Content])
+	if learned[LRSmoothed] <= prior[LRSmoothed] || learned[LRSmoothed] < 0.6 {
+		t.Errorf("lr_smoothed (80%% liked): weight %.3f, prior %.3f; want most positions", learned[LRSmoothed], prior[LRSmoothed])
 	}
-	if learned[LRSmoothed] >= prior[LRSmoothed] {
-		t.Errorf("lr_smoothed (20%% liked): weight %.3f, prior %.3f; want less", learned[LRSmoothed], prior[LRSmoothed])
+	if learned[Topics] >= prior[Topics] {
+		t.Errorf("topics (20%% liked): weight %.3f, prior %.3f; want less", learned[Topics], prior[Topics])
 	}
 	// The floors: fresh keeps its share, and every engine is still tried.
 	if learned[Fresh] < 0.09 {
