@@ -200,7 +200,7 @@ func (e *Engines) readMemes(ctx context.Context, prev *memeSnapshot) (*memeSnaps
 	for _, m := range memes {
 		var words []int32
 		if m.Says != nil {
-			words = s.wordIDs(memeWords(*m.Says, m.SourceID), true)
+			words = s.wordIDs(memeWords(*m.Says, m.SourceID, m.UploaderID), true)
 		} else if j, ok := prev.lookup(m.ID); ok {
 			words = prev.words[j]
 		} else {
@@ -281,7 +281,7 @@ func (e *Engines) memeWordsOf(ctx context.Context, ids []int64, fn func(id int64
 		return fmt.Errorf("recommend: words of memes: %w", err)
 	}
 	for id, t := range texts {
-		fn(id, memeWords(t.Says, t.SourceID))
+		fn(id, memeWords(t.Says, t.SourceID, t.UploaderID))
 	}
 	return nil
 }
@@ -385,7 +385,7 @@ func (e *Engines) tasteHistory(ctx context.Context, userID int64) (map[int64]boo
 	for _, m := range memes {
 		sent[m.MemeID] = true
 		if m.Reaction != 0 && m.Taste && len(history) < tasteReactions {
-			history = append(history, pressed{m.MemeID, m.Reaction == storage.Like, memeWords(m.Text.Says, m.Text.SourceID)})
+			history = append(history, pressed{m.MemeID, m.Reaction == storage.Like, memeWords(m.Text.Says, m.Text.SourceID, m.Text.UploaderID)})
 		}
 	}
 	return sent, history, nil
@@ -563,7 +563,7 @@ const freshFitPool = 4
 // refills' worth, is ranked by the content engine's score plus how much
 // likelier than a topic never tried its topic is to be one of the person's
 // interests (as log-odds), less a penalty
-// for the pool's own order (memes with fewer impressions, newer, first), so
+// for the pool's own order (newest first), so
 // that a new meme still gets its impressions, but from the people its words
 // and source suit first.
 func (e *Engines) freshCandidates(ctx context.Context, q Query) ([]Item, error) {

@@ -153,3 +153,28 @@ func TestAdaptPrefersSourcesTheUserLiked(t *testing.T) {
 		t.Fatalf("adapt = %v, want the liked source's meme %d before %d", got, fromLiked, fromDisliked)
 	}
 }
+
+// TestFreshServesTheNewestMemesFirst: a new meme gets its impressions before
+// an older one still short of them, whatever each has had so far, and a
+// meme that had its FreshImpressions leaves the pool.
+func TestFreshServesTheNewestMemesFirst(t *testing.T) {
+	f := newFixture(t)
+	f.user(1, "en")
+	older, newer, done := f.meme(memeSpec{}), f.meme(memeSpec{}), f.meme(memeSpec{})
+	at := time.Now().Add(-time.Hour)
+	for u := int64(2); u < 2+FreshImpressions; u++ {
+		f.user(u, "en")
+		f.sent(u, done, storage.Like, at)
+		if u < 9 {
+			f.sent(u, newer, storage.Dislike, at) // 7 impressions; older has none
+		}
+	}
+	items, err := f.feed.Engines().Candidates(f.ctx, Fresh, Query{UserID: 1, Languages: []string{"en"}, Limit: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := ids(items); !slices.Equal(got, []int64{newer, older}) {
+		t.Fatalf("fresh = %v, want the newer meme %d (7 impressions) before the older %d (none), and not %d (%d impressions)",
+			got, newer, older, done, FreshImpressions)
+	}
+}

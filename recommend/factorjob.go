@@ -109,7 +109,7 @@ func wordsOf(texts map[int64]storage.MemeText, err error) (map[int64][]string, e
 	}
 	out := make(map[int64][]string, len(texts))
 	for id, t := range texts {
-		out[id] = memeWords(t.Says, t.SourceID)
+		out[id] = memeWords(t.Says, t.SourceID, t.UploaderID)
 	}
 	return out, nil
 }

@@ -175,7 +175,10 @@ func contentVector(words []string, sums map[string]*wordSum, meanBias float32) [
 // digits, lower case, three characters or more), and adds its source as a
 // word of its own ("#" and the source's id: no word of a text has a "#"):
 // a channel keeps to its topics, so liking its memes says what one likes.
-func memeWords(text string, source *int64) []string {
+// An upload's uploader is a word too ("@" and their id): people upload what
+// they find funny, and a meme that says nothing OCR can read still says who
+// sent it.
+func memeWords(text string, source, uploader *int64) []string {
 	seen := map[string]bool{}
 	var out []string
 	for _, w := range strings.FieldsFunc(strings.ToLower(text), func(r rune) bool {
@@ -188,6 +191,9 @@ func memeWords(text string, source *int64) []string {
 	}
 	if source != nil {
 		out = append(out, "#"+strconv.FormatInt(*source, 10))
+	}
+	if uploader != nil {
+		out = append(out, "@"+strconv.FormatInt(*uploader, 10))
 	}
 	return out
 }

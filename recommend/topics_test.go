@@ -28,7 +28,7 @@ func TestTopicsGroupMemesThatTalkAlike(t *testing.T) {
 			words = append(words, fmt.Sprintf("noise%d", rng.IntN(500)))
 		}
 		source := int64(2*sub + rng.IntN(2))
-		s.words = append(s.words, s.wordIDs(memeWords(fmt.Sprint(words), &source), true))
+		s.words = append(s.words, s.wordIDs(memeWords(fmt.Sprint(words), &source, nil), true))
 		subject = append(subject, sub)
 	}
 	_, topics := learnTopics(s.words, s.dict)

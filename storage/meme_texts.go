@@ -9,15 +9,17 @@ import (
 // description, one string.
 const memeSaysSQL = `m.ocr_text || ' ' || m.caption || ' ' || coalesce(m.description ->> 'text', '') || ' ' || coalesce(m.description ->> 'description', '')`
 
-// memeTextSQL is memeSaysSQL, then the meme's source: two columns, for
-// MemeText.
-const memeTextSQL = memeSaysSQL + `, m.source_id`
+// memeTextSQL is memeSaysSQL, then where the meme came from: three columns,
+// for MemeText.
+const memeTextSQL = memeSaysSQL + `, m.source_id, m.uploader_id`
 
-// MemeText is what a meme says and where it came from (nil for an upload):
-// the words the feed's content models read.
+// MemeText is what a meme says and where it came from (its source, nil for
+// an upload; its uploader, nil for a source's meme): the words the feed's
+// content models read.
 type MemeText struct {
-	Says     string
-	SourceID *int64
+	Says       string
+	SourceID   *int64
+	UploaderID *int64
 }
 
 // MemeTexts reads the texts of every approved meme, by meme.
@@ -52,7 +54,7 @@ func readMemeTexts(ctx context.Context, q pgxQuerier, cond string, args ...any) 
 	for rows.Next() {
 		var id int64
 		var t MemeText
-		if err := rows.Scan(&id, &t.Says, &t.SourceID); err != nil {
+		if err := rows.Scan(&id, &t.Says, &t.SourceID, &t.UploaderID); err != nil {
 			return nil, fmt.Errorf("read meme texts: %w", err)
 		}
 		out[id] = t

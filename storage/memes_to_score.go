@@ -14,8 +14,9 @@ type MemeToScore struct {
 	Reactions int32     // the reactions its vector was solved from
 	// Says is what it says when it was updated at or after the time asked
 	// for (nil otherwise: the caller knows it from an earlier read).
-	Says     *string
-	SourceID *int64
+	Says       *string
+	SourceID   *int64
+	UploaderID *int64
 }
 
 // Now is the database's clock: what a later read of what changed since
@@ -37,7 +38,7 @@ WITH pool AS (
     (SELECT meme_id FROM meme_stats WHERE serving ORDER BY meme_id DESC LIMIT $1)
     UNION
     (SELECT meme_id FROM meme_stats WHERE serving ORDER BY lr_smoothed DESC, meme_id DESC LIMIT $1))
-SELECT ms.meme_id, ms.language, f.vec, coalesce(f.reactions, 0), CASE WHEN m.updated_at >= $2 THEN `+memeSaysSQL+` END, m.source_id
+SELECT ms.meme_id, ms.language, f.vec, coalesce(f.reactions, 0), CASE WHEN m.updated_at >= $2 THEN `+memeSaysSQL+` END, m.source_id, m.uploader_id
 FROM pool JOIN meme_stats ms ON ms.meme_id = pool.meme_id JOIN memes m ON m.id = ms.meme_id
 LEFT JOIN meme_factors f ON f.meme_id = ms.meme_id`, pool, textSince)
 	if err != nil {
@@ -48,7 +49,7 @@ LEFT JOIN meme_factors f ON f.meme_id = ms.meme_id`, pool, textSince)
 	for rows.Next() {
 		var m MemeToScore
 		var vec []byte
-		if err := rows.Scan(&m.ID, &m.Language, &vec, &m.Reactions, &m.Says, &m.SourceID); err != nil {
+		if err := rows.Scan(&m.ID, &m.Language, &vec, &m.Reactions, &m.Says, &m.SourceID, &m.UploaderID); err != nil {
 			return nil, fmt.Errorf("storage: memes to score: %w", err)
 		}
 		if vec != nil {
@@ -109,7 +110,7 @@ ORDER BY r.reacted_at DESC NULLS LAST`, userID, EngineApprovalLike)
 	var out []SentMeme
 	for rows.Next() {
 		var m SentMeme
-		if err := rows.Scan(&m.MemeID, &m.Reaction, &m.Taste, &m.Text.Says, &m.Text.SourceID); err != nil {
+		if err := rows.Scan(&m.MemeID, &m.Reaction, &m.Taste, &m.Text.Says, &m.Text.SourceID, &m.Text.UploaderID); err != nil {
 			return nil, fmt.Errorf("storage: memes sent to %d: %w", userID, err)
 		}
 		out = append(out, m)
