@@ -65,6 +65,11 @@ func TestSimulateTinyWorld(t *testing.T) {
 			}
 			conn.Close(ctx)
 		}
+		for _, db := range []string{name + "_0", name + "_1"} { // and their queues
+			if rdb, err := freshRedis(ctx, kvtest.RedisURL(), redisPrefix(db)); err == nil {
+				rdb.Close()
+			}
+		}
 	})
 	env := Env{DatabaseURL: storagetest.DatabaseURL(), RedisURL: kvtest.RedisURL(), Database: name, Parallel: 2, Log: storagetest.Logger()}
 	rep, err := Compare(context.Background(), []Params{tinyWorld()}, Policies(true), env)
