@@ -18,10 +18,10 @@ import (
 // Beta posterior and the highest wins. An engine that is doing well gets
 // most positions; one that is uncertain still gets tried; one that fell
 // behind comes back once its rivals' evidence fades. The prior is what the
-// simulation measured of each engine (priorLift). Two floors keep learning honest: a share of
-// positions goes to the fresh engine (new memes need impressions whatever
-// their engine's rate), and a share to a uniformly chosen engine (so no
-// engine's evidence freezes).
+// simulation measured of each engine (priorLift). Two floors keep learning
+// honest: a share of positions goes to the fresh engine (new memes need
+// impressions whatever their engine's rate), and a share to a uniformly
+// chosen engine (so no engine's evidence freezes).
 
 // Learner holds the learned blend's constants.
 type Learner struct {
