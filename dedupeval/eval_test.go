@@ -155,6 +155,47 @@ func BenchmarkDedupStep(b *testing.B) {
 	b.ReportMetric(float64(cpu[len(cpu)*95/100].Microseconds())/1000, "cpu-ms-p95")
 }
 
+// BenchmarkOCR times the checks' OCR (ocr.Pool.ReadText) of the committed
+// subset's memes, real photographs and clip art under real caption fonts,
+// one upload after the other. Run it with -cpu 1 and OMP_THREAD_LIMIT=1; it
+// reports the thread's CPU time, median and 95th percentile per upload.
+func BenchmarkOCR(b *testing.B) {
+	pool, err := ocr.NewPool(ocr.Config{})
+	if err != nil {
+		b.Fatalf("tesseract: %v", err)
+	}
+	defer pool.Close()
+	entries, err := load(context.Background(), "testdata", nil, false)
+	if err != nil {
+		b.Fatal(err)
+	}
+	imgs := make([]image.Image, len(entries))
+	for i, e := range entries {
+		data, err := os.ReadFile(filepath.Join("testdata", e.File))
+		if err != nil {
+			b.Fatal(err)
+		}
+		if imgs[i], _, err = media.DecodeImage(data, media.DefaultLimits()); err != nil {
+			b.Fatal(err)
+		}
+	}
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	var cpu []time.Duration
+	i := 0
+	for b.Loop() {
+		start := threadCPU()
+		if _, err := pool.ReadText(context.Background(), imgs[i%len(imgs)]); err != nil {
+			b.Fatal(err)
+		}
+		cpu = append(cpu, threadCPU()-start)
+		i++
+	}
+	slices.Sort(cpu)
+	b.ReportMetric(float64(cpu[len(cpu)/2].Microseconds())/1000, "cpu-ms-p50")
+	b.ReportMetric(float64(cpu[len(cpu)*95/100].Microseconds())/1000, "cpu-ms-p95")
+}
+
 // threadCPU is the CPU time the calling OS thread has used.
 func threadCPU() time.Duration {
 	var ru syscall.Rusage
