@@ -152,8 +152,11 @@ func TestSecondLookSendsASuspectedDuplicateToReviewOnce(t *testing.T) {
 // TestTwoTextsOnOnePictureAtOnce: two uploads of one photograph with
 // different bottom lines sent at the same moment are both new memes; the
 // one processed second waits for the other's text instead of judging by
-// the picture alone. A suspect of the busy photograph whose lettering OCR
-// cannot read goes to the moderators beside the meme it resembles.
+// the picture alone. A suspect goes to the moderators beside the meme it
+// resembles: the same caption on another small drawing, which the pictures
+// alone cannot tell from a crop (the busy photograph of cups, whose
+// lettering OCR could not read, was the suspect here until OCR read its
+// rows of letters and told its template apart by the text).
 func TestTwoTextsOnOnePictureAtOnce(t *testing.T) {
 	e := start(t)
 	gil, hal := user(2131, "ru"), user(2132, "ru")
@@ -169,16 +172,16 @@ func TestTwoTextsOnOnePictureAtOnce(t *testing.T) {
 		}
 	}
 
-	cups := e.approvedMeme(user(2133, "en"), photo(t, "plasma-ColorfulCups.jpg"))
+	bee := e.approvedMeme(user(2133, "en"), photo(t, "animals-bee3_mimooh_01.jpg"))
 	ida := user(2134, "en")
-	e.upload(ida, photo(t, "plasma-ColorfulCups~template1.jpg"), "")
+	e.upload(ida, photo(t, "animals-bee3_mimooh_01~other_picture.jpg"), "")
 	post := e.reviewPost(ida)
-	if !strings.Contains(post.Caption, fmt.Sprintf("suspected duplicate of meme #%d", cups)) {
-		t.Fatalf("review post of a suspect does not name meme #%d:\n%s", cups, post.Caption)
+	if !strings.Contains(post.Caption, fmt.Sprintf("suspected duplicate of meme #%d", bee)) {
+		t.Fatalf("review post of a suspect does not name meme #%d:\n%s", bee, post.Caption)
 	}
 	shown := false
 	for _, m := range e.tg.Transcript(reviewChatID) {
-		shown = shown || strings.Contains(m.Caption, fmt.Sprintf("Meme #%d", cups))
+		shown = shown || strings.Contains(m.Caption, fmt.Sprintf("Meme #%d", bee))
 	}
 	if !shown {
 		t.Fatalf("the meme a suspect resembles was not shown to moderators:\n%s", e.dump(reviewChatID))

@@ -42,6 +42,12 @@ func TestReadTextRenderedMemes(t *testing.T) {
 		{"english outlined on light photo", memetest.Options{Text: "BOTTOM TEXT\nTOP TEXT", Outlined: true, Bold: true, Background: memetest.Light, Seed: 4}},
 		{"russian outlined on light photo", memetest.Options{Text: "ВЕРХНИЙ ТЕКСТ\nНИЖНИЙ ТЕКСТ", Outlined: true, Bold: true, Background: memetest.Light, Seed: 5}},
 		{"english black on light photo", memetest.Options{Text: "WHEN THE WALL\nLOOKS PALE", Background: memetest.Light, Seed: 6}},
+		// The pale rims of cups are closed in by dark as the letters' fill
+		// is by their outline, and cross the lettering: read as one block
+		// with the letters, they left "I WILL" or "ONS FOR SURE".
+		{"english outlined over cups", memetest.Options{Height: 600, Text: "I WILL START THE DIET\nTOMORROW FOR SURE", Outlined: true, Bold: true, Background: memetest.Rings, Seed: 1}},
+		{"english outlined over other cups", memetest.Options{Height: 600, Text: "I WILL START THE DIET\nTOMORROW FOR SURE", Outlined: true, Bold: true, Background: memetest.Rings, Seed: 2}},
+		{"russian outlined over cups", memetest.Options{Height: 600, Text: "НАЧНУ ДИЕТУ\nЗАВТРА ТОЧНО", Outlined: true, Bold: true, Background: memetest.Rings, Seed: 3}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

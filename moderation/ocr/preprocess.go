@@ -39,7 +39,7 @@ const (
 
 // Shares of the picture that decide which variants are worth a pass.
 const (
-	// minOutlinedShare: below it, what outlinedText kept is the odd
+	// minOutlinedShare: below it, what enclosedBright kept is the odd
 	// enclosed speck, not lettering.
 	minOutlinedShare = 0.002
 	// maxBrightShare: above it the picture is mostly bright, so it cannot
@@ -59,12 +59,19 @@ const (
 // black outlines, the plain grayscale (black text on a plain background),
 // and bright-pixels-only (white text without an outline) when the picture
 // is dark enough to hold such text. The plain grayscale is left out when it
-// has too little contrast to hold text.
+// has too little contrast to hold text. The outlined-text variant holds
+// only the rows of letters of one fill when it finds them (textLines), and
+// else all that outlines close in.
 func prepare(img image.Image, width int) []variant {
 	gray := imgutil.ResizeGray(imgutil.Gray(img), width)
 	var variants []variant
-	if outlined, kept := outlinedText(gray); float64(kept) >= minOutlinedShare*float64(len(gray.Pix)) {
-		variants = append(variants, variant{"outline", outlined, lettersOnly})
+	open := reachableFromEdge(gray)
+	if enclosed, kept := enclosedBright(gray, open, brightLevel); float64(kept) >= minOutlinedShare*float64(len(gray.Pix)) {
+		if letters, lines := textLines(gray, enclosed); lines > 0 {
+			variants = append(variants, variant{"lines", letters, lettersOnly})
+		} else if outlined, kept := enclosedBright(gray, open, fillLevel(gray)); float64(kept) >= minOutlinedShare*float64(len(gray.Pix)) {
+			variants = append(variants, variant{"outline", outlined, lettersOnly})
+		}
 	}
 	if inkContrast(gray) >= minInkContrast {
 		variants = append(variants, variant{"gray", gray, wholePicture})
@@ -75,18 +82,14 @@ func prepare(img image.Image, width int) []variant {
 	return variants
 }
 
-// outlinedText keeps the bright pixels that cannot be reached from the
-// edge of the picture without crossing a dark pixel, and draws them black
-// on white: the fill of white letters, which their black outline closes
-// in. The background between letters, bright areas of the photo and
-// letters an object covers in part all reach the edge. On a light picture
-// the fill must also be brighter than most of the picture, or the closed
-// counters of letters (the inside of an O) would be read as ink. It also
-// returns how many pixels it kept.
-func outlinedText(g *image.Gray) (out *image.Gray, kept int) {
+// enclosedBright keeps the pixels at level or brighter that cannot be
+// reached from the edge of the picture without crossing a dark pixel (open
+// marks those that can), and draws them black on white: the fill of white
+// letters, which their black outline closes in. The background between
+// letters, bright areas of the photo and letters an object covers in part
+// all reach the edge. It also returns how many pixels it kept.
+func enclosedBright(g *image.Gray, open []bool, level uint8) (out *image.Gray, kept int) {
 	w, h := g.Bounds().Dx(), g.Bounds().Dy()
-	open := reachableFromEdge(g, w, h)
-	level := fillLevel(g)
 	out = image.NewGray(image.Rect(0, 0, w, h))
 	for y := range h {
 		row, dst, reached := g.Pix[y*g.Stride:][:w], out.Pix[y*w:][:w], open[y*w:][:w]
@@ -104,7 +107,8 @@ func outlinedText(g *image.Gray) (out *image.Gray, kept int) {
 // reachableFromEdge marks the pixels connected to the edge of the picture
 // through pixels that are not dark (4-connectivity). It fills whole runs of
 // a row at a time (scanline flood fill).
-func reachableFromEdge(g *image.Gray, w, h int) []bool {
+func reachableFromEdge(g *image.Gray) []bool {
+	w, h := g.Bounds().Dx(), g.Bounds().Dy()
 	seen := make([]bool, w*h)
 	passable := func(x, y int) bool { return !seen[y*w+x] && g.Pix[y*g.Stride+x] > darkLevel }
 	var stack []image.Point
@@ -148,9 +152,10 @@ func reachableFromEdge(g *image.Gray, w, h int) []bool {
 	return seen
 }
 
-// fillLevel is how bright a pixel must be to count as letter fill: the
-// bright level, or halfway from the picture's median to white when the
-// picture itself is light.
+// fillLevel is how bright a pixel must be to count as letter fill when the
+// mask is read as it is: the bright level, or halfway from the picture's
+// median to white when the picture itself is light, or the closed counters
+// of letters (the inside of an O) would be read as ink.
 func fillLevel(g *image.Gray) uint8 {
 	var hist [256]int
 	for _, v := range g.Pix {

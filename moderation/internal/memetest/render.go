@@ -31,6 +31,11 @@ const (
 	// Light is a pale wash with a little noise, like sky, a wall or paper:
 	// nearly as bright as white letters.
 	Light
+	// Rings is a dark ground packed with the pale thin rims of cups seen
+	// from above: bright curves closed in by dark, which cross the
+	// lettering and are as bright as the fill of outlined letters to a
+	// threshold.
+	Rings
 )
 
 // Options describe one synthetic meme.
@@ -114,6 +119,10 @@ func paintBackground(img *image.RGBA, bg Background, seed uint64) {
 		draw.Draw(img, b, image.NewUniform(color.White), image.Point{}, draw.Src)
 		return
 	}
+	if bg == Rings {
+		paintRings(img, seed)
+		return
+	}
 	rng := rand.New(rand.NewPCG(seed, 7))
 	w, h := float64(b.Dx()), float64(b.Dy())
 	for y := 0; y < b.Dy(); y++ {
@@ -143,6 +152,50 @@ func paintBackground(img *image.RGBA, bg Background, seed uint64) {
 			cx, cy := rng.IntN(b.Dx()), rng.IntN(b.Dy())
 			rad := 10 + rng.IntN(b.Dx()/8)
 			fillCircle(img, cx, cy, rad, c)
+		}
+	}
+}
+
+// paintRings draws rows of cups from above on a dark ground: each a pale
+// elliptic rim a few pixels wide around a shaded inside, the rows offset by
+// half a cup, every position moved a little by seed.
+func paintRings(img *image.RGBA, seed uint64) {
+	b := img.Bounds()
+	draw.Draw(img, b, image.NewUniform(color.RGBA{45, 45, 45, 255}), image.Point{}, draw.Src)
+	rng := rand.New(rand.NewPCG(seed, 11))
+	w := float64(b.Dx())
+	rx, ry := w/9, w/14
+	rim := math.Max(2, w/180)
+	for row := -1; float64(row)*ry*2.25 < float64(b.Dy())+ry; row++ {
+		shift := float64(row%2) * rx * 1.15
+		for col := -1; float64(col)*rx*2.3 < w+rx; col++ {
+			cx := float64(col)*rx*2.3 + shift + rng.Float64()*rx/4
+			cy := float64(row)*ry*2.25 + rng.Float64()*ry/4
+			drawCup(img, cx, cy, rx, ry, rim)
+		}
+	}
+}
+
+func drawCup(img *image.RGBA, cx, cy, rx, ry, rim float64) {
+	b := img.Bounds()
+	for y := int(cy - ry - rim); y <= int(cy+ry+rim); y++ {
+		for x := int(cx - rx - rim); x <= int(cx+rx+rim); x++ {
+			if !image.Pt(x, y).In(b) {
+				continue
+			}
+			dx, dy := (float64(x)-cx)/rx, (float64(y)-cy)/ry
+			d := math.Sqrt(dx*dx + dy*dy) // 1 on the rim
+			var v float64
+			switch {
+			case math.Abs(d-1)*math.Min(rx, ry) <= rim/2:
+				v = 225
+			case d < 1:
+				v = 70 + 40*dy // shaded inside, lighter towards the bottom
+			default:
+				continue
+			}
+			i := img.PixOffset(x, y)
+			img.Pix[i], img.Pix[i+1], img.Pix[i+2], img.Pix[i+3] = clamp(v), clamp(v), clamp(v), 255
 		}
 	}
 }
