@@ -10,10 +10,10 @@ import (
 	"runtime"
 	"slices"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
+	"memebot/internal/cputime"
 	"memebot/media"
 	"memebot/moderation/ocr"
 )
@@ -147,14 +147,14 @@ func BenchmarkDedupStep(b *testing.B) {
 	for b.Loop() {
 		q := queries[i%len(queries)]
 		i++
-		start, startCPU := time.Now(), threadCPU()
+		start, startCPU := time.Now(), cputime.Thread()
 		fp := media.NewFingerprint(q.data, q.img)
 		for _, c := range index.Candidates(fp, 32) {
 			if s, ok := byID[c.ID]; ok && media.CompareMemes(fp, s.fp, q.entry.text, s.text).Duplicate {
 				break
 			}
 		}
-		took, cpu = append(took, time.Since(start)), append(cpu, threadCPU()-startCPU)
+		took, cpu = append(took, time.Since(start)), append(cpu, cputime.Thread()-startCPU)
 	}
 	slices.Sort(took)
 	slices.Sort(cpu)
@@ -193,25 +193,16 @@ func BenchmarkOCR(b *testing.B) {
 	var cpu []time.Duration
 	i := 0
 	for b.Loop() {
-		start := threadCPU()
+		start := cputime.Thread()
 		if _, err := pool.ReadText(context.Background(), imgs[i%len(imgs)]); err != nil {
 			b.Fatal(err)
 		}
-		cpu = append(cpu, threadCPU()-start)
+		cpu = append(cpu, cputime.Thread()-start)
 		i++
 	}
 	slices.Sort(cpu)
 	b.ReportMetric(float64(cpu[len(cpu)/2].Microseconds())/1000, "cpu-ms-p50")
 	b.ReportMetric(float64(cpu[len(cpu)*95/100].Microseconds())/1000, "cpu-ms-p95")
-}
-
-// threadCPU is the CPU time the calling OS thread has used.
-func threadCPU() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(1 /* RUSAGE_THREAD */, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 type query struct {

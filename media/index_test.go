@@ -5,11 +5,12 @@ import (
 	"runtime"
 	"slices"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/disintegration/imaging"
+
+	"memebot/internal/cputime"
 )
 
 // memeStore plays the database: it keeps the full fingerprints the index
@@ -187,9 +188,9 @@ func BenchmarkIndexCandidates1M(b *testing.B) {
 	i, survivors := 0, 0
 	var cpu time.Duration
 	for b.Loop() {
-		start := threadCPU()
+		start := cputime.Thread()
 		survivors += len(idx.Candidates(queries[i%len(queries)], 0))
-		cpu += threadCPU() - start
+		cpu += cputime.Thread() - start
 		i++
 	}
 	b.ReportMetric(float64(survivors)/float64(i), "survivors/op")
@@ -228,13 +229,4 @@ func heapAlloc() int64 {
 	var m runtime.MemStats
 	runtime.ReadMemStats(&m)
 	return int64(m.HeapAlloc)
-}
-
-// threadCPU is the CPU time the calling OS thread has used.
-func threadCPU() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(1 /* RUSAGE_THREAD */, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

@@ -9,9 +9,9 @@ import (
 	"image/jpeg"
 	"io"
 	"math/rand/v2"
-	"syscall"
 	"testing"
 
+	"memebot/internal/cputime"
 	"memebot/media"
 	"memebot/watermark"
 )
@@ -66,21 +66,13 @@ func BenchmarkProcessImage(b *testing.B) {
 	}
 	for _, step := range steps {
 		b.Run(step.name, func(b *testing.B) {
-			start := cpuTime()
+			start := int64(cputime.Process())
 			for b.Loop() {
 				step.run()
 			}
 			// Wall time suffers when other jobs share the machine; CPU
 			// time of this process (GOMAXPROCS=1) is the cost itself.
-			b.ReportMetric(float64(cpuTime()-start)/float64(b.N)/1e6, "cpu-ms/op")
+			b.ReportMetric(float64(int64(cputime.Process())-start)/float64(b.N)/1e6, "cpu-ms/op")
 		})
 	}
-}
-
-func cpuTime() int64 {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return ru.Utime.Nano() + ru.Stime.Nano()
 }

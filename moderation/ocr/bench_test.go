@@ -6,9 +6,9 @@ import (
 	"image"
 	"image/jpeg"
 	"strings"
-	"syscall"
 	"testing"
 
+	"memebot/internal/cputime"
 	"memebot/moderation"
 	"memebot/moderation/internal/memetest"
 )
@@ -32,7 +32,7 @@ func BenchmarkLocalChecks(b *testing.B) {
 	ads := moderation.NewAdCheck(moderation.AdConfig{})
 	ctx := context.Background()
 	b.ResetTimer()
-	defer reportCPU(b, cpuTime())
+	defer reportCPU(b, int64(cputime.Process()))
 	for b.Loop() {
 		in := &moderation.Input{Images: []image.Image{img}, Caption: "friday deploy"}
 		if r := blur.Check(ctx, in); r.Verdict != moderation.VerdictPass {
@@ -56,7 +56,7 @@ func BenchmarkReadTextNoText(b *testing.B) {
 	pool := newTestPool(b, 1)
 	img := memetest.Render(memetest.Options{Width: 1080, Background: memetest.Busy, Seed: 7})
 	ctx := context.Background()
-	defer reportCPU(b, cpuTime())
+	defer reportCPU(b, int64(cputime.Process()))
 	for b.Loop() {
 		if got, err := pool.ReadText(ctx, img); err != nil || countLetters(got.Text) > 3 {
 			b.Fatalf("ReadText = %q, %v", got.Text, err)
@@ -68,13 +68,5 @@ func BenchmarkReadTextNoText(b *testing.B) {
 // start: wall time suffers when other jobs share the machine, the CPU time
 // of a -cpu 1 run is the cost itself.
 func reportCPU(b *testing.B, start int64) {
-	b.ReportMetric(float64(cpuTime()-start)/float64(b.N)/1e6, "cpu-ms/op")
-}
-
-func cpuTime() int64 {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return ru.Utime.Nano() + ru.Stime.Nano()
+	b.ReportMetric(float64(int64(cputime.Process())-start)/float64(b.N)/1e6, "cpu-ms/op")
 }
