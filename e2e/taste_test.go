@@ -101,6 +101,8 @@ func TestFeedLearnsTastesThroughTelegram(t *testing.T) {
 	}
 }
 
+// tasteRun stores the world w in a memebot of its own and lets its people
+// press through it.
 func tasteRun(t *testing.T, w tasteWorld) {
 	e := start(t, "SCHEDULE_STATS=@every 5s", "SCHEDULE_REFILL=@every 5s")
 	ctx := context.Background()
