@@ -48,16 +48,17 @@ func tasteMemeText(rng *rand.Rand, topic int) string {
 	return strings.ToUpper(strings.Join(words, " "))
 }
 
-// tasteBand is the like rates of the memes served in one band of memes seen.
+// tasteBand sums, over the memes served in one band of memes seen, their
+// like chance and those of a random and of the best unseen meme.
 type tasteBand struct {
 	from, to             int // memes seen, 1-based, inclusive
 	feed, random, oracle float64
 	n                    int
 }
 
-func (b tasteBand) captured() float64 {
-	return (b.feed/float64(b.n) - b.random/float64(b.n)) / (b.oracle/float64(b.n) - b.random/float64(b.n))
-}
+// captured is the band's taste captured: (feed - random) / (oracle - random)
+// of the mean like chances (the sums' counts cancel).
+func (b tasteBand) captured() float64 { return (b.feed - b.random) / (b.oracle - b.random) }
 
 // tasteWorld is one world of TestFeedLearnsTastesThroughTelegram.
 type tasteWorld struct {

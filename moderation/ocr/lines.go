@@ -107,15 +107,17 @@ func textLines(g, m *image.Gray) (*image.Gray, int) {
 		}
 	}
 	lines := findLines(glyphs)
-	var letters []image.Rectangle // the lines' letters of their fill
-	for _, b := range glyphs {
-		if slices.ContainsFunc(lines, func(l textLine) bool { return l.holds(b) }) {
+	held := make([]bool, len(blobs)) // a line's letter or mark, of its fill
+	var letters []image.Rectangle    // the held blobs that are letters
+	for i, b := range blobs {
+		held[i] = slices.ContainsFunc(lines, func(l textLine) bool { return l.holds(b) })
+		if held[i] && b.glyphLike(h) {
 			letters = append(letters, b.box)
 		}
 	}
 	keep := make([]bool, len(blobs)+1)
 	for i, b := range blobs {
-		keep[i+1] = !insideLetter(b.box, letters) && slices.ContainsFunc(lines, func(l textLine) bool { return l.holds(b) })
+		keep[i+1] = held[i] && !insideLetter(b.box, letters)
 	}
 	out := image.NewGray(image.Rect(0, 0, w, h))
 	for i, l := range labels {
