@@ -552,69 +552,6 @@ func (t *topScores) Pop() any {
 	return x
 }
 
-// freshFitPool is how many refills' worth of fresh memes the fresh engine
-// walks (the newest, per language) and ranks for the person: as many as it
-// walked before it ranked them, so a refill's live impression counts cost
-// what they did.
-const freshFitPool = 4
-
-// freshCandidates serves fresh memes (short of FreshImpressions) in the
-// order of what the person likes: the fresh engine's pool, several
-// refills' worth, is ranked by the content engine's score plus how much
-// likelier than a topic never tried its topic is to be one of the person's
-// interests (as log-odds), less a penalty
-// for the pool's own order (newest first), so
-// that a new meme still gets its impressions, but from the people its words
-// and source suit first.
-func (e *Engines) freshCandidates(ctx context.Context, q Query) ([]Item, error) {
-	pool := q.stored()
-	pool.Limit = freshFitPool * q.Limit
-	items, err := asItems(Fresh)(e.store.FreshMemes(ctx, pool))
-	if err != nil || len(items) < 2 {
-		return items, err
-	}
-	s, _, history, err := e.scoringInputs(ctx, q)
-	if err != nil {
-		return nil, err
-	}
-	words, err := e.freshWords(ctx, s, items)
-	if err != nil {
-		return nil, err
-	}
-	content, topics := s.contentScorer(q.history.wordTaste(s, history)), s.topicTaste(history)
-	key := make(map[int64]float64, len(items))
-	for i, it := range items {
-		w := words[it.MemeID]
-		key[it.MemeID] = content(w, 0) + topics.lift(s.topicOfMeme(it.MemeID, w)) - freshOrderWeight*float64(i)/float64(len(items))
-	}
-	slices.SortStableFunc(items, func(a, b Item) int { return cmp.Compare(key[b.MemeID], key[a.MemeID]) })
-	return items[:min(len(items), q.Limit)], nil
-}
-
-// freshWords is what the fresh memes say, as word ids of the snapshot:
-// those in the snapshot (nearly all: it holds the newest memes) as it holds
-// them, the others (arrived since it was loaded) read in one round trip.
-func (e *Engines) freshWords(ctx context.Context, s *memeSnapshot, items []Item) (map[int64][]int32, error) {
-	words := make(map[int64][]int32, len(items))
-	var missing []int64
-	for _, it := range items {
-		if i, ok := s.index[it.MemeID]; ok {
-			words[it.MemeID] = s.words[i]
-		} else {
-			missing = append(missing, it.MemeID)
-		}
-	}
-	err := e.memeWordsOf(ctx, missing, func(id int64, ws []string) { words[id] = s.wordIDs(ws, false) })
-	if err != nil {
-		return nil, err
-	}
-	return words, nil
-}
-
-// freshOrderWeight is how much the fresh pool's own order counts against
-// the person's taste (in log-odds from the first of the pool to the last).
-const freshOrderWeight = 1.0
-
 // contentScorer scores memes for the content engine: the person's taste
 // for the meme's words, plus its standing.
 func (s *memeSnapshot) contentScorer(taste []float64) func(words []int32, standing float32) float64 {

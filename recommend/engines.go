@@ -7,6 +7,7 @@ package recommend
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"memebot/media"
 	"memebot/storage"
@@ -68,8 +69,11 @@ type Engines struct {
 	// cold_start_explore.
 	ExploreMinReactions int
 	ExploreMinLR        float64
-	memes               memeCache
-	topics              topicCache
+	// Now is the clock the fresh engine measures a meme's first hour by
+	// (nil: time.Now; the simulation's virtual clock).
+	Now    func() time.Time
+	memes  memeCache
+	topics topicCache
 }
 
 // NewEngines returns the engines with the reference thresholds (50 reactions,

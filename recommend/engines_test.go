@@ -154,27 +154,67 @@ func TestAdaptPrefersSourcesTheUserLiked(t *testing.T) {
 	}
 }
 
-// TestFreshServesTheNewestMemesFirst: a new meme gets its impressions before
-// an older one still short of them, whatever each has had so far, and a
-// meme that had its FreshImpressions leaves the pool.
+// TestFreshServesTheNewestMemesFirst: past their first hour, the meme that
+// went live later gets its impressions before an older one still short of
+// them, whatever each has had so far; a meme that had its FreshImpressions
+// leaves the pool, and an approval's likes are no impressions.
 func TestFreshServesTheNewestMemesFirst(t *testing.T) {
 	f := newFixture(t)
 	f.user(1, "en")
-	older, newer, done := f.meme(memeSpec{}), f.meme(memeSpec{}), f.meme(memeSpec{})
-	at := time.Now().Add(-time.Hour)
+	now := time.Now()
+	older := f.meme(memeSpec{published: now.Add(-3 * time.Hour)})
+	upload := f.meme(memeSpec{published: now.Add(-150 * time.Minute)})
+	newer := f.meme(memeSpec{published: now.Add(-2 * time.Hour)})
+	done := f.meme(memeSpec{published: now.Add(-90 * time.Minute)})
+	at := now.Add(-time.Hour)
 	for u := int64(2); u < 2+FreshImpressions; u++ {
 		f.user(u, "en")
 		f.sent(u, done, storage.Like, at)
 		if u < 9 {
 			f.sent(u, newer, storage.Dislike, at) // 7 impressions; older has none
 		}
+		if u < FreshImpressions {
+			f.sent(u, upload, storage.Like, at) // 18 impressions
+		}
+	}
+	for _, u := range []int64{FreshImpressions, FreshImpressions + 1} { // its uploader and moderator
+		f.exec(`INSERT INTO reactions (user_id, meme_id, engine, reaction, reacted_at) VALUES ($1, $2, $3, 1, $4)`,
+			u, upload, storage.EngineApprovalLike, at)
 	}
 	items, err := f.feed.Engines().Candidates(f.ctx, Fresh, Query{UserID: 1, Languages: []string{"en"}, Limit: 5})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := ids(items); !slices.Equal(got, []int64{newer, older}) {
-		t.Fatalf("fresh = %v, want the newer meme %d (7 impressions) before the older %d (none), and not %d (%d impressions)",
-			got, newer, older, done, FreshImpressions)
+	if got := ids(items); !slices.Equal(got, []int64{newer, upload, older}) {
+		t.Fatalf("fresh = %v, want the newer meme %d (7 impressions), the upload %d (18 and two approval likes), the older %d (none), and not %d (%d impressions)",
+			got, newer, upload, older, done, FreshImpressions)
+	}
+}
+
+// TestFreshGivesANewMemeItsFirstHour: memes in their first hour come before
+// older ones, the furthest behind a pace of FreshImpressions within the hour
+// first, and an upload a moderator approved late counts from its approval,
+// not from when it arrived.
+func TestFreshGivesANewMemeItsFirstHour(t *testing.T) {
+	f := newFixture(t)
+	f.user(1, "en")
+	now := time.Now()
+	late := f.meme(memeSpec{status: storage.MemeWaitingReview}) // uploaded first, approved last
+	old := f.meme(memeSpec{published: now.Add(-2 * time.Hour)})
+	behind := f.meme(memeSpec{published: now.Add(-50 * time.Minute)})
+	recent := f.meme(memeSpec{published: now.Add(-10 * time.Minute)})
+	for u := int64(2); u < 7; u++ {
+		f.user(u, "en")
+		f.sent(u, behind, storage.Like, now.Add(-40*time.Minute)) // 5 of the 16 due by now
+	}
+	if err := f.st.ChangeMemeStatus(f.ctx, late, storage.MemeOK, "", nil); err != nil {
+		t.Fatal(err)
+	}
+	items, err := f.feed.Engines().Candidates(f.ctx, Fresh, Query{UserID: 1, Languages: []string{"en"}, Limit: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := ids(items), []int64{behind, recent, late, old}; !slices.Equal(got, want) {
+		t.Fatalf("fresh = %v, want %v: behind pace (50 min, 5 impressions), then 10 min old, then just approved, then past its hour", got, want)
 	}
 }

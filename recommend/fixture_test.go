@@ -63,6 +63,7 @@ type memeSpec struct {
 	status, lang string
 	sourceID     int64
 	uploaderID   int64
+	published    time.Time // when it went live (zero: now)
 }
 
 func (f *fixture) meme(s memeSpec) int64 {
@@ -73,12 +74,16 @@ func (f *fixture) meme(s memeSpec) int64 {
 	if s.lang == "" {
 		s.lang = "en"
 	}
+	var published *time.Time
+	if !s.published.IsZero() {
+		published = &s.published
+	}
 	f.seq++
 	var id int64
 	err := f.db.QueryRow(f.ctx, `
-INSERT INTO memes (source_id, uploader_id, type, status, language, caption, storage_file_id)
-VALUES (NULLIF($1, 0), NULLIF($2, 0), 'photo', $3, $4, $5, $6) RETURNING id`,
-		s.sourceID, s.uploaderID, s.status, s.lang, fmt.Sprintf("caption %d", f.seq), fmt.Sprintf("file-%d", f.seq)).Scan(&id)
+INSERT INTO memes (source_id, uploader_id, type, status, language, caption, storage_file_id, published_at)
+VALUES (NULLIF($1, 0), NULLIF($2, 0), 'photo', $3, $4, $5, $6, $7) RETURNING id`,
+		s.sourceID, s.uploaderID, s.status, s.lang, fmt.Sprintf("caption %d", f.seq), fmt.Sprintf("file-%d", f.seq), published).Scan(&id)
 	if err != nil {
 		f.t.Fatal(err)
 	}

@@ -52,7 +52,7 @@ SELECT abs((SELECT sum(sent) FROM meme_stats) - (SELECT count(*) FROM reactions)
 		{"memes with lr_smoothed", `SELECT count(*) FROM meme_stats WHERE lr_smoothed <> 0`, 100, 3000},
 		{"user_stats rows", `SELECT count(*) FROM user_stats`, 250, 300},
 		{"reactions indexes rebuilt", `SELECT count(*) FROM pg_indexes WHERE tablename = 'reactions'`, 5, 5},
-		{"meme_stats indexes rebuilt", `SELECT count(*) FROM pg_indexes WHERE tablename = 'meme_stats'`, 9, 9},
+		{"meme_stats indexes rebuilt", `SELECT count(*) FROM pg_indexes WHERE tablename = 'meme_stats'`, 10, 10},
 		{"reacted after sent", `SELECT count(*) FROM reactions WHERE reacted_at < sent_at`, 0, 0},
 	}
 	for _, c := range checks {

@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"memebot/recommend"
@@ -67,6 +68,7 @@ type run struct {
 	to20   []time.Duration // when a meme got its 20th impression
 	served []bool
 	now    time.Duration
+	clock  atomic.Int64 // now, for the feed's background refills
 	// memes stored so far (initial ones and arrivals in order)
 	stored     int
 	presses    int
@@ -132,6 +134,7 @@ func Run(ctx context.Context, w *World, policy Policy, env Env) (Outcome, error)
 	r.vacuums = !autovacuum
 	r.phases["setup"] = time.Since(began)
 	r.colike.Lag, r.model.Lag = 0, 0
+	r.feed.Engines().Now = func() time.Time { return epoch.Add(time.Duration(r.clock.Load())) }
 	defer r.feed.Close()
 	for i := range w.Initial {
 		r.byID[w.Memes[i].ID] = i
@@ -168,6 +171,7 @@ func (r *run) loop(ctx context.Context) error {
 			return err
 		}
 		r.now = time.Duration(k) * tick
+		r.clock.Store(int64(r.now))
 		if err := r.timed("arrivals", func() error { return r.arrive(ctx) }); err != nil {
 			return err
 		}

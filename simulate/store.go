@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"time"
 
 	"memebot/kv"
 	"memebot/storage"
@@ -116,7 +117,8 @@ func insertMemes(ctx context.Context, load *storage.BulkLoad, w *World, from, to
 	for k := range memes {
 		i := from + k
 		m := w.Memes[i]
-		memes[k] = storage.ApprovedPhoto{Language: languages[m.Lang], FileID: fmt.Sprintf("sim-%d", i), Text: m.Text}
+		memes[k] = storage.ApprovedPhoto{Language: languages[m.Lang], FileID: fmt.Sprintf("sim-%d", i), Text: m.Text,
+			PublishedAt: w.publishedAt(i)}
 		if m.Source >= 0 {
 			memes[k].SourceID = &w.Sources[m.Source].ID
 		} else {
@@ -143,4 +145,16 @@ func insertMemes(ctx context.Context, load *storage.BulkLoad, w *World, from, to
 		return fmt.Errorf("simulate: %w", err)
 	}
 	return nil
+}
+
+// epoch is the virtual clock's zero, as the rows and the feed see it.
+var epoch = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// publishedAt is when meme i went live: a day before the run for the
+// world's initial memes, on arrival for the others.
+func (w *World) publishedAt(i int) time.Time {
+	if i < w.Initial {
+		return epoch.Add(-24 * time.Hour)
+	}
+	return epoch.Add(w.Memes[i].Arrival)
 }

@@ -147,10 +147,12 @@ func (j *Job) fold(u *storage.UserStatsRow, m *storage.MemeStatsRow, e storage.W
 }
 
 // addSent counts the window's sent rows into the users and the loaded memes.
+// An approval's likes were sent to nobody: a meme's sent is its impressions
+// in the feed (the fresh engine's 20), a person's the memes they were served.
 func addSent(window []storage.WindowReaction, users map[int64]*storage.UserStatsRow, memes map[int64]*storage.MemeStatsRow, sources sourceCounts) int64 {
 	var total int64
 	for _, r := range window {
-		if !r.SentIn {
+		if !r.SentIn || r.Engine == storage.EngineApprovalLike {
 			continue
 		}
 		total++

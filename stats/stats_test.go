@@ -192,6 +192,26 @@ func TestCounts(t *testing.T) {
 	}
 }
 
+// TestAnApprovalLikeIsNoImpression: the likes an approval records for the
+// uploader and the moderator were sent to nobody, so they count neither as
+// the meme's impressions (the fresh engine's 20) nor as memes the two were
+// served (their maturity).
+func TestAnApprovalLikeIsNoImpression(t *testing.T) {
+	f := newFixture(t, zeroThresholds())
+	f.users(1, 5)
+	m := f.memes(1)[0]
+	f.exec(`INSERT INTO reactions (user_id, meme_id, engine, sent_at, reaction, reacted_at) VALUES (5, $1, $2, $3, 1, $3)`,
+		m, storage.EngineApprovalLike, base)
+	f.react(1, m, storage.Like, base.Add(time.Minute), 2*time.Second)
+	f.run()
+	if got := f.float(`SELECT sent FROM meme_stats WHERE meme_id = $1`, m); got != 1 {
+		t.Errorf("meme sent = %v, want 1 (the feed's one impression)", got)
+	}
+	if got := f.float(`SELECT coalesce((SELECT sent FROM user_stats WHERE user_id = 5), 0)`); got != 0 {
+		t.Errorf("sent to the uploader = %v, want 0", got)
+	}
+}
+
 func snapshot(f *fixture) map[string]string {
 	f.t.Helper()
 	out := map[string]string{}

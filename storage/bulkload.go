@@ -155,8 +155,8 @@ func (b *BulkLoad) CopyMemes(ctx context.Context, firstID int64, next func() (Lo
 			return err
 		}
 		_, err = b.conn.Exec(ctx, `
-INSERT INTO meme_stats (meme_id, serving, language, source_id, uploaded)
-SELECT id, status = 'ok', language, source_id, uploader_id IS NOT NULL FROM memes WHERE id >= $1
+INSERT INTO meme_stats (meme_id, serving, language, source_id, uploaded, published_at)
+SELECT id, status = 'ok', language, source_id, uploader_id IS NOT NULL, coalesce(published_at, created_at) FROM memes WHERE id >= $1
 ON CONFLICT (meme_id) DO NOTHING`, firstID)
 		if err != nil {
 			return err

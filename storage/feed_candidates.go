@@ -4,6 +4,9 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"memebot/media"
 )
@@ -89,11 +92,26 @@ func (s *Store) FavouriteSourceMemes(ctx context.Context, q FeedQuery) ([]FeedMe
 	return s.feedMemes(ctx, sourceAffinitySQL, q)
 }
 
-// FreshMemes are the memes short of FreshImpressions, fewest impressions
-// first (five at a time), then by the person's affinity for their source,
-// newest first; q.Limit newest are walked per language.
-func (s *Store) FreshMemes(ctx context.Context, q FeedQuery) ([]FeedMeme, error) {
-	return s.feedMemes(ctx, freshSQL, q)
+// FreshMeme is a meme of the fresh pool: when it went live and how many
+// impressions it has had (counted live, up to FreshImpressions).
+type FreshMeme struct {
+	FeedMeme
+	PublishedAt time.Time
+	Shown       int
+}
+
+// FreshMemes are the memes short of FreshImpressions, the latest to go live
+// first; q.Limit are walked per language.
+func (s *Store) FreshMemes(ctx context.Context, q FeedQuery) ([]FreshMeme, error) {
+	rows, err := s.pool.Query(ctx, freshSQL, q.UserID, q.Languages, exclusions(q), q.Limit)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (FreshMeme, error) {
+		var m FreshMeme
+		err := row.Scan(&m.ID, &m.Type, &m.FileID, &m.Caption, &m.PublishedAt, &m.Shown)
+		return m, err
+	})
 }
 
 // CoLikedMemes are the memes most often liked together with the person's

@@ -166,40 +166,43 @@ WITH ` + recentAffinitySQL + `, top AS (
 ` + bestMemes("b.score DESC, b.meme_id DESC")
 
 // freshSQL is fresh: memes that have not had FreshImpressions impressions
-// yet, newest first, so every new meme gets its chance before the backlog.
-// The pool walks the $4 newest memes per language (skipping those the stats
-// job last counted at FreshImpressions or more; the fresh engine asks for
-// four refills' worth); their impressions are then counted live (at
-// most FreshImpressions index entries each), because between two stats runs
-// every user would otherwise be handed the same few. A meme leaves the pool
-// at its FreshImpressions-th impression, so the newest are always its head:
-// ordered by fewest impressions first (until 2026-12), the pool spread its
-// impressions over older memes stuck under FreshImpressions, and a new
-// meme waited behind them (in the simulation, 600 people, new memes reached
-// 20 impressions in a median 5 h against 1 h 34 min newest first). The
-// fresh engine ranks the pool for the person. The pool is materialized: a
-// planner misled by stale estimates must not rerun it for every meme it
-// joins.
+// yet, newest first by when they went live, so every new meme gets its
+// chance before the backlog. The pool walks the $4 newest memes per language
+// (skipping those the stats job last counted at FreshImpressions or more;
+// the fresh engine asks for four refills' worth); their impressions are then
+// counted live (at most FreshImpressions each; an approval's likes are no
+// impressions), because between two stats runs every user would otherwise
+// be handed the same few.
+// A meme leaves the pool at its FreshImpressions-th impression, so the
+// newest are always its head: ordered by fewest impressions first (until
+// 2026-12), the pool spread its impressions over older memes stuck under
+// FreshImpressions, and a new meme waited behind them (in the simulation,
+// 600 people, new memes reached 20 impressions in a median 5 h against 1 h
+// 34 min newest first). Newest by id (until 2026-12) put an upload a
+// moderator approved late behind what was ingested meanwhile. The fresh
+// engine ranks the pool for the person. The pool is materialized: a planner
+// misled by stale estimates must not rerun it for every meme it joins.
 var freshSQL = fmt.Sprintf(`
 WITH pool AS MATERIALIZED (
-    SELECT c.meme_id,
-           (SELECT count(*) FROM (SELECT 1 FROM reactions r WHERE r.meme_id = c.meme_id LIMIT %[1]d) s) AS shown
+    SELECT c.meme_id, c.published_at,
+           (SELECT count(*) FROM (
+               SELECT 1 FROM reactions r WHERE r.meme_id = c.meme_id AND r.engine <> '%[3]s' LIMIT %[1]d) s) AS shown
     FROM unnest($2::text[]) AS l(lang)
     CROSS JOIN LATERAL (
-        SELECT ms.meme_id
+        SELECT ms.meme_id, ms.published_at
         FROM meme_stats ms
-        WHERE ms.serving AND ms.language = l.lang AND ms.sent < %[1]d %[2]s
-        ORDER BY ms.meme_id DESC
+        WHERE ms.serving AND ms.sent < %[1]d AND ms.language = l.lang %[2]s
+        ORDER BY ms.published_at DESC, ms.meme_id DESC
         LIMIT $4
     ) c
-), best AS (
-    SELECT p.meme_id
-    FROM pool p
-    WHERE p.shown < %[1]d
-    ORDER BY p.meme_id DESC
-    LIMIT $4
 )
-`+bestMemes("b.meme_id DESC"), FreshImpressions, servable)
+SELECT p.meme_id, m.type, m.storage_file_id, m.caption, p.published_at, p.shown
+FROM pool p
+JOIN memes m ON m.id = p.meme_id AND m.status = 'ok' AND m.language = ANY($2::text[])
+WHERE p.shown < %[1]d
+ORDER BY p.published_at DESC, p.meme_id DESC
+LIMIT $4
+`, FreshImpressions, servable, EngineApprovalLike)
 
 // coLikedSQL is co_liked: the memes most often liked together with the
 // user's last 20 likes (each liked meme's 50 strongest neighbours), a

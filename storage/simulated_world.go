@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -40,7 +41,8 @@ INSERT INTO sources (platform, handle, language, status) VALUES ('telegram', $1,
 type ApprovedPhoto struct {
 	SourceID, UploaderID *int64 // one of them
 	Language, FileID     string
-	Text                 string // what its picture says
+	Text                 string    // what its picture says
+	PublishedAt          time.Time // when it went live
 }
 
 // InsertApprovedPhotos stores memes as approved, in order, in one statement,
@@ -49,15 +51,17 @@ func (b *BulkLoad) InsertApprovedPhotos(ctx context.Context, memes []ApprovedPho
 	n := len(memes)
 	sources, uploaders := make([]*int64, n), make([]*int64, n)
 	langs, files, texts := make([]string, n), make([]string, n), make([]string, n)
+	published := make([]time.Time, n)
 	for k, m := range memes {
 		sources[k], uploaders[k] = m.SourceID, m.UploaderID
-		langs[k], files[k], texts[k] = m.Language, m.FileID, m.Text
+		langs[k], files[k], texts[k], published[k] = m.Language, m.FileID, m.Text, m.PublishedAt
 	}
 	rows, err := b.conn.Query(ctx, `
-INSERT INTO memes (source_id, uploader_id, type, status, language, storage_file_id, ocr_text)
-SELECT s, u, 'photo', $5, l, f, x FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $6::text[]) WITH ORDINALITY AS t(s, u, l, f, x, k)
+INSERT INTO memes (source_id, uploader_id, type, status, language, storage_file_id, ocr_text, published_at)
+SELECT s, u, 'photo', $5, l, f, x, p
+FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $6::text[], $7::timestamptz[]) WITH ORDINALITY AS t(s, u, l, f, x, p, k)
 ORDER BY k
-RETURNING id`, sources, uploaders, langs, files, MemeOK, texts)
+RETURNING id`, sources, uploaders, langs, files, MemeOK, texts, published)
 	if err != nil {
 		return nil, fmt.Errorf("memes: %w", err)
 	}
