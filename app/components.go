@@ -189,7 +189,7 @@ func addFeedJobs(d *deps, s *jobs.Scheduler) {
 	opts.Lag = d.cfg.StatsLag
 	opts.Stage = recommend.StageOf
 	feed := newFeed(d)
-	s.Add(jobs.NewStats(stats.New(d.store, opts, log.With("job", "stats")), feed, log))
+	s.Add(jobs.NewStats(stats.New(d.store, opts, log.With("job", "stats")), feed, d.store, log))
 	s.Add(jobs.NewCoLikes(recommend.NewCoLikes(d.store, log.With("job", "colikes")), log))
 	s.Add(jobs.NewFactors(recommend.NewFactors(d.store, log.With("job", "factors")), log))
 	s.Add(jobs.NewRefill(feed, log))

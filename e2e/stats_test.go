@@ -61,6 +61,7 @@ func TestAdminStatsShowGlobalFiguresAndAChart(t *testing.T) {
 		"2 uploads; reviewed 1 approved, 0 rejected; 0 approved automatically",
 		"3 memes sent, 3 reactions, like rate 67% (2 👍 / 1 👎)", // the approval's likes are not reactions
 		"Like rate by engine, 7 days:",
+		"Went live 1-25 h ago: 0 memes, 0 of them (—) shown to 20 people within their first hour", // all went live just now
 		"Review backlog: 1,",
 		"Media queue: ",
 		"0 dead letters",

@@ -111,6 +111,7 @@ func globalStatsText(code string, g storage.GlobalStats, now time.Time) string {
 		i18n.T(code, "stats_reviews", g.Uploads24h, g.Approved24h, g.Rejected24h, g.AutoApproved24h),
 		i18n.T(code, "stats_reactions", g.Sent24h, g.Likes24h+g.Dislikes24h, likeRate(g.Likes24h, g.Dislikes24h), g.Likes24h, g.Dislikes24h),
 		i18n.T(code, "stats_search", g.Searches24h, g.Picks24h),
+		i18n.T(code, "stats_new_memes", g.NewMemes, g.NewMemesOnTime, share(g.NewMemesOnTime, g.NewMemes), storage.FreshImpressions),
 	}
 	if len(g.Engines) == 0 {
 		lines = append(lines, i18n.T(code, "stats_engines_none"))
@@ -185,11 +186,14 @@ func (s *StatsCommand) chart(ctx context.Context, code string, now time.Time) ([
 }
 
 // likeRate is the share of likes as a whole percentage, or a dash without reactions.
-func likeRate(likes, dislikes int64) string {
-	if likes+dislikes == 0 {
+func likeRate(likes, dislikes int64) string { return share(likes, likes+dislikes) }
+
+// share is part of whole as a percentage, or noFigure of nothing.
+func share(part, whole int64) string {
+	if whole == 0 {
 		return noFigure
 	}
-	return fmt.Sprintf("%.0f%%", 100*storage.LikeRate(likes, dislikes))
+	return fmt.Sprintf("%.0f%%", 100*float64(part)/float64(whole))
 }
 
 // age is a duration in its two largest units.

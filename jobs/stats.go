@@ -8,11 +8,13 @@ import (
 	"memebot/metrics"
 	"memebot/recommend"
 	"memebot/stats"
+	"memebot/storage"
 )
 
 // NewStats is the incremental statistics job; after each run it publishes
-// the feed's engine weights the run's evidence gives.
-func NewStats(statsJob *stats.Job, feed *recommend.Feed, log *slog.Logger) Job {
+// the feed's engine weights the run's evidence gives, and how many new
+// memes got their 20 people within their first hour.
+func NewStats(statsJob *stats.Job, feed *recommend.Feed, store *storage.Store, log *slog.Logger) Job {
 	return Job{Name: "stats", Schedule: "@every 15m", Timeout: 14 * time.Minute,
 		Run: func(ctx context.Context) error {
 			res, err := statsJob.Run(ctx)
@@ -20,8 +22,27 @@ func NewStats(statsJob *stats.Job, feed *recommend.Feed, log *slog.Logger) Job {
 				return err
 			}
 			log.Info("stats updated", slog.Int("reactions", res.Reactions), slog.Int("memes", res.Memes), slog.Int("users", res.Users))
-			return publishWeights(ctx, feed)
+			if err := publishWeights(ctx, feed); err != nil {
+				return err
+			}
+			return publishNewMemes(ctx, store, log)
 		}}
+}
+
+// publishNewMemes sets the new-meme gauges, and warns when fewer than nine
+// in ten new memes of the last day were shown to 20 people in their first
+// hour (the fresh engine's promise: too little traffic, or too many memes).
+func publishNewMemes(ctx context.Context, store *storage.Store, log *slog.Logger) error {
+	total, onTime, err := store.NewMemeFigures(ctx, time.Now())
+	if err != nil {
+		return err
+	}
+	metrics.FeedNewMemes.WithLabelValues("on_time").Set(float64(onTime))
+	metrics.FeedNewMemes.WithLabelValues("late").Set(float64(total - onTime))
+	if total >= 10 && float64(onTime) < 0.9*float64(total) {
+		log.Warn("new memes wait for their first 20 people", slog.Int64("went_live_1_25h_ago", total), slog.Int64("on_time", onTime))
+	}
+	return nil
 }
 
 // publishWeights sets the engine-weight gauges from the evidence the stats

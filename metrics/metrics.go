@@ -131,6 +131,12 @@ var (
 	FeedEngineWeight = factory.NewGaugeVec(prometheus.GaugeOpts{
 		Name: "memebot_feed_engine_weight", Help: "Share of feed positions the learned blend gives an engine, by stage.",
 	}, []string{"stage", "engine"})
+	// FeedNewMemes counts the memes that went live 1-25 h ago, by whether
+	// the feed showed them to 20 people within their first hour (on_time,
+	// late), as of the last stats run.
+	FeedNewMemes = factory.NewGaugeVec(prometheus.GaugeOpts{
+		Name: "memebot_feed_new_memes", Help: "Memes that went live 1-25 h ago, by whether 20 people saw them within their first hour.",
+	}, []string{"state"})
 	// JobRuns counts background job runs by job and outcome.
 	JobRuns = factory.NewCounterVec(prometheus.CounterOpts{
 		Name: "memebot_job_runs_total", Help: "Background job runs, by job and outcome.",

@@ -44,6 +44,11 @@ type GlobalStats struct {
 	// Searches24h counts inline searches (first pages); Picks24h the memes
 	// people sent from their results.
 	Searches24h, Picks24h int64
+	// NewMemes counts the memes that went live 1-25 h ago (each had its
+	// first hour); NewMemesOnTime those of them the feed showed to
+	// FreshImpressions people within that hour (an approval's likes are no
+	// showing).
+	NewMemes, NewMemesOnTime int64
 }
 
 // EngineFigures are the reactions to the memes one engine chose.
@@ -87,7 +92,7 @@ func (s *Store) GlobalStats(ctx context.Context, now time.Time) (GlobalStats, er
 	var g GlobalStats
 	err := s.snapshot(ctx, func(tx pgx.Tx) error {
 		for _, read := range []func(context.Context, pgx.Tx, time.Time, *GlobalStats) error{
-			readUserFigures, readMemeFigures, readReviewFigures, readReactionFigures, readSearchFigures,
+			readUserFigures, readMemeFigures, readReviewFigures, readReactionFigures, readSearchFigures, readNewMemeFigures,
 		} {
 			if err := read(ctx, tx, now, &g); err != nil {
 				return err
@@ -176,6 +181,48 @@ SELECT (SELECT count(*) FROM submissions WHERE created_at >= $1 AND created_at <
 		return fmt.Errorf("reviews: %w", err)
 	}
 	return nil
+}
+
+// readNewMemeFigures counts the memes that went live 1-25 h ago and those
+// of them shown to FreshImpressions people within their first hour: the
+// promise the fresh engine keeps to uploaders and channels alike. A meme
+// goes live at its last move to ok (status_events, by the index of moves
+// to ok); only the first FreshImpressions of its showings are read.
+func readNewMemeFigures(ctx context.Context, tx pgx.Tx, now time.Time, g *GlobalStats) error {
+	const q = `
+WITH live AS (
+    SELECT DISTINCT ON (e.meme_id) e.meme_id, e.created_at
+    FROM status_events e
+    WHERE e.to_status = 'ok' AND e.meme_id IS NOT NULL AND e.created_at >= $1 AND e.created_at < $2
+    ORDER BY e.meme_id, e.created_at DESC
+)
+SELECT count(*), count(*) FILTER (WHERE shown.n >= $4)
+FROM live
+JOIN memes m ON m.id = live.meme_id AND m.status = 'ok'
+CROSS JOIN LATERAL (
+    SELECT count(*) AS n FROM (
+        SELECT 1 FROM reactions r
+        WHERE r.meme_id = live.meme_id AND r.engine <> $3
+          AND r.sent_at >= live.created_at AND r.sent_at < live.created_at + interval '1 hour'
+        LIMIT $4) s
+) shown`
+	err := tx.QueryRow(ctx, q, now.Add(-25*time.Hour), now.Add(-time.Hour), EngineApprovalLike, FreshImpressions).
+		Scan(&g.NewMemes, &g.NewMemesOnTime)
+	if err != nil {
+		return fmt.Errorf("new memes: %w", err)
+	}
+	return nil
+}
+
+// NewMemeFigures reads GlobalStats' NewMemes and NewMemesOnTime alone (for
+// the metrics the stats job publishes).
+func (s *Store) NewMemeFigures(ctx context.Context, now time.Time) (total, onTime int64, err error) {
+	var g GlobalStats
+	err = s.snapshot(ctx, func(tx pgx.Tx) error { return readNewMemeFigures(ctx, tx, now, &g) })
+	if err != nil {
+		return 0, 0, fmt.Errorf("storage: %w", err)
+	}
+	return g.NewMemes, g.NewMemesOnTime, nil
 }
 
 // readReactionFigures reads the last 7 days of reactions per engine in one

@@ -133,9 +133,61 @@ func TestGlobalStatsCountsTheLastDayAndWeek(t *testing.T) {
 			{Engine: "lr_smoothed", Likes: 2, Dislikes: 1},
 		},
 		Backlog: 2, OldestWaiting: 5 * time.Hour,
+		NewMemes: 3, // 101, 102 and 103 went live 3, 24 and 19 h ago; nobody saw 20
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("global stats\n got %+v\nwant %+v", got, want)
+	}
+}
+
+// TestNewMemesOnTimeAreThoseShownToTwentyWithinTheirFirstHour: of the memes
+// that went live 1-25 h ago, those the feed showed to FreshImpressions
+// people within their first hour; an approval's likes are no showing, and
+// showings after the hour are late.
+func TestNewMemesOnTimeAreThoseShownToTwentyWithinTheirFirstHour(t *testing.T) {
+	st := storagetest.NewStore(t)
+	ctx := context.Background()
+	exec := func(q string, args ...any) {
+		t.Helper()
+		if _, err := storagetest.SQL(st).ExecContext(ctx, q, args...); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	live := ago(2 * time.Hour)
+	memes := []struct {
+		id        int64
+		liveAt    time.Time
+		inHour    int // showings within the first hour
+		late      int // showings after it
+		approvals int // the approval's likes
+	}{
+		{1, live, storage.FreshImpressions, 0, 0},                  // on time
+		{2, live, storage.FreshImpressions - 2, 0, 2},              // 18 and the approval's two: not on time
+		{3, live, storage.FreshImpressions - 5, 5, 0},              // 20, five of them late
+		{4, ago(30 * time.Minute), storage.FreshImpressions, 0, 0}, // still in its first hour: not counted
+		{5, ago(2 * day), storage.FreshImpressions, 0, 0},          // too old: not counted
+	}
+	for _, m := range memes {
+		exec(`INSERT INTO memes (id, type, status) VALUES ($1, 'photo', 'ok')`, m.id)
+		exec(`INSERT INTO status_events (meme_id, from_status, to_status, reason, created_at) VALUES ($1, 'waiting_review', 'ok', '', $2)`, m.id, m.liveAt)
+		user := m.id * 100
+		show := func(n int, at time.Time, engine string) {
+			for range n {
+				user++
+				exec(`INSERT INTO users (id) VALUES ($1)`, user)
+				exec(`INSERT INTO reactions (user_id, meme_id, engine, sent_at) VALUES ($1, $2, $3, $4)`, user, m.id, engine, at)
+			}
+		}
+		show(m.inHour, m.liveAt.Add(30*time.Minute), "fresh")
+		show(m.late, m.liveAt.Add(90*time.Minute), "fresh")
+		show(m.approvals, m.liveAt, storage.EngineApprovalLike)
+	}
+	got, err := st.GlobalStats(ctx, statsNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.NewMemes != 3 || got.NewMemesOnTime != 1 {
+		t.Fatalf("new memes = %d, on time %d; want 3, 1 (meme 1)", got.NewMemes, got.NewMemesOnTime)
 	}
 }
 
