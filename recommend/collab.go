@@ -376,7 +376,7 @@ func (e *Engines) historyOf(ctx context.Context, q Query) (map[int64]bool, []pre
 // tasteReactions likes and dislikes with what those memes say. The
 // uploader's own approval like says nothing of taste.
 func (e *Engines) tasteHistory(ctx context.Context, userID int64) (map[int64]bool, []pressed, error) {
-	memes, err := e.store.SentMemes(ctx, userID)
+	memes, err := e.store.SentMemes(ctx, userID, tasteReactions)
 	if err != nil {
 		return nil, nil, fmt.Errorf("recommend: history of %d: %w", userID, err)
 	}

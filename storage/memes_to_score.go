@@ -92,17 +92,38 @@ type SentMeme struct {
 	// Taste is false for the uploader's own approval like, which says
 	// nothing of taste.
 	Taste bool
-	Text  MemeText
+	// Text is what the meme says, read for the person's latest likes and
+	// dislikes that count for taste only (the zero MemeText for the others).
+	Text MemeText
 }
 
 // SentMemes reads every meme sent to the person, latest reaction first,
-// those not reacted to last.
-func (s *Store) SentMemes(ctx context.Context, userID int64) ([]SentMeme, error) {
-	rows, err := s.pool.Query(ctx, `
-SELECT r.meme_id, coalesce(r.reaction, 0), r.engine <> $2, `+memeTextSQL+`
-FROM reactions r JOIN memes m ON m.id = r.meme_id
+// those not reacted to last, with the text of the memes of their latest
+// `texts` likes and dislikes that count for taste (Taste): the first
+// `texts` such rows in this order. Only those memes are read: joined to
+// every sent meme, a person sent 137,000 memes had the planner hash the
+// whole memes table (0.65-1.8 s at 1M memes, now 0.2 s), and one sent
+// 1,500 waited on 1,500 memes' rows for the 300 the feed learns from
+// (30-60 ms, now 4 ms).
+func (s *Store) SentMemes(ctx context.Context, userID int64, texts int) ([]SentMeme, error) {
+	// Among reactions at the same instant the ones read come first, so that
+	// the first `texts` taste rows are exactly the ones read. The engine and
+	// the limit are written into the SQL, not sent as parameters: the
+	// generic plan of a prepared statement guessed one taste row and joined
+	// every sent meme to each of the 300 (8 s for the person sent 100,000).
+	rows, err := s.pool.Query(ctx, fmt.Sprintf(`
+WITH taste AS (
+    SELECT l.meme_id, `+memeSaysSQL+` AS says, m.source_id, m.uploader_id
+    FROM (SELECT meme_id FROM reactions
+          WHERE user_id = $1 AND reaction IS NOT NULL AND reacted_at IS NOT NULL AND engine <> '`+EngineApprovalLike+`'
+          ORDER BY reacted_at DESC
+          LIMIT %d) l
+    JOIN memes m ON m.id = l.meme_id
+)
+SELECT r.meme_id, coalesce(r.reaction, 0), r.engine <> '`+EngineApprovalLike+`', t.says, t.source_id, t.uploader_id
+FROM reactions r LEFT JOIN taste t ON t.meme_id = r.meme_id
 WHERE r.user_id = $1
-ORDER BY r.reacted_at DESC NULLS LAST`, userID, EngineApprovalLike)
+ORDER BY r.reacted_at DESC NULLS LAST, t.meme_id IS NULL, r.meme_id`, max(0, texts)), userID)
 	if err != nil {
 		return nil, fmt.Errorf("storage: memes sent to %d: %w", userID, err)
 	}
@@ -110,8 +131,12 @@ ORDER BY r.reacted_at DESC NULLS LAST`, userID, EngineApprovalLike)
 	var out []SentMeme
 	for rows.Next() {
 		var m SentMeme
-		if err := rows.Scan(&m.MemeID, &m.Reaction, &m.Taste, &m.Text.Says, &m.Text.SourceID, &m.Text.UploaderID); err != nil {
+		var says *string
+		if err := rows.Scan(&m.MemeID, &m.Reaction, &m.Taste, &says, &m.Text.SourceID, &m.Text.UploaderID); err != nil {
 			return nil, fmt.Errorf("storage: memes sent to %d: %w", userID, err)
+		}
+		if says != nil {
+			m.Text.Says = *says
 		}
 		out = append(out, m)
 	}
