@@ -218,3 +218,44 @@ func TestFreshGivesANewMemeItsFirstHour(t *testing.T) {
 		t.Fatalf("fresh = %v, want %v: behind pace (50 min, 5 impressions), then 10 min old, then just approved, then past its hour", got, want)
 	}
 }
+
+// TestFreshShareRisesWhileNewMemesFallBehind: the fresh engine keeps to its
+// floor while the memes in their first hour keep pace (or there are none),
+// and takes up to its largest share as they fall behind; the share is worked
+// out at most once a minute.
+func TestFreshShareRisesWhileNewMemesFallBehind(t *testing.T) {
+	f := newFixture(t)
+	now := time.Now()
+	clock := now
+	f.feed.Engines().Now = func() time.Time { return clock }
+	l := Learner{}.withDefaults()
+	share := func() float64 {
+		t.Helper()
+		s, err := f.feed.freshShare(f.ctx, l)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	if got := share(); got != l.FreshShare {
+		t.Fatalf("no new memes: share %v, want the floor %v", got, l.FreshShare)
+	}
+	onPace := f.meme(memeSpec{published: now.Add(-30 * time.Minute)})
+	for u := int64(1); u <= 16; u++ { // 14.2 due by 32 of 45 minutes
+		f.user(u, "en")
+		f.sent(u, onPace, storage.Like, now.Add(-10*time.Minute))
+	}
+	f.meme(memeSpec{published: now.Add(-2 * time.Hour)}) // past its hour: not counted
+	clock = now.Add(2 * time.Minute)
+	if got := share(); got != l.FreshShare {
+		t.Fatalf("new memes on pace: share %v, want the floor %v", got, l.FreshShare)
+	}
+	f.meme(memeSpec{published: now.Add(-40 * time.Minute)}) // none of its 18 due
+	if got := share(); got != l.FreshShare {
+		t.Fatalf("within the minute: share %v, want the one worked out before (%v)", got, l.FreshShare)
+	}
+	clock = now.Add(4 * time.Minute)
+	if got := share(); got != l.FreshShareMax {
+		t.Fatalf("a new meme 20 impressions behind: share %v, want the most, %v", got, l.FreshShareMax)
+	}
+}

@@ -70,6 +70,7 @@ type Feed struct {
 	cfg     Config
 	log     *slog.Logger
 	bg      sync.WaitGroup
+	lane    freshLane
 }
 
 // NewFeed returns a feed over the store and Redis.

@@ -3,7 +3,9 @@ package recommend
 import (
 	"cmp"
 	"context"
+	"fmt"
 	"slices"
+	"sync"
 	"time"
 
 	"memebot/storage"
@@ -39,6 +41,17 @@ const freshOrderWeight = 1.0
 // person's taste among the memes in their first hour (in log-odds per
 // FreshImpressions impressions behind).
 const freshPaceWeight = 3.0
+
+// freshPace is when a meme in its first hour is due to have had
+// FreshImpressions impressions, for the order of the lane and the fresh
+// share: before the hour is out, so that a lane running a little behind
+// still makes it.
+const freshPace = 45 * time.Minute
+
+// freshCatchUp is how many impressions short of pace the memes in their
+// first hour are on average when the fresh engine takes its largest share
+// (Learner.FreshShareMax).
+const freshCatchUp = 5.0
 
 // freshLaneFirst puts every meme in its first hour before the older ones
 // (added to its log-odds; a taste score never spans this much).
@@ -90,12 +103,53 @@ func (e *Engines) freshCandidates(ctx context.Context, q Query) ([]Item, error) 
 // person's taste for it: in its first hour, first place and how far it is
 // behind pace; after, the pool's order (the i-th of n, latest live first).
 func freshPriority(m storage.FreshMeme, i, n int, now time.Time) float64 {
-	age := now.Sub(m.PublishedAt)
-	if age >= FreshLane {
+	if now.Sub(m.PublishedAt) >= FreshLane {
 		return -freshOrderWeight * float64(i) / float64(n)
 	}
-	due := FreshImpressions * max(0, age.Seconds()) / FreshLane.Seconds()
-	return freshLaneFirst + freshPaceWeight*(due-float64(m.Shown))/FreshImpressions
+	return freshLaneFirst + freshPaceWeight*behindPace(m, now)/FreshImpressions
+}
+
+// behindPace is how many impressions m is short of the pace of
+// FreshImpressions by freshPace (negative: ahead of it).
+func behindPace(m storage.FreshMeme, now time.Time) float64 {
+	age := max(0, now.Sub(m.PublishedAt).Seconds())
+	return FreshImpressions*min(1, age/freshPace.Seconds()) - float64(m.Shown)
+}
+
+// freshLane is the fresh share last worked out, and when (by the engines'
+// clock): every refill needs it, a minute-old one will do.
+type freshLane struct {
+	mu    sync.Mutex
+	at    time.Time
+	share float64
+}
+
+// freshShare is the share of a learned refill's positions the fresh engine
+// takes now: the learner's FreshShare while the memes in their first hour
+// keep pace, rising to FreshShareMax as they fall behind (freshCatchUp
+// impressions short on average), so that quiet hours still give every new
+// meme its people and busy ones spend no more than that on them.
+func (f *Feed) freshShare(ctx context.Context, l Learner) (float64, error) {
+	now := f.engines.now()
+	f.lane.mu.Lock()
+	defer f.lane.mu.Unlock()
+	if age := now.Sub(f.lane.at); !f.lane.at.IsZero() && age >= 0 && age < time.Minute {
+		return f.lane.share, nil
+	}
+	memes, err := f.store.FreshLane(ctx, now.Add(-FreshLane))
+	if err != nil {
+		return 0, fmt.Errorf("recommend: fresh lane: %w", err)
+	}
+	behind := 0.0
+	for _, m := range memes {
+		behind += max(0, behindPace(m, now))
+	}
+	share := l.FreshShare
+	if len(memes) > 0 {
+		share += (l.FreshShareMax - l.FreshShare) * min(1, behind/float64(len(memes))/freshCatchUp)
+	}
+	f.lane.at, f.lane.share = now, share
+	return share, nil
 }
 
 // freshWords is what the fresh memes say, as word ids of the snapshot:

@@ -25,8 +25,10 @@ import (
 
 // Learner holds the learned blend's constants.
 type Learner struct {
-	// FreshShare of positions go to the fresh engine (0.1).
-	FreshShare float64
+	// FreshShare of positions go to the fresh engine (0.1) while new memes
+	// keep pace, up to FreshShareMax (0.25) as they fall behind (see
+	// Feed.freshShare).
+	FreshShare, FreshShareMax float64
 	// Floor of positions go to an engine chosen uniformly (0.05).
 	Floor float64
 	// PriorStrength is how many reactions the prior counts as (10).
@@ -36,6 +38,9 @@ type Learner struct {
 func (l Learner) withDefaults() Learner {
 	if l.FreshShare <= 0 {
 		l.FreshShare = 0.1
+	}
+	if l.FreshShareMax < l.FreshShare {
+		l.FreshShareMax = max(l.FreshShare, 0.25)
 	}
 	if l.Floor <= 0 {
 		l.Floor = 0.05
@@ -184,7 +189,10 @@ func (f *Feed) learnedBlend(ctx context.Context, sent int, q Query, rng *rand.Ra
 	if err != nil {
 		return nil, stage, err
 	}
-	l := f.cfg.Learner
+	l := f.cfg.Learner.withDefaults()
+	if l.FreshShare, err = f.freshShare(ctx, l); err != nil {
+		return nil, stage, err
+	}
 	slots := l.Slots(stage, ev, q.Limit, rng)
 	fixed := make(map[int]string, len(slots))
 	for i, e := range slots {
@@ -212,15 +220,20 @@ type StageWeights struct {
 }
 
 // EngineWeights estimates every stage's current blend (for /stats and the
-// metrics).
+// metrics), with the fresh share of the moment.
 func (f *Feed) EngineWeights(ctx context.Context) ([]StageWeights, error) {
+	l := f.cfg.Learner.withDefaults()
+	var err error
+	if l.FreshShare, err = f.freshShare(ctx, l); err != nil {
+		return nil, err
+	}
 	var out []StageWeights
 	for _, s := range Stages {
 		ev, err := f.EngineEvidence(ctx, s.Name)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, StageWeights{Stage: s.Name, Weights: f.cfg.Learner.Weights(s.Name, ev, 4000)})
+		out = append(out, StageWeights{Stage: s.Name, Weights: l.Weights(s.Name, ev, 4000)})
 	}
 	return out, nil
 }

@@ -114,6 +114,21 @@ func (s *Store) FreshMemes(ctx context.Context, q FeedQuery) ([]FreshMeme, error
 	})
 }
 
+// FreshLane reads the memes in their first hour that are still short of
+// FreshImpressions (by the stats job's count): when each went live and its
+// impressions, counted live as FreshMemes counts them.
+func (s *Store) FreshLane(ctx context.Context, since time.Time) ([]FreshMeme, error) {
+	rows, err := s.pool.Query(ctx, freshLaneSQL, since)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (FreshMeme, error) {
+		var m FreshMeme
+		err := row.Scan(&m.ID, &m.PublishedAt, &m.Shown)
+		return m, err
+	})
+}
+
 // CoLikedMemes are the memes most often liked together with the person's
 // last 20 likes.
 func (s *Store) CoLikedMemes(ctx context.Context, q FeedQuery) ([]FeedMeme, error) {

@@ -204,6 +204,16 @@ ORDER BY p.published_at DESC, p.meme_id DESC
 LIMIT $4
 `, FreshImpressions, servable, EngineApprovalLike)
 
+// freshLaneSQL is FreshLane: the memes short of FreshImpressions that went
+// live since $1, in every language (the fresh index holds only memes short
+// of FreshImpressions, a few hours' worth).
+var freshLaneSQL = fmt.Sprintf(`
+SELECT ms.meme_id, ms.published_at,
+       (SELECT count(*) FROM (
+           SELECT 1 FROM reactions r WHERE r.meme_id = ms.meme_id AND r.engine <> '%[2]s' LIMIT %[1]d) s)
+FROM meme_stats ms
+WHERE ms.serving AND ms.sent < %[1]d AND ms.published_at > $1`, FreshImpressions, EngineApprovalLike)
+
 // coLikedSQL is co_liked: the memes most often liked together with the
 // user's last 20 likes (each liked meme's 50 strongest neighbours), a
 // neighbour's count divided by the square root of its likes so that what
