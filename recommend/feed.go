@@ -64,13 +64,13 @@ func (c Config) withDefaults() Config {
 // Feed serves each user memes from a Redis queue, refilled from the engines,
 // and records what was sent and how the user reacted.
 type Feed struct {
-	store   *storage.Store
-	rdb     *kv.Redis
-	engines *Engines
-	cfg     Config
-	log     *slog.Logger
-	bg      sync.WaitGroup
-	lane    freshLane
+	store      *storage.Store
+	rdb        *kv.Redis
+	engines    *Engines
+	cfg        Config
+	log        *slog.Logger
+	bg         sync.WaitGroup
+	freshCache freshShareCache
 }
 
 // NewFeed returns a feed over the store and Redis.

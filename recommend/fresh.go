@@ -20,7 +20,8 @@ import (
 // FreshImpressions within the hour comes first; the rest of the pool waits
 // its turn in order of going live. Within that order each person is handed
 // what suits them: the content engine's score and the person's interest in
-// the meme's topic.
+// the meme's topic. The engine's share of the learned blend's positions
+// rises while the memes in their first hour fall behind (freshShare).
 
 // FreshLane is the time a new meme has to reach FreshImpressions
 // impressions: memes younger than this come first in the fresh engine.
@@ -116,9 +117,9 @@ func behindPace(m storage.FreshMeme, now time.Time) float64 {
 	return FreshImpressions*min(1, age/freshPace.Seconds()) - float64(m.Shown)
 }
 
-// freshLane is the fresh share last worked out, and when (by the engines'
+// freshShareCache is the fresh share last worked out, and when (by the engines'
 // clock): every refill needs it, a minute-old one will do.
-type freshLane struct {
+type freshShareCache struct {
 	mu    sync.Mutex
 	at    time.Time
 	share float64
@@ -131,10 +132,10 @@ type freshLane struct {
 // meme its people and busy ones spend no more than that on them.
 func (f *Feed) freshShare(ctx context.Context, l Learner) (float64, error) {
 	now := f.engines.now()
-	f.lane.mu.Lock()
-	defer f.lane.mu.Unlock()
-	if age := now.Sub(f.lane.at); !f.lane.at.IsZero() && age >= 0 && age < time.Minute {
-		return f.lane.share, nil
+	f.freshCache.mu.Lock()
+	defer f.freshCache.mu.Unlock()
+	if age := now.Sub(f.freshCache.at); !f.freshCache.at.IsZero() && age >= 0 && age < time.Minute {
+		return f.freshCache.share, nil
 	}
 	memes, err := f.store.FreshLane(ctx, now.Add(-FreshLane))
 	if err != nil {
@@ -148,7 +149,7 @@ func (f *Feed) freshShare(ctx context.Context, l Learner) (float64, error) {
 	if len(memes) > 0 {
 		share += (l.FreshShareMax - l.FreshShare) * min(1, behind/float64(len(memes))/freshCatchUp)
 	}
-	f.lane.at, f.lane.share = now, share
+	f.freshCache.at, f.freshCache.share = now, share
 	return share, nil
 }
 
