@@ -205,14 +205,26 @@ LIMIT $4
 `, FreshImpressions, servable, EngineApprovalLike)
 
 // freshLaneSQL is FreshLane: the memes short of FreshImpressions that went
-// live since $1, in every language (the fresh index holds only memes short
-// of FreshImpressions, a few hours' worth).
+// live since $1, in every language. The fresh index leads with the
+// language, and can hold most memes (715,000 of the seeded 1M were short of
+// 20): the languages are found by skipping from one to the next in an index
+// of those memes, then each language's range since $1 is read (at 1M, 1.5 ms
+// where a pass over the whole index with the counts took 120 ms).
 var freshLaneSQL = fmt.Sprintf(`
+WITH RECURSIVE langs AS (
+    (SELECT ms.language FROM meme_stats ms WHERE ms.serving AND ms.sent < %[1]d ORDER BY ms.language LIMIT 1)
+    UNION ALL
+    SELECT (SELECT ms.language FROM meme_stats ms
+            WHERE ms.serving AND ms.sent < %[1]d AND ms.language > l.language
+            ORDER BY ms.language LIMIT 1)
+    FROM langs l WHERE l.language IS NOT NULL
+)
 SELECT ms.meme_id, ms.published_at,
        (SELECT count(*) FROM (
            SELECT 1 FROM reactions r WHERE r.meme_id = ms.meme_id AND r.engine <> '%[2]s' LIMIT %[1]d) s)
-FROM meme_stats ms
-WHERE ms.serving AND ms.sent < %[1]d AND ms.published_at > $1`, FreshImpressions, EngineApprovalLike)
+FROM langs l
+JOIN meme_stats ms ON ms.language = l.language AND ms.serving AND ms.sent < %[1]d AND ms.published_at > $1`,
+	FreshImpressions, EngineApprovalLike)
 
 // coLikedSQL is co_liked: the memes most often liked together with the
 // user's last 20 likes (each liked meme's 50 strongest neighbours), a
