@@ -165,6 +165,15 @@ WITH ` + recentAffinitySQL + `, top AS (
 )
 ` + bestMemes("b.score DESC, b.meme_id DESC")
 
+// shownSQL counts the impressions of the meme whose id is memeID live, up to
+// FreshImpressions index entries (an approval's likes were shown to nobody),
+// as the fresh engine and its lane count them.
+func shownSQL(memeID string) string {
+	return fmt.Sprintf(`(SELECT count(*) FROM (
+        SELECT 1 FROM reactions r WHERE r.meme_id = %s AND r.engine <> '%s' LIMIT %d) s)`,
+		memeID, EngineApprovalLike, FreshImpressions)
+}
+
 // freshSQL is fresh: memes that have not had FreshImpressions impressions
 // yet, newest first by when they went live, so every new meme gets its
 // chance before the backlog. The pool walks the $4 newest memes per language
@@ -185,8 +194,7 @@ WITH ` + recentAffinitySQL + `, top AS (
 var freshSQL = fmt.Sprintf(`
 WITH pool AS MATERIALIZED (
     SELECT c.meme_id, c.published_at,
-           (SELECT count(*) FROM (
-               SELECT 1 FROM reactions r WHERE r.meme_id = c.meme_id AND r.engine <> '%[3]s' LIMIT %[1]d) s) AS shown
+           %[3]s AS shown
     FROM unnest($2::text[]) AS l(lang)
     CROSS JOIN LATERAL (
         SELECT ms.meme_id, ms.published_at
@@ -202,7 +210,7 @@ JOIN memes m ON m.id = p.meme_id AND m.status = 'ok' AND m.language = ANY($2::te
 WHERE p.shown < %[1]d
 ORDER BY p.published_at DESC, p.meme_id DESC
 LIMIT $4
-`, FreshImpressions, servable, EngineApprovalLike)
+`, FreshImpressions, servable, shownSQL("c.meme_id"))
 
 // freshLaneSQL is FreshLane: the memes short of FreshImpressions that went
 // live since $1, in every language. The fresh index leads with the
@@ -220,11 +228,10 @@ WITH RECURSIVE langs AS (
     FROM langs l WHERE l.language IS NOT NULL
 )
 SELECT ms.meme_id, ms.published_at,
-       (SELECT count(*) FROM (
-           SELECT 1 FROM reactions r WHERE r.meme_id = ms.meme_id AND r.engine <> '%[2]s' LIMIT %[1]d) s)
+       %[2]s
 FROM langs l
 JOIN meme_stats ms ON ms.language = l.language AND ms.serving AND ms.sent < %[1]d AND ms.published_at > $1`,
-	FreshImpressions, EngineApprovalLike)
+	FreshImpressions, shownSQL("ms.meme_id"))
 
 // coLikedSQL is co_liked: the memes most often liked together with the
 // user's last 20 likes (each liked meme's 50 strongest neighbours), a
