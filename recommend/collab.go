@@ -376,17 +376,17 @@ func (e *Engines) historyOf(ctx context.Context, q Query) (map[int64]bool, []pre
 // tasteReactions likes and dislikes with what those memes say. The
 // uploader's own approval like says nothing of taste.
 func (e *Engines) tasteHistory(ctx context.Context, userID int64) (map[int64]bool, []pressed, error) {
-	memes, err := e.store.SentMemes(ctx, userID, tasteReactions)
+	ids, taste, err := e.store.SentMemes(ctx, userID, tasteReactions)
 	if err != nil {
 		return nil, nil, fmt.Errorf("recommend: history of %d: %w", userID, err)
 	}
-	sent := make(map[int64]bool, len(memes))
-	var history []pressed
-	for _, m := range memes {
-		sent[m.MemeID] = true
-		if m.Reaction != 0 && m.Taste && len(history) < tasteReactions {
-			history = append(history, pressed{m.MemeID, m.Reaction == storage.Like, memeWords(m.Text.Says, m.Text.SourceID, m.Text.UploaderID)})
-		}
+	sent := make(map[int64]bool, len(ids))
+	for _, id := range ids {
+		sent[id] = true
+	}
+	history := make([]pressed, 0, len(taste))
+	for _, m := range taste {
+		history = append(history, pressed{m.MemeID, m.Reaction == storage.Like, memeWords(m.Text.Says, m.Text.SourceID, m.Text.UploaderID)})
 	}
 	return sent, history, nil
 }
