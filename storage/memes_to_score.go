@@ -86,9 +86,9 @@ func (s *Store) MemeVectorsOf(ctx context.Context, ids []int64) (map[int64]MemeV
 	return vecs, nil
 }
 
-// SentMeme is one of a person's likes and dislikes as the feed's models
+// TasteReaction is one of a person's likes and dislikes as the feed's models
 // learn their taste from it, with what the meme says.
-type SentMeme struct {
+type TasteReaction struct {
 	MemeID   int64
 	Reaction int16 // Like or Dislike
 	Text     MemeText
@@ -102,7 +102,7 @@ type SentMeme struct {
 // meme in order of reaction, a person sent 137,000 memes sorted them all on
 // every refill (0.2 s at 1M memes); joined to every sent meme, the texts had
 // the planner hash the whole memes table (0.65-1.8 s).
-func (s *Store) SentMemes(ctx context.Context, userID int64, texts int) (sent []int64, taste []SentMeme, err error) {
+func (s *Store) SentMemes(ctx context.Context, userID int64, texts int) (sent []int64, taste []TasteReaction, err error) {
 	b := &pgx.Batch{}
 	b.Queue(`SELECT meme_id FROM reactions WHERE user_id = $1`, userID)
 	// The engine and the limit are written into the SQL, not sent as
@@ -128,8 +128,8 @@ ORDER BY l.reacted_at DESC, l.meme_id`, max(0, texts)), userID)
 	}
 	rows, err = br.Query()
 	if err == nil {
-		taste, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (SentMeme, error) {
-			var m SentMeme
+		taste, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (TasteReaction, error) {
+			var m TasteReaction
 			err := row.Scan(&m.MemeID, &m.Reaction, &m.Text.Says, &m.Text.SourceID, &m.Text.UploaderID)
 			return m, err
 		})
