@@ -20,13 +20,7 @@ const day = 24 * time.Hour
 // seedActivity writes a small, known history around statsNow.
 func seedActivity(t *testing.T, st *storage.Store) {
 	t.Helper()
-	ctx := context.Background()
-	exec := func(q string, args ...any) {
-		t.Helper()
-		if _, err := storagetest.SQL(st).ExecContext(ctx, q, args...); err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-	}
+	exec := execer(t, st)
 	users := []struct {
 		id      int64
 		active  time.Time
@@ -147,12 +141,7 @@ func TestGlobalStatsCountsTheLastDayAndWeek(t *testing.T) {
 func TestNewMemesOnTimeAreThoseShownToTwentyWithinTheirFirstHour(t *testing.T) {
 	st := storagetest.NewStore(t)
 	ctx := context.Background()
-	exec := func(q string, args ...any) {
-		t.Helper()
-		if _, err := storagetest.SQL(st).ExecContext(ctx, q, args...); err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-	}
+	exec := execer(t, st)
 	live := ago(2 * time.Hour)
 	memes := []struct {
 		id        int64
