@@ -24,7 +24,7 @@ func simulateFlags(fs *flag.FlagSet) action {
 	fs.IntVar(&p.Memes, "memes", p.Memes, "approved memes at the start")
 	fs.IntVar(&p.Sources, "sources", p.Sources, "channels (their memes follow the channel's topics)")
 	fs.Float64Var(&p.UploadShare, "upload-share", p.UploadShare, "share of memes uploaded by users (random topics)")
-	fs.IntVar(&p.Uploaders, "uploaders", p.Uploaders, "users who upload")
+	fs.IntVar(&p.Uploaders, "uploaders", p.Uploaders, "users who upload (by default one in 20 of --users, at most 100)")
 	fs.IntVar(&p.FavTopics, "fav-topics", p.FavTopics, "favourite topics per user")
 	fs.Float64Var(&p.TasteStrength, "taste", p.TasteStrength, "weight of a favourite topic in the like logit")
 	fs.Float64Var(&p.QualityTaste, "quality-taste", p.QualityTaste, "largest weight a user gives to quality")
@@ -51,6 +51,9 @@ func simulateFlags(fs *flag.FlagSet) action {
 	pngPath := fs.String("png", "simulate.png", "write the like-rate chart to this PNG file (empty: none)")
 	quiet := fs.Bool("quiet", false, "no progress bar")
 	return func(ctx context.Context, proc *process) error {
+		if !flagSet(fs, "uploaders") { // a small world keeps the default's share of uploaders
+			p.Uploaders = min(p.Uploaders, max(1, p.Users/20))
+		}
 		return runSimulate(ctx, proc, p, simulateOptions{ks: *ks, noises: *noises, seeds: *seeds, workers: *workers, parallel: *parallel,
 			baseline: *baseline, database: *database, jsonPath: *jsonPath, pngPath: *pngPath, quiet: *quiet})
 	}
@@ -163,4 +166,11 @@ func progressBar(w io.Writer) func(world, policy string, done float64, presses i
 		fmt.Fprintf(w, "\r%-32s [%s%s] %3.0f%% %7d presses %5.0fs", run,
 			strings.Repeat("#", filled), strings.Repeat(".", width-filled), 100*done, presses, time.Since(began).Seconds())
 	}
+}
+
+// flagSet says whether the command line set the flag.
+func flagSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
 }
