@@ -23,10 +23,21 @@ import (
 // It uses the topics engine's own rule (recommend.InterestChance and
 // recommend.DrawTopic). It runs offline, on the memes that exist at the start (arrivals are left
 // out), each person seeing as many memes as they plan to; no database.
+//
+// Its quality-blind twin knows every meme's topic but not its quality: it
+// serves a topic's memes in the order they came. A meme's quality shows
+// only in how people react to it, and with a few reactions per meme (as in
+// the simulated worlds) little of it can be told, so the blind learner is
+// the yardstick for a feed that learns quality from reactions.
 
-// Informed returns the informed learner's like rate per band of Bands.
-func Informed(w *World) []float64 {
-	lists := w.bestByTopic()
+// Informed returns the informed learner's like rate per band of Bands,
+// knowing each meme's quality or (knowsQuality false) not.
+func Informed(w *World, knowsQuality bool) []float64 {
+	rank := func(m int) float64 { return -float64(m) } // the order memes came
+	if knowsQuality {
+		rank = func(m int) float64 { return float64(w.Memes[m].Quality) }
+	}
+	lists := w.bestByTopic(rank)
 	sum, n := make([]float64, len(Bands)), make([]int, len(Bands))
 	for u := range w.Users {
 		rng := rand.New(rand.NewPCG(w.P.Seed, uint64(u)))
@@ -36,7 +47,7 @@ func Informed(w *World) []float64 {
 			heads[l] = make([]int, w.P.Topics)
 		}
 		for pos := 1; pos <= min(w.Users[u].Planned, Bands[len(Bands)-1].To); pos++ {
-			m, topic := w.informedPick(u, lists, heads, likes, dislikes, rng)
+			m, topic := w.informedPick(u, lists, heads, likes, dislikes, rank, rng)
 			if m < 0 {
 				break
 			}
@@ -61,9 +72,9 @@ func Informed(w *World) []float64 {
 	return out
 }
 
-// bestByTopic lists the initial memes per language and main topic, best
-// quality first.
-func (w *World) bestByTopic() [][][]int {
+// bestByTopic lists the initial memes per language and main topic, the
+// highest rank first.
+func (w *World) bestByTopic(rank func(m int) float64) [][][]int {
 	lists := make([][][]int, len(languages))
 	for l := range lists {
 		lists[l] = make([][]int, w.P.Topics)
@@ -74,7 +85,7 @@ func (w *World) bestByTopic() [][][]int {
 	}
 	for l := range lists {
 		for t := range lists[l] {
-			slices.SortFunc(lists[l][t], func(a, b int) int { return cmp.Compare(w.Memes[b].Quality, w.Memes[a].Quality) })
+			slices.SortFunc(lists[l][t], func(a, b int) int { return cmp.Compare(rank(b), rank(a)) })
 		}
 	}
 	return lists
@@ -82,16 +93,17 @@ func (w *World) bestByTopic() [][][]int {
 
 // informedPick draws the topic (an interest drawn at random by its chance,
 // the likeliest of those drawn; the likeliest when none is) and takes its
-// best meme not yet served in the person's languages (-1: none left).
-func (w *World) informedPick(u int, lists [][][]int, heads [][]int, likes, dislikes []float64, rng *rand.Rand) (meme, topic int) {
-	next := func(t int) int { // the best meme of topic t left, or -1
+// highest-ranked meme not yet served in the person's languages (-1: none
+// left).
+func (w *World) informedPick(u int, lists [][][]int, heads [][]int, likes, dislikes []float64, rank func(m int) float64, rng *rand.Rand) (meme, topic int) {
+	next := func(t int) int { // the highest-ranked meme of topic t left, or -1
 		best := -1
 		for _, l := range w.Users[u].Langs {
 			for heads[l][t] < len(lists[l][t]) && w.Memes[lists[l][t][heads[l][t]]].Uploader == u {
 				heads[l][t]++
 			}
 			if heads[l][t] < len(lists[l][t]) {
-				if m := lists[l][t][heads[l][t]]; best < 0 || w.Memes[m].Quality > w.Memes[best].Quality {
+				if m := lists[l][t][heads[l][t]]; best < 0 || rank(m) > rank(best) {
 					best = m
 				}
 			}

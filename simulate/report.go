@@ -43,6 +43,11 @@ type Band struct {
 	// captured against this band's random and oracle.
 	Informed         float64 `json:"informed"`
 	InformedCaptured float64 `json:"informed_captured"`
+	// Blind is the like rate of the informed learner's quality-blind twin:
+	// it knows every meme's topic but not its quality. BlindCaptured is its
+	// taste captured.
+	Blind         float64 `json:"informed_blind"`
+	BlindCaptured float64 `json:"informed_blind_captured"`
 	// Observed is the share of the feed's memes in the band that were liked
 	// (sampled presses: noisier than Feed, which is its expectation).
 	Observed float64 `json:"observed"`
@@ -274,13 +279,13 @@ func (r Report) WriteJSON(path string) error {
 // WriteTable prints the per-band table and the other figures of every world.
 func (r Report) WriteTable(w io.Writer) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "world\tpolicy\tband\tserved\trandom\toracle\tfeed\tcaptured\tobserved\tceiling\tceiling captured\tinformed\tinformed captured\t")
+	fmt.Fprintln(tw, "world\tpolicy\tband\tserved\trandom\toracle\tfeed\tcaptured\tobserved\tceiling\tceiling captured\tinformed\tinformed captured\tquality-blind\tblind captured\t")
 	for _, wr := range r.Worlds {
 		for _, o := range wr.outcomes() {
 			for _, b := range o.Bands {
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%.3f\t%.3f\t%.3f\t%+.2f\t%.3f\t%.3f\t%+.2f\t%.3f\t%+.2f\t\n",
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%.3f\t%.3f\t%.3f\t%+.2f\t%.3f\t%.3f\t%+.2f\t%.3f\t%+.2f\t%.3f\t%+.2f\t\n",
 					wr.Name, o.Policy, b.Band, b.Served, b.Random, b.Oracle, b.Feed, b.Captured, b.Observed, b.Ceiling, b.CeilingCaptured,
-					b.Informed, b.InformedCaptured)
+					b.Informed, b.InformedCaptured, b.Blind, b.BlindCaptured)
 			}
 		}
 	}

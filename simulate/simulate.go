@@ -35,7 +35,7 @@ func Compare(ctx context.Context, worlds []Params, policies []Policy, env Env) (
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	built := make([]*World, len(worlds))
-	informed := make([][]float64, len(worlds))
+	informed, blind := make([][]float64, len(worlds)), make([][]float64, len(worlds))
 	var buildOnce = make([]sync.Once, len(worlds))
 	for slot := range max(1, min(env.Parallel, len(worlds)*len(policies))) {
 		runEnv := env
@@ -46,7 +46,8 @@ func Compare(ctx context.Context, worlds []Params, policies []Policy, env Env) (
 			for j := range jobs {
 				buildOnce[j.world].Do(func() {
 					built[j.world] = NewWorld(worlds[j.world])
-					informed[j.world] = Informed(built[j.world])
+					informed[j.world] = Informed(built[j.world], true)
+					blind[j.world] = Informed(built[j.world], false)
 				})
 				runEnv.Progress = progress.of(j.world*len(policies) + j.policy)
 				o, err := Run(ctx, built[j.world], policies[j.policy], runEnv)
@@ -60,7 +61,7 @@ func Compare(ctx context.Context, worlds []Params, policies []Policy, env Env) (
 				done := left[j.world] == 0 && firstEr == nil
 				mu.Unlock()
 				if done && env.OnWorld != nil {
-					env.OnWorld(worldReport(worlds[j.world], outcomes[j.world], informed[j.world]))
+					env.OnWorld(worldReport(worlds[j.world], outcomes[j.world], informed[j.world], blind[j.world]))
 				}
 			}
 		})
@@ -85,22 +86,23 @@ feed:
 	}
 	var rep Report
 	for i, p := range worlds {
-		rep.Worlds = append(rep.Worlds, worldReport(p, outcomes[i], informed[i]))
+		rep.Worlds = append(rep.Worlds, worldReport(p, outcomes[i], informed[i], blind[i]))
 	}
 	return rep, nil
 }
 
 // worldReport puts a world's outcomes in its report: the last policy's is the
 // feed under test, the one before it the baseline; every policy's bands get
-// the informed learner's like rates.
-func worldReport(p Params, outcomes []Outcome, informed []float64) WorldReport {
+// the informed learner's and its quality-blind twin's like rates.
+func worldReport(p Params, outcomes []Outcome, informed, blind []float64) WorldReport {
 	wr := WorldReport{Name: p.Name, Params: p}
 	for _, o := range outcomes {
 		for b := range o.Bands {
 			band := &o.Bands[b]
-			band.Informed = informed[b]
+			band.Informed, band.Blind = informed[b], blind[b]
 			if band.Oracle > band.Random {
 				band.InformedCaptured = (band.Informed - band.Random) / (band.Oracle - band.Random)
+				band.BlindCaptured = (band.Blind - band.Random) / (band.Oracle - band.Random)
 			}
 		}
 	}
