@@ -113,6 +113,13 @@ func globalStatsText(code string, g storage.GlobalStats, now time.Time) string {
 		i18n.T(code, "stats_search", g.Searches24h, g.Picks24h),
 		i18n.T(code, "stats_new_memes", g.NewMemes, g.NewMemesOnTime, share(g.NewMemesOnTime, g.NewMemes), storage.FreshImpressions),
 	}
+	if len(g.NewMemesByLanguage) > 1 { // a language whose new memes fall behind hides in the total
+		var parts []string
+		for _, n := range g.NewMemesByLanguage {
+			parts = append(parts, fmt.Sprintf("%s %d/%d (%s)", n.Language, n.OnTime, n.Memes, share(n.OnTime, n.Memes)))
+		}
+		lines = append(lines, i18n.T(code, "stats_new_memes_languages", strings.Join(parts, ", ")))
+	}
 	if len(g.Engines) == 0 {
 		lines = append(lines, i18n.T(code, "stats_engines_none"))
 	} else {

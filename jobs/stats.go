@@ -29,18 +29,23 @@ func NewStats(statsJob *stats.Job, feed *recommend.Feed, store *storage.Store, l
 		}}
 }
 
-// publishNewMemes sets the new-meme gauges, and warns when fewer than nine
-// in ten new memes of the last day were shown to 20 people in their first
-// hour (the fresh engine's promise: too little traffic, or too many memes).
+// publishNewMemes sets the new-meme gauges, and warns for each language in
+// which fewer than nine in ten new memes of the last day were shown to 20
+// people in their first hour (the fresh engine's promise: too little
+// traffic, or too many memes).
 func publishNewMemes(ctx context.Context, store *storage.Store, log *slog.Logger) error {
-	total, onTime, err := store.NewMemeFigures(ctx, time.Now())
+	byLanguage, err := store.NewMemeFigures(ctx, time.Now())
 	if err != nil {
 		return err
 	}
-	metrics.FeedNewMemes.WithLabelValues("on_time").Set(float64(onTime))
-	metrics.FeedNewMemes.WithLabelValues("late").Set(float64(total - onTime))
-	if total >= 10 && float64(onTime) < 0.9*float64(total) {
-		log.Warn("new memes wait for their first 20 people", slog.Int64("went_live_1_25h_ago", total), slog.Int64("on_time", onTime))
+	metrics.FeedNewMemes.Reset() // a language with no new memes left has no gauges
+	for _, n := range byLanguage {
+		metrics.FeedNewMemes.WithLabelValues("on_time", n.Language).Set(float64(n.OnTime))
+		metrics.FeedNewMemes.WithLabelValues("late", n.Language).Set(float64(n.Memes - n.OnTime))
+		if n.Memes >= 10 && float64(n.OnTime) < 0.9*float64(n.Memes) {
+			log.Warn("new memes wait for their first 20 people", slog.String("language", n.Language),
+				slog.Int64("went_live_1_25h_ago", n.Memes), slog.Int64("on_time", n.OnTime))
+		}
 	}
 	return nil
 }

@@ -133,10 +133,10 @@ var (
 	}, []string{"stage", "engine"})
 	// FeedNewMemes counts the memes that went live 1-25 h ago, by whether
 	// the feed showed them to 20 people within their first hour (on_time,
-	// late), as of the last stats run.
+	// late) and by language, as of the last stats run.
 	FeedNewMemes = factory.NewGaugeVec(prometheus.GaugeOpts{
-		Name: "memebot_feed_new_memes", Help: "Memes that went live 1-25 h ago, by whether 20 people saw them within their first hour.",
-	}, []string{"state"})
+		Name: "memebot_feed_new_memes", Help: "Memes that went live 1-25 h ago, by whether 20 people saw them within their first hour, and by language.",
+	}, []string{"state", "language"})
 	// JobRuns counts background job runs by job and outcome.
 	JobRuns = factory.NewCounterVec(prometheus.CounterOpts{
 		Name: "memebot_job_runs_total", Help: "Background job runs, by job and outcome.",

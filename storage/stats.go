@@ -47,8 +47,17 @@ type GlobalStats struct {
 	// NewMemes counts the memes that went live 1-25 h ago (each had its
 	// first hour); NewMemesOnTime those of them the feed showed to
 	// FreshImpressions people within that hour (an approval's likes are no
-	// showing).
+	// showing). NewMemesByLanguage splits both by the memes' language.
 	NewMemes, NewMemesOnTime int64
+	NewMemesByLanguage       []NewMemesInLanguage
+}
+
+// NewMemesInLanguage counts the memes of one language that went live 1-25 h
+// ago, and those of them shown to FreshImpressions people within their
+// first hour.
+type NewMemesInLanguage struct {
+	Language      string
+	Memes, OnTime int64
 }
 
 // EngineFigures are the reactions to the memes one engine chose.
@@ -183,11 +192,12 @@ SELECT (SELECT count(*) FROM submissions WHERE created_at >= $1 AND created_at <
 	return nil
 }
 
-// readNewMemeFigures counts the memes that went live 1-25 h ago and those
-// of them shown to FreshImpressions people within their first hour: the
-// promise the fresh engine keeps to uploaders and channels alike. A meme
-// goes live at its last move to ok (status_events, by the index of moves
-// to ok); only the first FreshImpressions of its showings are read.
+// readNewMemeFigures counts, per language, the memes that went live 1-25 h
+// ago and those of them shown to FreshImpressions people within their
+// first hour: the promise the fresh engine keeps to uploaders and channels
+// alike. A meme goes live at its last move to ok (status_events, by the
+// index of moves to ok); only the first FreshImpressions of its showings
+// are read.
 func readNewMemeFigures(ctx context.Context, tx pgx.Tx, now time.Time, g *GlobalStats) error {
 	const q = `
 WITH live AS (
@@ -196,7 +206,7 @@ WITH live AS (
     WHERE e.to_status = 'ok' AND e.meme_id IS NOT NULL AND e.created_at >= $1 AND e.created_at < $2
     ORDER BY e.meme_id, e.created_at DESC
 )
-SELECT count(*), count(*) FILTER (WHERE shown.n >= $4)
+SELECT m.language, count(*), count(*) FILTER (WHERE shown.n >= $4)
 FROM live
 JOIN memes m ON m.id = live.meme_id AND m.status = 'ok'
 CROSS JOIN LATERAL (
@@ -205,24 +215,38 @@ CROSS JOIN LATERAL (
         WHERE r.meme_id = live.meme_id AND r.engine <> $3
           AND r.sent_at >= live.created_at AND r.sent_at < live.created_at + interval '1 hour'
         LIMIT $4) s
-) shown`
-	err := tx.QueryRow(ctx, q, now.Add(-25*time.Hour), now.Add(-time.Hour), EngineApprovalLike, FreshImpressions).
-		Scan(&g.NewMemes, &g.NewMemesOnTime)
+) shown
+GROUP BY m.language
+ORDER BY m.language`
+	rows, err := tx.Query(ctx, q, now.Add(-25*time.Hour), now.Add(-time.Hour), EngineApprovalLike, FreshImpressions)
 	if err != nil {
 		return fmt.Errorf("new memes: %w", err)
+	}
+	byLanguage, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (NewMemesInLanguage, error) {
+		var n NewMemesInLanguage
+		err := row.Scan(&n.Language, &n.Memes, &n.OnTime)
+		return n, err
+	})
+	if err != nil {
+		return fmt.Errorf("new memes: %w", err)
+	}
+	g.NewMemes, g.NewMemesOnTime, g.NewMemesByLanguage = 0, 0, byLanguage
+	for _, n := range byLanguage {
+		g.NewMemes += n.Memes
+		g.NewMemesOnTime += n.OnTime
 	}
 	return nil
 }
 
-// NewMemeFigures reads GlobalStats' NewMemes and NewMemesOnTime alone (for
-// the metrics the stats job publishes).
-func (s *Store) NewMemeFigures(ctx context.Context, now time.Time) (total, onTime int64, err error) {
+// NewMemeFigures reads GlobalStats' NewMemesByLanguage alone (for the
+// metrics the stats job publishes).
+func (s *Store) NewMemeFigures(ctx context.Context, now time.Time) ([]NewMemesInLanguage, error) {
 	var g GlobalStats
-	err = s.snapshot(ctx, func(tx pgx.Tx) error { return readNewMemeFigures(ctx, tx, now, &g) })
+	err := s.snapshot(ctx, func(tx pgx.Tx) error { return readNewMemeFigures(ctx, tx, now, &g) })
 	if err != nil {
-		return 0, 0, fmt.Errorf("storage: %w", err)
+		return nil, fmt.Errorf("storage: %w", err)
 	}
-	return g.NewMemes, g.NewMemesOnTime, nil
+	return g.NewMemesByLanguage, nil
 }
 
 // readReactionFigures reads the last 7 days of reactions per engine in one

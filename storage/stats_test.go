@@ -127,7 +127,8 @@ func TestGlobalStatsCountsTheLastDayAndWeek(t *testing.T) {
 			{Engine: "lr_smoothed", Likes: 2, Dislikes: 1},
 		},
 		Backlog: 2, OldestWaiting: 5 * time.Hour,
-		NewMemes: 3, // 101, 102 and 103 went live 3, 24 and 19 h ago; nobody saw 20
+		NewMemes:           3, // 101, 102 and 103 went live 3, 24 and 19 h ago; nobody saw 20
+		NewMemesByLanguage: []storage.NewMemesInLanguage{{Language: "en", Memes: 3}},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("global stats\n got %+v\nwant %+v", got, want)
@@ -136,8 +137,8 @@ func TestGlobalStatsCountsTheLastDayAndWeek(t *testing.T) {
 
 // TestNewMemesOnTimeAreThoseShownToTwentyWithinTheirFirstHour: of the memes
 // that went live 1-25 h ago, those the feed showed to FreshImpressions
-// people within their first hour; an approval's likes are no showing, and
-// showings after the hour are late.
+// people within their first hour, in all and per language; an approval's
+// likes are no showing, and showings after the hour are late.
 func TestNewMemesOnTimeAreThoseShownToTwentyWithinTheirFirstHour(t *testing.T) {
 	st := storagetest.NewStore(t)
 	ctx := context.Background()
@@ -155,9 +156,15 @@ func TestNewMemesOnTimeAreThoseShownToTwentyWithinTheirFirstHour(t *testing.T) {
 		{3, live, storage.FreshImpressions - 5, 5, 0},              // 20, five of them late
 		{4, ago(30 * time.Minute), storage.FreshImpressions, 0, 0}, // still in its first hour: not counted
 		{5, ago(2 * day), storage.FreshImpressions, 0, 0},          // too old: not counted
+		{6, live, storage.FreshImpressions, 0, 0},                  // in Russian, on time
+		{7, live, 3, 0, 0}, // in Russian, not on time
 	}
 	for _, m := range memes {
-		exec(`INSERT INTO memes (id, type, status) VALUES ($1, 'photo', 'ok')`, m.id)
+		lang := "en"
+		if m.id >= 6 {
+			lang = "ru"
+		}
+		exec(`INSERT INTO memes (id, type, status, language) VALUES ($1, 'photo', 'ok', $2)`, m.id, lang)
 		exec(`INSERT INTO status_events (meme_id, from_status, to_status, reason, created_at) VALUES ($1, 'waiting_review', 'ok', '', $2)`, m.id, m.liveAt)
 		user := m.id * 100
 		show := func(n int, at time.Time, engine string) {
@@ -175,8 +182,16 @@ func TestNewMemesOnTimeAreThoseShownToTwentyWithinTheirFirstHour(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.NewMemes != 3 || got.NewMemesOnTime != 1 {
-		t.Fatalf("new memes = %d, on time %d; want 3, 1 (meme 1)", got.NewMemes, got.NewMemesOnTime)
+	if got.NewMemes != 5 || got.NewMemesOnTime != 2 {
+		t.Fatalf("new memes = %d, on time %d; want 5, 2 (memes 1 and 6)", got.NewMemes, got.NewMemesOnTime)
+	}
+	want := []storage.NewMemesInLanguage{{Language: "en", Memes: 3, OnTime: 1}, {Language: "ru", Memes: 2, OnTime: 1}}
+	if !reflect.DeepEqual(got.NewMemesByLanguage, want) {
+		t.Fatalf("new memes by language = %+v, want %+v", got.NewMemesByLanguage, want)
+	}
+	figures, err := st.NewMemeFigures(ctx, statsNow)
+	if err != nil || !reflect.DeepEqual(figures, want) {
+		t.Fatalf("NewMemeFigures = %+v, %v; want %+v", figures, err, want)
 	}
 }
 
