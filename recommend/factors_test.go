@@ -266,3 +266,33 @@ func TestFreshServesNewMemesToTheirFans(t *testing.T) {
 		}
 	}
 }
+
+// TestFreshRescuesANewMemeAboutToMissItsHour: a new meme that is a few
+// impressions short in the last quarter of its first hour goes first even
+// to a person whose taste it does not suit, so that it still reaches its
+// people within the hour; one in its first minutes waits for its fans.
+func TestFreshRescuesANewMemeAboutToMissItsHour(t *testing.T) {
+	w := newPetWorld(t, 20, 10)
+	rng := rand.New(rand.NewPCG(3, 3))
+	now := time.Now()
+	w.react(rng, 10, now.Add(-2*time.Hour))
+	w.f.exec(`UPDATE meme_stats SET sent = $1`, FreshImpressions) // the stats job counted them
+	newCat, lateDog := w.newMeme("cat"), w.newMeme("dog")
+	live := now.Add(-50 * time.Minute)
+	w.f.exec(`UPDATE memes SET published_at = $2 WHERE id = $1`, lateDog, live)
+	for u := int64(100); u < 100+FreshImpressions-6; u++ { // 14 impressions: 6 short with 10 minutes left
+		w.f.user(u, "en")
+		w.f.sent(u, lateDog, storage.Dislike, live.Add(10*time.Minute))
+	}
+	catLover := int64(1)
+	if w.lovers[catLover] != "cat" {
+		t.Fatalf("person %d loves %s, want cats", catLover, w.lovers[catLover])
+	}
+	items, err := w.f.feed.Engines().Candidates(w.f.ctx, Fresh, Query{UserID: catLover, Languages: []string{"en"}, Limit: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := ids(items); len(got) < 2 || got[0] != lateDog || got[1] != newCat {
+		t.Fatalf("a cat lover's fresh memes = %v, want the dog meme %d about to miss its hour, then the new cat meme %d", got, lateDog, newCat)
+	}
+}

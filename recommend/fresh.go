@@ -17,10 +17,11 @@ import (
 // the memes short of FreshImpressions, the latest to go live first (see
 // storage's freshSQL). A meme in its first hour (FreshLane) comes before
 // every older one, and among those the one furthest behind a pace of
-// FreshImpressions within the hour comes first; the rest of the pool waits
-// its turn in order of going live. Within that order each person is handed
-// what suits them: the content engine's score and the person's interest in
-// the meme's topic. The engine's share of the learned blend's positions
+// FreshImpressions within the hour comes first (before them all, one a few
+// impressions short in the last quarter of its hour: freshRescue); the
+// rest of the pool waits its turn in order of going live. Within that order
+// each person is handed what suits them: the content engine's score and
+// the person's interest in the meme's topic. The engine's share of the learned blend's positions
 // rises while the memes in their first hour fall behind (freshShare).
 
 // FreshLane is the time a new meme has to reach FreshImpressions
@@ -57,6 +58,20 @@ const freshCatchUp = 5.0
 // freshLaneFirst puts every meme in its first hour before the older ones
 // (added to its log-odds; a taste score never spans this much).
 const freshLaneFirst = 100.0
+
+// freshRescue is how many impressions short of FreshImpressions a meme past
+// freshPace may be and still be rescued: it comes before the rest of the
+// lane whoever the person (freshRescueFirst), so that it still gets its
+// people within the hour. Left to taste, such a meme lost to the memes that
+// suit each person better (a Russian meme's words mean nothing to a
+// bilingual person who reacted to English ones). A meme further behind
+// cannot make it in the minutes left with the people there are, and keeps
+// its place by taste and pace.
+const freshRescue = 8
+
+// freshRescueFirst puts a rescued meme before the rest of the lane (added to
+// its log-odds, like freshLaneFirst).
+const freshRescueFirst = 50.0
 
 // now is the clock a meme's first hour is measured by.
 func (e *Engines) now() time.Time {
@@ -101,13 +116,19 @@ func (e *Engines) freshCandidates(ctx context.Context, q Query) ([]Item, error) 
 }
 
 // freshPriority is what a meme's place in the fresh pool adds to the
-// person's taste for it: in its first hour, first place and how far it is
-// behind pace; after, the pool's order (the i-th of n, latest live first).
+// person's taste for it: in its first hour, first place, how far it is
+// behind pace and whether it is to be rescued; after, the pool's order (the
+// i-th of n, latest live first).
 func freshPriority(m storage.FreshMeme, i, n int, now time.Time) float64 {
-	if now.Sub(m.PublishedAt) >= FreshLane {
+	age := now.Sub(m.PublishedAt)
+	if age >= FreshLane {
 		return -freshOrderWeight * float64(i) / float64(n)
 	}
-	return freshLaneFirst + freshPaceWeight*behindPace(m, now)/FreshImpressions
+	priority := freshLaneFirst + freshPaceWeight*behindPace(m, now)/FreshImpressions
+	if short := FreshImpressions - m.Shown; age >= freshPace && short > 0 && short <= freshRescue {
+		priority += freshRescueFirst
+	}
+	return priority
 }
 
 // behindPace is how many impressions m is short of the pace of
