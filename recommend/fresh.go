@@ -21,8 +21,9 @@ import (
 // impressions short in the last quarter of its hour: freshRescue); the
 // rest of the pool waits its turn in order of going live. Within that order
 // each person is handed what suits them: the content engine's score and
-// the person's interest in the meme's topic. The engine's share of the learned blend's positions
-// rises while the memes in their first hour fall behind (freshShare).
+// the person's interest in the meme's topic. The engine's share of the
+// learned blend's positions rises while the memes in their first hour fall
+// behind (freshShare).
 
 // FreshLane is the time a new meme has to reach FreshImpressions
 // impressions: memes younger than this come first in the fresh engine.
