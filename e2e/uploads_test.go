@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"context"
 	"strings"
 	"testing"
 
@@ -17,19 +16,12 @@ import (
 // how to upload.
 func TestUploadsShowHowAnUploadersMemesDo(t *testing.T) {
 	e := start(t)
-	ctx := context.Background()
 	uploader := user(5201, "en")
 	e.say(uploader, "/uploads")
 	e.waitText(uploader.ID, "Send me a photo")
 
 	memes := e.seedMemes("en", 12, 9300)
-	db := storagetest.SQL(e.store)
-	exec := func(q string, args ...any) {
-		t.Helper()
-		if _, err := db.ExecContext(ctx, q, args...); err != nil {
-			t.Fatal(err)
-		}
-	}
+	exec := storagetest.Exec(t, e.store)
 	exec(`INSERT INTO users (id, first_name) VALUES ($1, 'up'), (5202, 'fan'), (5203, 'casual')`, uploader.ID)
 	for i, m := range memes {
 		exec(`UPDATE memes SET uploader_id = $1, created_at = now() - make_interval(hours => $2) WHERE id = $3`, uploader.ID, 100-i, m.ID)

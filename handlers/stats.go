@@ -104,6 +104,7 @@ func userStatsText(code string, f storage.UserFigures) string {
 }
 
 func globalStatsText(code string, g storage.GlobalStats, now time.Time) string {
+	newMemes := g.NewMemesTotal()
 	lines := []string{
 		i18n.T(code, "stats_header", now.Format(statsTimeLayout)),
 		i18n.T(code, "stats_users", g.Users, g.Active24h, g.Active7d, g.Blocked),
@@ -111,11 +112,11 @@ func globalStatsText(code string, g storage.GlobalStats, now time.Time) string {
 		i18n.T(code, "stats_reviews", g.Uploads24h, g.Approved24h, g.Rejected24h, g.AutoApproved24h),
 		i18n.T(code, "stats_reactions", g.Sent24h, g.Likes24h+g.Dislikes24h, likeRate(g.Likes24h, g.Dislikes24h), g.Likes24h, g.Dislikes24h),
 		i18n.T(code, "stats_search", g.Searches24h, g.Picks24h),
-		i18n.T(code, "stats_new_memes", g.NewMemes, g.NewMemesOnTime, share(g.NewMemesOnTime, g.NewMemes), storage.FreshImpressions),
+		i18n.T(code, "stats_new_memes", newMemes.Memes, newMemes.OnTime, share(newMemes.OnTime, newMemes.Memes), storage.FreshImpressions),
 	}
-	if len(g.NewMemesByLanguage) > 1 { // a language whose new memes fall behind hides in the total
+	if len(g.NewMemes) > 1 { // a language whose new memes fall behind hides in the total
 		var parts []string
-		for _, n := range g.NewMemesByLanguage {
+		for _, n := range g.NewMemes {
 			parts = append(parts, fmt.Sprintf("%s %d/%d (%s)", n.Language, n.OnTime, n.Memes, share(n.OnTime, n.Memes)))
 		}
 		lines = append(lines, i18n.T(code, "stats_new_memes_languages", strings.Join(parts, ", ")))

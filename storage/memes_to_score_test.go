@@ -16,7 +16,7 @@ import (
 func TestSentMemesReadsEverySentMemeAndTheLatestTaste(t *testing.T) {
 	st := storagetest.NewStore(t)
 	ctx := context.Background()
-	exec := execer(t, st)
+	exec := storagetest.Exec(t, st)
 	exec(`INSERT INTO users (id) VALUES (1), (2)`)
 	at := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
 	for id := int64(1); id <= 6; id++ {

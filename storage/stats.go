@@ -44,12 +44,21 @@ type GlobalStats struct {
 	// Searches24h counts inline searches (first pages); Picks24h the memes
 	// people sent from their results.
 	Searches24h, Picks24h int64
-	// NewMemes counts the memes that went live 1-25 h ago (each had its
-	// first hour); NewMemesOnTime those of them the feed showed to
+	// NewMemes counts, per language, the memes that went live 1-25 h ago
+	// (each had its first hour) and those of them the feed showed to
 	// FreshImpressions people within that hour (an approval's likes are no
-	// showing). NewMemesByLanguage splits both by the memes' language.
-	NewMemes, NewMemesOnTime int64
-	NewMemesByLanguage       []NewMemesInLanguage
+	// showing); NewMemesTotal adds the languages up.
+	NewMemes []NewMemesInLanguage
+}
+
+// NewMemesTotal is GlobalStats' NewMemes over every language.
+func (g GlobalStats) NewMemesTotal() NewMemesInLanguage {
+	var total NewMemesInLanguage
+	for _, n := range g.NewMemes {
+		total.Memes += n.Memes
+		total.OnTime += n.OnTime
+	}
+	return total
 }
 
 // NewMemesInLanguage counts the memes of one language that went live 1-25 h
@@ -222,7 +231,7 @@ ORDER BY m.language`
 	if err != nil {
 		return fmt.Errorf("new memes: %w", err)
 	}
-	byLanguage, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (NewMemesInLanguage, error) {
+	g.NewMemes, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (NewMemesInLanguage, error) {
 		var n NewMemesInLanguage
 		err := row.Scan(&n.Language, &n.Memes, &n.OnTime)
 		return n, err
@@ -230,15 +239,10 @@ ORDER BY m.language`
 	if err != nil {
 		return fmt.Errorf("new memes: %w", err)
 	}
-	g.NewMemes, g.NewMemesOnTime, g.NewMemesByLanguage = 0, 0, byLanguage
-	for _, n := range byLanguage {
-		g.NewMemes += n.Memes
-		g.NewMemesOnTime += n.OnTime
-	}
 	return nil
 }
 
-// NewMemeFigures reads GlobalStats' NewMemesByLanguage alone (for the
+// NewMemeFigures reads GlobalStats' NewMemes alone (for the
 // metrics the stats job publishes).
 func (s *Store) NewMemeFigures(ctx context.Context, now time.Time) ([]NewMemesInLanguage, error) {
 	var g GlobalStats
@@ -246,7 +250,7 @@ func (s *Store) NewMemeFigures(ctx context.Context, now time.Time) ([]NewMemesIn
 	if err != nil {
 		return nil, fmt.Errorf("storage: %w", err)
 	}
-	return g.NewMemesByLanguage, nil
+	return g.NewMemes, nil
 }
 
 // readReactionFigures reads the last 7 days of reactions per engine in one

@@ -173,3 +173,14 @@ func SQL(st *storage.Store) *sql.DB {
 	}
 	return db
 }
+
+// Exec returns a function that runs a test's SQL on st's database, failing
+// the test on an error.
+func Exec(t testing.TB, st *storage.Store) func(q string, args ...any) {
+	return func(q string, args ...any) {
+		t.Helper()
+		if _, err := SQL(st).ExecContext(context.Background(), q, args...); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+}
